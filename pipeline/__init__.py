@@ -1,0 +1,1 @@
+"""Partnership evaluation pipeline: readers, schemas, methods and publishing, free of Dagster."""
