@@ -1,0 +1,1 @@
+"""Published statistical methods, each tested against a published worked example."""

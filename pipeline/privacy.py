@@ -1,0 +1,66 @@
+"""Personal data stops at ingest: keyed pseudonyms for respondent ids and redaction of free text.
+
+Pseudonyms are HMAC-SHA256 (RFC 2104) of the identifier under a secret key, computed inside DuckDB so
+large exports never pass through Python row by row. The key comes from `EVAL_PSEUDONYM_KEY`; without
+it a random key is generated once into a git-ignored file (`EVAL_SECRET_FILE`, default `.eval_secret`
+in the project), so pseudonyms stay stable between runs on one machine and mean nothing elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from pipeline.config import PROJECT_ROOT
+
+_BLOCK_SIZE = 64  # SHA-256 block size in bytes, as HMAC requires
+
+# RE2 patterns (DuckDB's regex engine). Ordered: e-mail first, so its digits are not read as a phone number.
+REDACTIONS: list[tuple[str, str]] = [
+    (r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}", "[email]"),
+    (r"(?:\+44\s?\(?0?\)?\s?|\b0)\d(?:[\s\-]?\d){8,9}\b", "[phone]"),
+    (r"\b[A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[A-Za-z]{2}\b", "[postcode]"),
+]
+
+
+def pseudonym_key() -> bytes:
+    """The secret key for respondent pseudonyms (environment first, then the local key file)."""
+    from_env = os.environ.get("EVAL_PSEUDONYM_KEY", "")
+    if from_env:
+        return from_env.encode()
+    key_file = Path(os.environ.get("EVAL_SECRET_FILE", PROJECT_ROOT / ".eval_secret"))
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return key_file.read_text().strip().encode()
+
+
+def hmac_sql(expression: str, key: bytes) -> str:
+    """SQL computing hex HMAC-SHA256 of a VARCHAR `expression` under `key`, inlined as blob literals."""
+    if len(key) > _BLOCK_SIZE:
+        import hashlib
+
+        key = hashlib.sha256(key).digest()
+    padded = key.ljust(_BLOCK_SIZE, b"\0")
+    inner = bytes(b ^ 0x36 for b in padded)
+    outer = bytes(b ^ 0x5C for b in padded)
+    return (
+        f"sha256(unhex('{outer.hex()}') || unhex(sha256(unhex('{inner.hex()}') || encode({expression}))))"
+    )
+
+
+def redact_sql(expression: str) -> str:
+    """SQL replacing e-mail addresses, UK phone numbers and UK postcodes in a VARCHAR expression."""
+    for pattern, replacement in REDACTIONS:
+        expression = f"regexp_replace({expression}, '{pattern}', '{replacement}', 'g')"
+    return expression
+
+
+def redact_text(con, text: str | None) -> str | None:
+    """Redact one string with the same rules (for excerpts and small tables)."""
+    if text is None:
+        return None
+    return con.execute(f"SELECT {redact_sql('?::VARCHAR')}", [text]).fetchall()[0][0]

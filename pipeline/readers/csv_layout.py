@@ -1,0 +1,210 @@
+"""Read a CSV file as a known layout: tolerant header matching, exact line numbers, values as received.
+
+A layout names its output columns and the header spellings each is read from, matched ignoring case,
+spacing and punctuation, in any order. Every value stays the cell text (`None` for an empty cell), and
+`source_row` gives the line where each record starts, counted through quoted newlines, so errors and
+quarantine can point at the line an evaluator will find in the file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.errors import InputFileError
+
+_ENCODING_EXPECTED = "UTF-8 text, with or without a byte-order mark (in Excel: save as 'CSV UTF-8')"
+
+Record = tuple[int, list[str]]  # (line where the record starts, its fields)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One output column of a layout and the header spellings it is read from."""
+
+    name: str
+    aliases: tuple[str, ...]  # header spellings; the first is the one named in error messages
+    required: bool = False
+    pattern: str | None = None  # regular expression over the header key, for families like lad19cd/lad24cd
+
+    def matches(self, key: str) -> bool:
+        if key in {header_key(alias) for alias in self.aliases}:
+            return True
+        return self.pattern is not None and re.fullmatch(self.pattern, key) is not None
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A file format: its name (for messages) and its columns in output order."""
+
+    label: str
+    columns: tuple[Column, ...]
+
+    @property
+    def required(self) -> list[Column]:
+        return [column for column in self.columns if column.required]
+
+    def describe_required(self) -> str:
+        return ", ".join(column.aliases[0] for column in self.required)
+
+
+def column(name: str, *aliases: str, required: bool = False, pattern: str | None = None) -> Column:
+    return Column(name, aliases or (name,), required, pattern)
+
+
+def header_key(name: str) -> str:
+    """Compare header names ignoring case, spacing and punctuation: "Lower CI 95.0 limit" == "LowerCI95.0limit"."""
+    return re.sub(r"[^0-9a-z]", "", name.lower())
+
+
+def snake_case(name: str) -> str:
+    """"CategoryTypeId" -> "category_type_id", "Time period range" -> "time_period_range"."""
+    name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name.strip())
+    return re.sub(r"[^0-9a-z]+", "_", name.lower()).strip("_")
+
+
+def _decode(path: Path) -> str:
+    """The file's text; UTF-8 with an optional BOM, else InputFileError naming the line of the first bad byte."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputFileError(path, f"cannot be read ({exc.strerror or exc})", expected="a readable CSV file") from exc
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputFileError(
+            path, f"byte 0x{data[exc.start]:02x} is not valid UTF-8", row=line, expected=_ENCODING_EXPECTED
+        ) from exc
+
+
+def read_records(path: Path) -> list[Record]:
+    """All CSV records with the line each starts on, header included; blank lines are not records."""
+    reader = csv.reader(io.StringIO(_decode(path), newline=""), strict=True)
+    records: list[Record] = []
+    next_line = 1
+    try:
+        for fields in reader:
+            start, next_line = next_line, reader.line_num + 1
+            if fields:
+                records.append((start, fields))
+    except csv.Error as exc:
+        # strict=True turns stray quotes and an unclosed quote into errors instead of silently merged lines.
+        raise InputFileError(
+            path,
+            f"malformed CSV in the record starting here ({exc})",
+            row=next_line,
+            expected='comma-separated fields, quoted fields closed by " and inner quotes doubled ("")',
+        ) from exc
+    if not records:
+        raise InputFileError(path, "the file is empty", expected="a header line followed by data lines")
+    return records
+
+
+def read_header(path: Path) -> list[str]:
+    """The first record of the file, without reading the rest."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            header = next(csv.reader(handle), None)
+    except UnicodeDecodeError as exc:
+        raise InputFileError(path, "the header is not valid UTF-8", row=1, expected=_ENCODING_EXPECTED) from exc
+    except OSError as exc:
+        raise InputFileError(path, f"cannot be read ({exc.strerror or exc})", expected="a readable CSV file") from exc
+    if not header:
+        raise InputFileError(path, "the file is empty or starts with a blank line", row=1, expected="a header line")
+    return header
+
+
+def missing_required(header: Sequence[str], layout: Layout) -> list[Column]:
+    keys = [header_key(name) for name in header]
+    return [column for column in layout.required if not any(column.matches(key) for key in keys)]
+
+
+def _output_names(path: Path, header: Sequence[str], layout: Layout) -> list[str]:
+    """The output column name for each header position: the layout's name, else the snake_cased header."""
+    names: list[str] = []
+    for position, raw in enumerate(header, start=1):
+        key = header_key(raw)
+        known = next((column.name for column in layout.columns if key and column.matches(key)), None)
+        names.append(known or snake_case(raw) or f"unnamed_{position}")
+    seen: dict[str, int] = {}
+    for position, name in enumerate(names):
+        if name in seen or name == "source_row":
+            other = header[seen[name]] if name in seen else None
+            problem = (
+                f"columns {other!r} and {header[position]!r} both give {name!r}"
+                if other is not None
+                else f"column {header[position]!r} clashes with the lineage column source_row"
+            )
+            raise InputFileError(path, problem, row=1, column=header[position], expected="one column per field")
+        seen[name] = position
+    return names
+
+
+def read_layout(path: Path, layout: Layout) -> pd.DataFrame:
+    """Read `path` as `layout`: known columns first, in layout order, then unknown ones, then source_row."""
+    records = read_records(path)
+    header_line, header = records[0]
+    header = [name.strip() for name in header]  # FingertipsNext lookups pad names with spaces
+
+    missing = missing_required(header, layout)
+    if missing:
+        names = ", ".join(column.aliases[0] for column in missing)
+        raise InputFileError(
+            path,
+            f"missing required column(s) {names}; header found: {', '.join(header)}",
+            row=header_line,
+            column=missing[0].aliases[0] if len(missing) == 1 else None,
+            expected=f"a {layout.label} header with {layout.describe_required()} (any case, spacing or order)",
+        )
+
+    names = _output_names(path, header, layout)
+    required_positions = {
+        position: header[position]
+        for position, name in enumerate(names)
+        if any(column.required and column.name == name for column in layout.columns)
+    }
+    width = len(header)
+    cells: list[list[str | None]] = [[] for _ in names]
+    source_rows: list[int] = []
+    for line, fields in records[1:]:
+        if len(fields) > width and any(fields[width:]):
+            raise InputFileError(
+                path,
+                f"{len(fields)} fields but the header names {width} columns",
+                row=line,
+                expected="no more fields than header columns (empty trailing fields are tolerated)",
+            )
+        if len(fields) < width:
+            # Short rows are padded (Fingertips' download omits its last column), unless a required cell is cut off.
+            cut = [name for position, name in required_positions.items() if position >= len(fields)]
+            if cut:
+                raise InputFileError(
+                    path,
+                    f"only {len(fields)} fields for {width} columns, so required column {cut[0]!r} has no cell",
+                    row=line,
+                    column=cut[0],
+                    expected="a field for every required column",
+                )
+        for position in range(width):
+            value = fields[position] if position < len(fields) else ""
+            cells[position].append(value if value != "" else None)
+        source_rows.append(line)
+
+    by_name = dict(zip(names, cells, strict=True))
+    empty: list[str | None] = [None] * len(source_rows)
+    known = [column.name for column in layout.columns]
+    ordered = {name: by_name.get(name, empty) for name in known}
+    ordered.update({name: values for name, values in by_name.items() if name not in ordered})
+    frame = pd.DataFrame(ordered, dtype=object)
+    frame["source_row"] = pd.Series(source_rows, dtype="int64")
+    return frame

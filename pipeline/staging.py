@@ -1,0 +1,275 @@
+"""Staging layer: raw rows conformed to the reference data and validated; failures go to quarantine.
+
+Each function reads `raw.*`, writes one `staging.*` table (or one partition of it) and its
+`quarantine.*` twin, and returns a `StageReport` for asset metadata. Mapping gaps (an unmapped survey
+column, code or indicator; an unknown partnership or area) are written to their own staging tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+import duckdb
+import pandas as pd
+
+from pipeline import schemas
+from pipeline.validation import Validated, reject_unknown, reject_where, revalidate, validate_frame
+from pipeline.warehouse import replace_rows, replace_table, table_exists
+
+# Qualtrics response metadata: known and deliberately not analysed, so never reported as unmapped.
+QUALTRICS_METADATA_IDS = {
+    "startDate", "endDate", "status", "progress", "duration", "finished", "recordedDate", "_recordId",
+    "distributionChannel", "userLanguage",
+}
+
+
+@dataclass
+class StageReport:
+    """Rows written, rows quarantined, and any mapping gaps found, for one staging table."""
+
+    table: str
+    rows: int
+    quarantined: int
+    gaps: dict[str, list[str]] = field(default_factory=dict)
+
+    def as_metadata(self) -> dict[str, object]:
+        metadata: dict[str, object] = {"rows": self.rows, "quarantined_rows": self.quarantined}
+        for name, values in self.gaps.items():
+            metadata[name] = ", ".join(values) if values else "none"
+        return metadata
+
+
+def _write(con: duckdb.DuckDBPyConnection, name: str, result: Validated, partition: tuple[str, str] | None = None) -> StageReport:
+    """Write validated rows to staging.<name> and rejects to quarantine.<name>, replacing one partition or all."""
+    where, params = (f"{partition[0]} = ?", [partition[1]]) if partition else ("true", [])
+    rows = len(result.quarantined)
+    quarantined = result.quarantined.assign(
+        table_name=pd.Series([name] * rows, dtype="string"),
+        quarantined_at=pd.Series([datetime.now(timezone.utc)] * rows, dtype="datetime64[us, UTC]"),
+    )
+    if partition:
+        quarantined[partition[0]] = pd.Series([partition[1]] * rows, dtype="string")
+    replace_rows(con, f"staging.{name}", result.valid, where, params)
+    replace_rows(con, f"quarantine.{name}", quarantined, where, params)
+    return StageReport(f"staging.{name}", len(result.valid), len(result.quarantined))
+
+
+def _raw(con: duckdb.DuckDBPyConnection, query: str, params: list | None = None) -> pd.DataFrame:
+    return con.execute(query, params or []).df()
+
+
+# --- Reference data --------------------------------------------------------------------------------------
+
+
+def stage_reference(con: duckdb.DuckDBPyConnection) -> list[StageReport]:
+    """Validate every reference table, then check that the tables agree with each other."""
+    validated: dict[str, Validated] = {}
+    for name, model in schemas.REFERENCE_MODELS.items():
+        frame = _raw(con, f"SELECT * EXCLUDE (loaded_at) FROM raw.reference_{name}")
+        validated[name] = validate_frame(frame, model)
+
+    factors = set(validated["success_factors"].valid["factor_id"])
+    scales = set(validated["likert_scales"].valid["scale_id"])
+    validated["codebook_factor_map"] = reject_unknown(
+        validated["codebook_factor_map"], "factor_id", factors, "factor {value!r} is not in success_factors.csv"
+    )
+    instrument = validated["survey_instrument"]
+    instrument = reject_unknown(
+        instrument, "construct", factors | {"support_usefulness"},
+        "construct {value!r} is neither a success factor nor support_usefulness", applies=instrument.valid["role"] == "item",
+    )
+    validated["survey_instrument"] = reject_unknown(
+        instrument, "scale_id", scales, "scale {value!r} is not in likert_scales.csv", applies=instrument.valid["role"] == "item"
+    )
+
+    reports = [_write(con, name, result) for name, result in validated.items()]
+    areas = validated["partnerships"].valid[["partnership_id", "area_codes"]].assign(area_code=lambda f: f["area_codes"].str.split(";"))
+    areas = areas.explode("area_code")[["partnership_id", "area_code"]].reset_index(drop=True)
+    rows = replace_table(con, "staging.partnership_areas", schemas.PartnershipArea.validate(areas))
+    reports.append(StageReport("staging.partnership_areas", rows, 0))
+    return reports
+
+
+# --- Survey waves ----------------------------------------------------------------------------------------
+
+RESPONDENTS_SQL = """
+SELECT a.wave, a.respondent_key, min(a.respondent_row) + 3 AS source_row, any_value(a.source_file) AS source_file,
+       max(a.answer) FILTER (WHERE f.role = 'partnership') AS partnership_id,
+       max(a.answer) FILTER (WHERE f.role = 'stakeholder_group') AS group_answer,
+       max(a.answer) FILTER (WHERE a.import_id = 'finished') AS finished_answer
+FROM raw.survey_answers AS a
+LEFT JOIN staging.survey_instrument AS f ON f.tool = 'qualtrics' AND f.source_id = a.import_id
+WHERE a.wave = ?
+GROUP BY a.wave, a.respondent_key
+"""
+
+ITEM_SCORES_SQL = """
+WITH scale_range AS (
+    SELECT scale_id, min(score) + max(score) AS reverse_sum, string_agg(label, ' / ' ORDER BY code) AS labels
+    FROM staging.likert_scales GROUP BY scale_id
+)
+SELECT a.wave, a.respondent_key, a.respondent_row + 3 AS source_row, a.source_file, f.item_code, f.construct,
+       a.answer, CASE WHEN f.reverse_coded THEN r.reverse_sum - s.score ELSE s.score END AS score,
+       CASE WHEN s.label IS NULL THEN format('answer {} to {} is not on scale {} ({})', a.answer, f.item_code, f.scale_id, r.labels) END
+           AS off_scale_reason
+FROM raw.survey_answers AS a
+JOIN staging.survey_instrument AS f ON f.tool = 'qualtrics' AND f.role = 'item' AND f.source_id = a.import_id
+JOIN scale_range AS r ON r.scale_id = f.scale_id
+LEFT JOIN staging.likert_scales AS s
+       ON s.scale_id = f.scale_id AND (lower(trim(a.answer)) = lower(s.label) OR trim(a.answer) = s.code::VARCHAR)
+WHERE a.wave = ?
+"""
+
+UNMAPPED_COLUMNS_SQL = """
+SELECT c.wave, c.column_name, c.import_id, c.question_text,
+       (SELECT count(*) FROM raw.survey_answers AS a WHERE a.wave = c.wave AND a.import_id = c.import_id) AS answers
+FROM raw.survey_columns AS c
+WHERE c.wave = ? AND NOT c.personal_data_dropped AND NOT list_contains(?, c.import_id)
+  AND c.import_id NOT IN (SELECT source_id FROM staging.survey_instrument WHERE tool = 'qualtrics')
+ORDER BY c.position
+"""
+
+
+def stage_survey_wave(con: duckdb.DuckDBPyConnection, wave: str) -> list[StageReport]:
+    """Conform one wave: respondents tied to a partnership and group, item answers scored on their scale."""
+    respondents = _raw(con, RESPONDENTS_SQL, [wave])
+    groups = _raw(con, "SELECT stakeholder_group, lower(label) AS label, code::VARCHAR AS code FROM staging.stakeholder_groups")
+    group_by_answer = {**dict(zip(groups["label"], groups["stakeholder_group"])), **dict(zip(groups["code"], groups["stakeholder_group"]))}
+    answer = respondents["group_answer"].str.strip()
+    respondents["stakeholder_group"] = answer.str.lower().map(group_by_answer).where(answer.notna(), None)
+    respondents["finished"] = respondents["finished_answer"].str.strip().str.lower().map({"true": True, "1": True, "false": False, "0": False})
+    unknown_group = answer.notna() & respondents["stakeholder_group"].isna()
+    respondents.loc[unknown_group, "stakeholder_group"] = answer[unknown_group]  # kept as answered, so validation names it
+
+    known = set(_raw(con, "SELECT partnership_id FROM staging.partnerships")["partnership_id"])
+    result = validate_frame(respondents.drop(columns=["group_answer", "finished_answer"]), schemas.SurveyResponse)
+    result = reject_unknown(result, "partnership_id", known, "partnership {value!r} is not in reference/partnerships.csv")
+    respondent_report = _write(con, "survey_responses", result, ("wave", wave))
+
+    # Answers of a quarantined respondent stay with that respondent's quarantine record.
+    scores = _raw(con, ITEM_SCORES_SQL, [wave])
+    scores = scores[scores["respondent_key"].isin(set(result.valid["respondent_key"]))].reset_index(drop=True)
+    off_scale = scores["off_scale_reason"].notna()
+    scored = reject_where(Validated.passing(scores), off_scale, list(scores.loc[off_scale, "off_scale_reason"]))
+    score_report = _write(con, "survey_item_scores", revalidate(scored, schemas.SurveyItemScore), ("wave", wave))
+
+    unmapped = _raw(con, UNMAPPED_COLUMNS_SQL, [wave, sorted(QUALTRICS_METADATA_IDS)])
+    replace_rows(con, "staging.survey_unmapped_columns", unmapped, "wave = ?", [wave])
+    score_report.gaps["unmapped_columns"] = [f"{row.column_name} ({row.import_id})" for row in unmapped.itertuples()]
+    return [respondent_report, score_report]
+
+
+# --- Site-visit codings ----------------------------------------------------------------------------------
+
+SEGMENTS_SQL = """
+WITH case_partnership AS (
+    -- A case names its partnership by a partnership_id variable, else by the partnership's id or name.
+    SELECT DISTINCT source_file, case_name, value AS partnership_id
+    FROM raw.qda_case_variables WHERE lower(variable_name) = 'partnership_id'
+)
+SELECT s.source_file, s.source_name, s.case_name, s.code_path, s.coder,
+       s.start_position, s.end_position,
+       coalesce(cp.partnership_id, p.partnership_id) AS partnership_id,
+       m.factor_id, m.direction
+FROM raw.qda_segments AS s
+LEFT JOIN case_partnership AS cp ON cp.source_file = s.source_file AND cp.case_name = s.case_name
+LEFT JOIN staging.partnerships AS p
+       ON lower(s.case_name) IN (lower(p.partnership_id), lower(p.partnership_name))
+LEFT JOIN staging.codebook_factor_map AS m ON m.code_path = s.code_path
+"""
+
+
+def stage_codings(con: duckdb.DuckDBPyConnection) -> list[StageReport]:
+    """Tie each coded segment to a partnership and a success factor; report unmapped codes and cases."""
+    segments = _raw(con, SEGMENTS_SQL)
+    unmapped_codes = (
+        segments[segments["factor_id"].isna()].groupby("code_path").size().rename("segments").reset_index()
+    )
+    replace_table(con, "staging.unmapped_codes", unmapped_codes)
+    mapped = segments[segments["factor_id"].notna()].reset_index(drop=True)
+
+    known = set(_raw(con, "SELECT partnership_id FROM staging.partnerships")["partnership_id"])
+    unlinked = mapped["partnership_id"].isna() | ~mapped["partnership_id"].isin(known)
+    reasons = [
+        f"case {case!r} of source {source!r} names no partnership in reference/partnerships.csv"
+        for case, source in zip(mapped.loc[unlinked, "case_name"], mapped.loc[unlinked, "source_name"])
+    ]
+    result = revalidate(reject_where(Validated.passing(mapped), unlinked, reasons), schemas.CodedSegment)
+    report = _write(con, "coded_segments", result)
+    report.gaps["unmapped_codes"] = list(unmapped_codes["code_path"])
+    return [report]
+
+
+# --- Outcome statistics ----------------------------------------------------------------------------------
+
+# "NA", "-", ".." and friends are how publishers write "no value"; anything else must be a number.
+MISSING_MARKERS = "('', 'na', 'n/a', '-', '..', ':', '*', 'x')"
+
+OUTCOMES_SQL = f"""
+WITH fingertips AS (
+    SELECT 'fingertips' AS source_format, source_file, source_row, indicator_id, area_code, time_period AS period,
+           sex, age, category_type, category, value, lower_ci95, upper_ci95, count, denominator
+    FROM raw.fingertips_values
+),
+tidy AS (
+    -- Tidy series carry an indicator name, not an id (mapped through outcome_indicators.csv);
+    -- their `unit` column holds the sex.
+    SELECT 'tidy', t.source_file, t.source_row, i.indicator_id::VARCHAR, t.area_code, t.period,
+           t.unit, NULL, CASE WHEN t.category IS NOT NULL AND lower(t.category) <> 'na' THEN 'inequality' END,
+           nullif(t.category, 'NA'), t.value, NULL, NULL, NULL, NULL
+    FROM raw.tidy_outcome_values AS t
+    JOIN (SELECT DISTINCT indicator_id, source_indicator_name FROM staging.outcome_indicators) AS i
+      ON i.source_indicator_name = t.indicator_name
+),
+fingertipsnext AS (
+    SELECT 'fingertipsnext', source_file, source_row, indicator_id, area_code, year, sex, age,
+           nullif(category_type, ''), nullif(category, ''), value, lower_ci95, upper_ci95, count, denominator
+    FROM raw.fingertipsnext_values
+),
+unioned AS (
+    SELECT * FROM fingertips UNION ALL SELECT * FROM tidy UNION ALL SELECT * FROM fingertipsnext
+)
+SELECT * REPLACE (
+    CASE WHEN lower(trim(value)) IN {MISSING_MARKERS} THEN NULL ELSE trim(value) END AS value,
+    CASE WHEN lower(trim(lower_ci95)) IN {MISSING_MARKERS} THEN NULL ELSE trim(lower_ci95) END AS lower_ci95,
+    CASE WHEN lower(trim(upper_ci95)) IN {MISSING_MARKERS} THEN NULL ELSE trim(upper_ci95) END AS upper_ci95,
+    CASE WHEN lower(trim(count)) IN {MISSING_MARKERS} THEN NULL ELSE trim(count) END AS count,
+    CASE WHEN lower(trim(denominator)) IN {MISSING_MARKERS} THEN NULL ELSE trim(denominator) END AS denominator
+)
+FROM unioned
+"""
+
+UNMAPPED_SERIES_SQL = """
+SELECT source_file, indicator_name, count(*) AS rows
+FROM raw.tidy_outcome_values
+WHERE indicator_name NOT IN (SELECT source_indicator_name FROM staging.outcome_indicators WHERE source_indicator_name IS NOT NULL)
+GROUP BY ALL ORDER BY ALL
+"""
+
+
+def stage_outcomes(con: duckdb.DuckDBPyConnection) -> list[StageReport]:
+    """Conform every outcome format to one long table of indicator values per area and period."""
+    for table in ("raw.fingertips_values", "raw.tidy_outcome_values", "raw.fingertipsnext_values"):
+        if not table_exists(con, table):
+            raise RuntimeError(f"{table} is missing: materialise the raw outcome asset first")
+    values = _raw(con, OUTCOMES_SQL)
+    report = _write(con, "outcome_values", validate_frame(values, schemas.OutcomeValue))
+    unmapped = _raw(con, UNMAPPED_SERIES_SQL)
+    replace_table(con, "staging.unmapped_outcome_series", unmapped)
+    report.gaps["unmapped_series"] = sorted(set(unmapped["indicator_name"]))
+    return [report]
+
+
+def stage_deprivation(con: duckdb.DuckDBPyConnection) -> list[StageReport]:
+    """Validate the deprivation summaries; report partnership areas the indices do not know."""
+    frame = _raw(con, "SELECT * EXCLUDE (loaded_at) FROM raw.deprivation")
+    columns = list(schemas.Deprivation.to_schema().columns)
+    report = _write(con, "deprivation", validate_frame(frame[columns], schemas.Deprivation))
+    unknown = _raw(
+        con,
+        "SELECT partnership_id, area_code FROM staging.partnership_areas "
+        "WHERE area_code NOT IN (SELECT lad_code FROM staging.deprivation) ORDER BY ALL",
+    )
+    report.gaps["partnership_areas_without_deprivation_data"] = [f"{r.partnership_id}: {r.area_code}" for r in unknown.itertuples()]
+    return [report]

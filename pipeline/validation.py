@@ -1,0 +1,154 @@
+"""Validate a staging frame against its pandera model, splitting it into valid rows and quarantined rows.
+
+Row-level failures (a value that cannot be coerced, a value out of range, a duplicate key) send that row
+to quarantine with every reason found, naming the column, the check and the offending value. Failures
+of the table as a whole (a required column missing) raise, because no row of such a frame can be trusted.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pandas as pd
+import pandera.errors
+import pandera.pandas as pa
+
+
+class SchemaValidationError(ValueError):
+    """A whole table failed its schema (for example a required column is missing)."""
+
+
+@dataclass(frozen=True)
+class Validated:
+    """The outcome of validating one frame: rows that passed (coerced) and rows set aside with reasons."""
+
+    valid: pd.DataFrame
+    quarantined: pd.DataFrame
+
+    @classmethod
+    def passing(cls, frame: pd.DataFrame) -> Validated:
+        """A frame not yet rejected by anything, for checks that run before the schema."""
+        return cls(frame.reset_index(drop=True), _empty_quarantine())
+
+
+
+
+def _reason(column: str, check: str, value: object) -> str | None:
+    if check.startswith("dtype("):
+        return None  # always accompanies the coerce_dtype failure, which says it better
+    if check.startswith("coerce_dtype("):
+        return f"column {column!r}: {value!r} is not a valid {check[len('coerce_dtype('):-1].strip(chr(39))}"
+    if check in ("multiple_fields_uniqueness", "field_uniqueness"):
+        return f"column {column!r}: duplicate key {value!r}"
+    return f"column {column!r}: {value!r} failed {check}"
+
+
+def _reasons_by_row(failure_cases: pd.DataFrame) -> dict[int, list[str]]:
+    reasons: dict[int, list[str]] = {}
+    for case in failure_cases.itertuples(index=False):
+        reason = _reason(str(case.column), str(case.check), case.failure_case)
+        if reason:
+            reasons.setdefault(int(case.index), []).append(reason)
+    return reasons
+
+
+def validate_frame(frame: pd.DataFrame, model: type[pa.DataFrameModel], max_passes: int = 3) -> Validated:
+    """Validate `frame` lazily against `model`; return coerced valid rows and quarantined rows.
+
+    Quarantined rows keep their lineage (`source_file`, `source_row` when the frame has them), the
+    reasons joined by '; ' and the original record as JSON, so nothing good is lost and nothing bad
+    passes silently. A value that cannot be coerced makes later checks on its column fail as a whole,
+    so rows are set aside pass by pass until what is left validates or only table-level errors remain.
+    """
+    frame = _read_boolean_text(frame.reset_index(drop=True), model)
+    remaining = frame
+    reasons: dict[int, list[str]] = {}
+    for _ in range(max_passes):
+        try:
+            valid = model.validate(remaining, lazy=True)
+            break
+        except pandera.errors.SchemaErrors as errors:
+            cases = errors.failure_cases
+            row_level = cases[cases["index"].notna()]
+            if row_level.empty:
+                raise SchemaValidationError(_describe_table_errors(model, cases)) from errors
+            for row, row_reasons in _reasons_by_row(row_level).items():
+                reasons.setdefault(row, []).extend(row_reasons)
+            remaining = remaining.drop(index=row_level["index"].astype(int).unique())
+    else:
+        valid = model.validate(remaining, lazy=True)
+
+    bad = frame.loc[sorted(reasons)]
+    quarantined = quarantine_rows(bad, ["; ".join(reasons[i]) for i in bad.index])
+    return Validated(valid.reset_index(drop=True), quarantined)
+
+
+_BOOLEAN_TEXT = {"true": True, "yes": True, "y": True, "1": True, "false": False, "no": False, "n": False, "0": False}
+
+
+def _read_boolean_text(frame: pd.DataFrame, model: type[pa.DataFrameModel]) -> pd.DataFrame:
+    """Read true/false, yes/no and 1/0 text in boolean columns (pandas would call any non-empty text True)."""
+    frame = frame.copy()
+    for name, column in model.to_schema().columns.items():
+        if name in frame and str(column.dtype) in ("bool", "boolean") and frame[name].dtype == object:
+            text = frame[name].map(lambda v: v.strip().lower() if isinstance(v, str) else v)
+            frame[name] = text.map(lambda v: _BOOLEAN_TEXT.get(v, v) if isinstance(v, str) else v)
+    return frame
+
+
+def _describe_table_errors(model: type[pa.DataFrameModel], cases: pd.DataFrame) -> str:
+    problems = "; ".join(
+        f"{row.check} on {row.column}: {row.failure_case}" for row in cases.itertuples(index=False)
+    )
+    return f"{model.__name__} rejected the whole table: {problems}"
+
+
+def _empty_quarantine() -> pd.DataFrame:
+    return quarantine_rows(pd.DataFrame(), [])
+
+
+def quarantine_rows(frame: pd.DataFrame, reasons: list[str]) -> pd.DataFrame:
+    """Quarantine records of `frame`, one reason each, keeping their lineage and the record as JSON."""
+    records = frame.reset_index(drop=True)
+    missing = pd.Series([None] * len(records), dtype="object")
+    return pd.DataFrame(
+        {
+            "source_file": (records["source_file"] if "source_file" in records else missing).astype("string"),
+            "source_row": pd.to_numeric(records["source_row"] if "source_row" in records else missing).astype("Int64"),
+            "reason": pd.Series(list(reasons), dtype="string"),
+            "record": pd.Series([json.dumps(r, default=str) for r in records.to_dict(orient="records")], dtype="string"),
+        }
+    )
+
+
+def _concat_quarantine(*parts: pd.DataFrame) -> pd.DataFrame:
+    kept = [part for part in parts if not part.empty]
+    return pd.concat(kept, ignore_index=True) if kept else _empty_quarantine()
+
+
+def reject_where(result: Validated, mask: pd.Series, reasons: list[str]) -> Validated:
+    """Move the valid rows where `mask` holds to quarantine, one reason each (for checks across tables)."""
+    frame = result.valid
+    rejected = quarantine_rows(frame[mask], reasons)
+    return Validated(frame[~mask].reset_index(drop=True), _concat_quarantine(result.quarantined, rejected))
+
+
+def reject_unknown(
+    result: Validated, column: str, known: set[str], reason: str, applies: pd.Series | None = None
+) -> Validated:
+    """Quarantine valid rows whose `column` is not among `known`; `reason` is formatted with the `value`.
+
+    `applies` limits the check to some rows (for example only scored items need a scale).
+    """
+    unknown = ~result.valid[column].isin(known)
+    if applies is not None:
+        unknown &= applies
+    return reject_where(result, unknown, [reason.format(value=value) for value in result.valid.loc[unknown, column]])
+
+
+def revalidate(result: Validated, model: type[pa.DataFrameModel]) -> Validated:
+    """Validate the rows that passed earlier checks against `model`, keeping the earlier quarantine."""
+    columns = [c for c in model.to_schema().columns if c in result.valid.columns]
+    again = validate_frame(result.valid[columns], model)
+    return Validated(again.valid, _concat_quarantine(result.quarantined, again.quarantined))
