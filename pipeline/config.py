@@ -10,12 +10,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
-class Settings:
-    """Locations of the raw drop zone, the warehouse and the published marts."""
+class DropZone:
+    """The raw drop zone and the folder each kind of evidence is dropped into."""
 
     data_dir: Path
-    warehouse: Path
-    marts_dir: Path
 
     @property
     def reference_dir(self) -> Path:
@@ -36,6 +34,19 @@ class Settings:
     @property
     def deprivation_dir(self) -> Path:
         return self.data_dir / "deprivation"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Locations of the raw drop zone, the warehouse and the published marts."""
+
+    data_dir: Path
+    warehouse: Path
+    marts_dir: Path
+
+    @property
+    def drop_zone(self) -> DropZone:
+        return DropZone(self.data_dir)
 
 
 def _path_from_env(name: str, default: Path) -> Path:

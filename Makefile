@@ -1,0 +1,48 @@
+# Two commands set everything up on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+# The Dagster instance lives in the git-ignored .dagster/, configured by a link to ./dagster.yaml.
+export DAGSTER_HOME ?= $(CURDIR)/.dagster
+INSTANCE := $(DAGSTER_HOME)/dagster.yaml
+
+.PHONY: demo test dev demo-data install validate clean
+
+$(INSTALLED): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+$(INSTANCE):
+	mkdir -p $(DAGSTER_HOME)
+	ln -sf $(CURDIR)/dagster.yaml $@
+
+install: $(INSTALLED) $(INSTANCE)
+
+## Materialise every asset on the data in $EVAL_DATA_DIR (default data/raw) and say where the marts are.
+demo: install
+	$(BIN)/python -m pipeline.cli refresh
+
+## Run the test suite.
+test: install
+	$(BIN)/python -m pytest
+
+## The Dagster UI on http://127.0.0.1:3000 over the same assets and instance.
+dev: install
+	$(BIN)/dagster dev -m pipeline.definitions -h 127.0.0.1 -p 3000
+
+## Rewrite the seeded demo exports (surveys, codings, assessments) in data/raw.
+demo-data: install
+	$(BIN)/python -m pipeline.demo_data
+
+## Check that the code location loads.
+validate: install
+	$(BIN)/dagster definitions validate -m pipeline.definitions
+
+## Remove generated output: the warehouse, published marts and Dagster run history.
+clean:
+	rm -rf data/warehouse.duckdb data/warehouse.duckdb.wal .dagster
+	find data/marts -mindepth 1 ! -name .gitkeep -exec rm -rf {} +

@@ -1,0 +1,56 @@
+"""Marts: the analytic tables, one stated grain each, published to `$EVAL_MARTS_DIR` for researchers."""
+
+import dagster as dg
+
+from assets.checks import table_checks
+from assets.metadata import table_metadata
+from assets.staging import stg_coded_segments, stg_deprivation, stg_outcome_values, stg_reference_data, stg_survey_responses
+from pipeline import marts, schemas
+from pipeline.publish import publish_mart
+from pipeline.resources import EvaluationPaths, WarehouseResource
+
+MARTS = dict(group_name="marts", pool="warehouse", kinds={"duckdb", "parquet"})
+
+
+def _publish(con, name: str, paths: EvaluationPaths) -> dg.MaterializeResult:
+    path = publish_mart(con, name, paths.marts_path)
+    return dg.MaterializeResult(metadata={**table_metadata(con, f"marts.{name}"), "published_to": dg.MetadataValue.path(str(path))})
+
+
+@dg.asset(deps=[stg_outcome_values, stg_reference_data], **MARTS)
+def outcome_coverage(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.MaterializeResult:
+    """Which outcome data each partnership has. Grain: one row per partnership x outcome indicator of its
+    wicked problem, with the areas and periods covered; a problem with no bundled indicator data (infant
+    mortality, for one) shows as a coverage gap, never as invented numbers."""
+    with warehouse.get_connection() as con:
+        marts.build_outcome_coverage(con)
+        return _publish(con, "outcome_coverage", paths)
+
+
+@dg.asset(deps=[outcome_coverage, stg_survey_responses, stg_coded_segments, stg_deprivation], **MARTS)
+def partnership_profile(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.MaterializeResult:
+    """Who each partnership is and how much evidence there is about it. Grain: one row per partnership:
+    areas and their deprivation, wicked problem and support period, survey waves and respondents
+    (disclosure-controlled), coded site-visit passages, and the headline outcome indicator's coverage."""
+    with warehouse.get_connection() as con:
+        marts.build_partnership_profile(con, paths.disclosure_threshold)
+        return _publish(con, "partnership_profile", paths)
+
+
+@dg.asset(deps=[stg_survey_responses, stg_coded_segments, stg_reference_data], **MARTS)
+def success_factor_matrix(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.MaterializeResult:
+    """Survey and site-visit evidence on each success factor side by side. Grain: one row per partnership x
+    success factor: the latest wave's mean survey score with its 95% confidence interval (suppressed
+    below the disclosure threshold) beside the coded enabler and barrier passages, sources and coders."""
+    with warehouse.get_connection() as con:
+        marts.build_success_factor_matrix(con, paths.disclosure_threshold)
+        return _publish(con, "success_factor_matrix", paths)
+
+
+mart_assets = [outcome_coverage, partnership_profile, success_factor_matrix]
+
+mart_checks = [
+    *table_checks(outcome_coverage, "marts.outcome_coverage", unique=["partnership_id", "indicator_id"], not_null=["status"], accepted={"status": ["covered", "partial", "no data bundled"]}, references={"partnership_id": "staging.partnerships.partnership_id"}),
+    *table_checks(partnership_profile, "marts.partnership_profile", unique=["partnership_id"], not_null=["partnership_name", "wicked_problem", "area_codes"], accepted={"wicked_problem": schemas.WICKED_PROBLEMS}, references={"partnership_id": "staging.partnerships.partnership_id"}),
+    *table_checks(success_factor_matrix, "marts.success_factor_matrix", unique=["partnership_id", "factor_id"], not_null=["partnership_id", "factor_id"], references={"partnership_id": "staging.partnerships.partnership_id", "factor_id": "staging.success_factors.factor_id"}),
+]

@@ -1,0 +1,49 @@
+"""Shared fixtures: the bundled drop zone, and one full pipeline run into a temporary folder."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from pipeline.config import PROJECT_ROOT, Settings
+
+FIXTURES = Path(__file__).parent / "fixtures"
+DATA_DIR = PROJECT_ROOT / "data" / "raw"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # A fixed pseudonym key: tests never create the local key file, and pseudonyms are reproducible.
+    os.environ.setdefault("EVAL_PSEUDONYM_KEY", "test-suite-key")
+
+
+def test_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
+    from pipeline.resources import EvaluationPaths, WarehouseResource
+
+    return {
+        "warehouse": WarehouseResource(database=str(settings.warehouse)),
+        "paths": EvaluationPaths(data_dir=str(settings.data_dir), marts_dir=str(settings.marts_dir)),
+    }
+
+
+@dataclass(frozen=True)
+class PipelineRun:
+    settings: Settings
+    results: list
+    instance: dg.DagsterInstance
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> PipelineRun:
+    """Every asset materialised once on the bundled demo data, into a temporary warehouse and marts folder."""
+    from pipeline.cli import materialise_all
+    from pipeline.definitions import build_definitions
+
+    out = tmp_path_factory.mktemp("demo_run")
+    settings = Settings(data_dir=DATA_DIR, warehouse=out / "warehouse.duckdb", marts_dir=out / "marts")
+    instance = dg.DagsterInstance.ephemeral()
+    results = materialise_all(build_definitions(test_resources(settings)), instance, settings.drop_zone, progress=lambda _: None)
+    return PipelineRun(settings, results, instance)

@@ -1,0 +1,48 @@
+"""The demo generator is seeded, writes the tools' own formats, and plants the documented ground truth."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+
+from pipeline.demo_data import GROUND_TRUTH_RULE, generate
+from pipeline.readers.qualtrics import read_header
+from pipeline.readers.refi_qda import read_refi_qda
+from tests.conftest import DATA_DIR
+
+
+def _generate_into(tmp_path):
+    shutil.copytree(DATA_DIR / "reference", tmp_path / "reference")
+    generate(tmp_path)
+    return tmp_path
+
+
+def test_regenerating_gives_the_committed_demo_data_byte_for_byte(tmp_path):
+    out = _generate_into(tmp_path)
+    for relative in ("surveys/wave_1.csv", "surveys/wave_2.csv", "surveys/wave_3.csv", "codings/site_visits.qdpx",
+                     "assessments/success_assessment.csv", "demo_ground_truth.json"):
+        assert (out / relative).read_bytes() == (DATA_DIR / relative).read_bytes(), f"{relative} differs: run make demo-data"
+
+
+def test_the_planted_rule_decides_success_for_every_partnership():
+    truth = json.loads((DATA_DIR / "demo_ground_truth.json").read_text())
+    assert truth["rule"] == GROUND_TRUTH_RULE == "(senior_leadership AND project_management) OR integration"
+    levels = truth["partnerships"]
+    assert len(levels) == 30
+    for factors in levels.values():
+        assert factors["success"] == int((factors["senior_leadership"] and factors["project_management"]) or factors["integration"])
+    # Both sufficient paths and failures occur, so the analysis has something to recover.
+    assert any(f["senior_leadership"] and f["project_management"] and not f["integration"] for f in levels.values())
+    assert any(f["integration"] and not (f["senior_leadership"] and f["project_management"]) for f in levels.values())
+    assert 5 <= sum(f["success"] for f in levels.values()) <= 25
+
+
+def test_exports_are_in_the_tools_formats():
+    columns = read_header(DATA_DIR / "surveys" / "wave_1.csv")
+    assert columns[0].import_id == "startDate" and columns[-1].import_id == "partnership_id"
+    with zipfile.ZipFile(DATA_DIR / "codings" / "site_visits.qdpx") as archive:
+        assert "project.qde" in archive.namelist()
+    project = read_refi_qda(DATA_DIR / "codings" / "site_visits.qdpx")
+    assert sorted(project.users["user_name"]) == ["Site visit coder 1", "Site visit coder 2"]
+    assert len(project.cases) == 30 and len(project.sources) == 60

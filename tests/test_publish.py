@@ -1,0 +1,74 @@
+"""Publishing is atomic: a researcher holding marts.duckdb open while marts are re-published sees no lock
+error and only whole marts, the old or the new, never a mix."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+import time
+
+import duckdb
+
+from pipeline.publish import publish_mart
+
+READER = textwrap.dedent(
+    """
+    import json, sys, pathlib, duckdb
+    catalog, stop = sys.argv[1], pathlib.Path(sys.argv[2])
+    held = duckdb.connect(catalog, read_only=True)  # a notebook that keeps its connection open
+    queries = errors = torn = 0
+    problems = []
+    while not stop.exists() or queries < 50:
+        for con in (held, None):
+            try:
+                con = con or duckdb.connect(catalog, read_only=True)
+                rows, low, high = con.execute("SELECT count(*), min(version), max(version) FROM survey_mart").fetchall()[0]
+                if low != high or rows != 1000 + low:
+                    torn += 1
+                    problems.append([rows, low, high])
+            except Exception as error:  # a lock or I/O error is what this test exists to rule out
+                errors += 1
+                problems.append(repr(error))
+            queries += 1
+    print(json.dumps({"queries": queries, "errors": errors, "torn": torn, "problems": problems[:5]}))
+    """
+)
+
+
+def _build_version(con: duckdb.DuckDBPyConnection, version: int) -> None:
+    # Each version has its own row count, so a read mixing two versions cannot pass unnoticed.
+    con.execute(
+        f"CREATE OR REPLACE TABLE marts.survey_mart AS "
+        f"SELECT {version} AS version, i AS row_id, random() AS payload FROM range({1000 + version}) t(i)"
+    )
+
+
+def test_a_reader_holding_the_catalog_open_never_sees_a_lock_error_or_half_a_mart(tmp_path):
+    marts_dir = tmp_path / "marts"
+    stop = tmp_path / "stop"
+    with duckdb.connect() as con:
+        con.execute("CREATE SCHEMA marts")
+        _build_version(con, 0)
+        publish_mart(con, "survey_mart", marts_dir)
+        reader = subprocess.Popen(
+            [sys.executable, "-c", READER, str(marts_dir / "marts.duckdb"), str(stop)], stdout=subprocess.PIPE, text=True
+        )
+        try:
+            time.sleep(0.5)
+            for version in range(1, 40):
+                _build_version(con, version)
+                publish_mart(con, "survey_mart", marts_dir)
+        finally:
+            stop.touch()
+        output, _ = reader.communicate(timeout=120)
+    report = json.loads(output)
+    print(f"reader made {report['queries']} queries during 39 re-publications")
+    assert reader.returncode == 0
+    assert report["errors"] == 0, report["problems"]
+    assert report["torn"] == 0, report["problems"]
+    assert report["queries"] >= 50
+    with duckdb.connect(str(marts_dir / "marts.duckdb"), read_only=True) as check:
+        assert check.execute("SELECT DISTINCT version FROM survey_mart").fetchall() == [(39,)]
+    assert sorted(p.name for p in marts_dir.iterdir()) == ["marts.duckdb", "survey_mart.parquet"]  # no temporaries left
