@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/.dagster
 INSTANCE := $(DAGSTER_HOME)/dagster.yaml
 
-.PHONY: demo test dev demo-data install validate clean
+.PHONY: demo test lint dev demo-data install validate clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ demo: install
 ## Run the test suite.
 test: install
 	$(BIN)/python -m pytest
+
+## Check style and common mistakes (ruff).
+lint: install
+	$(BIN)/ruff check pipeline assets tests
+	$(BIN)/ruff format --check pipeline assets tests
 
 ## The Dagster UI on http://127.0.0.1:3000 over the same assets and instance.
 dev: install

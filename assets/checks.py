@@ -12,7 +12,9 @@ from pipeline.resources import WarehouseResource
 from pipeline.warehouse import quote_identifier
 
 
-def _check(asset: dg.AssetsDefinition, name: str, description: str, sql: str, params: list, blocking: bool) -> dg.AssetChecksDefinition:
+def _check(
+    asset: dg.AssetsDefinition, name: str, description: str, sql: str, params: list, blocking: bool
+) -> dg.AssetChecksDefinition:
     @dg.asset_check(asset=asset, name=name, description=description, blocking=blocking)
     def _sql_check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         with warehouse.get_connection() as con:
@@ -42,18 +44,47 @@ def table_checks(
     if unique:
         key = ", ".join(quote_identifier(c) for c in unique)
         sql = f"SELECT count(*), any_value(({key})) FROM (SELECT {key} FROM {table} GROUP BY {key} HAVING count(*) > 1)"
-        checks.append(_check(asset, f"{short}_unique_{'_'.join(unique)}", f"One row per {' x '.join(unique)} in {table}", sql, [], blocking))
+        checks.append(
+            _check(
+                asset,
+                f"{short}_unique_{'_'.join(unique)}",
+                f"One row per {' x '.join(unique)} in {table}",
+                sql,
+                [],
+                blocking,
+            )
+        )
     for column in not_null:
         sql = f"SELECT count(*), NULL FROM {table} WHERE {quote_identifier(column)} IS NULL"
-        checks.append(_check(asset, f"{short}_{column}_not_null", f"{table}.{column} is never empty", sql, [], blocking))
+        checks.append(
+            _check(asset, f"{short}_{column}_not_null", f"{table}.{column} is never empty", sql, [], blocking)
+        )
     for column, values in (accepted or {}).items():
         sql = f"SELECT count(*), any_value({quote_identifier(column)}) FROM {table} WHERE NOT list_contains(?, {quote_identifier(column)})"
-        checks.append(_check(asset, f"{short}_{column}_accepted_values", f"{table}.{column} is one of {', '.join(values)}", sql, [list(values)], blocking))
+        checks.append(
+            _check(
+                asset,
+                f"{short}_{column}_accepted_values",
+                f"{table}.{column} is one of {', '.join(values)}",
+                sql,
+                [list(values)],
+                blocking,
+            )
+        )
     for column, target in (references or {}).items():
         target_table, target_column = target.rsplit(".", 1)
         sql = (
             f"SELECT count(*), any_value({quote_identifier(column)}) FROM {table} "
             f"WHERE {quote_identifier(column)} NOT IN (SELECT {quote_identifier(target_column)} FROM {target_table})"
         )
-        checks.append(_check(asset, f"{short}_{column}_in_{target_table.split('.')[-1]}", f"{table}.{column} exists in {target}", sql, [], blocking))
+        checks.append(
+            _check(
+                asset,
+                f"{short}_{column}_in_{target_table.split('.')[-1]}",
+                f"{table}.{column} exists in {target}",
+                sql,
+                [],
+                blocking,
+            )
+        )
     return checks

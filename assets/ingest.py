@@ -26,7 +26,9 @@ def raw_reference_data(warehouse: WarehouseResource, paths: EvaluationPaths) -> 
 
 
 @dg.asset(kinds={"duckdb", "qualtrics"}, partitions_def=survey_waves, **INGEST)
-def raw_survey_answers(context: dg.AssetExecutionContext, warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.MaterializeResult:
+def raw_survey_answers(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, paths: EvaluationPaths
+) -> dg.MaterializeResult:
     """One survey wave's export, unpivoted to `raw.survey_answers`: one row per respondent x answered
     column, personal-data columns never read, respondent ids as keyed pseudonyms, free text redacted.
     The export's header goes to `raw.survey_columns`. Partition: the wave (the export's file name)."""
@@ -46,7 +48,8 @@ def raw_survey_answers(context: dg.AssetExecutionContext, warehouse: WarehouseRe
             "source_file": result.source_file,
             "unchanged_file_skipped": result.skipped_unchanged,
             "columns_in_export": len(columns),
-            "personal_data_columns_dropped": ", ".join(c.name for c in columns if c.import_id in PERSONAL_IMPORT_IDS) or "none",
+            "personal_data_columns_dropped": ", ".join(c.name for c in columns if c.import_id in PERSONAL_IMPORT_IDS)
+            or "none",
         }
     )
 

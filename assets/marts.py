@@ -4,7 +4,13 @@ import dagster as dg
 
 from assets.checks import table_checks
 from assets.metadata import table_metadata
-from assets.staging import stg_coded_segments, stg_deprivation, stg_outcome_values, stg_reference_data, stg_survey_responses
+from assets.staging import (
+    stg_coded_segments,
+    stg_deprivation,
+    stg_outcome_values,
+    stg_reference_data,
+    stg_survey_responses,
+)
 from pipeline import marts, schemas
 from pipeline.publish import publish_mart
 from pipeline.resources import EvaluationPaths, WarehouseResource
@@ -14,7 +20,9 @@ MARTS = dict(group_name="marts", pool="warehouse", kinds={"duckdb", "parquet"})
 
 def _publish(con, name: str, paths: EvaluationPaths) -> dg.MaterializeResult:
     path = publish_mart(con, name, paths.marts_path)
-    return dg.MaterializeResult(metadata={**table_metadata(con, f"marts.{name}"), "published_to": dg.MetadataValue.path(str(path))})
+    return dg.MaterializeResult(
+        metadata={**table_metadata(con, f"marts.{name}"), "published_to": dg.MetadataValue.path(str(path))}
+    )
 
 
 @dg.asset(deps=[stg_outcome_values, stg_reference_data], **MARTS)
@@ -50,7 +58,30 @@ def success_factor_matrix(warehouse: WarehouseResource, paths: EvaluationPaths) 
 mart_assets = [outcome_coverage, partnership_profile, success_factor_matrix]
 
 mart_checks = [
-    *table_checks(outcome_coverage, "marts.outcome_coverage", unique=["partnership_id", "indicator_id"], not_null=["status"], accepted={"status": ["covered", "partial", "no data bundled"]}, references={"partnership_id": "staging.partnerships.partnership_id"}),
-    *table_checks(partnership_profile, "marts.partnership_profile", unique=["partnership_id"], not_null=["partnership_name", "wicked_problem", "area_codes"], accepted={"wicked_problem": schemas.WICKED_PROBLEMS}, references={"partnership_id": "staging.partnerships.partnership_id"}),
-    *table_checks(success_factor_matrix, "marts.success_factor_matrix", unique=["partnership_id", "factor_id"], not_null=["partnership_id", "factor_id"], references={"partnership_id": "staging.partnerships.partnership_id", "factor_id": "staging.success_factors.factor_id"}),
+    *table_checks(
+        outcome_coverage,
+        "marts.outcome_coverage",
+        unique=["partnership_id", "indicator_id"],
+        not_null=["status"],
+        accepted={"status": ["covered", "partial", "no data bundled"]},
+        references={"partnership_id": "staging.partnerships.partnership_id"},
+    ),
+    *table_checks(
+        partnership_profile,
+        "marts.partnership_profile",
+        unique=["partnership_id"],
+        not_null=["partnership_name", "wicked_problem", "area_codes"],
+        accepted={"wicked_problem": schemas.WICKED_PROBLEMS},
+        references={"partnership_id": "staging.partnerships.partnership_id"},
+    ),
+    *table_checks(
+        success_factor_matrix,
+        "marts.success_factor_matrix",
+        unique=["partnership_id", "factor_id"],
+        not_null=["partnership_id", "factor_id"],
+        references={
+            "partnership_id": "staging.partnerships.partnership_id",
+            "factor_id": "staging.success_factors.factor_id",
+        },
+    ),
 ]

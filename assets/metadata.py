@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import duckdb
 import dagster as dg
+import duckdb
 
 from pipeline.warehouse import table_exists
 
 PREVIEW_ROWS = 10
 
 
-def table_metadata(con: duckdb.DuckDBPyConnection, table: str, where: str = "true", params: list | None = None) -> dict[str, object]:
+def table_metadata(
+    con: duckdb.DuckDBPyConnection, table: str, where: str = "true", params: list | None = None
+) -> dict[str, object]:
     """Row count, column schema and a Markdown preview of a warehouse table (or one partition of it)."""
     if not table_exists(con, table):
         return {"dagster/table_name": f"warehouse.{table}", "dagster/row_count": 0}

@@ -3,7 +3,13 @@
 import dagster as dg
 
 from assets.checks import table_checks
-from assets.ingest import raw_deprivation, raw_outcome_values, raw_reference_data, raw_site_visit_codings, raw_survey_answers
+from assets.ingest import (
+    raw_deprivation,
+    raw_outcome_values,
+    raw_reference_data,
+    raw_site_visit_codings,
+    raw_survey_answers,
+)
 from assets.metadata import table_metadata
 from assets.partitions import survey_waves
 from pipeline import schemas, staging
@@ -12,7 +18,9 @@ from pipeline.resources import WarehouseResource
 STAGING = dict(group_name="staging", pool="warehouse", kinds={"duckdb", "pandera"})
 
 
-def _result(con, reports: list[staging.StageReport], table: str, where: str = "true", params: list | None = None) -> dg.MaterializeResult:
+def _result(
+    con, reports: list[staging.StageReport], table: str, where: str = "true", params: list | None = None
+) -> dg.MaterializeResult:
     metadata: dict[str, object] = table_metadata(con, table, where, params)
     for report in reports:
         metadata[report.table] = dg.MetadataValue.json(report.as_metadata())
@@ -74,9 +82,38 @@ def stg_deprivation(warehouse: WarehouseResource) -> dg.MaterializeResult:
 staging_assets = [stg_reference_data, stg_survey_responses, stg_coded_segments, stg_outcome_values, stg_deprivation]
 
 staging_checks = [
-    *table_checks(stg_reference_data, "staging.partnerships", unique=["partnership_id"], not_null=["partnership_id", "wicked_problem"], accepted={"wicked_problem": schemas.WICKED_PROBLEMS}, blocking=True),
-    *table_checks(stg_reference_data, "staging.partnership_areas", unique=["partnership_id", "area_code"], references={"partnership_id": "staging.partnerships.partnership_id"}, blocking=True),
-    *table_checks(stg_survey_responses, "staging.survey_responses", unique=["wave", "respondent_key"], references={"partnership_id": "staging.partnerships.partnership_id"}, accepted={"stakeholder_group": schemas.STAKEHOLDER_GROUPS}, blocking=True),
-    *table_checks(stg_coded_segments, "staging.coded_segments", not_null=["partnership_id", "factor_id"], accepted={"direction": schemas.DIRECTIONS}, references={"factor_id": "staging.success_factors.factor_id"}, blocking=True),
-    *table_checks(stg_outcome_values, "staging.outcome_values", not_null=["indicator_id", "area_code", "period"], blocking=True),
+    *table_checks(
+        stg_reference_data,
+        "staging.partnerships",
+        unique=["partnership_id"],
+        not_null=["partnership_id", "wicked_problem"],
+        accepted={"wicked_problem": schemas.WICKED_PROBLEMS},
+        blocking=True,
+    ),
+    *table_checks(
+        stg_reference_data,
+        "staging.partnership_areas",
+        unique=["partnership_id", "area_code"],
+        references={"partnership_id": "staging.partnerships.partnership_id"},
+        blocking=True,
+    ),
+    *table_checks(
+        stg_survey_responses,
+        "staging.survey_responses",
+        unique=["wave", "respondent_key"],
+        references={"partnership_id": "staging.partnerships.partnership_id"},
+        accepted={"stakeholder_group": schemas.STAKEHOLDER_GROUPS},
+        blocking=True,
+    ),
+    *table_checks(
+        stg_coded_segments,
+        "staging.coded_segments",
+        not_null=["partnership_id", "factor_id"],
+        accepted={"direction": schemas.DIRECTIONS},
+        references={"factor_id": "staging.success_factors.factor_id"},
+        blocking=True,
+    ),
+    *table_checks(
+        stg_outcome_values, "staging.outcome_values", not_null=["indicator_id", "area_code", "period"], blocking=True
+    ),
 ]

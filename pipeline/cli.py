@@ -44,12 +44,17 @@ def _print_quarantine(warehouse: Path) -> None:
     import duckdb
 
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        tables = [row[0] for row in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'quarantine' ORDER BY 1"
-        ).fetchall()]
+        tables = [
+            row[0]
+            for row in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'quarantine' ORDER BY 1"
+            ).fetchall()
+        ]
         counts = {t: con.execute(f'SELECT count(*) FROM quarantine."{t}"').fetchall()[0][0] for t in tables}
         reasons = {
-            t: con.execute(f'SELECT any_value(reason) FROM quarantine."{t}"').fetchall()[0][0] for t, n in counts.items() if n
+            t: con.execute(f'SELECT any_value(reason) FROM quarantine."{t}"').fetchall()[0][0]
+            for t, n in counts.items()
+            if n
         }
     if not reasons:
         print("Quarantine: empty (every row passed validation).")
@@ -69,11 +74,16 @@ def materialise_all(defs, instance, drop_zone: DropZone, progress=print) -> list
 
     added = register_waves(instance, drop_zone)
     waves = list(survey_wave_files(drop_zone.surveys_dir))
-    progress(f"Survey waves found: {', '.join(waves) or 'none'}" + (f" (newly registered: {', '.join(added)})" if added else ""))
+    progress(
+        f"Survey waves found: {', '.join(waves) or 'none'}"
+        + (f" (newly registered: {', '.join(added)})" if added else "")
+    )
     runs = [("reference_job", None), *[("survey_wave_job", wave) for wave in waves], ("refresh_job", None)]
     results = []
     for step, (job_name, partition) in enumerate(runs, start=1):
-        label = {"reference_job": "reference data", "refresh_job": "codings, outcomes and marts"}.get(job_name, f"wave {partition}")
+        label = {"reference_job": "reference data", "refresh_job": "codings, outcomes and marts"}.get(
+            job_name, f"wave {partition}"
+        )
         progress(f"[{step}/{len(runs)}] {job_name}: {label} ...")
         result = defs.resolve_job_def(job_name).execute_in_process(
             run_config=QUIET, instance=instance, partition_key=partition, raise_on_error=False
@@ -88,7 +98,11 @@ def failed_checks(result) -> list[str]:
     """Names of the asset checks that did not pass in a run."""
     import dagster as dg
 
-    evaluations = [e.asset_check_evaluation_data for e in result.all_events if e.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION]
+    evaluations = [
+        e.asset_check_evaluation_data
+        for e in result.all_events
+        if e.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION
+    ]
     return [evaluation.check_name for evaluation in evaluations if not evaluation.passed]
 
 
@@ -108,7 +122,9 @@ def refresh() -> int:
     settings = load_settings()
     print(f"Drop zone:  {settings.data_dir}")
     print(f"Warehouse:  {settings.warehouse}")
-    results = materialise_all(defs, dg.DagsterInstance.get(), settings.drop_zone, progress=lambda line: print(line, flush=True))
+    results = materialise_all(
+        defs, dg.DagsterInstance.get(), settings.drop_zone, progress=lambda line: print(line, flush=True)
+    )
     failed = [result for result in results if not result.success]
     if failed:
         print(f"FAILED (run {failed[0].run_id}):\n{_failure_summary(failed[0])}", file=sys.stderr)
@@ -123,7 +139,9 @@ def refresh() -> int:
     print(f"\nMarts published in {marts_dir}:")
     for parquet in sorted(marts_dir.glob("*.parquet")):
         print(f"  {parquet.name}")
-    print(f"  marts.duckdb  (views over the Parquet files; open it with duckdb.connect('{marts_dir / 'marts.duckdb'}', read_only=True))")
+    print(
+        f"  marts.duckdb  (views over the Parquet files; open it with duckdb.connect('{marts_dir / 'marts.duckdb'}', read_only=True))"
+    )
     return 0
 
 

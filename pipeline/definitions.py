@@ -23,7 +23,6 @@ survey_wave_job = dg.define_asset_job("survey_wave_job", selection=wave_assets)
 refresh_job = dg.define_asset_job("refresh_job", selection=dg.AssetSelection.all() - wave_assets)
 
 
-
 def build_definitions(resources: dict[str, dg.ConfigurableResource] | None = None) -> dg.Definitions:
     """The code location over the given resources (default: the locations configured by environment)."""
     return dg.Definitions(

@@ -41,7 +41,7 @@ import io
 import json
 import os
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -61,11 +61,57 @@ FACTORS = [
     "support_offer_use",
 ]
 GROUND_TRUTH_RULE = "(senior_leadership AND project_management) OR integration"
-WAVES = {"wave_1": datetime(2016, 6, 6, 9, 0), "wave_2": datetime(2017, 6, 5, 9, 0), "wave_3": datetime(2018, 6, 4, 9, 0)}
+WAVES = {
+    "wave_1": datetime(2016, 6, 6, 9, 0),
+    "wave_2": datetime(2017, 6, 5, 9, 0),
+    "wave_3": datetime(2018, 6, 4, 9, 0),
+}
 NUMERIC_EXPORT_WAVES = {"wave_2"}
 GROUP_SIZES = {"local_authority": 3.2, "nhs": 2.0, "voluntary_sector": 1.8, "other": 1.0}
-FIRST_NAMES = ["Amira", "Ben", "Chloe", "Dev", "Ellen", "Farah", "Gareth", "Hannah", "Imran", "Joanne", "Kwame", "Laura", "Mohammed", "Niamh", "Owen", "Priya", "Rachel", "Sanjay", "Tom", "Uzma"]
-LAST_NAMES = ["Ahmed", "Brown", "Clarke", "Davies", "Evans", "Fletcher", "Green", "Hussain", "Iqbal", "Jones", "Khan", "Lewis", "Morris", "Patel", "Roberts", "Smith", "Taylor", "Walker", "Wright", "Young"]
+FIRST_NAMES = [
+    "Amira",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Ellen",
+    "Farah",
+    "Gareth",
+    "Hannah",
+    "Imran",
+    "Joanne",
+    "Kwame",
+    "Laura",
+    "Mohammed",
+    "Niamh",
+    "Owen",
+    "Priya",
+    "Rachel",
+    "Sanjay",
+    "Tom",
+    "Uzma",
+]
+LAST_NAMES = [
+    "Ahmed",
+    "Brown",
+    "Clarke",
+    "Davies",
+    "Evans",
+    "Fletcher",
+    "Green",
+    "Hussain",
+    "Iqbal",
+    "Jones",
+    "Khan",
+    "Lewis",
+    "Morris",
+    "Patel",
+    "Roberts",
+    "Smith",
+    "Taylor",
+    "Walker",
+    "Wright",
+    "Young",
+]
 COMMENTS = [
     "The learning events helped us think differently about the problem.",
     "We need more time from senior managers.",
@@ -194,11 +240,25 @@ def write_survey_wave(
     question_columns = []
     for item in items.itertuples():
         question, sub = item.source_id[3:].split("_")
-        stem = "How far do you agree with each statement about the partnership's work?" if item.construct != "support_usefulness" else "How useful was each part of the programme's support offer?"
-        question_columns.append((f"Q{question}_{sub}", f"{stem} - {item.item_text}", json.dumps({"ImportId": item.source_id}, separators=(",", ":"))))
+        stem = (
+            "How far do you agree with each statement about the partnership's work?"
+            if item.construct != "support_usefulness"
+            else "How useful was each part of the programme's support offer?"
+        )
+        question_columns.append(
+            (
+                f"Q{question}_{sub}",
+                f"{stem} - {item.item_text}",
+                json.dumps({"ImportId": item.source_id}, separators=(",", ":")),
+            )
+        )
     question_columns += [
         ("Q3", "Which kind of organisation do you work for? - Selected Choice", '{"ImportId":"QID3"}'),
-        ("Q4", "Is there anything else you would like to tell us about the partnership's work?", '{"ImportId":"QID4_TEXT"}'),
+        (
+            "Q4",
+            "Is there anything else you would like to tell us about the partnership's work?",
+            '{"ImportId":"QID4_TEXT"}',
+        ),
         ("partnership_id", "partnership_id", '{"ImportId":"partnership_id"}'),
     ]
     header = metadata + question_columns
@@ -212,7 +272,9 @@ def write_survey_wave(
     responses = 0
     respondents = [(p, person) for p in partnerships for person in people[p.partnership_id] if rng.random() < 0.72]
     if extra_partnership:
-        stray = Person(f"HPHL-{extra_partnership}-001", "Sam", "Example", "sam.example@unknown.example.org", "other", 0.0)
+        stray = Person(
+            f"HPHL-{extra_partnership}-001", "Sam", "Example", "sam.example@unknown.example.org", "other", 0.0
+        )
         respondents.append((Partnership(extra_partnership, "Unknown"), stray))
     for partnership, person in respondents:
         levels = truth.get(partnership.partnership_id, {factor: 1 for factor in FACTORS} | {"success": 1})
@@ -276,32 +338,74 @@ def write_survey_wave(
 
 PASSAGES: dict[str, dict[str, list[str]]] = {
     "senior_leadership": {
-        "enabler": ["The director of public health chairs the steering group and has made this a personal priority.", "Elected members ask for progress at every board meeting."],
-        "barrier": ["The chief executive changed twice during the programme and the work lost its sponsor.", "Senior managers rarely attend and decisions are deferred."],
+        "enabler": [
+            "The director of public health chairs the steering group and has made this a personal priority.",
+            "Elected members ask for progress at every board meeting.",
+        ],
+        "barrier": [
+            "The chief executive changed twice during the programme and the work lost its sponsor.",
+            "Senior managers rarely attend and decisions are deferred.",
+        ],
     },
     "project_management": {
-        "enabler": ["A full-time project lead keeps an action log and chases every partner.", "Milestones are reviewed monthly with a clear plan."],
-        "barrier": ["Nobody has time set aside to coordinate the work day to day.", "Actions agreed at meetings are not followed up."],
+        "enabler": [
+            "A full-time project lead keeps an action log and chases every partner.",
+            "Milestones are reviewed monthly with a clear plan.",
+        ],
+        "barrier": [
+            "Nobody has time set aside to coordinate the work day to day.",
+            "Actions agreed at meetings are not followed up.",
+        ],
     },
     "governance": {
-        "enabler": ["Progress is reported to the Health and Wellbeing Board each quarter.", "The work sits under an existing board with clear terms of reference."],
-        "barrier": ["It is unclear which board the work reports to.", "Partners disagree about who is accountable for the outcomes."],
+        "enabler": [
+            "Progress is reported to the Health and Wellbeing Board each quarter.",
+            "The work sits under an existing board with clear terms of reference.",
+        ],
+        "barrier": [
+            "It is unclear which board the work reports to.",
+            "Partners disagree about who is accountable for the outcomes.",
+        ],
     },
     "prior_experience": {
-        "enabler": ["The team built on an earlier neighbourhood renewal programme.", "Staff had led inequalities work for several years."],
-        "barrier": ["This is the first time the area has tackled health inequalities directly.", "The team had to learn the evidence base from scratch."],
+        "enabler": [
+            "The team built on an earlier neighbourhood renewal programme.",
+            "Staff had led inequalities work for several years.",
+        ],
+        "barrier": [
+            "This is the first time the area has tackled health inequalities directly.",
+            "The team had to learn the evidence base from scratch.",
+        ],
     },
     "integration": {
-        "enabler": ["The actions are written into the joint health and wellbeing strategy.", "Commissioning plans for next year already include the new pathway."],
-        "barrier": ["The work runs as a separate project that will end with the funding.", "Nothing links the project to the council's other strategies."],
+        "enabler": [
+            "The actions are written into the joint health and wellbeing strategy.",
+            "Commissioning plans for next year already include the new pathway.",
+        ],
+        "barrier": [
+            "The work runs as a separate project that will end with the funding.",
+            "Nothing links the project to the council's other strategies.",
+        ],
     },
     "partnership_engagement": {
-        "enabler": ["Police, housing and voluntary groups all send staff to the working group.", "Partners outside the council contribute staff time."],
-        "barrier": ["Only council staff come to the meetings.", "The NHS partners withdrew after the first few months."],
+        "enabler": [
+            "Police, housing and voluntary groups all send staff to the working group.",
+            "Partners outside the council contribute staff time.",
+        ],
+        "barrier": [
+            "Only council staff come to the meetings.",
+            "The NHS partners withdrew after the first few months.",
+        ],
     },
     "support_offer_use": {
-        "enabler": ["The team used the expert adviser to redesign its action plan.", "Staff attended every learning event and used the peer exchange."],
-        "barrier": ["The team did not take up the expert support on offer.", "Nobody from the area joined the webinars or learning events."],
+        "enabler": [
+            "The team used the expert adviser to redesign its action plan.",
+            "Staff attended every learning event and used the peer exchange.",
+        ],
+        "barrier": [
+            "The team did not take up the expert support on offer.",
+            "Nobody from the area joined the webinars or learning events.",
+        ],
     },
 }
 CONTEXT_PASSAGES = [
@@ -316,7 +420,13 @@ def _factor_code(codebook: pd.DataFrame, factor: str, direction: str) -> str:
     return str(rows["code_path"].iloc[0])
 
 
-def write_site_visit_codings(path: Path, partnerships: list[Partnership], truth: dict[str, dict[str, int]], reference_dir: Path, rng: np.random.Generator) -> int:
+def write_site_visit_codings(
+    path: Path,
+    partnerships: list[Partnership],
+    truth: dict[str, dict[str, int]],
+    reference_dir: Path,
+    rng: np.random.Generator,
+) -> int:
     """Write the site-visit notes and interviews, coded by two coders, as a REFI-QDA project; returns codings."""
     codebook = pd.read_csv(reference_dir / "codebook_factor_map.csv", dtype=str)
     sources: dict[str, str] = {}
@@ -325,7 +435,10 @@ def write_site_visit_codings(path: Path, partnerships: list[Partnership], truth:
     codings: list[CodingSpec] = []
     for partnership in partnerships:
         levels = truth[partnership.partnership_id]
-        names = [f"{partnership.partnership_id} {partnership.partnership_name} site visit notes", f"{partnership.partnership_id} {partnership.partnership_name} lead officer interview"]
+        names = [
+            f"{partnership.partnership_id} {partnership.partnership_name} site visit notes",
+            f"{partnership.partnership_id} {partnership.partnership_name} lead officer interview",
+        ]
         cases[partnership.partnership_name] = names
         case_variables[partnership.partnership_name] = {"partnership_id": partnership.partnership_id}
         for name in names:
@@ -348,7 +461,11 @@ def write_site_visit_codings(path: Path, partnerships: list[Partnership], truth:
                         codings.append(CodingSpec(name, start, start + len(sentence), code, coder))
                     elif roll < 0.93 and factor is not None:
                         opposite = "barrier" if direction == "enabler" else "enabler"
-                        codings.append(CodingSpec(name, start, start + len(sentence), _factor_code(codebook, factor, opposite), coder))
+                        codings.append(
+                            CodingSpec(
+                                name, start, start + len(sentence), _factor_code(codebook, factor, opposite), coder
+                            )
+                        )
             sources[name] = text.strip()
     code_paths = sorted(set(codebook["code_path"]) | {CONTEXT_CODE})
     write_qdpx(
@@ -361,7 +478,7 @@ def write_site_visit_codings(path: Path, partnerships: list[Partnership], truth:
         cases=cases,
         case_variables=case_variables,
         codings=codings,
-        created_at=datetime(2018, 9, 1, 12, 0, tzinfo=timezone.utc),
+        created_at=datetime(2018, 9, 1, 12, 0, tzinfo=UTC),
     )
     return len(codings)
 
@@ -386,24 +503,39 @@ def generate(data_dir: Path, seed: int = SEED) -> dict[str, object]:
     summary: dict[str, object] = {}
     for index, wave in enumerate(WAVES):
         stray = "P31" if wave == "wave_3" else None
-        summary[wave] = write_survey_wave(data_dir / "surveys" / f"{wave}.csv", wave, index, partnerships, people, truth, reference_dir, rng, stray)
-    summary["codings"] = write_site_visit_codings(data_dir / "codings" / "site_visits.qdpx", partnerships, truth, reference_dir, rng)
+        summary[wave] = write_survey_wave(
+            data_dir / "surveys" / f"{wave}.csv", wave, index, partnerships, people, truth, reference_dir, rng, stray
+        )
+    summary["codings"] = write_site_visit_codings(
+        data_dir / "codings" / "site_visits.qdpx", partnerships, truth, reference_dir, rng
+    )
 
     assessment = io.StringIO()
     writer = csv.writer(assessment, lineterminator="\n")
     writer.writerow(["partnership_id", "achieved_objectives", "assessed_by", "assessed_on"])
     for partnership in partnerships:
-        writer.writerow([partnership.partnership_id, "yes" if truth[partnership.partnership_id]["success"] else "no", "evaluation team", "2018-09-30"])
+        writer.writerow(
+            [
+                partnership.partnership_id,
+                "yes" if truth[partnership.partnership_id]["success"] else "no",
+                "evaluation team",
+                "2018-09-30",
+            ]
+        )
     _write_atomically(data_dir / "assessments" / "success_assessment.csv", assessment.getvalue().encode())
     ground_truth = {"seed": seed, "rule": GROUND_TRUTH_RULE, "partnerships": truth}
-    _write_atomically(data_dir / "demo_ground_truth.json", (json.dumps(ground_truth, indent=1, sort_keys=True) + "\n").encode())
+    _write_atomically(
+        data_dir / "demo_ground_truth.json", (json.dumps(ground_truth, indent=1, sort_keys=True) + "\n").encode()
+    )
     return summary
 
 
 def main() -> None:
     data_dir = load_settings().data_dir
     summary = generate(data_dir)
-    print(f"Demo data written to {data_dir.relative_to(PROJECT_ROOT) if data_dir.is_relative_to(PROJECT_ROOT) else data_dir}:")
+    print(
+        f"Demo data written to {data_dir.relative_to(PROJECT_ROOT) if data_dir.is_relative_to(PROJECT_ROOT) else data_dir}:"
+    )
     for name, count in summary.items():
         print(f"  {name}: {count} {'codings' if name == 'codings' else 'responses'}")
 

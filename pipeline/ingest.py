@@ -58,7 +58,9 @@ def load_file(con: duckdb.DuckDBPyConnection, table: str, path: Path, data_dir: 
     return replace_source_rows(con, table, read(path), source_file=source_file, content_hash=content_hash)
 
 
-def load_folder(con: duckdb.DuckDBPyConnection, table: str, paths: Iterable[Path], data_dir: Path, read: Reader) -> IngestReport:
+def load_folder(
+    con: duckdb.DuckDBPyConnection, table: str, paths: Iterable[Path], data_dir: Path, read: Reader
+) -> IngestReport:
     """Load every file of one kind; rows of files no longer in the drop zone are removed."""
     paths = sorted(paths)
     results = [load_file(con, table, path, data_dir, read) for path in paths]
@@ -76,7 +78,11 @@ def load_reference(con: duckdb.DuckDBPyConnection, reference_dir: Path, data_dir
         path = reference_dir / f"{name}.csv"
         if not path.exists():
             raise FileNotFoundError(f"{path}: reference table {name!r} is missing; see data/raw/reference/README.md")
-        reports.append(load_folder(con, f"raw.reference_{name}", [path], data_dir, lambda p, n=name, m=model: read_reference_csv(p, n, m)))
+        reports.append(
+            load_folder(
+                con, f"raw.reference_{name}", [path], data_dir, lambda p, n=name, m=model: read_reference_csv(p, n, m)
+            )
+        )
     return reports
 
 
@@ -105,7 +111,9 @@ def survey_wave_files(surveys_dir: Path) -> dict[str, Path]:
     return waves
 
 
-def load_survey_wave(con: duckdb.DuckDBPyConnection, wave: str, path: Path, data_dir: Path) -> tuple[LoadResult, list[qualtrics.QualtricsColumn]]:
+def load_survey_wave(
+    con: duckdb.DuckDBPyConnection, wave: str, path: Path, data_dir: Path
+) -> tuple[LoadResult, list[qualtrics.QualtricsColumn]]:
     """Load one wave's export into `raw.survey_answers` (long, no personal data) and its header into `raw.survey_columns`."""
     key = pseudonym_key()
     columns = qualtrics.read_header(path)
@@ -138,7 +146,9 @@ QDA_SUFFIXES = (".qdpx", ".qde")
 
 def load_codings(con: duckdb.DuckDBPyConnection, codings_dir: Path, data_dir: Path) -> list[IngestReport]:
     """Load every REFI-QDA project: coded segments, and case variables (which link cases to partnerships)."""
-    paths = [p for p in sorted(codings_dir.glob("*")) if p.suffix.lower() in QDA_SUFFIXES] if codings_dir.exists() else []
+    paths = (
+        [p for p in sorted(codings_dir.glob("*")) if p.suffix.lower() in QDA_SUFFIXES] if codings_dir.exists() else []
+    )
     projects: dict[Path, refi_qda.QdaProject] = {}
 
     def project(path: Path) -> refi_qda.QdaProject:

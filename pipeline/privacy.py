@@ -47,9 +47,7 @@ def hmac_sql(expression: str, key: bytes) -> str:
     padded = key.ljust(_BLOCK_SIZE, b"\0")
     inner = bytes(b ^ 0x36 for b in padded)
     outer = bytes(b ^ 0x5C for b in padded)
-    return (
-        f"sha256(unhex('{outer.hex()}') || unhex(sha256(unhex('{inner.hex()}') || encode({expression}))))"
-    )
+    return f"sha256(unhex('{outer.hex()}') || unhex(sha256(unhex('{inner.hex()}') || encode({expression}))))"
 
 
 def redact_sql(expression: str) -> str:

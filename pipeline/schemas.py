@@ -33,13 +33,22 @@ class _Lineage(pa.DataFrameModel):
 
 
 class Partnership(_Lineage):
-    partnership_id: Series[str] = pa.Field(str_matches=r"^P\d{2,3}$", unique=True, description="Programme identifier of the partnership, e.g. P01")
-    partnership_name: Series[str] = pa.Field(str_length={"min_value": 2}, description="Name of the partnership as used in reports")
-    area_codes: Series[str] = pa.Field(
-        str_matches=r"^E\d{8}(;E\d{8})*$", description="ONS codes of the districts or unitary authorities covered, ';'-separated"
+    partnership_id: Series[str] = pa.Field(
+        str_matches=r"^P\d{2,3}$", unique=True, description="Programme identifier of the partnership, e.g. P01"
     )
-    wicked_problem: Series[str] = pa.Field(isin=WICKED_PROBLEMS, description="The entrenched health problem the partnership tackles")
-    programme_round: Series[int] = pa.Field(ge=1, le=9, coerce=True, description="Programme round the partnership joined in")
+    partnership_name: Series[str] = pa.Field(
+        str_length={"min_value": 2}, description="Name of the partnership as used in reports"
+    )
+    area_codes: Series[str] = pa.Field(
+        str_matches=r"^E\d{8}(;E\d{8})*$",
+        description="ONS codes of the districts or unitary authorities covered, ';'-separated",
+    )
+    wicked_problem: Series[str] = pa.Field(
+        isin=WICKED_PROBLEMS, description="The entrenched health problem the partnership tackles"
+    )
+    programme_round: Series[int] = pa.Field(
+        ge=1, le=9, coerce=True, description="Programme round the partnership joined in"
+    )
     support_start: Series[pa.DateTime] = pa.Field(coerce=True, description="First day of the programme's support")
     support_end: Series[pa.DateTime] = pa.Field(coerce=True, description="Last day of the programme's support")
 
@@ -49,7 +58,9 @@ class Partnership(_Lineage):
 
 
 class SuccessFactor(_Lineage):
-    factor_id: Series[str] = pa.Field(str_matches=r"^[a-z_]+$", unique=True, description="Machine name of the success factor")
+    factor_id: Series[str] = pa.Field(
+        str_matches=r"^[a-z_]+$", unique=True, description="Machine name of the success factor"
+    )
     factor_name: Series[str] = pa.Field(description="Name of the factor as shown in reports")
     description: Series[str] = pa.Field(description="What the factor means in this evaluation")
 
@@ -58,14 +69,18 @@ class LikertAnswer(_Lineage):
     scale_id: Series[str] = pa.Field(description="Answer scale the label belongs to")
     label: Series[str] = pa.Field(description="Answer text as the survey tool exports it")
     code: Series[int] = pa.Field(ge=0, coerce=True, description="Numeric code the tool exports for this answer")
-    score: Series[float] = pa.Field(nullable=True, coerce=True, description="Score used in analysis; empty for don't know / not applicable")
+    score: Series[float] = pa.Field(
+        nullable=True, coerce=True, description="Score used in analysis; empty for don't know / not applicable"
+    )
 
     class Config:
         unique = ["scale_id", "label"]
 
 
 class StakeholderGroup(_Lineage):
-    stakeholder_group: Series[str] = pa.Field(isin=STAKEHOLDER_GROUPS, unique=True, description="Stakeholder group code")
+    stakeholder_group: Series[str] = pa.Field(
+        isin=STAKEHOLDER_GROUPS, unique=True, description="Stakeholder group code"
+    )
     label: Series[str] = pa.Field(description="Answer text that identifies the group in survey exports")
     code: Series[int] = pa.Field(ge=0, coerce=True, description="Numeric code the tool exports for this answer")
 
@@ -73,11 +88,18 @@ class StakeholderGroup(_Lineage):
 class InstrumentField(_Lineage):
     tool: Series[str] = pa.Field(isin=["qualtrics"], description="Survey tool the question id belongs to")
     source_id: Series[str] = pa.Field(description="Question id as the tool exports it (Qualtrics ImportId)")
-    role: Series[str] = pa.Field(isin=INSTRUMENT_ROLES, description="What the field carries: partnership, stakeholder group, scored item or free text")
+    role: Series[str] = pa.Field(
+        isin=INSTRUMENT_ROLES,
+        description="What the field carries: partnership, stakeholder group, scored item or free text",
+    )
     item_code: Series[str] = pa.Field(nullable=True, description="Stable code of a scored item or free-text question")
-    construct: Series[str] = pa.Field(nullable=True, description="Construct the item measures: a success factor or support_usefulness")
+    construct: Series[str] = pa.Field(
+        nullable=True, description="Construct the item measures: a success factor or support_usefulness"
+    )
     scale_id: Series[str] = pa.Field(nullable=True, description="Answer scale of a scored item")
-    reverse_coded: Series[bool] = pa.Field(nullable=True, coerce=True, description="True where agreement means the factor is weaker")
+    reverse_coded: Series[bool] = pa.Field(
+        nullable=True, coerce=True, description="True where agreement means the factor is weaker"
+    )
     item_text: Series[str] = pa.Field(description="Question wording")
 
     class Config:
@@ -90,16 +112,22 @@ class InstrumentField(_Lineage):
 
 
 class CodebookFactor(_Lineage):
-    code_path: Series[str] = pa.Field(unique=True, description="Code as its path in the codebook hierarchy, '/'-separated")
+    code_path: Series[str] = pa.Field(
+        unique=True, description="Code as its path in the codebook hierarchy, '/'-separated"
+    )
     factor_id: Series[str] = pa.Field(description="Success factor the code is evidence for")
-    direction: Series[str] = pa.Field(isin=DIRECTIONS, description="Whether the code marks the factor as an enabler or a barrier")
+    direction: Series[str] = pa.Field(
+        isin=DIRECTIONS, description="Whether the code marks the factor as an enabler or a barrier"
+    )
 
 
 class OutcomeIndicator(_Lineage):
     wicked_problem: Series[str] = pa.Field(isin=WICKED_PROBLEMS, description="Problem the indicator measures")
     indicator_id: Series[int] = pa.Field(gt=0, coerce=True, description="Fingertips indicator id")
     indicator_name: Series[str] = pa.Field(description="Indicator name as Fingertips publishes it")
-    source_indicator_name: Series[str] = pa.Field(nullable=True, description="Name a tidy series uses for the indicator, where it has no id column")
+    source_indicator_name: Series[str] = pa.Field(
+        nullable=True, description="Name a tidy series uses for the indicator, where it has no id column"
+    )
     polarity: Series[str] = pa.Field(isin=POLARITIES, description="Whether a lower or a higher value is better")
     unit: Series[str] = pa.Field(description="Unit of the value")
     headline: Series[bool] = pa.Field(coerce=True, description="True for the problem's headline indicator")
@@ -124,7 +152,9 @@ REFERENCE_MODELS: dict[str, type[pa.DataFrameModel]] = {
 
 class PartnershipArea(pa.DataFrameModel):
     partnership_id: Series[str] = pa.Field(description="Partnership covering the area")
-    area_code: Series[str] = pa.Field(str_matches=r"^E\d{8}$", description="ONS code of a district or unitary authority the partnership covers")
+    area_code: Series[str] = pa.Field(
+        str_matches=r"^E\d{8}$", description="ONS code of a district or unitary authority the partnership covers"
+    )
 
     class Config:
         unique = ["partnership_id", "area_code"]
@@ -132,9 +162,14 @@ class PartnershipArea(pa.DataFrameModel):
 
 class SurveyResponse(_Lineage):
     wave: Series[str] = pa.Field(description="Survey wave (partition key: the export's file name)")
-    respondent_key: Series[str] = pa.Field(str_matches=r"^[0-9a-f]{64}$", description="Keyed pseudonym of the respondent (HMAC-SHA256), stable across waves")
+    respondent_key: Series[str] = pa.Field(
+        str_matches=r"^[0-9a-f]{64}$",
+        description="Keyed pseudonym of the respondent (HMAC-SHA256), stable across waves",
+    )
     partnership_id: Series[str] = pa.Field(description="Partnership the respondent answered about")
-    stakeholder_group: Series[str] = pa.Field(isin=STAKEHOLDER_GROUPS, nullable=True, description="Respondent's stakeholder group; empty when not answered")
+    stakeholder_group: Series[str] = pa.Field(
+        isin=STAKEHOLDER_GROUPS, nullable=True, description="Respondent's stakeholder group; empty when not answered"
+    )
     finished: Series[bool] = pa.Field(nullable=True, description="Whether the respondent reached the end of the survey")
 
     class Config:
@@ -147,7 +182,9 @@ class SurveyItemScore(_Lineage):
     item_code: Series[str] = pa.Field(description="Instrument item code")
     construct: Series[str] = pa.Field(description="Construct the item measures")
     answer: Series[str] = pa.Field(description="Answer as exported (label or code)")
-    score: Series[float] = pa.Field(nullable=True, ge=1, le=5, description="Score after reverse coding; empty for don't know / did not use")
+    score: Series[float] = pa.Field(
+        nullable=True, ge=1, le=5, description="Score after reverse coding; empty for don't know / did not use"
+    )
 
     class Config:
         unique = ["wave", "respondent_key", "item_code"]
@@ -161,32 +198,54 @@ class CodedSegment(pa.DataFrameModel):
     factor_id: Series[str] = pa.Field(description="Success factor the code is evidence for")
     direction: Series[str] = pa.Field(isin=DIRECTIONS, description="Enabler or barrier")
     coder: Series[str] = pa.Field(description="Name of the coder (the REFI-QDA user who made the coding)")
-    start_position: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0, description="First character of the coded passage")
+    start_position: Series[pd.Int64Dtype] = pa.Field(
+        nullable=True, ge=0, description="First character of the coded passage"
+    )
     end_position: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0, description="Character after the coded passage")
 
 
 class OutcomeValue(_Lineage):
-    source_format: Series[str] = pa.Field(isin=["fingertips", "tidy", "fingertipsnext"], description="Format of the file the value came from")
+    source_format: Series[str] = pa.Field(
+        isin=["fingertips", "tidy", "fingertipsnext"], description="Format of the file the value came from"
+    )
     indicator_id: Series[int] = pa.Field(gt=0, coerce=True, description="Fingertips indicator id")
     area_code: Series[str] = pa.Field(str_matches=r"^[EWSNK]\d{8}$", description="ONS code of the area")
     period: Series[str] = pa.Field(description="Time period as published (e.g. 2015, 2015/16, 2013 - 15)")
     sex: Series[str] = pa.Field(nullable=True, description="Sex the value refers to (Persons, Male, Female)")
     age: Series[str] = pa.Field(nullable=True, description="Age band the value refers to")
-    category_type: Series[str] = pa.Field(nullable=True, description="Breakdown type, e.g. a deprivation decile classification")
-    category: Series[str] = pa.Field(nullable=True, description="Breakdown category, e.g. most deprived decile; empty for the whole area")
-    value: Series[float] = pa.Field(nullable=True, coerce=True, description="Indicator value; empty where the publisher gives none")
-    lower_ci95: Series[float] = pa.Field(nullable=True, coerce=True, description="Lower 95% confidence limit as published")
-    upper_ci95: Series[float] = pa.Field(nullable=True, coerce=True, description="Upper 95% confidence limit as published")
+    category_type: Series[str] = pa.Field(
+        nullable=True, description="Breakdown type, e.g. a deprivation decile classification"
+    )
+    category: Series[str] = pa.Field(
+        nullable=True, description="Breakdown category, e.g. most deprived decile; empty for the whole area"
+    )
+    value: Series[float] = pa.Field(
+        nullable=True, coerce=True, description="Indicator value; empty where the publisher gives none"
+    )
+    lower_ci95: Series[float] = pa.Field(
+        nullable=True, coerce=True, description="Lower 95% confidence limit as published"
+    )
+    upper_ci95: Series[float] = pa.Field(
+        nullable=True, coerce=True, description="Upper 95% confidence limit as published"
+    )
     count: Series[float] = pa.Field(nullable=True, coerce=True, ge=0, description="Numerator (events) as published")
-    denominator: Series[float] = pa.Field(nullable=True, coerce=True, ge=0, description="Denominator (population) as published")
+    denominator: Series[float] = pa.Field(
+        nullable=True, coerce=True, ge=0, description="Denominator (population) as published"
+    )
 
 
 class Deprivation(_Lineage):
-    lad_code: Series[str] = pa.Field(str_matches=r"^E0[6-9]\d{6}$", description="ONS code of the local authority district")
+    lad_code: Series[str] = pa.Field(
+        str_matches=r"^E0[6-9]\d{6}$", description="ONS code of the local authority district"
+    )
     lad_name: Series[str] = pa.Field(description="District name")
     index_domain: Series[str] = pa.Field(description="Index of Multiple Deprivation or one of its domains")
-    average_score: Series[float] = pa.Field(coerce=True, description="Population-weighted average score of the district's small areas")
-    rank_average_score: Series[int] = pa.Field(coerce=True, ge=1, description="Rank of the average score (1 = most deprived)")
+    average_score: Series[float] = pa.Field(
+        coerce=True, description="Population-weighted average score of the district's small areas"
+    )
+    rank_average_score: Series[int] = pa.Field(
+        coerce=True, ge=1, description="Rank of the average score (1 = most deprived)"
+    )
     year: Series[int] = pa.Field(coerce=True, ge=2000, le=2100, description="Edition of the indices")
 
     class Config:
@@ -205,18 +264,37 @@ class PartnershipProfileMart(pa.DataFrameModel):
     programme_round: Series[int] = pa.Field(ge=1, description="Programme round it joined in")
     support_start: Series[pa.DateTime] = pa.Field(description="First day of programme support")
     support_end: Series[pa.DateTime] = pa.Field(description="Last day of programme support")
-    area_codes: Series[str] = pa.Field(description="ONS codes of the districts or unitary authorities covered, ';'-separated")
+    area_codes: Series[str] = pa.Field(
+        description="ONS codes of the districts or unitary authorities covered, ';'-separated"
+    )
     areas: Series[int] = pa.Field(ge=1, description="Number of districts or unitary authorities covered")
-    imd2019_rank_most_deprived_area: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=1, description="IMD 2019 rank of average score of its most deprived area (1 = most deprived of 317 districts)")
-    survey_waves: Series[int] = pa.Field(ge=0, description="Survey waves with at least one valid response for the partnership")
+    imd2019_rank_most_deprived_area: Series[pd.Int64Dtype] = pa.Field(
+        nullable=True,
+        ge=1,
+        description="IMD 2019 rank of average score of its most deprived area (1 = most deprived of 317 districts)",
+    )
+    survey_waves: Series[int] = pa.Field(
+        ge=0, description="Survey waves with at least one valid response for the partnership"
+    )
     latest_wave: Series[str] = pa.Field(nullable=True, description="Most recent survey wave with responses")
-    latest_wave_respondents: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0, description="Respondents in the latest wave; empty where 1 to threshold-1 (disclosure control)")
-    respondents_suppressed: Series[bool] = pa.Field(description="True where the respondent count was suppressed for disclosure control")
+    latest_wave_respondents: Series[pd.Int64Dtype] = pa.Field(
+        nullable=True,
+        ge=0,
+        description="Respondents in the latest wave; empty where 1 to threshold-1 (disclosure control)",
+    )
+    respondents_suppressed: Series[bool] = pa.Field(
+        description="True where the respondent count was suppressed for disclosure control"
+    )
     coded_passages: Series[int] = pa.Field(ge=0, description="Distinct site-visit passages coded to a success factor")
     coded_sources: Series[int] = pa.Field(ge=0, description="Site-visit documents with at least one coded passage")
-    headline_indicator_id: Series[pd.Int64Dtype] = pa.Field(nullable=True, description="Fingertips id of the problem's headline indicator")
+    headline_indicator_id: Series[pd.Int64Dtype] = pa.Field(
+        nullable=True, description="Fingertips id of the problem's headline indicator"
+    )
     headline_indicator_name: Series[str] = pa.Field(nullable=True, description="Name of the headline indicator")
-    headline_indicator_status: Series[str] = pa.Field(isin=["covered", "partial", "no data bundled"], description="Whether outcome data for the headline indicator is available for all the partnership's areas")
+    headline_indicator_status: Series[str] = pa.Field(
+        isin=["covered", "partial", "no data bundled"],
+        description="Whether outcome data for the headline indicator is available for all the partnership's areas",
+    )
 
 
 class SuccessFactorMatrixMart(pa.DataFrameModel):
@@ -224,14 +302,33 @@ class SuccessFactorMatrixMart(pa.DataFrameModel):
 
     partnership_id: Series[str] = pa.Field(description="Partnership")
     factor_id: Series[str] = pa.Field(description="Success factor")
-    survey_wave: Series[str] = pa.Field(nullable=True, description="Survey wave the score comes from (the partnership's latest)")
-    survey_respondents: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0, description="Respondents scoring the factor; empty where suppressed")
-    survey_mean: Series[float] = pa.Field(nullable=True, ge=1, le=5, description="Mean of respondents' factor scores (1 = strongly disagree the factor is present, 5 = strongly agree)")
-    survey_ci_low: Series[float] = pa.Field(nullable=True, description="Lower limit of the 95% t confidence interval of the mean")
-    survey_ci_high: Series[float] = pa.Field(nullable=True, description="Upper limit of the 95% t confidence interval of the mean")
-    survey_suppressed: Series[bool] = pa.Field(description="True where fewer respondents than the disclosure threshold answered, so nothing is published")
-    enabler_passages: Series[int] = pa.Field(ge=0, description="Distinct site-visit passages coded as the factor enabling the work")
-    barrier_passages: Series[int] = pa.Field(ge=0, description="Distinct site-visit passages coded as the factor holding the work back")
+    survey_wave: Series[str] = pa.Field(
+        nullable=True, description="Survey wave the score comes from (the partnership's latest)"
+    )
+    survey_respondents: Series[pd.Int64Dtype] = pa.Field(
+        nullable=True, ge=0, description="Respondents scoring the factor; empty where suppressed"
+    )
+    survey_mean: Series[float] = pa.Field(
+        nullable=True,
+        ge=1,
+        le=5,
+        description="Mean of respondents' factor scores (1 = strongly disagree the factor is present, 5 = strongly agree)",
+    )
+    survey_ci_low: Series[float] = pa.Field(
+        nullable=True, description="Lower limit of the 95% t confidence interval of the mean"
+    )
+    survey_ci_high: Series[float] = pa.Field(
+        nullable=True, description="Upper limit of the 95% t confidence interval of the mean"
+    )
+    survey_suppressed: Series[bool] = pa.Field(
+        description="True where fewer respondents than the disclosure threshold answered, so nothing is published"
+    )
+    enabler_passages: Series[int] = pa.Field(
+        ge=0, description="Distinct site-visit passages coded as the factor enabling the work"
+    )
+    barrier_passages: Series[int] = pa.Field(
+        ge=0, description="Distinct site-visit passages coded as the factor holding the work back"
+    )
     coded_sources: Series[int] = pa.Field(ge=0, description="Site-visit documents with evidence on the factor")
     coders: Series[int] = pa.Field(ge=0, description="Coders who coded evidence on the factor")
 
@@ -252,7 +349,10 @@ class OutcomeCoverageMart(pa.DataFrameModel):
     periods_with_data: Series[int] = pa.Field(ge=0, description="Distinct periods with a value for any of its areas")
     first_period: Series[str] = pa.Field(nullable=True, description="Earliest period with a value, as published")
     last_period: Series[str] = pa.Field(nullable=True, description="Latest period with a value, as published")
-    status: Series[str] = pa.Field(isin=["covered", "partial", "no data bundled"], description="covered: every area has data; partial: some areas lack it; no data bundled: none (a coverage gap, never filled with invented numbers)")
+    status: Series[str] = pa.Field(
+        isin=["covered", "partial", "no data bundled"],
+        description="covered: every area has data; partial: some areas lack it; no data bundled: none (a coverage gap, never filled with invented numbers)",
+    )
 
     class Config:
         unique = ["partnership_id", "indicator_id"]

@@ -8,7 +8,7 @@ column, code or indicator; an unknown partnership or area) are written to their 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import duckdb
 import pandas as pd
@@ -19,8 +19,16 @@ from pipeline.warehouse import replace_rows, replace_table, table_exists
 
 # Qualtrics response metadata: known and deliberately not analysed, so never reported as unmapped.
 QUALTRICS_METADATA_IDS = {
-    "startDate", "endDate", "status", "progress", "duration", "finished", "recordedDate", "_recordId",
-    "distributionChannel", "userLanguage",
+    "startDate",
+    "endDate",
+    "status",
+    "progress",
+    "duration",
+    "finished",
+    "recordedDate",
+    "_recordId",
+    "distributionChannel",
+    "userLanguage",
 }
 
 
@@ -40,13 +48,15 @@ class StageReport:
         return metadata
 
 
-def _write(con: duckdb.DuckDBPyConnection, name: str, result: Validated, partition: tuple[str, str] | None = None) -> StageReport:
+def _write(
+    con: duckdb.DuckDBPyConnection, name: str, result: Validated, partition: tuple[str, str] | None = None
+) -> StageReport:
     """Write validated rows to staging.<name> and rejects to quarantine.<name>, replacing one partition or all."""
     where, params = (f"{partition[0]} = ?", [partition[1]]) if partition else ("true", [])
     rows = len(result.quarantined)
     quarantined = result.quarantined.assign(
         table_name=pd.Series([name] * rows, dtype="string"),
-        quarantined_at=pd.Series([datetime.now(timezone.utc)] * rows, dtype="datetime64[us, UTC]"),
+        quarantined_at=pd.Series([datetime.now(UTC)] * rows, dtype="datetime64[us, UTC]"),
     )
     if partition:
         quarantined[partition[0]] = pd.Series([partition[1]] * rows, dtype="string")
@@ -76,15 +86,26 @@ def stage_reference(con: duckdb.DuckDBPyConnection) -> list[StageReport]:
     )
     instrument = validated["survey_instrument"]
     instrument = reject_unknown(
-        instrument, "construct", factors | {"support_usefulness"},
-        "construct {value!r} is neither a success factor nor support_usefulness", applies=instrument.valid["role"] == "item",
+        instrument,
+        "construct",
+        factors | {"support_usefulness"},
+        "construct {value!r} is neither a success factor nor support_usefulness",
+        applies=instrument.valid["role"] == "item",
     )
     validated["survey_instrument"] = reject_unknown(
-        instrument, "scale_id", scales, "scale {value!r} is not in likert_scales.csv", applies=instrument.valid["role"] == "item"
+        instrument,
+        "scale_id",
+        scales,
+        "scale {value!r} is not in likert_scales.csv",
+        applies=instrument.valid["role"] == "item",
     )
 
     reports = [_write(con, name, result) for name, result in validated.items()]
-    areas = validated["partnerships"].valid[["partnership_id", "area_codes"]].assign(area_code=lambda f: f["area_codes"].str.split(";"))
+    areas = (
+        validated["partnerships"]
+        .valid[["partnership_id", "area_codes"]]
+        .assign(area_code=lambda f: f["area_codes"].str.split(";"))
+    )
     areas = areas.explode("area_code")[["partnership_id", "area_code"]].reset_index(drop=True)
     rows = replace_table(con, "staging.partnership_areas", schemas.PartnershipArea.validate(areas))
     reports.append(StageReport("staging.partnership_areas", rows, 0))
@@ -134,17 +155,31 @@ ORDER BY c.position
 def stage_survey_wave(con: duckdb.DuckDBPyConnection, wave: str) -> list[StageReport]:
     """Conform one wave: respondents tied to a partnership and group, item answers scored on their scale."""
     respondents = _raw(con, RESPONDENTS_SQL, [wave])
-    groups = _raw(con, "SELECT stakeholder_group, lower(label) AS label, code::VARCHAR AS code FROM staging.stakeholder_groups")
-    group_by_answer = {**dict(zip(groups["label"], groups["stakeholder_group"])), **dict(zip(groups["code"], groups["stakeholder_group"]))}
+    groups = _raw(
+        con, "SELECT stakeholder_group, lower(label) AS label, code::VARCHAR AS code FROM staging.stakeholder_groups"
+    )
+    group_by_answer = {
+        **dict(zip(groups["label"], groups["stakeholder_group"], strict=False)),
+        **dict(zip(groups["code"], groups["stakeholder_group"], strict=False)),
+    }
     answer = respondents["group_answer"].str.strip()
     respondents["stakeholder_group"] = answer.str.lower().map(group_by_answer).where(answer.notna(), None)
-    respondents["finished"] = respondents["finished_answer"].str.strip().str.lower().map({"true": True, "1": True, "false": False, "0": False})
+    respondents["finished"] = (
+        respondents["finished_answer"]
+        .str.strip()
+        .str.lower()
+        .map({"true": True, "1": True, "false": False, "0": False})
+    )
     unknown_group = answer.notna() & respondents["stakeholder_group"].isna()
-    respondents.loc[unknown_group, "stakeholder_group"] = answer[unknown_group]  # kept as answered, so validation names it
+    respondents.loc[unknown_group, "stakeholder_group"] = answer[
+        unknown_group
+    ]  # kept as answered, so validation names it
 
     known = set(_raw(con, "SELECT partnership_id FROM staging.partnerships")["partnership_id"])
     result = validate_frame(respondents.drop(columns=["group_answer", "finished_answer"]), schemas.SurveyResponse)
-    result = reject_unknown(result, "partnership_id", known, "partnership {value!r} is not in reference/partnerships.csv")
+    result = reject_unknown(
+        result, "partnership_id", known, "partnership {value!r} is not in reference/partnerships.csv"
+    )
     respondent_report = _write(con, "survey_responses", result, ("wave", wave))
 
     # Answers of a quarantined respondent stay with that respondent's quarantine record.
@@ -183,9 +218,7 @@ LEFT JOIN staging.codebook_factor_map AS m ON m.code_path = s.code_path
 def stage_codings(con: duckdb.DuckDBPyConnection) -> list[StageReport]:
     """Tie each coded segment to a partnership and a success factor; report unmapped codes and cases."""
     segments = _raw(con, SEGMENTS_SQL)
-    unmapped_codes = (
-        segments[segments["factor_id"].isna()].groupby("code_path").size().rename("segments").reset_index()
-    )
+    unmapped_codes = segments[segments["factor_id"].isna()].groupby("code_path").size().rename("segments").reset_index()
     replace_table(con, "staging.unmapped_codes", unmapped_codes)
     mapped = segments[segments["factor_id"].notna()].reset_index(drop=True)
 
@@ -193,7 +226,7 @@ def stage_codings(con: duckdb.DuckDBPyConnection) -> list[StageReport]:
     unlinked = mapped["partnership_id"].isna() | ~mapped["partnership_id"].isin(known)
     reasons = [
         f"case {case!r} of source {source!r} names no partnership in reference/partnerships.csv"
-        for case, source in zip(mapped.loc[unlinked, "case_name"], mapped.loc[unlinked, "source_name"])
+        for case, source in zip(mapped.loc[unlinked, "case_name"], mapped.loc[unlinked, "source_name"], strict=False)
     ]
     result = revalidate(reject_where(Validated.passing(mapped), unlinked, reasons), schemas.CodedSegment)
     report = _write(con, "coded_segments", result)
@@ -271,5 +304,7 @@ def stage_deprivation(con: duckdb.DuckDBPyConnection) -> list[StageReport]:
         "SELECT partnership_id, area_code FROM staging.partnership_areas "
         "WHERE area_code NOT IN (SELECT lad_code FROM staging.deprivation) ORDER BY ALL",
     )
-    report.gaps["partnership_areas_without_deprivation_data"] = [f"{r.partnership_id}: {r.area_code}" for r in unknown.itertuples()]
+    report.gaps["partnership_areas_without_deprivation_data"] = [
+        f"{r.partnership_id}: {r.area_code}" for r in unknown.itertuples()
+    ]
     return [report]

@@ -32,13 +32,11 @@ class Validated:
         return cls(frame.reset_index(drop=True), _empty_quarantine())
 
 
-
-
 def _reason(column: str, check: str, value: object) -> str | None:
     if check.startswith("dtype("):
         return None  # always accompanies the coerce_dtype failure, which says it better
     if check.startswith("coerce_dtype("):
-        return f"column {column!r}: {value!r} is not a valid {check[len('coerce_dtype('):-1].strip(chr(39))}"
+        return f"column {column!r}: {value!r} is not a valid {check[len('coerce_dtype(') : -1].strip(chr(39))}"
     if check in ("multiple_fields_uniqueness", "field_uniqueness"):
         return f"column {column!r}: duplicate key {value!r}"
     return f"column {column!r}: {value!r} failed {check}"
@@ -98,9 +96,7 @@ def _read_boolean_text(frame: pd.DataFrame, model: type[pa.DataFrameModel]) -> p
 
 
 def _describe_table_errors(model: type[pa.DataFrameModel], cases: pd.DataFrame) -> str:
-    problems = "; ".join(
-        f"{row.check} on {row.column}: {row.failure_case}" for row in cases.itertuples(index=False)
-    )
+    problems = "; ".join(f"{row.check} on {row.column}: {row.failure_case}" for row in cases.itertuples(index=False))
     return f"{model.__name__} rejected the whole table: {problems}"
 
 
@@ -117,7 +113,9 @@ def quarantine_rows(frame: pd.DataFrame, reasons: list[str]) -> pd.DataFrame:
             "source_file": (records["source_file"] if "source_file" in records else missing).astype("string"),
             "source_row": pd.to_numeric(records["source_row"] if "source_row" in records else missing).astype("Int64"),
             "reason": pd.Series(list(reasons), dtype="string"),
-            "record": pd.Series([json.dumps(r, default=str) for r in records.to_dict(orient="records")], dtype="string"),
+            "record": pd.Series(
+                [json.dumps(r, default=str) for r in records.to_dict(orient="records")], dtype="string"
+            ),
         }
     )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -93,7 +93,7 @@ def _add_missing_columns(con: duckdb.DuckDBPyConnection, table: str, relation: d
             table.split(".", 1),
         ).fetchall()
     }
-    for column, dtype in zip(relation.columns, relation.dtypes):
+    for column, dtype in zip(relation.columns, relation.dtypes, strict=False):
         if column not in existing:
             con.execute(f"ALTER TABLE {table} ADD COLUMN {quote_identifier(column)} {dtype}")
 
@@ -115,7 +115,7 @@ def replace_source_rows(
         # Text columns stay text even when a file leaves one empty (DuckDB would type it NULL).
         rows = rows.astype({c: "string" for c in rows.columns if rows[c].dtype == object})
     relation = con.from_df(rows) if isinstance(rows, pd.DataFrame) else rows
-    loaded_at = datetime.now(timezone.utc)
+    loaded_at = datetime.now(UTC)
     with_lineage = relation.select(
         f"*, {sql_literal(source_file)}::VARCHAR AS source_file,"
         f" {sql_literal(loaded_at.isoformat())}::TIMESTAMPTZ AS loaded_at"
@@ -128,9 +128,7 @@ def replace_source_rows(
             _add_missing_columns(con, table, with_lineage)
         con.execute(f"DELETE FROM {table} WHERE source_file = ?", [source_file])
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM with_lineage")
-        count = con.execute(
-            f"SELECT count(*) FROM {table} WHERE source_file = ?", [source_file]
-        ).fetchall()[0][0]
+        count = con.execute(f"SELECT count(*) FROM {table} WHERE source_file = ?", [source_file]).fetchall()[0][0]
         con.execute(
             "INSERT OR REPLACE INTO raw._load_ledger VALUES (?, ?, ?, ?, ?)",
             [table, source_file, content_hash, count, loaded_at],

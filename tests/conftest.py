@@ -45,5 +45,7 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> PipelineRun:
     out = tmp_path_factory.mktemp("demo_run")
     settings = Settings(data_dir=DATA_DIR, warehouse=out / "warehouse.duckdb", marts_dir=out / "marts")
     instance = dg.DagsterInstance.ephemeral()
-    results = materialise_all(build_definitions(test_resources(settings)), instance, settings.drop_zone, progress=lambda _: None)
+    results = materialise_all(
+        build_definitions(test_resources(settings)), instance, settings.drop_zone, progress=lambda _: None
+    )
     return PipelineRun(settings, results, instance)

@@ -25,7 +25,11 @@ def test_definitions_load_with_every_layer():
 def test_dagster_cli_validates_the_code_location():
     result = subprocess.run(
         [sys.executable, "-m", "dagster", "definitions", "validate", "-m", "pipeline.definitions"],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, env={k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}, timeout=300,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"},
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr[-2000:]
 
@@ -34,7 +38,9 @@ def test_every_asset_materialises_and_every_check_passes(demo_run):
     assert demo_run.results and all(result.success for result in demo_run.results)
     assert [name for result in demo_run.results for name in failed_checks(result)] == []
     materialised = {
-        key.to_user_string() for key in demo_run.instance.get_asset_keys() if demo_run.instance.get_latest_materialization_event(key)
+        key.to_user_string()
+        for key in demo_run.instance.get_asset_keys()
+        if demo_run.instance.get_latest_materialization_event(key)
     }
     assert materialised == {spec.key.to_user_string() for spec in defs.resolve_all_asset_specs()}
 

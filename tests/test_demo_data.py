@@ -20,9 +20,17 @@ def _generate_into(tmp_path):
 
 def test_regenerating_gives_the_committed_demo_data_byte_for_byte(tmp_path):
     out = _generate_into(tmp_path)
-    for relative in ("surveys/wave_1.csv", "surveys/wave_2.csv", "surveys/wave_3.csv", "codings/site_visits.qdpx",
-                     "assessments/success_assessment.csv", "demo_ground_truth.json"):
-        assert (out / relative).read_bytes() == (DATA_DIR / relative).read_bytes(), f"{relative} differs: run make demo-data"
+    for relative in (
+        "surveys/wave_1.csv",
+        "surveys/wave_2.csv",
+        "surveys/wave_3.csv",
+        "codings/site_visits.qdpx",
+        "assessments/success_assessment.csv",
+        "demo_ground_truth.json",
+    ):
+        assert (out / relative).read_bytes() == (DATA_DIR / relative).read_bytes(), (
+            f"{relative} differs: run make demo-data"
+        )
 
 
 def test_the_planted_rule_decides_success_for_every_partnership():
@@ -31,7 +39,9 @@ def test_the_planted_rule_decides_success_for_every_partnership():
     levels = truth["partnerships"]
     assert len(levels) == 30
     for factors in levels.values():
-        assert factors["success"] == int((factors["senior_leadership"] and factors["project_management"]) or factors["integration"])
+        assert factors["success"] == int(
+            (factors["senior_leadership"] and factors["project_management"]) or factors["integration"]
+        )
     # Both sufficient paths and failures occur, so the analysis has something to recover.
     assert any(f["senior_leadership"] and f["project_management"] and not f["integration"] for f in levels.values())
     assert any(f["integration"] and not (f["senior_leadership"] and f["project_management"]) for f in levels.values())

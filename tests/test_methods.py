@@ -18,7 +18,9 @@ DRUG_2 = [1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4]
 
 def test_t_interval_reproduces_students_sleep_data():
     differences = pd.Series(DRUG_1) - pd.Series(DRUG_2)
-    low, high = t_interval(pd.Series([differences.mean()]), pd.Series([differences.std()]), pd.Series([len(differences)]))
+    low, high = t_interval(
+        pd.Series([differences.mean()]), pd.Series([differences.std()]), pd.Series([len(differences)])
+    )
     assert differences.mean() == pytest.approx(-1.58)
     assert low[0] == pytest.approx(-2.4598858, abs=1e-7)
     assert high[0] == pytest.approx(-0.7001142, abs=1e-7)

@@ -10,8 +10,16 @@ import duckdb
 from pipeline.readers.qualtrics import read_header
 from tests.conftest import DATA_DIR
 
-PERSONAL_COLUMNS = ("IPAddress", "RecipientLastName", "RecipientFirstName", "RecipientEmail", "ExternalReference",
-                    "LocationLatitude", "LocationLongitude", "ResponseId")
+PERSONAL_COLUMNS = (
+    "IPAddress",
+    "RecipientLastName",
+    "RecipientFirstName",
+    "RecipientEmail",
+    "ExternalReference",
+    "LocationLatitude",
+    "LocationLongitude",
+    "ResponseId",
+)
 
 
 def _personal_values() -> set[str]:
@@ -27,7 +35,12 @@ def _personal_values() -> set[str]:
 def _all_cells(con: duckdb.DuckDBPyConnection) -> set[str]:
     """Every cell of every table and view, as text."""
     tables = con.execute("SELECT table_schema, table_name FROM information_schema.tables").fetchall()
-    return {str(cell) for schema, table in tables for row in con.execute(f'SELECT * FROM "{schema}"."{table}"').fetchall() for cell in row}
+    return {
+        str(cell)
+        for schema, table in tables
+        for row in con.execute(f'SELECT * FROM "{schema}"."{table}"').fetchall()
+        for cell in row
+    }
 
 
 def test_no_personal_value_reaches_the_warehouse_or_the_marts(demo_run):

@@ -53,7 +53,9 @@ def test_a_reader_holding_the_catalog_open_never_sees_a_lock_error_or_half_a_mar
         _build_version(con, 0)
         publish_mart(con, "survey_mart", marts_dir)
         reader = subprocess.Popen(
-            [sys.executable, "-c", READER, str(marts_dir / "marts.duckdb"), str(stop)], stdout=subprocess.PIPE, text=True
+            [sys.executable, "-c", READER, str(marts_dir / "marts.duckdb"), str(stop)],
+            stdout=subprocess.PIPE,
+            text=True,
         )
         try:
             time.sleep(0.5)

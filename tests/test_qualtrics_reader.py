@@ -17,7 +17,11 @@ SAMPLE = FIXTURES / "surveys" / "qualtrics" / "sample.csv"
 def test_header_rows_give_export_tag_question_text_and_import_id():
     columns = read_header(SAMPLE)
     assert len(columns) == 20
-    assert (columns[17].name, columns[17].question_text, columns[17].import_id) == ("Q1", "This is a multiple choice question.", "QID1")
+    assert (columns[17].name, columns[17].question_text, columns[17].import_id) == (
+        "Q1",
+        "This is a multiple choice question.",
+        "QID1",
+    )
     assert {c.import_id for c in columns} >= PERSONAL_IMPORT_IDS
 
 
@@ -36,7 +40,12 @@ def test_respondents_keep_one_pseudonym_across_waves():
     """The demo panel answers every wave under the same external reference, hence the same pseudonym."""
     with duckdb.connect() as con:
         keys = [
-            {row[0] for row in load_answers(con, DATA_DIR / "surveys" / f"wave_{n}.csv", b"key")[0].select("respondent_key").fetchall()}
+            {
+                row[0]
+                for row in load_answers(con, DATA_DIR / "surveys" / f"wave_{n}.csv", b"key")[0]
+                .select("respondent_key")
+                .fetchall()
+            }
             for n in (1, 2)
         ]
     assert len(keys[0] & keys[1]) > 100
@@ -57,5 +66,7 @@ def test_each_answered_cell_becomes_one_row():
 def test_a_file_without_the_import_id_row_is_refused_with_its_name(tmp_path):
     legacy = tmp_path / "legacy.csv"
     legacy.write_text("V1,V2,Q1\nResponseID,ResponseSet,Question\nR_1,Default,3\n", encoding="utf-8")
-    with pytest.raises(InputFileError, match=r"legacy\.csv, row 3, column 'V1': header cell 'R_1' is not a Qualtrics ImportId"):
+    with pytest.raises(
+        InputFileError, match=r"legacy\.csv, row 3, column 'V1': header cell 'R_1' is not a Qualtrics ImportId"
+    ):
         read_header(legacy)

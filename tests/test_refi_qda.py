@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import struct
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -66,10 +66,18 @@ def test_real_projects_load_every_user_code_source_selection_and_coding(path: Pa
 
 def test_real_project_counts_are_the_known_ones() -> None:
     assert xml_counts(raw_project_xml(ATLAS_QDPX)) == {
-        "users": 3, "codes": 14, "sources": 12, "selections": 15, "codings": 16
+        "users": 3,
+        "codes": 14,
+        "sources": 12,
+        "selections": 15,
+        "codings": 16,
     }
     assert xml_counts(raw_project_xml(NVIVO_QDPX)) == {
-        "users": 3, "codes": 152, "sources": 2, "selections": 330, "codings": 330
+        "users": 3,
+        "codes": 152,
+        "sources": 2,
+        "selections": 330,
+        "codings": 330,
     }
 
 
@@ -124,7 +132,11 @@ def test_atlas_standard_project_keeps_codes_flat_sources_by_type_and_empty_sets(
     assert pd.isna(codes.loc["Coke::diet Coke", "parent_guid"])
     assert codes.loc["Coke::diet Coke", "description"] == "non sucré"
     assert project.sources["source_type"].value_counts().to_dict() == {
-        "text": 6, "pdf": 2, "video": 2, "picture": 1, "audio": 1
+        "text": 6,
+        "pdf": 2,
+        "video": 2,
+        "picture": 1,
+        "audio": 1,
     }
     assert not project.sources["text_available"].any()  # its Sources/ folder is empty
     assert project.selections["excerpt"].isna().all()
@@ -180,8 +192,9 @@ def test_entity_declarations_are_refused(tmp_path: Path, xml: bytes) -> None:
         read_refi_qda(bare)
 
 
-@pytest.mark.parametrize("member", ["../evil.txt", "Sources/../../evil.txt", "/etc/evil.txt", "C:/evil.txt",
-                                    "..\\evil.txt"])
+@pytest.mark.parametrize(
+    "member", ["../evil.txt", "Sources/../../evil.txt", "/etc/evil.txt", "C:/evil.txt", "..\\evil.txt"]
+)
 def test_member_names_pointing_outside_the_archive_are_refused(tmp_path: Path, member: str) -> None:
     qdpx = make_zip(tmp_path / "slip.qdpx", {"project.qde": MINIMAL_QDE, member: b"owned"})
     before = sorted(tmp_path.parent.rglob("evil.txt"))
@@ -257,7 +270,7 @@ def test_coding_of_a_code_missing_from_the_codebook_is_refused(tmp_path: Path) -
     xml = (
         b'<Project xmlns="urn:QDA-XML:project:1.0" name="x"><Sources>'
         b'<TextSource guid="11111111-1111-1111-1111-111111111111" name="s">'
-        b'<PlainTextContent>hello</PlainTextContent>'
+        b"<PlainTextContent>hello</PlainTextContent>"
         b'<PlainTextSelection guid="22222222-2222-2222-2222-222222222222" startPosition="0" endPosition="5">'
         b'<Coding guid="33333333-3333-3333-3333-333333333333">'
         b'<CodeRef targetGUID="44444444-4444-4444-4444-444444444444"/></Coding>'
@@ -312,10 +325,12 @@ def write_demo(path: Path, codings: list[CodingSpec] | None = None, origin: str 
         ],
         sources=TEXTS,
         cases={"Luton": [LUTON], "Kirklees": [KIRKLEES]},
-        case_variables={"Luton": {"wicked problem": "teenage pregnancy", "round": "1"},
-                        "Kirklees": {"wicked problem": "alcohol-related harm", "round": "2"}},
+        case_variables={
+            "Luton": {"wicked problem": "teenage pregnancy", "round": "1"},
+            "Kirklees": {"wicked problem": "alcohol-related harm", "round": "2"},
+        },
         codings=demo_codings() if codings is None else codings,
-        created_at=datetime(2024, 5, 1, 9, 30, tzinfo=timezone.utc),
+        created_at=datetime(2024, 5, 1, 9, 30, tzinfo=UTC),
     )
     return path
 
@@ -323,8 +338,15 @@ def write_demo(path: Path, codings: list[CodingSpec] | None = None, origin: str 
 def expected_segments() -> list[tuple[object, ...]]:
     cases = {LUTON: "Luton", KIRKLEES: "Kirklees", MEMO: None}
     return sorted(
-        (spec.source_name, cases[spec.source_name], spec.code_path, spec.coder, spec.start, spec.end,
-         TEXTS[spec.source_name][spec.start : spec.end])
+        (
+            spec.source_name,
+            cases[spec.source_name],
+            spec.code_path,
+            spec.coder,
+            spec.start,
+            spec.end,
+            TEXTS[spec.source_name][spec.start : spec.end],
+        )
         for spec in demo_codings()
     )
 
@@ -332,8 +354,7 @@ def expected_segments() -> list[tuple[object, ...]]:
 def segment_tuples(segments: pd.DataFrame) -> list[tuple[object, ...]]:
     columns = ["source_name", "case_name", "code_path", "coder", "start_position", "end_position", "excerpt"]
     return sorted(
-        tuple(None if pd.isna(value) else value for value in row)
-        for row in segments[columns].itertuples(index=False)
+        tuple(None if pd.isna(value) else value for value in row) for row in segments[columns].itertuples(index=False)
     )
 
 
@@ -346,14 +367,22 @@ def test_written_project_reads_back_as_exactly_the_specified_segments(tmp_path: 
     assert set(segments["coded_at"]) == {"2024-05-01T09:30:00Z"}
 
     codes = project.codes.set_index("code_path")
-    assert list(codes.index) == ["Leadership", "Leadership/Senior sponsor", "Leadership/Project management",
-                                 "Support offer", "Support offer/Webinars", "Barriers"]
+    assert list(codes.index) == [
+        "Leadership",
+        "Leadership/Senior sponsor",
+        "Leadership/Project management",
+        "Support offer",
+        "Support offer/Webinars",
+        "Barriers",
+    ]
     assert codes.loc["Leadership/Senior sponsor", "parent_guid"] == codes.loc["Leadership", "code_guid"]
     assert codes["is_codable"].all()
     variables = project.case_variables.merge(project.cases, on="case_guid")
-    assert sorted(zip(variables["case_name"], variables["variable_name"], variables["value"])) == [
-        ("Kirklees", "round", "2"), ("Kirklees", "wicked problem", "alcohol-related harm"),
-        ("Luton", "round", "1"), ("Luton", "wicked problem", "teenage pregnancy"),
+    assert sorted(zip(variables["case_name"], variables["variable_name"], variables["value"], strict=False)) == [
+        ("Kirklees", "round", "2"),
+        ("Kirklees", "wicked problem", "alcohol-related harm"),
+        ("Luton", "round", "1"),
+        ("Luton", "wicked problem", "teenage pregnancy"),
     ]
     assert project.sources["text_available"].all()
 
@@ -398,9 +427,7 @@ def test_nvivo_style_export_counts_utf16_units_and_reads_back_in_code_points(tmp
     ],
     ids=["coder", "code", "source", "out-of-range", "empty"],
 )
-def test_writer_refuses_inconsistent_codings_and_writes_nothing(
-    tmp_path: Path, bad: CodingSpec, message: str
-) -> None:
+def test_writer_refuses_inconsistent_codings_and_writes_nothing(tmp_path: Path, bad: CodingSpec, message: str) -> None:
     with pytest.raises(ValueError, match=re.escape(message)):
         write_demo(tmp_path / "demo.qdpx", codings=[*demo_codings(), bad])
     assert list(tmp_path.iterdir()) == []

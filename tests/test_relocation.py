@@ -28,9 +28,16 @@ def test_the_refresh_runs_where_the_environment_points(tmp_path):
         "DAGSTER_HOME": str(tmp_path / "dagster_home"),
     }
     before = _fingerprint(PROJECT_ROOT / "data")
-    status_before = subprocess.run(["git", "status", "--porcelain"], cwd=PROJECT_ROOT, capture_output=True, text=True).stdout
+    status_before = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=PROJECT_ROOT, capture_output=True, text=True
+    ).stdout
     result = subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", "refresh"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600
+        [sys.executable, "-m", "pipeline.cli", "refresh"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert str(tmp_path / "published") in result.stdout
@@ -38,4 +45,7 @@ def test_the_refresh_runs_where_the_environment_points(tmp_path):
         assert con.execute("SELECT count(*) FROM partnership_profile").fetchall() == [(30,)]
     assert (tmp_path / "db" / "evaluation.duckdb").exists()
     assert _fingerprint(PROJECT_ROOT / "data") == before
-    assert subprocess.run(["git", "status", "--porcelain"], cwd=PROJECT_ROOT, capture_output=True, text=True).stdout == status_before
+    assert (
+        subprocess.run(["git", "status", "--porcelain"], cwd=PROJECT_ROOT, capture_output=True, text=True).stdout
+        == status_before
+    )

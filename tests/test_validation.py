@@ -11,9 +11,15 @@ from pipeline.schemas import Partnership
 from pipeline.validation import SchemaValidationError, validate_frame
 
 GOOD = {
-    "partnership_id": "P01", "partnership_name": "Kirklees", "area_codes": "E08000034", "wicked_problem": "infant_mortality",
-    "programme_round": "1", "support_start": "2015-04-01", "support_end": "2017-03-31",
-    "source_file": "reference/partnerships.csv", "source_row": 2,
+    "partnership_id": "P01",
+    "partnership_name": "Kirklees",
+    "area_codes": "E08000034",
+    "wicked_problem": "infant_mortality",
+    "programme_round": "1",
+    "support_start": "2015-04-01",
+    "support_end": "2017-03-31",
+    "source_file": "reference/partnerships.csv",
+    "source_row": 2,
 }
 
 

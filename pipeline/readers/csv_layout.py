@@ -65,7 +65,7 @@ def header_key(name: str) -> str:
 
 
 def snake_case(name: str) -> str:
-    """"CategoryTypeId" -> "category_type_id", "Time period range" -> "time_period_range"."""
+    """ "CategoryTypeId" -> "category_type_id", "Time period range" -> "time_period_range"."""
     name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name.strip())
     return re.sub(r"[^0-9a-z]+", "_", name.lower()).strip("_")
 

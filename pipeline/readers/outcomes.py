@@ -163,9 +163,7 @@ def read_fingertips_csv(path: str | Path) -> pd.DataFrame:
     """
     path = Path(path)
     frame = read_layout(path, _FINGERTIPS)
-    frame["indicator_name"] = [
-        (name.strip() or None) if name is not None else None for name in frame["indicator_name"]
-    ]
+    frame["indicator_name"] = [(name.strip() or None) if name is not None else None for name in frame["indicator_name"]]
     return frame
 
 

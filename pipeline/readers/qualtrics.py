@@ -53,20 +53,35 @@ def read_header(path: Path) -> list[QualtricsColumn]:
             reader = csv.reader(handle)
             rows = [next(reader, None) for _ in range(3)]
     except UnicodeDecodeError as error:
-        raise InputFileError(path, f"not UTF-8 text ({error.reason} at byte {error.start})", expected="a UTF-8 Qualtrics CSV export") from error
+        raise InputFileError(
+            path, f"not UTF-8 text ({error.reason} at byte {error.start})", expected="a UTF-8 Qualtrics CSV export"
+        ) from error
     except csv.Error as error:
         raise InputFileError(path, f"unreadable CSV: {error}", expected="a Qualtrics CSV export") from error
     if any(row is None for row in rows):
-        raise InputFileError(path, "fewer than three header rows", expected="export tags, question texts and ImportId rows")
+        raise InputFileError(
+            path, "fewer than three header rows", expected="export tags, question texts and ImportId rows"
+        )
     names, texts, ids = rows
     if not (len(names) == len(texts) == len(ids)):
-        raise InputFileError(path, f"header rows have {len(names)}, {len(texts)} and {len(ids)} cells", row=3, expected="three header rows of equal length")
+        raise InputFileError(
+            path,
+            f"header rows have {len(names)}, {len(texts)} and {len(ids)} cells",
+            row=3,
+            expected="three header rows of equal length",
+        )
     columns = []
-    for position, (name, text, cell) in enumerate(zip(names, texts, ids), start=1):
+    for position, (name, text, cell) in enumerate(zip(names, texts, ids, strict=False), start=1):
         try:
             import_id = json.loads(cell)["ImportId"]
         except (ValueError, TypeError, KeyError) as error:
-            raise InputFileError(path, f"header cell {cell!r} is not a Qualtrics ImportId", row=3, column=name, expected='{"ImportId": "..."} JSON') from error
+            raise InputFileError(
+                path,
+                f"header cell {cell!r} is not a Qualtrics ImportId",
+                row=3,
+                column=name,
+                expected='{"ImportId": "..."} JSON',
+            ) from error
         columns.append(QualtricsColumn(position, name, text, str(import_id)))
     return columns
 
@@ -82,7 +97,9 @@ def _unique_names(columns: list[QualtricsColumn]) -> list[str]:
     return names
 
 
-def load_answers(con: duckdb.DuckDBPyConnection, path: Path, key: bytes) -> tuple[duckdb.DuckDBPyRelation, list[QualtricsColumn]]:
+def load_answers(
+    con: duckdb.DuckDBPyConnection, path: Path, key: bytes
+) -> tuple[duckdb.DuckDBPyRelation, list[QualtricsColumn]]:
     """Stream an export into a long relation of non-empty answers, without personal-data columns.
 
     Returns the relation (respondent_row, respondent_key, column_name, import_id, answer) on `con`
@@ -91,12 +108,14 @@ def load_answers(con: duckdb.DuckDBPyConnection, path: Path, key: bytes) -> tupl
     """
     columns = read_header(path)
     names = _unique_names(columns)
-    by_import_id = {column.import_id: name for column, name in zip(columns, names)}
+    by_import_id = {column.import_id: name for column, name in zip(columns, names, strict=False)}
     id_sources = [by_import_id[i] for i in RESPONDENT_ID_IMPORT_IDS if i in by_import_id]
     if not id_sources:
         raise InputFileError(path, "no respondent identifier column", expected="ResponseId (ImportId _recordId)")
     identifier = "coalesce(" + ", ".join(f"nullif(trim({quote_identifier(n)}), '')" for n in id_sources) + ")"
-    kept = [(c, n) for c, n in zip(columns, names) if c.import_id not in PERSONAL_IMPORT_IDS and c.import_id != "_recordId"]
+    kept = [
+        (c, n) for c, n in zip(columns, names, strict=False) if c.import_id not in PERSONAL_IMPORT_IDS and c.import_id != "_recordId"
+    ]
 
     read_responses = (
         f"read_csv({sql_literal(str(path))}, header = false, skip = 3, all_varchar = true, delim = ',',"
@@ -110,14 +129,14 @@ def load_answers(con: duckdb.DuckDBPyConnection, path: Path, key: bytes) -> tupl
         ),
         responses AS (
             SELECT respondent_row, {hmac_sql(identifier, key)} AS respondent_key,
-                   {', '.join(quote_identifier(n) for _, n in kept)}
+                   {", ".join(quote_identifier(n) for _, n in kept)}
             FROM source
         ),
         long AS (
-            UNPIVOT responses ON {', '.join(quote_identifier(n) for _, n in kept)}
+            UNPIVOT responses ON {", ".join(quote_identifier(n) for _, n in kept)}
             INTO NAME column_name VALUE answer
         )
-        SELECT respondent_row, respondent_key, column_name, import_id, {redact_sql('answer')} AS answer
+        SELECT respondent_row, respondent_key, column_name, import_id, {redact_sql("answer")} AS answer
         FROM long JOIN (VALUES {import_ids}) AS header(column_name, import_id) USING (column_name)
         WHERE trim(answer) <> ''
         """

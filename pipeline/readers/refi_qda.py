@@ -27,7 +27,7 @@ import zipfile
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from xml.etree import ElementTree as ET  # only to build the XML we write; parsing goes through defusedxml
 
@@ -405,8 +405,7 @@ def _build_project(root: ET.Element, path: Path, text_for: Callable[[str], str |
         if coding["code_guid"] not in code_guids:
             raise InputFileError(
                 path,
-                f"coding {coding['coding_guid']} refers to code {coding['code_guid']},"
-                " which is not in the codebook",
+                f"coding {coding['coding_guid']} refers to code {coding['code_guid']}, which is not in the codebook",
             )
         coding["coder_name"] = user_names.get(coding["coder_guid"])
 
@@ -442,9 +441,7 @@ def _add_code(
         _add_code(child, code_guid, code_path, out, path)
 
 
-def _variable_value(
-    value: ET.Element, case_guid: str, variable_names: dict[str, str], path: Path
-) -> dict[str, object]:
+def _variable_value(value: ET.Element, case_guid: str, variable_names: dict[str, str], path: Path) -> dict[str, object]:
     ref = value.find(f"{_NS}VariableRef")
     if ref is None:
         raise InputFileError(path, f"a <VariableValue> of case {case_guid} has no <VariableRef>")
@@ -554,7 +551,7 @@ def _required(element: ET.Element, attribute: str, path: Path) -> str:
         raise InputFileError(
             path,
             f"a <{_local(element.tag)}> element has no {attribute} attribute",
-            expected=f"{attribute}=\"...\"",
+            expected=f'{attribute}="..."',
         )
     return value
 
@@ -790,8 +787,8 @@ def _make_guid(kind: str, *identity: str) -> str:
 def _timestamp(moment: datetime) -> str:
     # A naive datetime is taken as UTC: the standard's xsd:dateTime values are written in UTC (Z).
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _utf16_offsets(text: str) -> list[int]:
