@@ -114,7 +114,9 @@ def load_answers(
         raise InputFileError(path, "no respondent identifier column", expected="ResponseId (ImportId _recordId)")
     identifier = "coalesce(" + ", ".join(f"nullif(trim({quote_identifier(n)}), '')" for n in id_sources) + ")"
     kept = [
-        (c, n) for c, n in zip(columns, names, strict=False) if c.import_id not in PERSONAL_IMPORT_IDS and c.import_id != "_recordId"
+        (c, n)
+        for c, n in zip(columns, names, strict=False)
+        if c.import_id not in PERSONAL_IMPORT_IDS and c.import_id != "_recordId"
     ]
 
     read_responses = (
