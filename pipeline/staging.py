@@ -114,15 +114,18 @@ def stage_reference(con: duckdb.DuckDBPyConnection) -> list[StageReport]:
 
 # --- Survey waves ----------------------------------------------------------------------------------------
 
+# One row per response (not per pseudonym): a person who answered twice in a wave shows as a duplicate
+# key, which validation quarantines, rather than as one respondent with merged answers.
+# source_row is the record number in the export (three header rows, then one record per response).
 RESPONDENTS_SQL = """
-SELECT a.wave, a.respondent_key, min(a.respondent_row) + 3 AS source_row, any_value(a.source_file) AS source_file,
+SELECT a.wave, a.respondent_key, a.respondent_row + 3 AS source_row, any_value(a.source_file) AS source_file,
        max(a.answer) FILTER (WHERE f.role = 'partnership') AS partnership_id,
        max(a.answer) FILTER (WHERE f.role = 'stakeholder_group') AS group_answer,
        max(a.answer) FILTER (WHERE a.import_id = 'finished') AS finished_answer
 FROM raw.survey_answers AS a
 LEFT JOIN staging.survey_instrument AS f ON f.tool = 'qualtrics' AND f.source_id = a.import_id
 WHERE a.wave = ?
-GROUP BY a.wave, a.respondent_key
+GROUP BY a.wave, a.respondent_key, a.respondent_row
 """
 
 ITEM_SCORES_SQL = """

@@ -37,17 +37,20 @@ def _reason(column: str, check: str, value: object) -> str | None:
         return None  # always accompanies the coerce_dtype failure, which says it better
     if check.startswith("coerce_dtype("):
         return f"column {column!r}: {value!r} is not a valid {check[len('coerce_dtype(') : -1].strip(chr(39))}"
-    if check in ("multiple_fields_uniqueness", "field_uniqueness"):
-        return f"column {column!r}: duplicate key {value!r}"
     return f"column {column!r}: {value!r} failed {check}"
 
 
 def _reasons_by_row(failure_cases: pd.DataFrame) -> dict[int, list[str]]:
     reasons: dict[int, list[str]] = {}
+    duplicate_keys: dict[int, list[str]] = {}  # a composite key fails once per column; say it once per row
     for case in failure_cases.itertuples(index=False):
-        reason = _reason(str(case.column), str(case.check), case.failure_case)
-        if reason:
-            reasons.setdefault(int(case.index), []).append(reason)
+        row = int(case.index)
+        if case.check in ("multiple_fields_uniqueness", "field_uniqueness"):
+            duplicate_keys.setdefault(row, []).append(f"{case.column}={case.failure_case!r}")
+        elif reason := _reason(str(case.column), str(case.check), case.failure_case):
+            reasons.setdefault(row, []).append(reason)
+    for row, parts in duplicate_keys.items():
+        reasons.setdefault(row, []).append(f"duplicate key {', '.join(parts)}")
     return reasons
 
 

@@ -46,7 +46,7 @@ def test_every_reason_for_a_row_is_kept_and_good_rows_survive_a_value_that_canno
 def test_duplicate_keys_are_all_set_aside_rather_than_one_chosen_silently():
     result = validate_frame(pd.DataFrame([GOOD, {**GOOD, "source_row": 5}]), Partnership)
     assert result.valid.empty
-    assert list(result.quarantined["reason"]) == ["column 'partnership_id': duplicate key 'P01'"] * 2
+    assert list(result.quarantined["reason"]) == ["duplicate key partnership_id='P01'"] * 2
 
 
 def test_a_missing_column_rejects_the_whole_table_naming_the_column():

@@ -1,0 +1,98 @@
+"""Survey staging: respondents tied to partnerships and groups, answers scored, problems quarantined."""
+
+from __future__ import annotations
+
+import csv
+
+import duckdb
+import pytest
+
+from pipeline import ingest, staging
+from pipeline.warehouse import ensure_schemas
+from tests.conftest import DATA_DIR
+
+
+@pytest.fixture
+def drop_zone(tmp_path):
+    (tmp_path / "surveys").mkdir()
+    return tmp_path
+
+
+@pytest.fixture
+def con(tmp_path):
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as connection:
+        ensure_schemas(connection)
+        ingest.load_reference(connection, DATA_DIR / "reference", DATA_DIR)
+        staging.stage_reference(connection)
+        yield connection
+
+
+def _write_wave(path, edit):
+    with open(DATA_DIR / "surveys" / "wave_1.csv", newline="", encoding="utf-8-sig") as handle:
+        records = list(csv.reader(handle))
+    header, responses = records[:3], records[3:]
+    responses = edit(header[0], responses)
+    with open(path, "w", newline="", encoding="utf-8-sig") as handle:
+        csv.writer(handle).writerows(header + responses)
+
+
+def _stage(con, drop_zone, wave):
+    ingest.load_survey_wave(con, wave, drop_zone / "surveys" / f"{wave}.csv", drop_zone)
+    return staging.stage_survey_wave(con, wave)
+
+
+def test_reverse_coded_items_are_reversed_and_dont_know_is_missing(con, drop_zone):
+    def edit(names, responses):
+        first = list(responses[0])
+        first[names.index("Q1_1")], first[names.index("Q1_2")], first[names.index("Q1_3")] = (
+            "Agree",
+            "Agree",
+            "Don't know",
+        )
+        return [first]
+
+    _write_wave(drop_zone / "surveys" / "w.csv", edit)
+    _stage(con, drop_zone, "w")
+    scores = dict(con.execute("SELECT item_code, score FROM staging.survey_item_scores WHERE wave = 'w'").fetchall())
+    assert scores["SL1"] == 4  # "Agree"
+    assert scores["SL2"] == 2  # "Agree" with a reverse-coded statement
+    assert scores["PM1"] is None  # "Don't know" is an answer, but no score
+
+
+def test_a_respondent_answering_twice_in_a_wave_is_quarantined_not_merged(con, drop_zone):
+    _write_wave(drop_zone / "surveys" / "w.csv", lambda names, responses: responses[:5] + [responses[0]])
+    respondents, _ = _stage(con, drop_zone, "w")
+    assert (respondents.rows, respondents.quarantined) == (4, 2)
+    reasons = {
+        row[0] for row in con.execute("SELECT reason FROM quarantine.survey_responses WHERE wave = 'w'").fetchall()
+    }
+    assert reasons == {
+        f"duplicate key wave='w', respondent_key={key!r}"
+        for (key,) in con.execute(
+            "SELECT DISTINCT respondent_key FROM raw.survey_answers WHERE wave = 'w' AND respondent_row IN (1, 6)"
+        ).fetchall()
+    }
+
+
+def test_an_answer_off_its_scale_is_quarantined_naming_the_scale(con, drop_zone):
+    def edit(names, responses):
+        first = list(responses[0])
+        first[names.index("Q1_4")] = "Sometimes"
+        return [first]
+
+    _write_wave(drop_zone / "surveys" / "w.csv", edit)
+    _, scores = _stage(con, drop_zone, "w")
+    assert scores.quarantined == 1
+    [(reason, source_row)] = con.execute("SELECT reason, source_row FROM quarantine.survey_item_scores").fetchall()
+    assert reason.startswith("answer Sometimes to PM2 is not on scale agree5 (Strongly disagree / Disagree")
+    assert source_row == 4
+
+
+def test_restaging_a_wave_replaces_only_that_wave(con, drop_zone):
+    _write_wave(drop_zone / "surveys" / "a.csv", lambda names, responses: responses[:10])
+    _write_wave(drop_zone / "surveys" / "b.csv", lambda names, responses: responses[10:15])
+    _stage(con, drop_zone, "a")
+    _stage(con, drop_zone, "b")
+    _stage(con, drop_zone, "a")
+    counts = dict(con.execute("SELECT wave, count(*) FROM staging.survey_responses GROUP BY ALL").fetchall())
+    assert counts == {"a": 10, "b": 5}
