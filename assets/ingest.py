@@ -6,7 +6,6 @@ from assets.metadata import table_metadata
 from assets.partitions import survey_waves
 from pipeline import ingest
 from pipeline.ingest import survey_wave_files
-from pipeline.readers.qualtrics import PERSONAL_IMPORT_IDS
 from pipeline.resources import EvaluationPaths, WarehouseResource
 
 INGEST = dict(group_name="ingest", pool="warehouse")
@@ -40,15 +39,18 @@ def raw_survey_answers(
             metadata={"waves_found": ", ".join(files) or "none"},
         )
     with warehouse.get_connection() as con:
-        result, columns = ingest.load_survey_wave(con, wave, files[wave], paths.drop_zone.data_dir)
+        result, export = ingest.load_survey_wave(con, wave, files[wave], paths.drop_zone.data_dir)
         metadata = table_metadata(con, "raw.survey_answers", "wave = ?", [wave])
     return dg.MaterializeResult(
         metadata={
             **metadata,
             "source_file": result.source_file,
             "unchanged_file_skipped": result.skipped_unchanged,
-            "columns_in_export": len(columns),
-            "personal_data_columns_dropped": ", ".join(c.name for c in columns if c.import_id in PERSONAL_IMPORT_IDS)
+            "tool": export.tool,
+            "columns_in_export": len(export.columns),
+            "personal_data_columns_never_read": ", ".join(
+                c.name for c in export.columns if c.kind in ("personal", "respondent_id")
+            )
             or "none",
         }
     )

@@ -11,8 +11,10 @@ import duckdb
 import pandas as pd
 
 from pipeline.privacy import pseudonym_key
-from pipeline.readers import outcomes, qualtrics, refi_qda
+from pipeline.readers import outcomes, refi_qda
 from pipeline.readers.reference import read_reference_csv
+from pipeline.readers.survey_formats import SURVEY_SUFFIXES, read_survey
+from pipeline.readers.surveys import SurveyExport, load_answers
 from pipeline.schemas import REFERENCE_MODELS
 from pipeline.warehouse import (
     LoadResult,
@@ -88,8 +90,6 @@ def load_reference(con: duckdb.DuckDBPyConnection, reference_dir: Path, data_dir
 
 # --- Survey waves ----------------------------------------------------------------------------------------
 
-SURVEY_SUFFIXES = (".csv",)
-
 
 def wave_key(path: Path) -> str:
     """The wave (partition key) of an export: its file name without suffix, in safe characters."""
@@ -113,30 +113,32 @@ def survey_wave_files(surveys_dir: Path) -> dict[str, Path]:
 
 def load_survey_wave(
     con: duckdb.DuckDBPyConnection, wave: str, path: Path, data_dir: Path
-) -> tuple[LoadResult, list[qualtrics.QualtricsColumn]]:
-    """Load one wave's export into `raw.survey_answers` (long, no personal data) and its header into `raw.survey_columns`."""
+) -> tuple[LoadResult, SurveyExport]:
+    """Load one wave's export into `raw.survey_answers` (long, no personal data) and describe its columns
+    in `raw.survey_columns` (one row per column, with what ingest did with it)."""
     key = pseudonym_key()
-    columns = qualtrics.read_header(path)
+    export = read_survey(path)
 
-    def read_answers(p: Path) -> duckdb.DuckDBPyRelation:
-        answers, _ = qualtrics.load_answers(con, p, key)
-        return answers.select(f"{sql_literal(wave)}::VARCHAR AS wave, *")
+    def read_answers(_: Path) -> duckdb.DuckDBPyRelation:
+        answers = load_answers(con, export, key)
+        return answers.select(f"{sql_literal(wave)}::VARCHAR AS wave, {sql_literal(export.tool)}::VARCHAR AS tool, *")
 
-    def read_columns(p: Path) -> pd.DataFrame:
+    def read_columns(_: Path) -> pd.DataFrame:
         return pd.DataFrame(
             {
                 "wave": wave,
-                "position": [c.position for c in columns],
-                "column_name": [c.name for c in columns],
-                "import_id": [c.import_id for c in columns],
-                "question_text": [c.question_text for c in columns],
-                "personal_data_dropped": [c.import_id in qualtrics.PERSONAL_IMPORT_IDS for c in columns],
+                "tool": export.tool,
+                "position": [c.position for c in export.columns],
+                "column_name": [c.name for c in export.columns],
+                "source_id": [c.source_id for c in export.columns],
+                "question_text": [c.question_text for c in export.columns],
+                "kind": [c.kind for c in export.columns],
             }
         )
 
     result = load_file(con, "raw.survey_answers", path, data_dir, read_answers)
     load_file(con, "raw.survey_columns", path, data_dir, read_columns)
-    return result, columns
+    return result, export
 
 
 # --- Site-visit codings ----------------------------------------------------------------------------------

@@ -9,10 +9,11 @@ from pipeline.methods.disclosure import is_disclosive
 from pipeline.methods.intervals import t_interval
 from pipeline.warehouse import replace_table
 
-# Waves are ordered by when they opened (their earliest start date), not by name.
+# Waves are ordered by when they opened (their earliest response), then by name where no tool says;
+# `opened` is that order (1 = first wave).
 SURVEY_WAVES_SQL = """
-SELECT wave, min(try_strptime(answer, '%Y-%m-%d %H:%M:%S')) AS opened
-FROM raw.survey_answers WHERE import_id = 'startDate' GROUP BY wave
+SELECT wave, row_number() OVER (ORDER BY min(started_at) NULLS FIRST, wave) AS opened
+FROM staging.survey_responses GROUP BY wave
 """
 
 OUTCOME_COVERAGE_SQL = """

@@ -19,6 +19,7 @@ WICKED_PROBLEMS = [
     "adult_smoking",
     "youth_self_harm",
 ]
+SURVEY_TOOLS = ["qualtrics", "surveymonkey", "google_forms", "microsoft_forms", "spss", "excel"]
 STAKEHOLDER_GROUPS = ["local_authority", "nhs", "voluntary_sector", "other"]
 POLARITIES = ["low_is_good", "high_is_good", "no_judgement"]
 DIRECTIONS = ["enabler", "barrier"]
@@ -29,7 +30,11 @@ LINEAGE = dict(nullable=True, coerce=True)
 
 class _Lineage(pa.DataFrameModel):
     source_file: Series[str] = pa.Field(description="File the row came from, relative to the raw drop zone")
-    source_row: Series[int] = pa.Field(ge=1, description="Line of the source file where the record starts", coerce=True)
+    source_row: Series[int] = pa.Field(
+        ge=1,
+        description="Where the record is in the source file: the line it starts on (the response's position, for survey exports)",
+        coerce=True,
+    )
 
 
 class Partnership(_Lineage):
@@ -86,7 +91,7 @@ class StakeholderGroup(_Lineage):
 
 
 class InstrumentField(_Lineage):
-    tool: Series[str] = pa.Field(isin=["qualtrics"], description="Survey tool the question id belongs to")
+    tool: Series[str] = pa.Field(isin=SURVEY_TOOLS, description="Survey tool the question id belongs to")
     source_id: Series[str] = pa.Field(description="Question id as the tool exports it (Qualtrics ImportId)")
     role: Series[str] = pa.Field(
         isin=INSTRUMENT_ROLES,

@@ -14,22 +14,9 @@ import duckdb
 import pandas as pd
 
 from pipeline import schemas
+from pipeline.readers.surveys import STARTED_AT_FORMATS
 from pipeline.validation import Validated, reject_unknown, reject_where, revalidate, validate_frame
 from pipeline.warehouse import replace_rows, replace_table, table_exists
-
-# Qualtrics response metadata: known and deliberately not analysed, so never reported as unmapped.
-QUALTRICS_METADATA_IDS = {
-    "startDate",
-    "endDate",
-    "status",
-    "progress",
-    "duration",
-    "finished",
-    "recordedDate",
-    "_recordId",
-    "distributionChannel",
-    "userLanguage",
-}
 
 
 @dataclass
@@ -116,14 +103,16 @@ def stage_reference(con: duckdb.DuckDBPyConnection) -> list[StageReport]:
 
 # One row per response (not per pseudonym): a person who answered twice in a wave shows as a duplicate
 # key, which validation quarantines, rather than as one respondent with merged answers.
-# source_row is the record number in the export (three header rows, then one record per response).
+# source_row is the response's position in the export.
 RESPONDENTS_SQL = """
-SELECT a.wave, a.respondent_key, a.respondent_row + 3 AS source_row, any_value(a.source_file) AS source_file,
+SELECT a.wave, a.respondent_key, a.respondent_row AS source_row, any_value(a.source_file) AS source_file,
        max(a.answer) FILTER (WHERE f.role = 'partnership') AS partnership_id,
        max(a.answer) FILTER (WHERE f.role = 'stakeholder_group') AS group_answer,
-       max(a.answer) FILTER (WHERE a.import_id = 'finished') AS finished_answer
+       max(try_strptime(a.answer, ?)) FILTER (WHERE c.kind = 'started_at') AS started_at,
+       max(a.answer) FILTER (WHERE a.source_id = 'finished') AS finished_answer
 FROM raw.survey_answers AS a
-LEFT JOIN staging.survey_instrument AS f ON f.tool = 'qualtrics' AND f.source_id = a.import_id
+JOIN raw.survey_columns AS c ON c.wave = a.wave AND c.column_name = a.column_name
+LEFT JOIN staging.survey_instrument AS f ON f.tool = a.tool AND f.source_id = a.source_id
 WHERE a.wave = ?
 GROUP BY a.wave, a.respondent_key, a.respondent_row
 """
@@ -133,12 +122,12 @@ WITH scale_range AS (
     SELECT scale_id, min(score) + max(score) AS reverse_sum, string_agg(label, ' / ' ORDER BY code) AS labels
     FROM staging.likert_scales GROUP BY scale_id
 )
-SELECT a.wave, a.respondent_key, a.respondent_row + 3 AS source_row, a.source_file, f.item_code, f.construct,
+SELECT a.wave, a.respondent_key, a.respondent_row AS source_row, a.source_file, f.item_code, f.construct,
        a.answer, CASE WHEN f.reverse_coded THEN r.reverse_sum - s.score ELSE s.score END AS score,
        CASE WHEN s.label IS NULL THEN format('answer {} to {} is not on scale {} ({})', a.answer, f.item_code, f.scale_id, r.labels) END
            AS off_scale_reason
 FROM raw.survey_answers AS a
-JOIN staging.survey_instrument AS f ON f.tool = 'qualtrics' AND f.role = 'item' AND f.source_id = a.import_id
+JOIN staging.survey_instrument AS f ON f.tool = a.tool AND f.role = 'item' AND f.source_id = a.source_id
 JOIN scale_range AS r ON r.scale_id = f.scale_id
 LEFT JOIN staging.likert_scales AS s
        ON s.scale_id = f.scale_id AND (lower(trim(a.answer)) = lower(s.label) OR trim(a.answer) = s.code::VARCHAR)
@@ -146,18 +135,18 @@ WHERE a.wave = ?
 """
 
 UNMAPPED_COLUMNS_SQL = """
-SELECT c.wave, c.column_name, c.import_id, c.question_text,
-       (SELECT count(*) FROM raw.survey_answers AS a WHERE a.wave = c.wave AND a.import_id = c.import_id) AS answers
+SELECT c.wave, c.tool, c.column_name, c.source_id, c.question_text,
+       (SELECT count(*) FROM raw.survey_answers AS a WHERE a.wave = c.wave AND a.column_name = c.column_name) AS answers
 FROM raw.survey_columns AS c
-WHERE c.wave = ? AND NOT c.personal_data_dropped AND NOT list_contains(?, c.import_id)
-  AND c.import_id NOT IN (SELECT source_id FROM staging.survey_instrument WHERE tool = 'qualtrics')
+WHERE c.wave = ? AND c.kind = 'answer'
+  AND c.source_id NOT IN (SELECT source_id FROM staging.survey_instrument AS f WHERE f.tool = c.tool)
 ORDER BY c.position
 """
 
 
 def stage_survey_wave(con: duckdb.DuckDBPyConnection, wave: str) -> list[StageReport]:
     """Conform one wave: respondents tied to a partnership and group, item answers scored on their scale."""
-    respondents = _raw(con, RESPONDENTS_SQL, [wave])
+    respondents = _raw(con, RESPONDENTS_SQL, [STARTED_AT_FORMATS, wave])
     groups = _raw(
         con, "SELECT stakeholder_group, lower(label) AS label, code::VARCHAR AS code FROM staging.stakeholder_groups"
     )
@@ -192,9 +181,9 @@ def stage_survey_wave(con: duckdb.DuckDBPyConnection, wave: str) -> list[StageRe
     scored = reject_where(Validated.passing(scores), off_scale, list(scores.loc[off_scale, "off_scale_reason"]))
     score_report = _write(con, "survey_item_scores", revalidate(scored, schemas.SurveyItemScore), ("wave", wave))
 
-    unmapped = _raw(con, UNMAPPED_COLUMNS_SQL, [wave, sorted(QUALTRICS_METADATA_IDS)])
+    unmapped = _raw(con, UNMAPPED_COLUMNS_SQL, [wave])
     replace_rows(con, "staging.survey_unmapped_columns", unmapped, "wave = ?", [wave])
-    score_report.gaps["unmapped_columns"] = [f"{row.column_name} ({row.import_id})" for row in unmapped.itertuples()]
+    score_report.gaps["unmapped_columns"] = [f"{row.column_name} ({row.source_id})" for row in unmapped.itertuples()]
     return [respondent_report, score_report]
 
 

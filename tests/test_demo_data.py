@@ -50,7 +50,7 @@ def test_the_planted_rule_decides_success_for_every_partnership():
 
 def test_exports_are_in_the_tools_formats():
     columns = read_header(DATA_DIR / "surveys" / "wave_1.csv")
-    assert columns[0].import_id == "startDate" and columns[-1].import_id == "partnership_id"
+    assert columns[0][2] == "startDate" and columns[-1][2] == "partnership_id"
     with zipfile.ZipFile(DATA_DIR / "codings" / "site_visits.qdpx") as archive:
         assert "project.qde" in archive.namelist()
     project = read_refi_qda(DATA_DIR / "codings" / "site_visits.qdpx")

@@ -25,7 +25,7 @@ PERSONAL_COLUMNS = (
 def _personal_values() -> set[str]:
     values = set()
     for path in sorted((DATA_DIR / "surveys").glob("*.csv")):
-        names = [c.name for c in read_header(path)]
+        names = [name for name, _, _ in read_header(path)]
         with open(path, newline="", encoding="utf-8-sig") as handle:
             for row in list(csv.reader(handle))[3:]:
                 values |= {row[names.index(column)] for column in PERSONAL_COLUMNS if row[names.index(column)]}

@@ -8,7 +8,8 @@ import duckdb
 import pytest
 
 from pipeline.errors import InputFileError
-from pipeline.readers.qualtrics import PERSONAL_IMPORT_IDS, load_answers, read_header
+from pipeline.readers.qualtrics import PERSONAL_IMPORT_IDS, read_header, read_qualtrics_csv
+from pipeline.readers.surveys import load_answers
 from tests.conftest import DATA_DIR, FIXTURES
 
 SAMPLE = FIXTURES / "surveys" / "qualtrics" / "sample.csv"
@@ -17,18 +18,13 @@ SAMPLE = FIXTURES / "surveys" / "qualtrics" / "sample.csv"
 def test_header_rows_give_export_tag_question_text_and_import_id():
     columns = read_header(SAMPLE)
     assert len(columns) == 20
-    assert (columns[17].name, columns[17].question_text, columns[17].import_id) == (
-        "Q1",
-        "This is a multiple choice question.",
-        "QID1",
-    )
-    assert {c.import_id for c in columns} >= PERSONAL_IMPORT_IDS
+    assert columns[17] == ("Q1", "This is a multiple choice question.", "QID1")
+    assert {import_id for _, _, import_id in columns} >= PERSONAL_IMPORT_IDS
 
 
 def test_real_export_loads_without_its_personal_data():
     with duckdb.connect() as con:
-        answers, _ = load_answers(con, SAMPLE, b"key")
-        rows = answers.fetchall()
+        rows = load_answers(con, read_qualtrics_csv(SAMPLE), b"key").fetchall()
     columns = {row[2] for row in rows}
     assert "Q2" in columns and ("Q1", "QID1", "2") in {(r[2], r[3], r[4]) for r in rows}
     assert not columns & {"IPAddress", "LocationLatitude", "LocationLongitude", "RecipientEmail", "ResponseId"}
@@ -42,7 +38,7 @@ def test_respondents_keep_one_pseudonym_across_waves():
         keys = [
             {
                 row[0]
-                for row in load_answers(con, DATA_DIR / "surveys" / f"wave_{n}.csv", b"key")[0]
+                for row in load_answers(con, read_qualtrics_csv(DATA_DIR / "surveys" / f"wave_{n}.csv"), b"key")
                 .select("respondent_key")
                 .fetchall()
             }
@@ -56,10 +52,11 @@ def test_each_answered_cell_becomes_one_row():
     with open(path, newline="", encoding="utf-8-sig") as handle:
         records = list(csv.reader(handle))
     header, responses = records[0], records[3:]
-    personal = {i for i, c in enumerate(read_header(path)) if c.import_id in PERSONAL_IMPORT_IDS | {"_recordId"}}
+    export = read_qualtrics_csv(path)
+    personal = {c.position - 1 for c in export.columns if c.kind in ("personal", "respondent_id")}
     expected = sum(1 for row in responses for i, cell in enumerate(row) if i not in personal and cell.strip())
     with duckdb.connect() as con:
-        assert len(load_answers(con, path, b"key")[0].fetchall()) == expected
+        assert len(load_answers(con, export, b"key").fetchall()) == expected
     assert len(header) == 40
 
 

@@ -85,7 +85,7 @@ def test_an_answer_off_its_scale_is_quarantined_naming_the_scale(con, drop_zone)
     assert scores.quarantined == 1
     [(reason, source_row)] = con.execute("SELECT reason, source_row FROM quarantine.survey_item_scores").fetchall()
     assert reason.startswith("answer Sometimes to PM2 is not on scale agree5 (Strongly disagree / Disagree")
-    assert source_row == 4
+    assert source_row == 1  # the first response
 
 
 def test_restaging_a_wave_replaces_only_that_wave(con, drop_zone):

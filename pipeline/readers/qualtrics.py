@@ -1,23 +1,21 @@
 """Qualtrics CSV exports: three header rows (export tag, question text, `{"ImportId": ...}`), then responses.
 
 The header rows are read with Python's csv module (question text may hold newlines); the responses are
-streamed by DuckDB's CSV reader and unpivoted to one row per respondent and answered column, so a wave
-of any size stays inside DuckDB. Personal-data columns are never selected: the respondent's identifier
-(external reference, else e-mail, else response id) becomes a keyed pseudonym, and free text is redacted.
+left for DuckDB's CSV reader to stream, so a wave of any size stays inside DuckDB. Columns are keyed by
+ImportId: respondent metadata is kept, personal data (IP address, location, recipient names and e-mail,
+external reference) is marked never to be read, and the identifiers that make a stable pseudonym are named
+(external reference, else e-mail, else response id).
 """
 
 from __future__ import annotations
 
 import csv
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
 from pipeline.errors import InputFileError
-from pipeline.privacy import hmac_sql, redact_sql
-from pipeline.warehouse import quote_identifier, sql_literal
+from pipeline.readers.surveys import SurveyColumn, SurveyExport, unique_names
+from pipeline.warehouse import sql_literal
 
 # Qualtrics' own ImportIds for respondent metadata that identifies a person or a place.
 PERSONAL_IMPORT_IDS = frozenset(
@@ -34,20 +32,24 @@ PERSONAL_IMPORT_IDS = frozenset(
 # Identifiers a pseudonym can be derived from, most stable first: the same person keeps the same
 # external reference (or e-mail address) across waves, while the response id is new each wave.
 RESPONDENT_ID_IMPORT_IDS = ("externalDataReference", "recipientEmail", "_recordId")
+# Response metadata Qualtrics adds to every export: loaded, never reported as an unmapped question.
+METADATA_IMPORT_IDS = frozenset(
+    {
+        "startDate",
+        "endDate",
+        "status",
+        "progress",
+        "duration",
+        "finished",
+        "recordedDate",
+        "distributionChannel",
+        "userLanguage",
+    }
+)
 
 
-@dataclass(frozen=True)
-class QualtricsColumn:
-    """One column of an export as its three header rows describe it."""
-
-    position: int
-    name: str
-    question_text: str
-    import_id: str
-
-
-def read_header(path: Path) -> list[QualtricsColumn]:
-    """Read and check the three header rows of a Qualtrics CSV export."""
+def read_header(path: Path) -> list[tuple[str, str, str]]:
+    """Read and check the three header rows of a Qualtrics CSV export: (export tag, question text, ImportId)."""
     try:
         with open(path, newline="", encoding="utf-8-sig") as handle:
             reader = csv.reader(handle)
@@ -71,7 +73,7 @@ def read_header(path: Path) -> list[QualtricsColumn]:
             expected="three header rows of equal length",
         )
     columns = []
-    for position, (name, text, cell) in enumerate(zip(names, texts, ids, strict=False), start=1):
+    for name, text, cell in zip(names, texts, ids, strict=True):
         try:
             import_id = json.loads(cell)["ImportId"]
         except (ValueError, TypeError, KeyError) as error:
@@ -82,65 +84,34 @@ def read_header(path: Path) -> list[QualtricsColumn]:
                 column=name,
                 expected='{"ImportId": "..."} JSON',
             ) from error
-        columns.append(QualtricsColumn(position, name, text, str(import_id)))
+        columns.append((name, text, str(import_id)))
     return columns
 
 
-def _unique_names(columns: list[QualtricsColumn]) -> list[str]:
-    """Column names for DuckDB: Qualtrics can repeat an export tag, so later repeats get a suffix."""
-    seen: dict[str, int] = {}
-    names = []
-    for column in columns:
-        count = seen.get(column.name, 0)
-        seen[column.name] = count + 1
-        names.append(column.name if count == 0 else f"{column.name}__{count + 1}")
-    return names
-
-
-def load_answers(
-    con: duckdb.DuckDBPyConnection, path: Path, key: bytes
-) -> tuple[duckdb.DuckDBPyRelation, list[QualtricsColumn]]:
-    """Stream an export into a long relation of non-empty answers, without personal-data columns.
-
-    Returns the relation (respondent_row, respondent_key, column_name, import_id, answer) on `con`
-    and the header description of every column, kept or not. `respondent_row` is the response's
-    position after the three header rows.
-    """
-    columns = read_header(path)
-    names = _unique_names(columns)
-    by_import_id = {column.import_id: name for column, name in zip(columns, names, strict=False)}
-    id_sources = [by_import_id[i] for i in RESPONDENT_ID_IMPORT_IDS if i in by_import_id]
-    if not id_sources:
-        raise InputFileError(path, "no respondent identifier column", expected="ResponseId (ImportId _recordId)")
-    identifier = "coalesce(" + ", ".join(f"nullif(trim({quote_identifier(n)}), '')" for n in id_sources) + ")"
-    kept = [
-        (c, n)
-        for c, n in zip(columns, names, strict=False)
-        if c.import_id not in PERSONAL_IMPORT_IDS and c.import_id != "_recordId"
+def read_qualtrics_csv(path: Path) -> SurveyExport:
+    """A Qualtrics CSV export (three header rows) as a `SurveyExport` streamed by DuckDB's CSV reader."""
+    header = read_header(path)
+    names = unique_names([name for name, _, _ in header])
+    columns = [
+        SurveyColumn(position, name, text, import_id, _kind(import_id))
+        for position, (name, (_, text, import_id)) in enumerate(zip(names, header, strict=True), start=1)
     ]
-
-    read_responses = (
+    by_import_id = {c.source_id: c.name for c in columns}
+    responses = (
         f"read_csv({sql_literal(str(path))}, header = false, skip = 3, all_varchar = true, delim = ',',"
         f" quote = '\"', escape = '\"', null_padding = true, names = [{', '.join(sql_literal(n) for n in names)}])"
     )
-    import_ids = ", ".join(f"({sql_literal(n)}, {sql_literal(c.import_id)})" for c, n in kept)
-    answers = con.sql(
-        f"""
-        WITH source AS (
-            SELECT row_number() OVER () AS respondent_row, * FROM {read_responses}
-        ),
-        responses AS (
-            SELECT respondent_row, {hmac_sql(identifier, key)} AS respondent_key,
-                   {", ".join(quote_identifier(n) for _, n in kept)}
-            FROM source
-        ),
-        long AS (
-            UNPIVOT responses ON {", ".join(quote_identifier(n) for _, n in kept)}
-            INTO NAME column_name VALUE answer
-        )
-        SELECT respondent_row, respondent_key, column_name, import_id, {redact_sql("answer")} AS answer
-        FROM long JOIN (VALUES {import_ids}) AS header(column_name, import_id) USING (column_name)
-        WHERE trim(answer) <> ''
-        """
-    )
-    return answers, columns
+    ids = [by_import_id[i] for i in RESPONDENT_ID_IMPORT_IDS if i in by_import_id]
+    if not ids:
+        raise InputFileError(path, "no respondent identifier column", expected="ResponseId (ImportId _recordId)")
+    return SurveyExport(path=path, tool="qualtrics", columns=columns, responses=responses, respondent_ids=ids)
+
+
+def _kind(import_id: str) -> str:
+    if import_id in RESPONDENT_ID_IMPORT_IDS:
+        return "respondent_id"
+    if import_id in PERSONAL_IMPORT_IDS:
+        return "personal"
+    if import_id == "startDate":
+        return "started_at"
+    return "metadata" if import_id in METADATA_IMPORT_IDS else "answer"

@@ -1,0 +1,121 @@
+"""Survey exports from any tool, as one shape: a description of every column and a table of responses.
+
+Each tool's reader (`pipeline/readers/qualtrics.py`, ...) returns a `SurveyExport`. `load_answers`
+then turns any export into the same long relation inside DuckDB: one row per response and answered
+column, personal-data columns never selected, the respondent's identifier replaced by a keyed pseudonym
+and free text redacted. `read_survey` picks the reader by sniffing the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from pipeline.errors import InputFileError
+from pipeline.privacy import hmac_sql, redact_sql
+from pipeline.warehouse import quote_identifier, sql_literal
+
+COLUMN_KINDS = ("answer", "metadata", "started_at", "personal", "respondent_id")
+LOADED_KINDS = ("answer", "metadata", "started_at")
+# How tools write the time a response started (DuckDB strptime formats), tried in order.
+STARTED_AT_FORMATS = [
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%d/%m/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M:%S",
+    "%Y/%m/%d %I:%M:%S %p",
+]
+
+
+@dataclass(frozen=True)
+class SurveyColumn:
+    """One column of an export.
+
+    `name` is unique within the export and names the column in `SurveyExport.responses`; `source_id` is
+    what the instrument map (`reference/survey_instrument.csv`, per tool) keys on: the Qualtrics ImportId,
+    the SPSS variable name, or the question text (and option) where a tool has no ids. `kind` says how
+    ingest treats it: `answer` and `metadata` are loaded, `started_at` is the metadata column holding
+    when the response started (it orders the waves), `personal` is never read, and `respondent_id` is
+    read only to derive the pseudonym (and never stored).
+    """
+
+    position: int
+    name: str
+    question_text: str
+    source_id: str
+    kind: str = "answer"
+
+
+@dataclass(frozen=True)
+class SurveyExport:
+    """A survey export as the tool wrote it: which tool, its columns, and its responses.
+
+    `responses` is either a DuckDB table expression (e.g. `read_csv(...)`, for exports large enough to
+    stream) or a DataFrame; either way one row per response, columns named by `SurveyColumn.name`,
+    values as text exactly as exported (value labels where the tool stores codes with labels).
+    `respondent_ids` names the identifier columns, most stable first (an e-mail or external reference
+    outlives a per-wave response id), so one person keeps one pseudonym across waves.
+    """
+
+    path: Path
+    tool: str
+    columns: list[SurveyColumn]
+    responses: str | pd.DataFrame
+    respondent_ids: list[str]
+
+    def column(self, name: str) -> SurveyColumn:
+        return next(c for c in self.columns if c.name == name)
+
+
+def unique_names(names: list[str]) -> list[str]:
+    """Column names safe to use side by side: a repeated name gets `__2`, `__3`, ... (tools repeat tags)."""
+    seen: dict[str, int] = {}
+    unique = []
+    for name in names:
+        count = seen.get(name, 0)
+        seen[name] = count + 1
+        unique.append(name if count == 0 else f"{name}__{count + 1}")
+    return unique
+
+
+def load_answers(con: duckdb.DuckDBPyConnection, export: SurveyExport, key: bytes) -> duckdb.DuckDBPyRelation:
+    """The export as a long relation: (respondent_row, respondent_key, column_name, source_id, answer).
+
+    `respondent_row` is the response's position in the export (1 = first response). Only the loaded
+    kinds of column are selected, so personal data never enters the warehouse. Without any identifier
+    column, the pseudonym is derived from the file and row (stable for that file only).
+    """
+    kept = [c for c in export.columns if c.kind in LOADED_KINDS]
+    if not kept:
+        raise InputFileError(export.path, "no answer columns", expected="at least one question column")
+    if isinstance(export.responses, pd.DataFrame):
+        frame = export.responses.astype("string")  # noqa: F841 - named for DuckDB's replacement scan
+        source = "frame"
+    else:
+        source = export.responses
+    if export.respondent_ids:
+        parts = ", ".join(f"nullif(trim({quote_identifier(n)}), '')" for n in export.respondent_ids)
+        identifier = f"coalesce({parts}, {sql_literal(export.path.name)} || ':' || respondent_row::VARCHAR)"
+    else:
+        identifier = f"{sql_literal(export.path.name)} || ':' || respondent_row::VARCHAR"
+    kept_names = ", ".join(quote_identifier(c.name) for c in kept)
+    source_ids = ", ".join(f"({sql_literal(c.name)}, {sql_literal(c.source_id)})" for c in kept)
+    return con.sql(
+        f"""
+        WITH source AS (SELECT row_number() OVER () AS respondent_row, * FROM {source}),
+        responses AS (
+            SELECT respondent_row, {hmac_sql(identifier, key)} AS respondent_key, {kept_names} FROM source
+        ),
+        long AS (UNPIVOT responses ON {kept_names} INTO NAME column_name VALUE answer)
+        SELECT respondent_row, respondent_key, column_name, source_id, {redact_sql("answer::VARCHAR")} AS answer
+        FROM long JOIN (VALUES {source_ids}) AS header(column_name, source_id) USING (column_name)
+        WHERE trim(answer::VARCHAR) <> ''
+        """
+    )
+
+
+Reader = Callable[[Path], SurveyExport]
