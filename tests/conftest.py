@@ -20,7 +20,7 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("EVAL_PSEUDONYM_KEY", "test-suite-key")
 
 
-def test_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
+def resources_for(settings: Settings) -> dict[str, dg.ConfigurableResource]:
     from pipeline.resources import EvaluationPaths, WarehouseResource
 
     return {
@@ -46,6 +46,6 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> PipelineRun:
     settings = Settings(data_dir=DATA_DIR, warehouse=out / "warehouse.duckdb", marts_dir=out / "marts")
     instance = dg.DagsterInstance.ephemeral()
     results = materialise_all(
-        build_definitions(test_resources(settings)), instance, settings.drop_zone, progress=lambda _: None
+        build_definitions(resources_for(settings)), instance, settings.drop_zone, progress=lambda _: None
     )
     return PipelineRun(settings, results, instance)
