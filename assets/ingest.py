@@ -86,3 +86,16 @@ def raw_deprivation(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.
 
 
 ingest_assets = [raw_reference_data, raw_survey_answers, raw_site_visit_codings, raw_outcome_values, raw_deprivation]
+
+
+@dg.asset(kinds={"duckdb", "excel"}, **INGEST)
+def raw_interventions(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.MaterializeResult:
+    """Each partnership's inventory of commissioned interventions (CSV or Excel, one file per partnership),
+    in `raw.interventions`: one row per inventory row."""
+    with warehouse.get_connection() as con:
+        report = ingest.load_interventions(con, paths.drop_zone.interventions_dir, paths.drop_zone.data_dir)
+        metadata = table_metadata(con, "raw.interventions")
+    return dg.MaterializeResult(metadata={**metadata, **_reports_metadata([report])})
+
+
+ingest_assets.append(raw_interventions)

@@ -7,11 +7,12 @@ from assets.metadata import table_metadata
 from assets.staging import (
     stg_coded_segments,
     stg_deprivation,
+    stg_interventions,
     stg_outcome_values,
     stg_reference_data,
     stg_survey_responses,
 )
-from pipeline import marts, schemas
+from pipeline import mapping_marts, marts, schemas
 from pipeline.publish import publish_mart
 from pipeline.resources import EvaluationPaths, WarehouseResource
 
@@ -55,9 +56,44 @@ def success_factor_matrix(warehouse: WarehouseResource, paths: EvaluationPaths) 
         return _publish(con, "success_factor_matrix", paths)
 
 
-mart_assets = [outcome_coverage, partnership_profile, success_factor_matrix]
+@dg.asset(deps=[stg_interventions, stg_reference_data], **MARTS)
+def driver_coverage(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.MaterializeResult:
+    """Interventions laid over each partnership's driver diagram. Grain: one row per partnership x secondary
+    driver: planned or active interventions, commissioners and spend, and whether the driver is a gap (no
+    intervention), covered, or duplicated (two or more commissioners)."""
+    with warehouse.get_connection() as con:
+        mapping_marts.build_driver_coverage(con)
+        return _publish(con, "driver_coverage", paths)
+
+
+@dg.asset(deps=[driver_coverage], **MARTS)
+def marmot_coverage(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.MaterializeResult:
+    """How far each partnership's interventions reach Marmot's six policy objectives. Grain: one row per
+    partnership x objective: drivers serving it, drivers covered, interventions."""
+    with warehouse.get_connection() as con:
+        mapping_marts.build_marmot_coverage(con)
+        return _publish(con, "marmot_coverage", paths)
+
+
+mart_assets = [driver_coverage, marmot_coverage, outcome_coverage, partnership_profile, success_factor_matrix]
 
 mart_checks = [
+    *table_checks(
+        driver_coverage,
+        "marts.driver_coverage",
+        unique=["partnership_id", "secondary_driver_id"],
+        accepted={"coverage": ["gap", "covered", "duplication"]},
+        references={
+            "partnership_id": "staging.partnerships.partnership_id",
+            "secondary_driver_id": "staging.driver_diagrams.secondary_driver_id",
+        },
+    ),
+    *table_checks(
+        marmot_coverage,
+        "marts.marmot_coverage",
+        unique=["partnership_id", "objective_id"],
+        references={"objective_id": "staging.marmot_objectives.objective_id"},
+    ),
     *table_checks(
         outcome_coverage,
         "marts.outcome_coverage",

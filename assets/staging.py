@@ -5,6 +5,7 @@ import dagster as dg
 from assets.checks import table_checks
 from assets.ingest import (
     raw_deprivation,
+    raw_interventions,
     raw_outcome_values,
     raw_reference_data,
     raw_site_visit_codings,
@@ -79,7 +80,24 @@ def stg_deprivation(warehouse: WarehouseResource) -> dg.MaterializeResult:
         return _result(con, reports, "staging.deprivation")
 
 
-staging_assets = [stg_reference_data, stg_survey_responses, stg_coded_segments, stg_outcome_values, stg_deprivation]
+@dg.asset(deps=[raw_interventions, stg_reference_data], **STAGING)
+def stg_interventions(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """Interventions tied to the secondary drivers they address (`staging.interventions`: one row per
+    intervention x driver). Drivers outside the partnership's driver diagram and unknown partnerships are
+    quarantined with the reason."""
+    with warehouse.get_connection() as con:
+        reports = staging.stage_interventions(con)
+        return _result(con, reports, "staging.interventions")
+
+
+staging_assets = [
+    stg_interventions,
+    stg_reference_data,
+    stg_survey_responses,
+    stg_coded_segments,
+    stg_outcome_values,
+    stg_deprivation,
+]
 
 staging_checks = [
     *table_checks(

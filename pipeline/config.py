@@ -35,6 +35,10 @@ class DropZone:
     def deprivation_dir(self) -> Path:
         return self.data_dir / "deprivation"
 
+    @property
+    def interventions_dir(self) -> Path:
+        return self.data_dir / "interventions"
+
 
 @dataclass(frozen=True)
 class Settings:

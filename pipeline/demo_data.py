@@ -483,6 +483,98 @@ def write_site_visit_codings(
     return len(codings)
 
 
+# --- Invitations and interventions ------------------------------------------------------------------------
+
+COMMISSIONERS = [
+    "{name} Council public health",
+    "{name} Clinical Commissioning Group",
+    "{name} Council children's services",
+    "Police and Crime Commissioner",
+    "Voluntary and community sector grant",
+]
+STATUSES = ["active", "active", "active", "planned", "ended"]
+
+
+def write_invitations(path: Path, partnerships: list[Partnership], people: dict[str, list[Person]]) -> int:
+    """Everyone in a partnership's stakeholder list is invited to every wave; returns the rows written."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["wave", "partnership_id", "stakeholder_group", "invited"])
+    rows = 0
+    for wave in WAVES:
+        for partnership in partnerships:
+            for group in GROUP_SIZES:
+                invited = sum(person.group == group for person in people[partnership.partnership_id])
+                writer.writerow([wave, partnership.partnership_id, group, invited])
+                rows += 1
+    _write_atomically(path, buffer.getvalue().encode())
+    return rows
+
+
+def write_interventions(
+    folder: Path, partnerships: list[Partnership], reference_dir: Path, rng: np.random.Generator
+) -> int:
+    """Each partnership's inventory of commissioned interventions mapped onto its driver diagram.
+
+    Most secondary drivers get one intervention; some get none (a gap) and some get two from different
+    commissioners (duplication). One in three inventories arrives as an Excel workbook.
+    """
+    diagrams = pd.read_csv(reference_dir / "driver_diagrams.csv", dtype=str)
+    problems = pd.read_csv(reference_dir / "partnerships.csv", dtype=str).set_index("partnership_id")["wicked_problem"]
+    written = 0
+    for index, partnership in enumerate(partnerships):
+        drivers = diagrams[diagrams["wicked_problem"] == problems[partnership.partnership_id]]
+        rows = []
+        for driver in drivers.itertuples():
+            copies = rng.choice([0, 1, 2], p=[0.2, 0.6, 0.2])
+            commissioners = rng.choice(len(COMMISSIONERS), size=copies, replace=False)
+            for commissioner in commissioners:
+                also = drivers.sample(1, random_state=int(rng.integers(1 << 31)))["secondary_driver_id"].iloc[0]
+                addressed = (
+                    sorted({driver.secondary_driver_id, also}) if rng.random() < 0.25 else [driver.secondary_driver_id]
+                )
+                rows.append(
+                    {
+                        "Intervention": driver.secondary_driver,
+                        "Commissioner": COMMISSIONERS[commissioner].format(name=partnership.partnership_name),
+                        "Drivers addressed": "; ".join(addressed),
+                        "Annual spend (GBP)": int(rng.integers(5, 250)) * 1000,
+                        "Status": str(rng.choice(STATUSES)),
+                    }
+                )
+        frame = pd.DataFrame(rows)
+        stem = f"{partnership.partnership_id} {partnership.partnership_name} interventions"
+        if index % 3 == 2:
+            path = folder / f"{stem}.xlsx"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            buffer = io.BytesIO()
+            with pd.ExcelWriter(buffer, engine="openpyxl") as excel:
+                frame.to_excel(excel, sheet_name="Interventions", index=False)
+            _write_atomically(path, _fixed_xlsx_timestamps(buffer.getvalue()))
+        else:
+            _write_atomically(folder / f"{stem}.csv", frame.to_csv(index=False, lineterminator="\n").encode())
+        written += len(rows)
+    return written
+
+
+def _fixed_xlsx_timestamps(content: bytes) -> bytes:
+    """Rewrite a workbook with fixed zip timestamps and document dates, so regeneration is byte-identical."""
+    import re
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(content))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "docProps/core.xml":
+                data = re.sub(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", b"2018-09-01T12:00:00Z", data)
+            info = zipfile.ZipInfo(item.filename, date_time=(2018, 9, 1, 12, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, data)
+    return out.getvalue()
+
+
 # --- Orchestration ---------------------------------------------------------------------------------------
 
 
@@ -523,11 +615,16 @@ def generate(data_dir: Path, seed: int = SEED) -> dict[str, object]:
             ]
         )
     _write_atomically(data_dir / "assessments" / "success_assessment.csv", assessment.getvalue().encode())
+    summary["invitations"] = write_invitations(reference_dir / "survey_invitations.csv", partnerships, people)
+    summary["interventions"] = write_interventions(data_dir / "interventions", partnerships, reference_dir, rng)
     ground_truth = {"seed": seed, "rule": GROUND_TRUTH_RULE, "partnerships": truth}
     _write_atomically(
         data_dir / "demo_ground_truth.json", (json.dumps(ground_truth, indent=1, sort_keys=True) + "\n").encode()
     )
     return summary
+
+
+UNITS = {"codings": "codings", "invitations": "invitation counts", "interventions": "interventions"}
 
 
 def main() -> None:
@@ -537,7 +634,7 @@ def main() -> None:
         f"Demo data written to {data_dir.relative_to(PROJECT_ROOT) if data_dir.is_relative_to(PROJECT_ROOT) else data_dir}:"
     )
     for name, count in summary.items():
-        print(f"  {name}: {count} {'codings' if name == 'codings' else 'responses'}")
+        print(f"  {name}: {count} {UNITS.get(name, 'responses')}")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import pandas as pd
 
 from pipeline.privacy import pseudonym_key
 from pipeline.readers import outcomes, refi_qda
+from pipeline.readers.interventions import INVENTORY_SUFFIXES, read_interventions
 from pipeline.readers.reference import read_reference_csv
 from pipeline.readers.survey_formats import SURVEY_SUFFIXES, read_survey
 from pipeline.readers.surveys import SurveyExport, load_answers
@@ -19,6 +20,7 @@ from pipeline.schemas import REFERENCE_MODELS
 from pipeline.warehouse import (
     LoadResult,
     already_loaded,
+    drop_outdated_layout,
     drop_sources_not_in,
     file_hash,
     relative_source,
@@ -52,6 +54,7 @@ class IngestReport:
 
 def load_file(con: duckdb.DuckDBPyConnection, table: str, path: Path, data_dir: Path, read: Reader) -> LoadResult:
     """Load one file into a raw table unless these exact bytes are already there."""
+    drop_outdated_layout(con, table)
     source_file = relative_source(path, data_dir)
     content_hash = file_hash(path)
     if already_loaded(con, table, source_file, content_hash):
@@ -197,3 +200,20 @@ def load_deprivation(con: duckdb.DuckDBPyConnection, deprivation_dir: Path, data
     """Load the English Indices of Deprivation district summaries (tidy form)."""
     paths = sorted(deprivation_dir.glob("*.csv")) if deprivation_dir.exists() else []
     return load_folder(con, "raw.deprivation", paths, data_dir, outcomes.read_iod_tidy)
+
+
+# --- Information mapping ---------------------------------------------------------------------------------
+
+
+def load_interventions(con: duckdb.DuckDBPyConnection, interventions_dir: Path, data_dir: Path) -> IngestReport:
+    """Load every partnership's interventions inventory (CSV or Excel) into `raw.interventions`."""
+    paths = (
+        [
+            p
+            for p in sorted(interventions_dir.glob("*"))
+            if p.suffix.lower() in INVENTORY_SUFFIXES and not p.name.startswith(("~$", "."))
+        ]
+        if interventions_dir.exists()
+        else []
+    )
+    return load_folder(con, "raw.interventions", paths, data_dir, read_interventions)

@@ -141,6 +141,38 @@ class OutcomeIndicator(_Lineage):
         unique = ["wicked_problem", "indicator_id"]
 
 
+class MarmotObjective(_Lineage):
+    objective_id: Series[str] = pa.Field(
+        str_matches=r"^[a-z_]+$", unique=True, description="Machine name of the Marmot policy objective"
+    )
+    objective: Series[str] = pa.Field(
+        description="The objective as worded in Fair Society, Healthy Lives (Marmot 2010)"
+    )
+
+
+class DriverDiagramRow(_Lineage):
+    wicked_problem: Series[str] = pa.Field(isin=WICKED_PROBLEMS, description="Problem the driver diagram is for")
+    primary_driver_id: Series[str] = pa.Field(description="Identifier of the primary driver")
+    primary_driver: Series[str] = pa.Field(description="What must change to reduce the problem")
+    secondary_driver_id: Series[str] = pa.Field(
+        unique=True, description="Identifier of the secondary driver, which interventions name"
+    )
+    secondary_driver: Series[str] = pa.Field(description="A concrete area of action under the primary driver")
+    marmot_objectives: Series[str] = pa.Field(
+        str_matches=r"^[a-z_]+(;[a-z_]+)*$", description="Marmot objectives the secondary driver serves, ';'-separated"
+    )
+
+
+class SurveyInvitation(_Lineage):
+    wave: Series[str] = pa.Field(description="Survey wave")
+    partnership_id: Series[str] = pa.Field(description="Partnership")
+    stakeholder_group: Series[str] = pa.Field(isin=STAKEHOLDER_GROUPS, description="Stakeholder group invited")
+    invited: Series[int] = pa.Field(ge=0, coerce=True, description="People invited to answer")
+
+    class Config:
+        unique = ["wave", "partnership_id", "stakeholder_group"]
+
+
 REFERENCE_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "partnerships": Partnership,
     "success_factors": SuccessFactor,
@@ -149,6 +181,9 @@ REFERENCE_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "survey_instrument": InstrumentField,
     "codebook_factor_map": CodebookFactor,
     "outcome_indicators": OutcomeIndicator,
+    "marmot_objectives": MarmotObjective,
+    "driver_diagrams": DriverDiagramRow,
+    "survey_invitations": SurveyInvitation,
 }
 
 
@@ -207,6 +242,26 @@ class CodedSegment(pa.DataFrameModel):
         nullable=True, ge=0, description="First character of the coded passage"
     )
     end_position: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0, description="Character after the coded passage")
+
+
+class Intervention(_Lineage):
+    partnership_id: Series[str] = pa.Field(description="Partnership whose inventory lists the intervention")
+    intervention: Series[str] = pa.Field(description="Intervention as named in the inventory")
+    commissioner: Series[str] = pa.Field(description="Organisation commissioning it")
+    secondary_driver_id: Series[str] = pa.Field(
+        description="Secondary driver of the partnership's driver diagram the intervention addresses"
+    )
+    spend: Series[float] = pa.Field(
+        nullable=True,
+        ge=0,
+        coerce=True,
+        description="Annual spend in pounds, where given (the whole intervention's, repeated per driver)",
+    )
+    status: Series[str] = pa.Field(
+        nullable=True,
+        isin=["planned", "active", "ended"],
+        description="Whether the intervention is planned, running or ended",
+    )
 
 
 class OutcomeValue(_Lineage):
@@ -361,3 +416,52 @@ class OutcomeCoverageMart(pa.DataFrameModel):
 
     class Config:
         unique = ["partnership_id", "indicator_id"]
+
+
+class DriverCoverageMart(pa.DataFrameModel):
+    """One row per partnership x secondary driver of its wicked problem's driver diagram."""
+
+    partnership_id: Series[str] = pa.Field(description="Partnership")
+    wicked_problem: Series[str] = pa.Field(
+        isin=WICKED_PROBLEMS, description="Its wicked problem, whose driver diagram applies"
+    )
+    primary_driver_id: Series[str] = pa.Field(description="Primary driver the secondary driver sits under")
+    primary_driver: Series[str] = pa.Field(description="Primary driver")
+    secondary_driver_id: Series[str] = pa.Field(description="Secondary driver")
+    secondary_driver: Series[str] = pa.Field(description="Secondary driver")
+    marmot_objectives: Series[str] = pa.Field(description="Marmot objectives it serves, ';'-separated")
+    interventions: Series[int] = pa.Field(ge=0, description="Planned or active interventions addressing the driver")
+    commissioners: Series[int] = pa.Field(ge=0, description="Distinct commissioners of those interventions")
+    ended_interventions: Series[int] = pa.Field(ge=0, description="Interventions on the driver that have ended")
+    annual_spend: Series[float] = pa.Field(
+        nullable=True,
+        ge=0,
+        description="Annual spend of the planned or active interventions, in pounds, where given (an intervention on several drivers counts on each)",
+    )
+    coverage: Series[str] = pa.Field(
+        isin=["gap", "covered", "duplication"],
+        description="gap: no planned or active intervention; duplication: two or more from different commissioners; covered otherwise",
+    )
+
+    class Config:
+        unique = ["partnership_id", "secondary_driver_id"]
+
+
+class MarmotCoverageMart(pa.DataFrameModel):
+    """One row per partnership x Marmot policy objective."""
+
+    partnership_id: Series[str] = pa.Field(description="Partnership")
+    objective_id: Series[str] = pa.Field(description="Marmot policy objective")
+    objective: Series[str] = pa.Field(description="The objective's wording")
+    drivers: Series[int] = pa.Field(
+        ge=0, description="Secondary drivers of the partnership's diagram serving the objective"
+    )
+    drivers_covered: Series[int] = pa.Field(
+        ge=0, description="Of those, drivers with at least one planned or active intervention"
+    )
+    interventions: Series[int] = pa.Field(
+        ge=0, description="Distinct planned or active interventions serving the objective"
+    )
+
+    class Config:
+        unique = ["partnership_id", "objective_id"]

@@ -87,6 +87,21 @@ def stage_reference(con: duckdb.DuckDBPyConnection) -> list[StageReport]:
         applies=instrument.valid["role"] == "item",
     )
 
+    objectives = set(validated["marmot_objectives"].valid["objective_id"])
+    diagrams = validated["driver_diagrams"]
+    unknown = diagrams.valid["marmot_objectives"].map(lambda listed: sorted(set(listed.split(";")) - objectives))
+    validated["driver_diagrams"] = reject_where(
+        diagrams,
+        unknown.map(bool),
+        [f"Marmot objective(s) {', '.join(u)} not in marmot_objectives.csv" for u in unknown if u],
+    )
+    validated["survey_invitations"] = reject_unknown(
+        validated["survey_invitations"],
+        "partnership_id",
+        set(validated["partnerships"].valid["partnership_id"]),
+        "partnership {value!r} is not in partnerships.csv",
+    )
+
     reports = [_write(con, name, result) for name, result in validated.items()]
     areas = (
         validated["partnerships"]
@@ -300,3 +315,47 @@ def stage_deprivation(con: duckdb.DuckDBPyConnection) -> list[StageReport]:
         f"{r.partnership_id}: {r.area_code}" for r in unknown.itertuples()
     ]
     return [report]
+
+
+# --- Information mapping ---------------------------------------------------------------------------------
+
+INTERVENTIONS_SQL = """
+SELECT i.source_file, i.source_row, i.partnership_id, trim(i.intervention) AS intervention,
+       trim(i.commissioner) AS commissioner, trim(driver.unnest) AS secondary_driver_id,
+       replace(replace(trim(i.spend), ',', ''), '£', '') AS spend, lower(trim(i.status)) AS status,
+       p.partnership_id IS NOT NULL AS known_partnership,
+       d.secondary_driver_id IS NOT NULL AS driver_in_diagram, p.wicked_problem
+FROM raw.interventions AS i
+CROSS JOIN unnest(string_split(i.drivers_addressed, ';')) AS driver
+LEFT JOIN staging.partnerships AS p USING (partnership_id)
+LEFT JOIN staging.driver_diagrams AS d
+       ON d.secondary_driver_id = trim(driver.unnest) AND d.wicked_problem = p.wicked_problem
+WHERE trim(driver.unnest) <> ''
+"""
+
+
+def stage_interventions(con: duckdb.DuckDBPyConnection) -> list[StageReport]:
+    """One row per intervention x secondary driver it addresses, checked against the partnership's diagram."""
+    rows = _raw(con, INTERVENTIONS_SQL)
+    result = reject_where(
+        Validated.passing(rows),
+        ~rows["known_partnership"],
+        [
+            f"partnership {p!r} is not in reference/partnerships.csv"
+            for p in rows.loc[~rows["known_partnership"], "partnership_id"]
+        ],
+    )
+    outside = ~result.valid["driver_in_diagram"]
+    result = reject_where(
+        result,
+        outside,
+        [
+            f"driver {d!r} is not in the {w} driver diagram (reference/driver_diagrams.csv)"
+            for d, w in zip(
+                result.valid.loc[outside, "secondary_driver_id"],
+                result.valid.loc[outside, "wicked_problem"],
+                strict=True,
+            )
+        ],
+    )
+    return [_write(con, "interventions", revalidate(result, schemas.Intervention))]

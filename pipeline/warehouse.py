@@ -18,13 +18,18 @@ import pandas as pd
 
 SCHEMAS = ("raw", "staging", "quarantine", "marts")
 
+# The shape of the raw tables the readers produce. Bump it whenever a reader's output columns change:
+# raw tables loaded under another version are dropped and every file is loaded again.
+RAW_LAYOUT_VERSION = 2
+
 LEDGER_DDL = """
 CREATE TABLE IF NOT EXISTS raw._load_ledger (
-    table_name   VARCHAR NOT NULL,
-    source_file  VARCHAR NOT NULL,
-    content_hash VARCHAR NOT NULL,
-    rows_loaded  BIGINT  NOT NULL,
-    loaded_at    TIMESTAMPTZ NOT NULL,
+    table_name     VARCHAR NOT NULL,
+    source_file    VARCHAR NOT NULL,
+    content_hash   VARCHAR NOT NULL,
+    rows_loaded    BIGINT  NOT NULL,
+    loaded_at      TIMESTAMPTZ NOT NULL,
+    layout_version INTEGER NOT NULL,
     PRIMARY KEY (table_name, source_file)
 )
 """
@@ -40,6 +45,18 @@ def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
     for schema in SCHEMAS:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
     con.execute(LEDGER_DDL)
+    con.execute("ALTER TABLE raw._load_ledger ADD COLUMN IF NOT EXISTS layout_version INTEGER DEFAULT 1")
+
+
+def drop_outdated_layout(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Drop a raw table loaded by readers of another layout version (and its ledger), so it is rebuilt."""
+    outdated = con.execute(
+        "SELECT count(*) FROM raw._load_ledger WHERE table_name = ? AND layout_version <> ?", [table, RAW_LAYOUT_VERSION]
+    ).fetchall()[0][0]
+    if outdated:
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+        con.execute("DELETE FROM raw._load_ledger WHERE table_name = ?", [table])
+    return bool(outdated)
 
 
 def file_hash(path: Path) -> str:
@@ -130,8 +147,9 @@ def replace_source_rows(
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM with_lineage")
         count = con.execute(f"SELECT count(*) FROM {table} WHERE source_file = ?", [source_file]).fetchall()[0][0]
         con.execute(
-            "INSERT OR REPLACE INTO raw._load_ledger VALUES (?, ?, ?, ?, ?)",
-            [table, source_file, content_hash, count, loaded_at],
+            "INSERT OR REPLACE INTO raw._load_ledger BY NAME SELECT ? AS table_name, ? AS source_file,"
+            " ? AS content_hash, ? AS rows_loaded, ? AS loaded_at, ? AS layout_version",
+            [table, source_file, content_hash, count, loaded_at, RAW_LAYOUT_VERSION],
         )
         con.execute("COMMIT")
     except Exception:
@@ -179,6 +197,7 @@ def replace_rows(
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM frame LIMIT 0")
+        _add_missing_columns(con, table, con.sql("SELECT * FROM frame"))  # a column added since the last run
         con.execute(f"DELETE FROM {table} WHERE {where}", params or [])
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM frame")
         con.execute("COMMIT")

@@ -151,8 +151,38 @@ def _output_names(path: Path, header: Sequence[str], layout: Layout) -> list[str
 
 
 def read_layout(path: Path, layout: Layout) -> pd.DataFrame:
-    """Read `path` as `layout`: known columns first, in layout order, then unknown ones, then source_row."""
-    records = read_records(path)
+    """Read `path` as `layout`: known columns first, in layout order, then unknown ones, then source_row.
+
+    A CSV file, or the first sheet of an Excel workbook (`.xlsx`), whose rows are numbered as Excel shows them.
+    """
+    records = read_xlsx_records(path) if path.suffix.lower() == ".xlsx" else read_records(path)
+    return records_to_layout(path, records, layout)
+
+
+def read_xlsx_records(path: Path) -> list[Record]:
+    """The non-empty rows of a workbook's first sheet as text, with their Excel row numbers."""
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises several types for a file that is not a workbook
+        raise InputFileError(path, f"not a readable Excel workbook ({exc})", expected="an .xlsx workbook") from exc
+    try:
+        sheet = workbook.worksheets[0]
+        records = [
+            (number, ["" if cell is None else str(cell) for cell in row])
+            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)
+            if any(cell not in (None, "") for cell in row)
+        ]
+    finally:
+        workbook.close()
+    if not records:
+        raise InputFileError(path, "the workbook's first sheet is empty", expected="a header row followed by data rows")
+    return records
+
+
+def records_to_layout(path: Path, records: list[Record], layout: Layout) -> pd.DataFrame:
+    """Records (header first) as `layout`, checking required columns and row widths."""
     header_line, header = records[0]
     header = [name.strip() for name in header]  # FingertipsNext lookups pad names with spaces
 
