@@ -7,6 +7,7 @@ import duckdb
 from pipeline import schemas
 from pipeline.methods.disclosure import is_disclosive
 from pipeline.methods.intervals import t_interval
+from pipeline.methods.triangulation import converge, rate_coding, rate_survey
 from pipeline.warehouse import replace_table
 
 # Waves are ordered by when they opened (their earliest response), then by name where no tool says;
@@ -125,14 +126,27 @@ coding AS (
            count(DISTINCT (source_name, start_position, end_position)) FILTER (WHERE direction = 'barrier') AS barrier_passages,
            count(DISTINCT source_name) AS coded_sources, count(DISTINCT coder) AS coders
     FROM staging.coded_segments GROUP BY ALL
+),
+passages AS (
+    SELECT DISTINCT partnership_id, factor_id, source_name, start_position,
+           CASE WHEN length(excerpt) > 160 THEN left(excerpt, 157) || '...' ELSE excerpt END AS excerpt
+    FROM staging.coded_segments WHERE excerpt IS NOT NULL
+),
+excerpts AS (
+    SELECT partnership_id, factor_id,
+           string_agg(excerpt, ' | ' ORDER BY source_name, start_position) FILTER (WHERE rank <= 3) AS excerpts
+    FROM (SELECT *, row_number() OVER (PARTITION BY partnership_id, factor_id ORDER BY source_name, start_position) AS rank
+          FROM passages)
+    GROUP BY ALL
 )
-SELECT p.partnership_id, f.factor_id, s.survey_wave, s.survey_respondents, s.survey_mean, s.survey_sd,
+SELECT p.partnership_id, f.factor_id, s.survey_wave, s.survey_respondents, s.survey_mean, s.survey_sd, e.excerpts,
        coalesce(c.enabler_passages, 0) AS enabler_passages, coalesce(c.barrier_passages, 0) AS barrier_passages,
        coalesce(c.coded_sources, 0) AS coded_sources, coalesce(c.coders, 0) AS coders
 FROM staging.partnerships AS p
 CROSS JOIN staging.success_factors AS f
 LEFT JOIN survey AS s USING (partnership_id, factor_id)
 LEFT JOIN coding AS c USING (partnership_id, factor_id)
+LEFT JOIN excerpts AS e USING (partnership_id, factor_id)
 ORDER BY p.partnership_id, f.factor_id
 """
 
@@ -149,6 +163,10 @@ def build_success_factor_matrix(con: duckdb.DuckDBPyConnection, threshold: int) 
         survey_ci_high=high.mask(suppressed),
         survey_suppressed=suppressed,
     )
+    frame["survey_rating"] = rate_survey(frame["survey_mean"])
+    frame["coding_rating"] = rate_coding(frame["enabler_passages"], frame["barrier_passages"])
+    frame["triangulated_rating"], frame["convergence"] = converge(frame["survey_rating"], frame["coding_rating"])
+    frame["methods_disagree"] = frame["convergence"] == "dissonance"
     columns = list(schemas.SuccessFactorMatrixMart.to_schema().columns)
     return replace_table(con, "marts.success_factor_matrix", schemas.SuccessFactorMatrixMart.validate(frame[columns]))
 

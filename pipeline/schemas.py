@@ -11,6 +11,8 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from pipeline.methods.triangulation import CONVERGENCE, RATINGS
+
 WICKED_PROBLEMS = [
     "teenage_pregnancy",
     "infant_mortality",
@@ -242,6 +244,10 @@ class CodedSegment(pa.DataFrameModel):
         nullable=True, ge=0, description="First character of the coded passage"
     )
     end_position: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0, description="Character after the coded passage")
+    excerpt: Series[str] = pa.Field(
+        nullable=True,
+        description="The coded passage, with e-mail addresses, phone numbers and postcodes redacted; empty where the project holds no text",
+    )
 
 
 class Intervention(_Lineage):
@@ -391,6 +397,31 @@ class SuccessFactorMatrixMart(pa.DataFrameModel):
     )
     coded_sources: Series[int] = pa.Field(ge=0, description="Site-visit documents with evidence on the factor")
     coders: Series[int] = pa.Field(ge=0, description="Coders who coded evidence on the factor")
+    excerpts: Series[str] = pa.Field(
+        nullable=True,
+        description="Up to three short coded passages (redacted), ' | '-separated, as in a framework matrix",
+    )
+    survey_rating: Series[str] = pa.Field(
+        nullable=True, isin=RATINGS, description="strong / mixed / weak from the survey mean (3.5 and 2.5 cut-offs)"
+    )
+    coding_rating: Series[str] = pa.Field(
+        nullable=True,
+        isin=RATINGS,
+        description="strong / mixed / weak from the share of enabler passages (2/3 and 1/3 cut-offs)",
+    )
+    triangulated_rating: Series[str] = pa.Field(
+        nullable=True,
+        isin=[*RATINGS, "contested"],
+        description="The factor's rating from both methods (Farmer et al. 2006 convergence coding); contested where they disagree",
+    )
+    convergence: Series[str] = pa.Field(
+        nullable=True,
+        isin=CONVERGENCE,
+        description="agreement, partial agreement, silence (one method only) or dissonance",
+    )
+    methods_disagree: Series[bool] = pa.Field(
+        description="True where survey and site-visit evidence point opposite ways (dissonance)"
+    )
 
     class Config:
         unique = ["partnership_id", "factor_id"]

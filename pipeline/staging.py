@@ -14,6 +14,7 @@ import duckdb
 import pandas as pd
 
 from pipeline import schemas
+from pipeline.privacy import redact_sql
 from pipeline.readers.surveys import STARTED_AT_FORMATS
 from pipeline.validation import Validated, reject_unknown, reject_where, revalidate, validate_frame
 from pipeline.warehouse import replace_rows, replace_table, table_exists
@@ -204,14 +205,14 @@ def stage_survey_wave(con: duckdb.DuckDBPyConnection, wave: str) -> list[StageRe
 
 # --- Site-visit codings ----------------------------------------------------------------------------------
 
-SEGMENTS_SQL = """
+SEGMENTS_SQL = f"""
 WITH case_partnership AS (
     -- A case names its partnership by a partnership_id variable, else by the partnership's id or name.
     SELECT DISTINCT source_file, case_name, value AS partnership_id
     FROM raw.qda_case_variables WHERE lower(variable_name) = 'partnership_id'
 )
 SELECT s.source_file, s.source_name, s.case_name, s.code_path, s.coder,
-       s.start_position, s.end_position,
+       s.start_position, s.end_position, {redact_sql("s.excerpt")} AS excerpt,
        coalesce(cp.partnership_id, p.partnership_id) AS partnership_id,
        m.factor_id, m.direction
 FROM raw.qda_segments AS s

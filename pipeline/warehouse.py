@@ -51,7 +51,8 @@ def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
 def drop_outdated_layout(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     """Drop a raw table loaded by readers of another layout version (and its ledger), so it is rebuilt."""
     outdated = con.execute(
-        "SELECT count(*) FROM raw._load_ledger WHERE table_name = ? AND layout_version <> ?", [table, RAW_LAYOUT_VERSION]
+        "SELECT count(*) FROM raw._load_ledger WHERE table_name = ? AND layout_version <> ?",
+        [table, RAW_LAYOUT_VERSION],
     ).fetchall()[0][0]
     if outdated:
         con.execute(f"DROP TABLE IF EXISTS {table}")
