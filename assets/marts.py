@@ -12,7 +12,7 @@ from assets.staging import (
     stg_reference_data,
     stg_survey_responses,
 )
-from pipeline import mapping_marts, marts, schemas
+from pipeline import coding_marts, mapping_marts, marts, schemas
 from pipeline.publish import publish_mart
 from pipeline.resources import EvaluationPaths, WarehouseResource
 
@@ -75,9 +75,27 @@ def marmot_coverage(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.
         return _publish(con, "marmot_coverage", paths)
 
 
-mart_assets = [driver_coverage, marmot_coverage, outcome_coverage, partnership_profile, success_factor_matrix]
+@dg.asset(deps=[stg_coded_segments], **MARTS)
+def coder_agreement(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.MaterializeResult:
+    """How far the site-visit coders agree. Grain: one row per code plus a pooled row: percentage
+    agreement, Cohen's kappa (two coders) and Krippendorff's alpha with 95% bootstrap intervals, at the
+    unit source document x code presence."""
+    with warehouse.get_connection() as con:
+        coding_marts.build_coder_agreement(con)
+        return _publish(con, "coder_agreement", paths)
+
+
+mart_assets = [
+    coder_agreement,
+    driver_coverage,
+    marmot_coverage,
+    outcome_coverage,
+    partnership_profile,
+    success_factor_matrix,
+]
 
 mart_checks = [
+    *table_checks(coder_agreement, "marts.coder_agreement", unique=["code"], not_null=["code", "unit"]),
     *table_checks(
         driver_coverage,
         "marts.driver_coverage",

@@ -12,6 +12,7 @@ import pandas as pd
 
 from pipeline.privacy import pseudonym_key
 from pipeline.readers import outcomes, refi_qda
+from pipeline.readers.coding_table import read_coding_table
 from pipeline.readers.interventions import INVENTORY_SUFFIXES, read_interventions
 from pipeline.readers.reference import read_reference_csv
 from pipeline.readers.survey_formats import SURVEY_SUFFIXES, read_survey
@@ -149,19 +150,27 @@ def load_survey_wave(
 QDA_SUFFIXES = (".qdpx", ".qde")
 
 
+CODING_TABLE_SUFFIXES = (".csv", ".xlsx")
+
+
 def load_codings(con: duckdb.DuckDBPyConnection, codings_dir: Path, data_dir: Path) -> list[IngestReport]:
-    """Load every REFI-QDA project: coded segments, and case variables (which link cases to partnerships)."""
-    paths = (
-        [p for p in sorted(codings_dir.glob("*")) if p.suffix.lower() in QDA_SUFFIXES] if codings_dir.exists() else []
+    """Load every REFI-QDA project and coding table: coded segments into `raw.qda_segments`, and the case
+    variables of the projects (which link cases to partnerships) into `raw.qda_case_variables`."""
+    files = (
+        [p for p in sorted(codings_dir.glob("*")) if not p.name.startswith((".", "~$"))] if codings_dir.exists() else []
     )
-    projects: dict[Path, refi_qda.QdaProject] = {}
+    projects = [p for p in files if p.suffix.lower() in QDA_SUFFIXES]
+    tables = [p for p in files if p.suffix.lower() in CODING_TABLE_SUFFIXES]
+    read: dict[Path, refi_qda.QdaProject] = {}
 
     def project(path: Path) -> refi_qda.QdaProject:
-        if path not in projects:
-            projects[path] = refi_qda.read_refi_qda(path)
-        return projects[path]
+        if path not in read:
+            read[path] = refi_qda.read_refi_qda(path)
+        return read[path]
 
     def segments(path: Path) -> pd.DataFrame:
+        if path.suffix.lower() in CODING_TABLE_SUFFIXES:
+            return read_coding_table(path, project_file=relative_source(path, data_dir))
         return refi_qda.coded_segments(project(path), relative_source(path, data_dir))
 
     def case_variables(path: Path) -> pd.DataFrame:
@@ -169,8 +178,8 @@ def load_codings(con: duckdb.DuckDBPyConnection, codings_dir: Path, data_dir: Pa
         return qda.case_variables.merge(qda.cases[["case_guid", "case_name"]], on="case_guid", how="left")
 
     return [
-        load_folder(con, "raw.qda_segments", paths, data_dir, segments),
-        load_folder(con, "raw.qda_case_variables", paths, data_dir, case_variables),
+        load_folder(con, "raw.qda_segments", projects + tables, data_dir, segments),
+        load_folder(con, "raw.qda_case_variables", projects, data_dir, case_variables),
     ]
 
 

@@ -496,3 +496,34 @@ class MarmotCoverageMart(pa.DataFrameModel):
 
     class Config:
         unique = ["partnership_id", "objective_id"]
+
+
+class CoderAgreementMart(pa.DataFrameModel):
+    """One row per code, plus one pooled row: how far the site-visit coders agree."""
+
+    code: Series[str] = pa.Field(unique=True, description="Code path, or '(pooled)' for all codes together")
+    factor_id: Series[str] = pa.Field(
+        nullable=True, description="Success factor the code is evidence for, where mapped"
+    )
+    direction: Series[str] = pa.Field(nullable=True, isin=DIRECTIONS, description="Enabler or barrier, where mapped")
+    unit: Series[str] = pa.Field(description="Unit of analysis: source document x code presence, unless stated")
+    n_units: Series[int] = pa.Field(ge=0, description="Units rated by at least two coders")
+    n_coders: Series[int] = pa.Field(ge=0, description="Coders who rated any unit")
+    percent_agreement: Series[float] = pa.Field(
+        nullable=True, ge=0, le=1, description="Share of coder pairs giving the same value (observed agreement)"
+    )
+    cohens_kappa: Series[float] = pa.Field(nullable=True, description="Cohen's (1960) kappa, when exactly two coders")
+    kappa_ci_low: Series[float] = pa.Field(
+        nullable=True, description="Lower limit of the 95% bootstrap interval of kappa"
+    )
+    kappa_ci_high: Series[float] = pa.Field(
+        nullable=True, description="Upper limit of the 95% bootstrap interval of kappa"
+    )
+    krippendorff_alpha: Series[float] = pa.Field(nullable=True, description="Krippendorff's (2011) alpha, nominal")
+    alpha_ci_low: Series[float] = pa.Field(
+        nullable=True, description="Lower limit of the 95% bootstrap interval of alpha (units resampled)"
+    )
+    alpha_ci_high: Series[float] = pa.Field(
+        nullable=True, description="Upper limit of the 95% bootstrap interval of alpha"
+    )
+    note: Series[str] = pa.Field(nullable=True, description="Why a statistic is undefined, where it is")
