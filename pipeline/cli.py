@@ -139,9 +139,11 @@ def refresh() -> int:
     print(f"\nMarts published in {marts_dir}:")
     for parquet in sorted(marts_dir.glob("*.parquet")):
         print(f"  {parquet.name}")
-    print(
-        f"  marts.duckdb  (views over the Parquet files; open it with duckdb.connect('{marts_dir / 'marts.duckdb'}', read_only=True))"
-    )
+    catalog = marts_dir / "marts.duckdb"
+    print(f"  marts.duckdb  (views over the Parquet files: duckdb.connect('{catalog}', read_only=True))")
+    for document in ("data_dictionary.md", "reports/evaluation_report.html"):
+        if (marts_dir / document).exists():
+            print(f"  {document}")
     return 0
 
 

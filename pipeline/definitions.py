@@ -7,6 +7,7 @@ import dagster as dg
 from assets.ingest import ingest_assets, raw_reference_data, raw_survey_answers
 from assets.marts import mart_assets, mart_checks
 from assets.partitions import register_waves, survey_waves
+from assets.reports import report_assets
 from assets.sensors import build_survey_drop_sensor, build_weekly_refresh
 from assets.staging import staging_assets, staging_checks, stg_reference_data, stg_survey_responses
 from pipeline.resources import default_resources
@@ -31,7 +32,7 @@ refresh_job = dg.define_asset_job("refresh_job", selection=dg.AssetSelection.all
 def build_definitions(resources: dict[str, dg.ConfigurableResource] | None = None) -> dg.Definitions:
     """The code location over the given resources (default: the locations configured by environment)."""
     return dg.Definitions(
-        assets=[*ingest_assets, *staging_assets, *mart_assets],
+        assets=[*ingest_assets, *staging_assets, *mart_assets, *report_assets],
         asset_checks=[*staging_checks, *mart_checks],
         jobs=[reference_job, survey_wave_job, wave_landed_job, refresh_job],
         sensors=[build_survey_drop_sensor(wave_landed_job)],

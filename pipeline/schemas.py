@@ -40,6 +40,8 @@ class _Lineage(pa.DataFrameModel):
 
 
 class Partnership(_Lineage):
+    """One row per partnership in the programme."""
+
     partnership_id: Series[str] = pa.Field(
         str_matches=r"^P\d{2,3}$", unique=True, description="Programme identifier of the partnership, e.g. P01"
     )
@@ -65,6 +67,8 @@ class Partnership(_Lineage):
 
 
 class SuccessFactor(_Lineage):
+    """One row per success factor the evaluation asks about."""
+
     factor_id: Series[str] = pa.Field(
         str_matches=r"^[a-z_]+$", unique=True, description="Machine name of the success factor"
     )
@@ -73,6 +77,8 @@ class SuccessFactor(_Lineage):
 
 
 class LikertAnswer(_Lineage):
+    """One row per answer scale x answer label."""
+
     scale_id: Series[str] = pa.Field(description="Answer scale the label belongs to")
     label: Series[str] = pa.Field(description="Answer text as the survey tool exports it")
     code: Series[int] = pa.Field(ge=0, coerce=True, description="Numeric code the tool exports for this answer")
@@ -85,6 +91,8 @@ class LikertAnswer(_Lineage):
 
 
 class StakeholderGroup(_Lineage):
+    """One row per stakeholder group."""
+
     stakeholder_group: Series[str] = pa.Field(
         isin=STAKEHOLDER_GROUPS, unique=True, description="Stakeholder group code"
     )
@@ -93,6 +101,8 @@ class StakeholderGroup(_Lineage):
 
 
 class InstrumentField(_Lineage):
+    """One row per survey tool x question id: what each survey field carries."""
+
     tool: Series[str] = pa.Field(isin=SURVEY_TOOLS, description="Survey tool the question id belongs to")
     source_id: Series[str] = pa.Field(description="Question id as the tool exports it (Qualtrics ImportId)")
     role: Series[str] = pa.Field(
@@ -119,6 +129,8 @@ class InstrumentField(_Lineage):
 
 
 class CodebookFactor(_Lineage):
+    """One row per code of the site-visit codebook that is evidence on a success factor."""
+
     code_path: Series[str] = pa.Field(
         unique=True, description="Code as its path in the codebook hierarchy, '/'-separated"
     )
@@ -129,6 +141,8 @@ class CodebookFactor(_Lineage):
 
 
 class OutcomeIndicator(_Lineage):
+    """One row per wicked problem x outcome indicator measuring it."""
+
     wicked_problem: Series[str] = pa.Field(isin=WICKED_PROBLEMS, description="Problem the indicator measures")
     indicator_id: Series[int] = pa.Field(gt=0, coerce=True, description="Fingertips indicator id")
     indicator_name: Series[str] = pa.Field(description="Indicator name as Fingertips publishes it")
@@ -144,6 +158,8 @@ class OutcomeIndicator(_Lineage):
 
 
 class MarmotObjective(_Lineage):
+    """One row per Marmot policy objective (Fair Society, Healthy Lives, 2010)."""
+
     objective_id: Series[str] = pa.Field(
         str_matches=r"^[a-z_]+$", unique=True, description="Machine name of the Marmot policy objective"
     )
@@ -153,6 +169,8 @@ class MarmotObjective(_Lineage):
 
 
 class DriverDiagramRow(_Lineage):
+    """One row per secondary driver of a wicked problem's driver diagram."""
+
     wicked_problem: Series[str] = pa.Field(isin=WICKED_PROBLEMS, description="Problem the driver diagram is for")
     primary_driver_id: Series[str] = pa.Field(description="Identifier of the primary driver")
     primary_driver: Series[str] = pa.Field(description="What must change to reduce the problem")
@@ -166,6 +184,8 @@ class DriverDiagramRow(_Lineage):
 
 
 class SurveyInvitation(_Lineage):
+    """One row per survey wave x partnership x stakeholder group invited."""
+
     wave: Series[str] = pa.Field(description="Survey wave")
     partnership_id: Series[str] = pa.Field(description="Partnership")
     stakeholder_group: Series[str] = pa.Field(isin=STAKEHOLDER_GROUPS, description="Stakeholder group invited")
@@ -193,6 +213,8 @@ REFERENCE_MODELS: dict[str, type[pa.DataFrameModel]] = {
 
 
 class PartnershipArea(pa.DataFrameModel):
+    """One row per partnership x district or unitary authority it covers."""
+
     partnership_id: Series[str] = pa.Field(description="Partnership covering the area")
     area_code: Series[str] = pa.Field(
         str_matches=r"^E\d{8}$", description="ONS code of a district or unitary authority the partnership covers"
@@ -203,6 +225,8 @@ class PartnershipArea(pa.DataFrameModel):
 
 
 class SurveyResponse(_Lineage):
+    """One row per survey wave x respondent (pseudonymous)."""
+
     wave: Series[str] = pa.Field(description="Survey wave (partition key: the export's file name)")
     respondent_key: Series[str] = pa.Field(
         str_matches=r"^[0-9a-f]{64}$",
@@ -219,6 +243,8 @@ class SurveyResponse(_Lineage):
 
 
 class SurveyItemScore(_Lineage):
+    """One row per survey wave x respondent x scored item."""
+
     wave: Series[str] = pa.Field(description="Survey wave")
     respondent_key: Series[str] = pa.Field(description="Keyed pseudonym of the respondent")
     item_code: Series[str] = pa.Field(description="Instrument item code")
@@ -233,6 +259,8 @@ class SurveyItemScore(_Lineage):
 
 
 class CodedSegment(pa.DataFrameModel):
+    """One row per coding of a site-visit passage x case of its source, mapped to a partnership and factor."""
+
     source_file: Series[str] = pa.Field(description="REFI-QDA project the coding came from")
     partnership_id: Series[str] = pa.Field(description="Partnership the coded source belongs to")
     source_name: Series[str] = pa.Field(description="Coded document (site-visit notes, interview, case-study document)")
@@ -251,6 +279,8 @@ class CodedSegment(pa.DataFrameModel):
 
 
 class Intervention(_Lineage):
+    """One row per intervention x secondary driver it addresses."""
+
     partnership_id: Series[str] = pa.Field(description="Partnership whose inventory lists the intervention")
     intervention: Series[str] = pa.Field(description="Intervention as named in the inventory")
     commissioner: Series[str] = pa.Field(description="Organisation commissioning it")
@@ -271,6 +301,8 @@ class Intervention(_Lineage):
 
 
 class OutcomeValue(_Lineage):
+    """One row per published outcome value: indicator x area x period x sex x age x breakdown."""
+
     source_format: Series[str] = pa.Field(
         isin=["fingertips", "tidy", "fingertipsnext"], description="Format of the file the value came from"
     )
@@ -301,6 +333,8 @@ class OutcomeValue(_Lineage):
 
 
 class Deprivation(_Lineage):
+    """One row per district x deprivation domain x edition of the indices."""
+
     lad_code: Series[str] = pa.Field(
         str_matches=r"^E0[6-9]\d{6}$", description="ONS code of the local authority district"
     )
@@ -527,3 +561,22 @@ class CoderAgreementMart(pa.DataFrameModel):
         nullable=True, description="Upper limit of the 95% bootstrap interval of alpha"
     )
     note: Series[str] = pa.Field(nullable=True, description="Why a statistic is undefined, where it is")
+
+
+# Every validated table of the warehouse by its qualified name (the data dictionary is built from this).
+TABLES: dict[str, type[pa.DataFrameModel]] = {
+    **{f"staging.{name}": model for name, model in REFERENCE_MODELS.items()},
+    "staging.partnership_areas": PartnershipArea,
+    "staging.survey_responses": SurveyResponse,
+    "staging.survey_item_scores": SurveyItemScore,
+    "staging.coded_segments": CodedSegment,
+    "staging.interventions": Intervention,
+    "staging.outcome_values": OutcomeValue,
+    "staging.deprivation": Deprivation,
+    "marts.partnership_profile": PartnershipProfileMart,
+    "marts.success_factor_matrix": SuccessFactorMatrixMart,
+    "marts.outcome_coverage": OutcomeCoverageMart,
+    "marts.driver_coverage": DriverCoverageMart,
+    "marts.marmot_coverage": MarmotCoverageMart,
+    "marts.coder_agreement": CoderAgreementMart,
+}

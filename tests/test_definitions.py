@@ -17,7 +17,7 @@ from pipeline.definitions import defs
 def test_definitions_load_with_every_layer():
     dg.Definitions.validate_loadable(defs)
     groups = {spec.group_name for spec in defs.resolve_all_asset_specs()}
-    assert groups == {"ingest", "staging", "marts"}
+    assert groups == {"ingest", "staging", "marts", "reports"}
     for spec in defs.resolve_all_asset_specs():
         assert spec.description, f"{spec.key.to_user_string()} has no docstring"
 

@@ -1,0 +1,1 @@
+"""Publication outputs built from the marts: the data dictionary and the evaluation report."""
