@@ -8,7 +8,8 @@ from collections.abc import Sequence
 
 import dagster as dg
 
-from pipeline.resources import WarehouseResource
+from pipeline.methods.disclosure import recoverable_cells
+from pipeline.resources import EvaluationPaths, WarehouseResource
 from pipeline.warehouse import quote_identifier
 
 
@@ -88,3 +89,30 @@ def table_checks(
             )
         )
     return checks
+
+
+def disclosure_check(
+    asset: dg.AssetsDefinition, table: str, count_columns: Sequence[str], margins: Sequence[Sequence[str]] = ()
+) -> dg.AssetChecksDefinition:
+    """No published count lies from 1 to threshold - 1, and (given `margins`, the groupings whose totals
+    are published) no suppressed count can be worked out from the published ones."""
+
+    @dg.asset_check(asset=asset, name=f"{table.split('.')[-1]}_disclosure_control", blocking=True)
+    def _disclosure(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.AssetCheckResult:
+        with warehouse.get_connection() as con:
+            frame = con.execute(f"SELECT * FROM {table}").df()
+        threshold = paths.disclosure_threshold
+        small = {c: int(frame[c].between(1, threshold - 1).sum()) for c in count_columns}
+        recoverable = (
+            {c: int(recoverable_cells(frame, c, list(margins)).sum()) for c in count_columns} if margins else {}
+        )
+        return dg.AssetCheckResult(
+            passed=not any(small.values()) and not any(recoverable.values()),
+            metadata={
+                "threshold": threshold,
+                "small_counts_published": small,
+                "recoverable_suppressed_counts": recoverable,
+            },
+        )
+
+    return _disclosure

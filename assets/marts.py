@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from assets.checks import table_checks
+from assets.checks import disclosure_check, table_checks
 from assets.metadata import table_metadata
 from assets.staging import (
     stg_coded_segments,
@@ -12,7 +12,7 @@ from assets.staging import (
     stg_reference_data,
     stg_survey_responses,
 )
-from pipeline import coding_marts, mapping_marts, marts, schemas
+from pipeline import coding_marts, mapping_marts, marts, schemas, survey_marts
 from pipeline.publish import publish_mart
 from pipeline.resources import EvaluationPaths, WarehouseResource
 
@@ -85,7 +85,54 @@ def coder_agreement(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.
         return _publish(con, "coder_agreement", paths)
 
 
+SURVEY_MART_DEPS = [stg_survey_responses, stg_reference_data]
+
+
+@dg.asset(deps=SURVEY_MART_DEPS, **MARTS)
+def response_rates(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.MaterializeResult:
+    """Who answered each wave. Grain: one row per wave x partnership x stakeholder group: invited (where
+    known), respondents and completed responses, response rate; counts under the disclosure threshold
+    suppressed, with secondary suppression across partnerships' and groups' totals."""
+    with warehouse.get_connection() as con:
+        survey_marts.build_response_rates(con, paths.disclosure_threshold)
+        return _publish(con, "response_rates", paths)
+
+
+@dg.asset(deps=SURVEY_MART_DEPS, **MARTS)
+def construct_scores(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.MaterializeResult:
+    """Likert construct scores. Grain: one row per wave x partnership x construct: respondents, mean
+    (reverse-coded items reversed, don't know left out), SD and 95% interval, beside the construct's
+    Cronbach's alpha in that wave with Feldt's 95% interval."""
+    with warehouse.get_connection() as con:
+        survey_marts.build_construct_scores(con, paths.disclosure_threshold)
+        return _publish(con, "construct_scores", paths)
+
+
+@dg.asset(deps=SURVEY_MART_DEPS, **MARTS)
+def support_usefulness(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.MaterializeResult:
+    """How useful stakeholders found each part of the support offer (expert support, webinars, learning
+    events, peer exchange, web forum, resources). Grain: one row per wave x support type x stakeholder
+    group: ratings, non-use, share rating it useful, mean usefulness with 95% interval."""
+    with warehouse.get_connection() as con:
+        survey_marts.build_support_usefulness(con, paths.disclosure_threshold)
+        return _publish(con, "support_usefulness", paths)
+
+
+@dg.asset(deps=SURVEY_MART_DEPS, **MARTS)
+def wave_change(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.MaterializeResult:
+    """Change in each construct between consecutive waves. Grain: one row per partnership x construct x
+    wave pair: a paired t-test where five or more respondents (by pseudonym) answered both waves, Welch's
+    two-sample t-test otherwise, naming the test used; withheld below the disclosure threshold."""
+    with warehouse.get_connection() as con:
+        survey_marts.build_wave_change(con, paths.disclosure_threshold)
+        return _publish(con, "wave_change", paths)
+
+
 mart_assets = [
+    response_rates,
+    construct_scores,
+    support_usefulness,
+    wave_change,
     coder_agreement,
     driver_coverage,
     marmot_coverage,
@@ -95,6 +142,36 @@ mart_assets = [
 ]
 
 mart_checks = [
+    *table_checks(
+        response_rates,
+        "marts.response_rates",
+        unique=["wave", "partnership_id", "stakeholder_group"],
+        accepted={"stakeholder_group": schemas.GROUPS_OR_NOT_STATED},
+        references={"partnership_id": "staging.partnerships.partnership_id"},
+    ),
+    disclosure_check(
+        response_rates,
+        "marts.response_rates",
+        ["respondents", "completed"],
+        margins=[["wave", "partnership_id"], ["wave", "stakeholder_group"]],
+    ),
+    *table_checks(construct_scores, "marts.construct_scores", unique=["wave", "partnership_id", "construct"]),
+    disclosure_check(construct_scores, "marts.construct_scores", ["respondents"]),
+    disclosure_check(
+        support_usefulness,
+        "marts.support_usefulness",
+        ["rated", "did_not_use", "rated_useful"],
+        margins=[["wave", "support_type"]],
+    ),
+    disclosure_check(wave_change, "marts.wave_change", ["n_before", "n_after", "n_paired"]),
+    disclosure_check(partnership_profile, "marts.partnership_profile", ["latest_wave_respondents"]),
+    *table_checks(support_usefulness, "marts.support_usefulness", unique=["wave", "support_type", "stakeholder_group"]),
+    *table_checks(
+        wave_change,
+        "marts.wave_change",
+        unique=["partnership_id", "construct", "wave_before", "wave_after"],
+        not_null=["test"],
+    ),
     *table_checks(coder_agreement, "marts.coder_agreement", unique=["code"], not_null=["code", "unit"]),
     *table_checks(
         driver_coverage,

@@ -3,13 +3,20 @@
 Small counts can identify people: a count from 1 to `threshold - 1` is suppressed (published as empty,
 with a flag), following the common rule for official statistics that suppresses cells below five
 (e.g. NHS England's and ONS's guidance on small numbers). Zero is published: it reveals nobody.
+Where a table's totals are published, `suppress_table` adds secondary (complementary) suppression so that no
+suppressed count can be worked out by subtraction (Hundepool et al. 2012, Statistical Disclosure Control,
+Wiley: ch. 4 on secondary cell suppression and its audit, ch. 5 on frequency tables).
 """
 
 from __future__ import annotations
 
 import os
+import warnings
+from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
+from scipy import linalg
 
 DEFAULT_THRESHOLD = 5
 
@@ -26,3 +33,159 @@ def disclosure_threshold() -> int:
 def is_disclosive(counts: pd.Series, threshold: int) -> pd.Series:
     """True where a count is positive but below the threshold."""
     return counts.fillna(0).between(1, threshold - 1)
+
+
+PRIMARY = "primary"
+SECONDARY = "secondary"
+
+# One grouping (cells sharing these columns add up to a published total), or several alternative ones.
+GroupCols = Sequence[str] | Sequence[Sequence[str]]
+
+
+def suppress_table(frame: pd.DataFrame, count_col: str, group_cols: GroupCols, threshold: int) -> pd.DataFrame:
+    """Primary and secondary (complementary) cell suppression of a table of counts with published totals.
+
+    Method: Hundepool et al. (2012), Statistical Disclosure Control, Wiley, ch. 4 (secondary cell suppression,
+    auditing a suppression pattern) and ch. 5 (frequency tables: the threshold rule for small counts, as in
+    ONS / GSS guidance).
+
+    1. Primary: counts from 1 to `threshold - 1` are suppressed (see `is_disclosive`); zero is published.
+    2. Secondary: cells sharing `group_cols` add up to a published total. Wherever a group holds exactly one
+       suppressed cell, its value would follow by subtracting the published cells from the total, so the
+       smallest other non-zero cell of the group (the first, in frame order, among equals) is suppressed too.
+       If the group has no other non-zero cell, a zero cell is used: a published zero is known to be zero, a
+       suppressed one is not. `group_cols` may list several alternative groupings, e.g.
+       `[["wave", "partnership_id"], ["wave", "stakeholder_group"]]` for a table with margins in two
+       dimensions (an empty grouping `[]` is the grand total); the rule is applied across all of them until
+       nothing changes, since a partner found for a row may leave its column with a single suppressed cell.
+    3. Audit: a pattern with two suppressed cells in every group can still be solved by combining totals
+       (e.g. a cell bridging two otherwise separate blocks of suppressed cells). While any suppressed cell is
+       fixed by the published cells and totals (`recoverable_cells`), the smallest unsuppressed cell sharing
+       a group with it is suppressed as well. If none is left, a warning names the cells: those totals
+       must not be published.
+
+    Totals themselves are assumed to be published through the same threshold rule. Returns a copy of `frame`
+    with `count_col` as nullable integers, NA where suppressed, and a `suppression` column: "primary",
+    "secondary" or None.
+    """
+    if threshold < 1:
+        raise ValueError(f"suppress_table: threshold must be at least 1, got {threshold!r}")
+    values = _counts(frame, count_col)
+    groups = _groups(frame, group_cols)
+    suppressed = is_disclosive(pd.Series(values), threshold).to_numpy(copy=True)
+    labels = np.where(suppressed, PRIMARY, None).astype(object)
+
+    def suppress(cell: int) -> None:
+        suppressed[cell] = True
+        labels[cell] = SECONDARY
+
+    while True:
+        changed = True
+        while changed:  # the pairing rule, across every grouping, to a fixed point
+            changed = False
+            for members in groups:
+                if suppressed[members].sum() == 1:
+                    partner = _smallest_unsuppressed(members, values, suppressed)
+                    if partner is not None:
+                        suppress(partner)
+                        changed = True
+        leaking = np.flatnonzero(_determined(suppressed, groups))
+        if not len(leaking):
+            break
+        partner = None
+        for cell in leaking:
+            near = np.unique(np.concatenate([m for m in groups if cell in m]))
+            partner = _smallest_unsuppressed(near, values, suppressed)
+            if partner is not None:
+                suppress(partner)
+                break
+        if partner is None:
+            where = frame.iloc[leaking].index.tolist()
+            warnings.warn(
+                f"suppress_table: suppressed cell(s) at index {where} can still be derived from the published "
+                f"totals of {group_cols}, and no cell is left to suppress beside them; do not publish those totals",
+                stacklevel=2,
+            )
+            break
+
+    out = frame.copy()
+    published = pd.array(values.astype(np.int64), dtype="Int64")
+    published[suppressed] = pd.NA
+    out[count_col] = published
+    out["suppression"] = pd.Series(labels, index=out.index, dtype=object)
+    return out
+
+
+def recoverable_cells(published: pd.DataFrame, count_col: str, group_cols: GroupCols) -> pd.Series:
+    """True where a suppressed (NA) count is fixed exactly by the published counts and group totals.
+
+    A suppressed cell is recoverable when some combination of the group totals (minus the published cells)
+    isolates it: its unit vector lies in the row space of the totals' incidence matrix restricted to the
+    suppressed cells, i.e. every solution of the totals leaves it unchanged (Hundepool et al. 2012, ch. 4,
+    on auditing a suppression pattern). Bounds from non-negativity are not used. For an asset check on a
+    published table: the answer should be all False.
+    """
+    if count_col not in published.columns:
+        raise ValueError(f"recoverable_cells: no column {count_col!r}; columns are {list(published.columns)}")
+    suppressed = published[count_col].isna().to_numpy()
+    return pd.Series(_determined(suppressed, _groups(published, group_cols)), index=published.index)
+
+
+def _counts(frame: pd.DataFrame, count_col: str) -> np.ndarray:
+    """The count column as floats, after checking it holds whole numbers of at least zero."""
+    if count_col not in frame.columns:
+        raise ValueError(f"suppress_table: no column {count_col!r}; columns are {list(frame.columns)}")
+    counts = pd.to_numeric(frame[count_col], errors="coerce")
+    bad = counts.isna() | (counts < 0) | (counts % 1 != 0)
+    if bad.any():
+        where = frame.index[bad.to_numpy()].tolist()[:5]
+        raise ValueError(
+            f"suppress_table: column {count_col!r} at index {where}: expected whole-number counts of at least 0, "
+            f"got {frame.loc[bad, count_col].tolist()[:5]}"
+        )
+    return counts.to_numpy(dtype=float)
+
+
+def _groups(frame: pd.DataFrame, group_cols: GroupCols) -> list[np.ndarray]:
+    """Row positions of every group of cells with a published total, over all the groupings."""
+    if all(isinstance(c, str) for c in group_cols):
+        groupings = [list(group_cols)]
+    elif all(isinstance(c, list | tuple) for c in group_cols):
+        groupings = [list(g) for g in group_cols]
+    else:
+        raise TypeError(f"group_cols must be a list of column names or a list of such lists, got {group_cols!r}")
+    groups = []
+    for columns in groupings:
+        missing = [c for c in columns if c not in frame.columns]
+        if missing:
+            raise ValueError(f"no grouping column(s) {missing}; columns are {list(frame.columns)}")
+        if not columns:
+            ids = np.zeros(len(frame), dtype=int)
+        else:
+            ids = frame.groupby(columns, sort=True, dropna=False).ngroup().to_numpy()
+        groups.extend(np.flatnonzero(ids == g) for g in np.unique(ids))
+    return groups
+
+
+def _smallest_unsuppressed(members: np.ndarray, values: np.ndarray, suppressed: np.ndarray) -> int | None:
+    """The smallest non-zero unsuppressed cell among `members` (a zero one if none), or None."""
+    candidates = members[~suppressed[members]]
+    nonzero = candidates[values[candidates] > 0]
+    pool = nonzero if len(nonzero) else candidates
+    return int(pool[np.argmin(values[pool])]) if len(pool) else None
+
+
+def _determined(suppressed: np.ndarray, groups: list[np.ndarray]) -> np.ndarray:
+    """Suppressed cells whose value every solution of the group totals shares (zero in the whole null space)."""
+    hidden = np.flatnonzero(suppressed)
+    determined = np.zeros(len(suppressed), dtype=bool)
+    if not len(hidden):
+        return determined
+    column = {cell: j for j, cell in enumerate(hidden)}
+    incidence = np.zeros((len(groups), len(hidden)))
+    for i, members in enumerate(groups):
+        for cell in members[suppressed[members]]:
+            incidence[i, column[cell]] = 1.0
+    free = linalg.null_space(incidence)
+    determined[hidden] = np.all(np.abs(free) < 1e-9, axis=1)
+    return determined
