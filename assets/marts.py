@@ -12,7 +12,7 @@ from assets.staging import (
     stg_reference_data,
     stg_survey_responses,
 )
-from pipeline import coding_marts, mapping_marts, marts, schemas, survey_marts
+from pipeline import coding_marts, mapping_marts, marts, outcome_marts, schemas, survey_marts
 from pipeline.publish import publish_mart
 from pipeline.resources import EvaluationPaths, WarehouseResource
 
@@ -128,7 +128,30 @@ def wave_change(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.Mate
         return _publish(con, "wave_change", paths)
 
 
+@dg.asset(deps=[stg_outcome_values, stg_reference_data], **MARTS)
+def outcome_trends(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.MaterializeResult:
+    """Each partnership's outcome indicators over time, as the national tool presents them. Grain: one row
+    per partnership x indicator x period: value with 95% and 99.8% limits (published, or computed from
+    count and denominator), England beside it, the benchmark comparison with the indicator's polarity, and
+    the recent-trend test on the latest period."""
+    with warehouse.get_connection() as con:
+        outcome_marts.build_outcome_trends(con, paths.disclosure_threshold)
+        return _publish(con, "outcome_trends", paths)
+
+
+@dg.asset(deps=[outcome_trends], **MARTS)
+def outcome_change(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.MaterializeResult:
+    """Change in each outcome around the partnership's support period, relative to England. Grain: one row
+    per partnership x indicator of its wicked problem: baseline and follow-up values, the
+    difference-in-differences with its 95% interval, and the outcome-based success classification."""
+    with warehouse.get_connection() as con:
+        outcome_marts.build_outcome_change(con)
+        return _publish(con, "outcome_change", paths)
+
+
 mart_assets = [
+    outcome_trends,
+    outcome_change,
     response_rates,
     construct_scores,
     support_usefulness,
@@ -142,6 +165,21 @@ mart_assets = [
 ]
 
 mart_checks = [
+    *table_checks(
+        outcome_trends,
+        "marts.outcome_trends",
+        unique=["partnership_id", "indicator_id", "period"],
+        not_null=["value", "aggregation"],
+        references={"partnership_id": "staging.partnerships.partnership_id"},
+    ),
+    disclosure_check(outcome_trends, "marts.outcome_trends", ["count"]),
+    *table_checks(
+        outcome_change,
+        "marts.outcome_change",
+        unique=["partnership_id", "indicator_id"],
+        not_null=["classification"],
+        accepted={"classification": outcome_marts.OUTCOME_CLASSES},
+    ),
     *table_checks(
         response_rates,
         "marts.response_rates",

@@ -152,6 +152,17 @@ class OutcomeIndicator(_Lineage):
     polarity: Series[str] = pa.Field(isin=POLARITIES, description="Whether a lower or a higher value is better")
     unit: Series[str] = pa.Field(description="Unit of the value")
     headline: Series[bool] = pa.Field(coerce=True, description="True for the problem's headline indicator")
+    period_type: Series[str] = pa.Field(
+        isin=["calendar", "financial", "academic"],
+        description="What a 'YYYY/YY' period means for this indicator: financial (April-March) or academic (September-August) year",
+    )
+    statistic: Series[str] = pa.Field(
+        isin=["proportion", "rate", "dsr"],
+        description="Kind of value: proportion (Wilson intervals), crude rate (Byar's/exact intervals) or directly standardised rate (intervals only as published)",
+    )
+    multiplier: Series[int] = pa.Field(
+        gt=0, coerce=True, description="Scale of the value: 100 for a percentage, 1,000 or 100,000 for rates"
+    )
 
     class Config:
         unique = ["wicked_problem", "indicator_id"]
@@ -309,6 +320,14 @@ class OutcomeValue(_Lineage):
     indicator_id: Series[int] = pa.Field(gt=0, coerce=True, description="Fingertips indicator id")
     area_code: Series[str] = pa.Field(str_matches=r"^[EWSNK]\d{8}$", description="ONS code of the area")
     period: Series[str] = pa.Field(description="Time period as published (e.g. 2015, 2015/16, 2013 - 15)")
+    period_start: Series[pa.DateTime] = pa.Field(coerce=True, description="First day of the period")
+    period_end: Series[pa.DateTime] = pa.Field(coerce=True, description="Last day of the period")
+    period_sort_key: Series[int] = pa.Field(
+        coerce=True, description="Sortable key: start date as YYYYMMDD x 1000 plus the length in months"
+    )
+    period_kind: Series[str] = pa.Field(
+        description="calendar year, financial year, academic year, multi-year, quarter or month"
+    )
     sex: Series[str] = pa.Field(nullable=True, description="Sex the value refers to (Persons, Male, Female)")
     age: Series[str] = pa.Field(nullable=True, description="Age band the value refers to")
     category_type: Series[str] = pa.Field(
@@ -700,6 +719,103 @@ class WaveChangeMart(pa.DataFrameModel):
         unique = ["partnership_id", "construct", "wave_before", "wave_after"]
 
 
+class OutcomeTrendsMart(pa.DataFrameModel):
+    """One row per partnership x outcome indicator x period, with England beside it."""
+
+    partnership_id: Series[str] = pa.Field(description="Partnership")
+    indicator_id: Series[int] = pa.Field(description="Fingertips indicator id")
+    period: Series[str] = pa.Field(description="Period as published")
+    period_start: Series[pa.DateTime] = pa.Field(description="First day of the period")
+    period_end: Series[pa.DateTime] = pa.Field(description="Last day of the period")
+    period_sort_key: Series[int] = pa.Field(description="Sortable period key")
+    areas_with_data: Series[int] = pa.Field(
+        ge=1, description="Of the partnership's areas, those with a value this period"
+    )
+    aggregation: Series[str] = pa.Field(
+        description="single area; pooled over n areas (summed counts over summed denominators); or unweighted mean of n areas (no limits)"
+    )
+    value: Series[float] = pa.Field(description="Indicator value for the partnership's area(s)")
+    lower_ci95: Series[float] = pa.Field(
+        nullable=True, description="Lower 95% confidence limit (published, or computed from count and denominator)"
+    )
+    upper_ci95: Series[float] = pa.Field(nullable=True, description="Upper 95% confidence limit")
+    lower_ci998: Series[float] = pa.Field(nullable=True, description="Lower 99.8% confidence limit")
+    upper_ci998: Series[float] = pa.Field(nullable=True, description="Upper 99.8% confidence limit")
+    count: Series[float] = pa.Field(
+        nullable=True, ge=0, description="Events (numerator); empty where unknown or under the disclosure threshold"
+    )
+    count_suppressed: Series[bool] = pa.Field(description="True where the count was suppressed for disclosure control")
+    denominator: Series[float] = pa.Field(nullable=True, ge=0, description="Population (denominator), where published")
+    england_value: Series[float] = pa.Field(
+        nullable=True, description="England's value for the same indicator and period"
+    )
+    england_lower_ci95: Series[float] = pa.Field(
+        nullable=True, description="England's lower 95% limit, where published"
+    )
+    england_upper_ci95: Series[float] = pa.Field(
+        nullable=True, description="England's upper 95% limit, where published"
+    )
+    compared_to_england_95: Series[str] = pa.Field(
+        isin=["Better", "Similar", "Worse", "Lower", "Higher", "Not compared"],
+        description="Fingertips' benchmark comparison at 95% (by confidence interval, with the indicator's polarity)",
+    )
+    compared_to_england_998: Series[str] = pa.Field(
+        isin=["Better", "Similar", "Worse", "Lower", "Higher", "Not compared"], description="The same at 99.8%"
+    )
+    recent_trend: Series[str] = pa.Field(
+        nullable=True, description="Fingertips' recent-trend test over the last five points, on the latest period's row"
+    )
+
+    class Config:
+        unique = ["partnership_id", "indicator_id", "period"]
+
+
+class OutcomeChangeMart(pa.DataFrameModel):
+    """One row per partnership x outcome indicator of its wicked problem: change around the support period."""
+
+    partnership_id: Series[str] = pa.Field(description="Partnership")
+    indicator_id: Series[int] = pa.Field(description="Fingertips indicator id")
+    indicator_name: Series[str] = pa.Field(description="Indicator name")
+    headline: Series[bool] = pa.Field(description="True for the problem's headline indicator")
+    polarity: Series[str] = pa.Field(isin=POLARITIES, description="Whether low or high is good")
+    support_start: Series[pa.DateTime] = pa.Field(description="Support began")
+    support_end: Series[pa.DateTime] = pa.Field(description="Support ended")
+    baseline_period: Series[str] = pa.Field(
+        nullable=True, description="Latest period ending on or before support began"
+    )
+    followup_period: Series[str] = pa.Field(nullable=True, description="Latest period starting after support began")
+    followup_after_support: Series[pd.BooleanDtype] = pa.Field(
+        nullable=True, description="True when the follow-up period starts after support ended"
+    )
+    baseline_value: Series[float] = pa.Field(nullable=True, description="Partnership's value at baseline")
+    followup_value: Series[float] = pa.Field(nullable=True, description="Partnership's value at follow-up")
+    baseline_england: Series[float] = pa.Field(nullable=True, description="England at baseline")
+    followup_england: Series[float] = pa.Field(nullable=True, description="England at follow-up")
+    change_vs_england: Series[float] = pa.Field(
+        nullable=True, description="Difference-in-differences: (follow-up - England) - (baseline - England)"
+    )
+    change_ci_low: Series[float] = pa.Field(
+        nullable=True,
+        description="Lower 95% limit of the change (standard errors from the published limits, combined as independent)",
+    )
+    change_ci_high: Series[float] = pa.Field(nullable=True, description="Upper 95% limit of the change")
+    classification: Series[str] = pa.Field(
+        isin=[
+            "improved",
+            "worsened",
+            "no clear change",
+            "improved (point estimate)",
+            "worsened (point estimate)",
+            "no clear change (point estimate)",
+            "insufficient data",
+        ],
+        description="Outcome-based success classification (see SuccessRule in pipeline/outcome_marts.py)",
+    )
+
+    class Config:
+        unique = ["partnership_id", "indicator_id"]
+
+
 # Every validated table of the warehouse by its qualified name (the data dictionary is built from this).
 TABLES: dict[str, type[pa.DataFrameModel]] = {
     **{f"staging.{name}": model for name, model in REFERENCE_MODELS.items()},
@@ -720,4 +836,6 @@ TABLES: dict[str, type[pa.DataFrameModel]] = {
     "marts.construct_scores": ConstructScoresMart,
     "marts.support_usefulness": SupportUsefulnessMart,
     "marts.wave_change": WaveChangeMart,
+    "marts.outcome_trends": OutcomeTrendsMart,
+    "marts.outcome_change": OutcomeChangeMart,
 }

@@ -14,6 +14,7 @@ import duckdb
 import pandas as pd
 
 from pipeline import schemas
+from pipeline.periods import parse_periods
 from pipeline.privacy import redact_sql
 from pipeline.readers.surveys import STARTED_AT_FORMATS
 from pipeline.validation import Validated, reject_unknown, reject_where, revalidate, validate_frame
@@ -295,7 +296,24 @@ def stage_outcomes(con: duckdb.DuckDBPyConnection) -> list[StageReport]:
         if not table_exists(con, table):
             raise RuntimeError(f"{table} is missing: materialise the raw outcome asset first")
     values = _raw(con, OUTCOMES_SQL)
-    report = _write(con, "outcome_values", validate_frame(values, schemas.OutcomeValue))
+    period_types = dict(
+        con.execute("SELECT DISTINCT indicator_id::VARCHAR, period_type FROM staging.outcome_indicators").fetchall()
+    )
+    year_type = (
+        values["indicator_id"].astype(str).map(period_types).fillna("financial").replace("calendar", "financial")
+    )
+    parsed = pd.concat(
+        [parse_periods(values.loc[year_type == kind, "period"], year_type=kind) for kind in year_type.unique()]
+    ).reindex(values.index)
+    values = values.assign(
+        period_start=parsed["start"],
+        period_end=parsed["end"],
+        period_sort_key=parsed["sort_key"],
+        period_kind=parsed["kind"],
+    )
+    unparsed = parsed["period_error"].notna()
+    result = reject_where(Validated.passing(values), unparsed, list(parsed.loc[unparsed, "period_error"]))
+    report = _write(con, "outcome_values", revalidate(result, schemas.OutcomeValue))
     unmapped = _raw(con, UNMAPPED_SERIES_SQL)
     replace_table(con, "staging.unmapped_outcome_series", unmapped)
     report.gaps["unmapped_series"] = sorted(set(unmapped["indicator_name"]))
