@@ -29,7 +29,7 @@ def _check(
 
 
 def table_checks(
-    asset: dg.AssetsDefinition,
+    asset: dg.AssetsDefinition | str,
     table: str,
     *,
     unique: Sequence[str] = (),

@@ -99,3 +99,16 @@ def raw_interventions(warehouse: WarehouseResource, paths: EvaluationPaths) -> d
 
 
 ingest_assets.append(raw_interventions)
+
+
+@dg.asset(kinds={"duckdb", "csv"}, **INGEST)
+def raw_success_assessments(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.MaterializeResult:
+    """The evaluation team's judgement of whether each partnership achieved its objectives (`assessments/`),
+    in `raw.success_assessments`: one row per partnership."""
+    with warehouse.get_connection() as con:
+        report = ingest.load_assessments(con, paths.drop_zone.assessments_dir, paths.drop_zone.data_dir)
+        metadata = table_metadata(con, "raw.success_assessments")
+    return dg.MaterializeResult(metadata={**metadata, **_reports_metadata([report])})
+
+
+ingest_assets.append(raw_success_assessments)

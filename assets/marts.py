@@ -19,7 +19,7 @@ from pipeline.resources import EvaluationPaths, WarehouseResource
 MARTS = dict(group_name="marts", pool="warehouse", kinds={"duckdb", "parquet"})
 
 
-def _publish(con, name: str, paths: EvaluationPaths) -> dg.MaterializeResult:
+def publish_and_describe(con, name: str, paths: EvaluationPaths) -> dg.MaterializeResult:
     path = publish_mart(con, name, paths.marts_path)
     return dg.MaterializeResult(
         metadata={**table_metadata(con, f"marts.{name}"), "published_to": dg.MetadataValue.path(str(path))}
@@ -33,7 +33,7 @@ def outcome_coverage(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg
     mortality, for one) shows as a coverage gap, never as invented numbers."""
     with warehouse.get_connection() as con:
         marts.build_outcome_coverage(con)
-        return _publish(con, "outcome_coverage", paths)
+        return publish_and_describe(con, "outcome_coverage", paths)
 
 
 @dg.asset(deps=[outcome_coverage, stg_survey_responses, stg_coded_segments, stg_deprivation], **MARTS)
@@ -43,7 +43,7 @@ def partnership_profile(warehouse: WarehouseResource, paths: EvaluationPaths) ->
     (disclosure-controlled), coded site-visit passages, and the headline outcome indicator's coverage."""
     with warehouse.get_connection() as con:
         marts.build_partnership_profile(con, paths.disclosure_threshold)
-        return _publish(con, "partnership_profile", paths)
+        return publish_and_describe(con, "partnership_profile", paths)
 
 
 @dg.asset(deps=[stg_survey_responses, stg_coded_segments, stg_reference_data], **MARTS)
@@ -53,7 +53,7 @@ def success_factor_matrix(warehouse: WarehouseResource, paths: EvaluationPaths) 
     below the disclosure threshold) beside the coded enabler and barrier passages, sources and coders."""
     with warehouse.get_connection() as con:
         marts.build_success_factor_matrix(con, paths.disclosure_threshold)
-        return _publish(con, "success_factor_matrix", paths)
+        return publish_and_describe(con, "success_factor_matrix", paths)
 
 
 @dg.asset(deps=[stg_interventions, stg_reference_data], **MARTS)
@@ -63,7 +63,7 @@ def driver_coverage(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.
     intervention), covered, or duplicated (two or more commissioners)."""
     with warehouse.get_connection() as con:
         mapping_marts.build_driver_coverage(con)
-        return _publish(con, "driver_coverage", paths)
+        return publish_and_describe(con, "driver_coverage", paths)
 
 
 @dg.asset(deps=[driver_coverage], **MARTS)
@@ -72,7 +72,7 @@ def marmot_coverage(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.
     partnership x objective: drivers serving it, drivers covered, interventions."""
     with warehouse.get_connection() as con:
         mapping_marts.build_marmot_coverage(con)
-        return _publish(con, "marmot_coverage", paths)
+        return publish_and_describe(con, "marmot_coverage", paths)
 
 
 @dg.asset(deps=[stg_coded_segments], **MARTS)
@@ -82,7 +82,7 @@ def coder_agreement(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.
     unit source document x code presence."""
     with warehouse.get_connection() as con:
         coding_marts.build_coder_agreement(con)
-        return _publish(con, "coder_agreement", paths)
+        return publish_and_describe(con, "coder_agreement", paths)
 
 
 SURVEY_MART_DEPS = [stg_survey_responses, stg_reference_data]
@@ -95,7 +95,7 @@ def response_rates(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.M
     suppressed, with secondary suppression across partnerships' and groups' totals."""
     with warehouse.get_connection() as con:
         survey_marts.build_response_rates(con, paths.disclosure_threshold)
-        return _publish(con, "response_rates", paths)
+        return publish_and_describe(con, "response_rates", paths)
 
 
 @dg.asset(deps=SURVEY_MART_DEPS, **MARTS)
@@ -105,7 +105,7 @@ def construct_scores(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg
     Cronbach's alpha in that wave with Feldt's 95% interval."""
     with warehouse.get_connection() as con:
         survey_marts.build_construct_scores(con, paths.disclosure_threshold)
-        return _publish(con, "construct_scores", paths)
+        return publish_and_describe(con, "construct_scores", paths)
 
 
 @dg.asset(deps=SURVEY_MART_DEPS, **MARTS)
@@ -115,7 +115,7 @@ def support_usefulness(warehouse: WarehouseResource, paths: EvaluationPaths) -> 
     group: ratings, non-use, share rating it useful, mean usefulness with 95% interval."""
     with warehouse.get_connection() as con:
         survey_marts.build_support_usefulness(con, paths.disclosure_threshold)
-        return _publish(con, "support_usefulness", paths)
+        return publish_and_describe(con, "support_usefulness", paths)
 
 
 @dg.asset(deps=SURVEY_MART_DEPS, **MARTS)
@@ -125,7 +125,7 @@ def wave_change(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.Mate
     two-sample t-test otherwise, naming the test used; withheld below the disclosure threshold."""
     with warehouse.get_connection() as con:
         survey_marts.build_wave_change(con, paths.disclosure_threshold)
-        return _publish(con, "wave_change", paths)
+        return publish_and_describe(con, "wave_change", paths)
 
 
 @dg.asset(deps=[stg_outcome_values, stg_reference_data], **MARTS)
@@ -136,7 +136,7 @@ def outcome_trends(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.M
     the recent-trend test on the latest period."""
     with warehouse.get_connection() as con:
         outcome_marts.build_outcome_trends(con, paths.disclosure_threshold)
-        return _publish(con, "outcome_trends", paths)
+        return publish_and_describe(con, "outcome_trends", paths)
 
 
 @dg.asset(deps=[outcome_trends], **MARTS)
@@ -146,7 +146,7 @@ def outcome_change(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.M
     difference-in-differences with its 95% interval, and the outcome-based success classification."""
     with warehouse.get_connection() as con:
         outcome_marts.build_outcome_change(con)
-        return _publish(con, "outcome_change", paths)
+        return publish_and_describe(con, "outcome_change", paths)
 
 
 mart_assets = [

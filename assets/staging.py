@@ -9,6 +9,7 @@ from assets.ingest import (
     raw_outcome_values,
     raw_reference_data,
     raw_site_visit_codings,
+    raw_success_assessments,
     raw_survey_answers,
 )
 from assets.metadata import table_metadata
@@ -90,7 +91,17 @@ def stg_interventions(warehouse: WarehouseResource) -> dg.MaterializeResult:
         return _result(con, reports, "staging.interventions")
 
 
+@dg.asset(deps=[raw_success_assessments, stg_reference_data], **STAGING)
+def stg_success_assessments(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """Validated success judgements (`staging.success_assessments`: one row per partnership); unknown
+    partnerships are quarantined."""
+    with warehouse.get_connection() as con:
+        reports = staging.stage_assessments(con)
+        return _result(con, reports, "staging.success_assessments")
+
+
 staging_assets = [
+    stg_success_assessments,
     stg_interventions,
     stg_reference_data,
     stg_survey_responses,

@@ -36,6 +36,10 @@ class DropZone:
         return self.data_dir / "deprivation"
 
     @property
+    def assessments_dir(self) -> Path:
+        return self.data_dir / "assessments"
+
+    @property
     def interventions_dir(self) -> Path:
         return self.data_dir / "interventions"
 

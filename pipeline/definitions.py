@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from assets.comparison import comparison_assets, comparison_checks
 from assets.ingest import ingest_assets, raw_reference_data, raw_survey_answers
 from assets.marts import mart_assets, mart_checks
 from assets.partitions import register_waves, survey_waves
@@ -32,8 +33,8 @@ refresh_job = dg.define_asset_job("refresh_job", selection=dg.AssetSelection.all
 def build_definitions(resources: dict[str, dg.ConfigurableResource] | None = None) -> dg.Definitions:
     """The code location over the given resources (default: the locations configured by environment)."""
     return dg.Definitions(
-        assets=[*ingest_assets, *staging_assets, *mart_assets, *report_assets],
-        asset_checks=[*staging_checks, *mart_checks],
+        assets=[*ingest_assets, *staging_assets, *mart_assets, *comparison_assets, *report_assets],
+        asset_checks=[*staging_checks, *mart_checks, *comparison_checks],
         jobs=[reference_job, survey_wave_job, wave_landed_job, refresh_job],
         sensors=[build_survey_drop_sensor(wave_landed_job)],
         schedules=[build_weekly_refresh(refresh_job)],

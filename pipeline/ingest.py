@@ -17,7 +17,7 @@ from pipeline.readers.interventions import INVENTORY_SUFFIXES, read_intervention
 from pipeline.readers.reference import read_reference_csv
 from pipeline.readers.survey_formats import SURVEY_SUFFIXES, read_survey
 from pipeline.readers.surveys import SurveyExport, load_answers
-from pipeline.schemas import REFERENCE_MODELS
+from pipeline.schemas import REFERENCE_MODELS, SuccessAssessment
 from pipeline.warehouse import (
     LoadResult,
     already_loaded,
@@ -226,3 +226,19 @@ def load_interventions(con: duckdb.DuckDBPyConnection, interventions_dir: Path, 
         else []
     )
     return load_folder(con, "raw.interventions", paths, data_dir, read_interventions)
+
+
+def load_assessments(con: duckdb.DuckDBPyConnection, assessments_dir: Path, data_dir: Path) -> IngestReport:
+    """Load the evaluation team's success assessments (CSV or Excel) into `raw.success_assessments`."""
+    paths = (
+        [p for p in sorted(assessments_dir.glob("*")) if p.suffix.lower() in (".csv", ".xlsx")]
+        if assessments_dir.exists()
+        else []
+    )
+    return load_folder(
+        con,
+        "raw.success_assessments",
+        paths,
+        data_dir,
+        lambda p: read_reference_csv(p, "success assessment", SuccessAssessment),
+    )

@@ -99,7 +99,8 @@ def build_partnership_profile(con: duckdb.DuckDBPyConnection, threshold: int) ->
     return replace_table(con, "marts.partnership_profile", schemas.PartnershipProfileMart.validate(frame))
 
 
-MATRIX_SQL = f"""
+# Each partnership's survey score on each success factor in its latest wave (before disclosure control).
+LATEST_FACTOR_SCORES_SQL = f"""
 WITH waves AS ({SURVEY_WAVES_SQL}),
 respondent_factor AS (
     -- A respondent's factor score is the mean of their scored items on that factor.
@@ -113,13 +114,15 @@ latest AS (
     SELECT partnership_id, arg_max(wave, opened) AS wave
     FROM (SELECT DISTINCT partnership_id, wave FROM respondent_factor) JOIN waves USING (wave)
     GROUP BY ALL
-),
-survey AS (
-    SELECT partnership_id, factor_id, wave AS survey_wave, count(*) AS survey_respondents,
-           avg(score) AS survey_mean, stddev_samp(score) AS survey_sd
-    FROM respondent_factor JOIN latest USING (partnership_id, wave)
-    GROUP BY ALL
-),
+)
+SELECT partnership_id, factor_id, wave AS survey_wave, count(*) AS survey_respondents,
+       avg(score) AS survey_mean, stddev_samp(score) AS survey_sd
+FROM respondent_factor JOIN latest USING (partnership_id, wave)
+GROUP BY ALL
+"""
+
+MATRIX_SQL = f"""
+WITH survey AS ({LATEST_FACTOR_SCORES_SQL}),
 coding AS (
     SELECT partnership_id, factor_id,
            count(DISTINCT (source_name, start_position, end_position)) FILTER (WHERE direction = 'enabler') AS enabler_passages,

@@ -206,6 +206,43 @@ class SurveyInvitation(_Lineage):
         unique = ["wave", "partnership_id", "stakeholder_group"]
 
 
+class QcaCondition(_Lineage):
+    """One row per success factor used as a QCA condition, with its fuzzy-set calibration."""
+
+    factor_id: Series[str] = pa.Field(unique=True, description="Success factor")
+    condition: Series[str] = pa.Field(
+        str_matches=r"^[A-Z][A-Z0-9_]*$",
+        unique=True,
+        description="Condition name in QCA expressions (upper case; ~NAME is its absence)",
+    )
+    full_non_membership: Series[float] = pa.Field(
+        coerce=True, description="Mean survey score at which a partnership is fully out of the set (membership 0.05)"
+    )
+    crossover: Series[float] = pa.Field(
+        coerce=True,
+        description="Score of maximum ambiguity (membership 0.5); a partnership exactly here is left out of the analysis",
+    )
+    full_membership: Series[float] = pa.Field(
+        coerce=True, description="Mean survey score at which a partnership is fully in the set (membership 0.95)"
+    )
+    expected: Series[str] = pa.Field(
+        isin=["present", "absent", "either"],
+        description="Directional expectation for the intermediate solution: the factor is expected to contribute to success when present",
+    )
+
+
+class SuccessAssessment(_Lineage):
+    """One row per partnership: the evaluation team's judgement of whether it achieved its objectives."""
+
+    partnership_id: Series[str] = pa.Field(unique=True, description="Partnership")
+    achieved_objectives: Series[bool] = pa.Field(
+        coerce=True,
+        description="Whether the partnership achieved its objectives (the outcome the comparative analysis explains)",
+    )
+    assessed_by: Series[str] = pa.Field(description="Who made the judgement")
+    assessed_on: Series[pa.DateTime] = pa.Field(coerce=True, description="When")
+
+
 REFERENCE_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "partnerships": Partnership,
     "success_factors": SuccessFactor,
@@ -217,6 +254,7 @@ REFERENCE_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "marmot_objectives": MarmotObjective,
     "driver_diagrams": DriverDiagramRow,
     "survey_invitations": SurveyInvitation,
+    "qca_conditions": QcaCondition,
 }
 
 
@@ -816,10 +854,102 @@ class OutcomeChangeMart(pa.DataFrameModel):
         unique = ["partnership_id", "indicator_id"]
 
 
+class QcaTruthTableMart(pa.DataFrameModel):
+    """One row per configuration of the QCA conditions (all 2^k, remainders included)."""
+
+    outcome: Series[str] = pa.Field(description="Outcome set explained")
+    row: Series[int] = pa.Field(
+        ge=1, unique=True, description="Truth-table row number, as R QCA numbers them (row 1 = every condition absent)"
+    )
+    configuration: Series[str] = pa.Field(
+        description="The configuration: NAME = condition present, ~NAME = absent, joined by *"
+    )
+    OUT: Series[str] = pa.Field(
+        isin=["1", "0", "C", "?"],
+        description="Outcome code: 1 consistent with the outcome, 0 not, C contradictory (crisp), ? remainder (no cases)",
+    )
+    n: Series[int] = pa.Field(ge=0, description="Partnerships with membership above 0.5 in the configuration")
+    incl: Series[float] = pa.Field(
+        nullable=True, ge=0, le=1, description="Raw consistency of the configuration with the outcome"
+    )
+    PRI: Series[float] = pa.Field(nullable=True, description="Proportional reduction in inconsistency")
+    cases: Series[str] = pa.Field(nullable=True, description="Partnerships in the configuration, comma-separated")
+    deviant_cases: Series[str] = pa.Field(
+        nullable=True, description="Partnerships in a configuration coded 1 that did not succeed (or coded 0 that did)"
+    )
+    contradiction: Series[bool] = pa.Field(
+        description="True where the configuration holds both successful and unsuccessful partnerships"
+    )
+
+
+class QcaSolutionsMart(pa.DataFrameModel):
+    """One row per solution kind x equally minimal model x term."""
+
+    outcome: Series[str] = pa.Field(description="Outcome set explained")
+    kind: Series[str] = pa.Field(
+        isin=["complex", "parsimonious", "intermediate"],
+        description="complex (no remainders), parsimonious (any remainder), intermediate (easy counterfactuals only)",
+    )
+    model: Series[str] = pa.Field(
+        description="Model label (M1, M2, ... as R QCA prints them; C1P1-M1 for intermediate)"
+    )
+    n_models: Series[int] = pa.Field(ge=1, description="Equally minimal models of this kind")
+    solution: Series[str] = pa.Field(description="The whole model, terms joined by +")
+    term: Series[str] = pa.Field(description="One sufficient term (a conjunction of conditions)")
+    term_consistency: Series[float] = pa.Field(
+        nullable=True, description="Consistency of the term as sufficient for the outcome"
+    )
+    term_pri: Series[float] = pa.Field(nullable=True, description="PRI of the term")
+    term_coverage: Series[float] = pa.Field(nullable=True, description="Raw coverage of the term")
+    term_unique_coverage: Series[float] = pa.Field(
+        nullable=True, description="Coverage no other term of the model provides"
+    )
+    term_cases: Series[str] = pa.Field(nullable=True, description="Partnerships the term covers")
+    solution_consistency: Series[float] = pa.Field(nullable=True, description="Consistency of the whole model")
+    solution_pri: Series[float] = pa.Field(nullable=True, description="PRI of the model")
+    solution_coverage: Series[float] = pa.Field(nullable=True, description="Coverage of the model")
+    simplifying_assumptions: Series[str] = pa.Field(
+        nullable=True, description="Remainder rows the model assumes would show the outcome"
+    )
+    easy_counterfactuals: Series[str] = pa.Field(
+        nullable=True,
+        description="Remainder rows used by the intermediate solution (consistent with the directional expectations)",
+    )
+    contradictory_assumptions: Series[str] = pa.Field(
+        nullable=True, description="Remainders also used to explain the outcome's absence (untenable)"
+    )
+    contradictory_configurations: Series[str] = pa.Field(nullable=True, description="Rows with contradictory cases")
+
+
+class QcaNecessityMart(pa.DataFrameModel):
+    """One row per condition and negated condition: is it necessary for the outcome?"""
+
+    outcome: Series[str] = pa.Field(description="Outcome set")
+    condition: Series[str] = pa.Field(unique=True, description="Condition, or ~condition for its absence")
+    consistency: Series[float] = pa.Field(nullable=True, ge=0, le=1, description="Consistency as a necessary condition")
+    coverage: Series[float] = pa.Field(nullable=True, ge=0, le=1, description="Coverage as a necessary condition")
+    RoN: Series[float] = pa.Field(
+        nullable=True, ge=0, le=1, description="Relevance of necessity (Schneider & Wagemann 2012)"
+    )
+
+
+class QcaMembershipsMart(pa.DataFrameModel):
+    """One row per partnership: its membership in each QCA condition and in the outcome."""
+
+    partnership_id: Series[str] = pa.Field(unique=True, description="Partnership")
+    excluded_reason: Series[str] = pa.Field(
+        nullable=True, description="Why the partnership was left out of the analysis, if it was"
+    )
+
+    class Config:
+        strict = False  # one membership column per condition in reference/qca_conditions.csv
+
+
 # Every validated table of the warehouse by its qualified name (the data dictionary is built from this).
 TABLES: dict[str, type[pa.DataFrameModel]] = {
     **{f"staging.{name}": model for name, model in REFERENCE_MODELS.items()},
     "staging.partnership_areas": PartnershipArea,
+    "staging.success_assessments": SuccessAssessment,
     "staging.survey_responses": SurveyResponse,
     "staging.survey_item_scores": SurveyItemScore,
     "staging.coded_segments": CodedSegment,
@@ -838,4 +968,8 @@ TABLES: dict[str, type[pa.DataFrameModel]] = {
     "marts.wave_change": WaveChangeMart,
     "marts.outcome_trends": OutcomeTrendsMart,
     "marts.outcome_change": OutcomeChangeMart,
+    "marts.qca_truth_table": QcaTruthTableMart,
+    "marts.qca_solutions": QcaSolutionsMart,
+    "marts.qca_necessity": QcaNecessityMart,
+    "marts.qca_memberships": QcaMembershipsMart,
 }

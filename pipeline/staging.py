@@ -378,3 +378,17 @@ def stage_interventions(con: duckdb.DuckDBPyConnection) -> list[StageReport]:
         ],
     )
     return [_write(con, "interventions", revalidate(result, schemas.Intervention))]
+
+
+# --- Success assessments ---------------------------------------------------------------------------------
+
+
+def stage_assessments(con: duckdb.DuckDBPyConnection) -> list[StageReport]:
+    """Validate the evaluation team's success judgements; unknown partnerships are quarantined."""
+    frame = _raw(con, "SELECT * EXCLUDE (loaded_at) FROM raw.success_assessments")
+    known = set(_raw(con, "SELECT partnership_id FROM staging.partnerships")["partnership_id"])
+    result = validate_frame(frame, schemas.SuccessAssessment)
+    result = reject_unknown(
+        result, "partnership_id", known, "partnership {value!r} is not in reference/partnerships.csv"
+    )
+    return [_write(con, "success_assessments", result)]

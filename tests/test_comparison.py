@@ -1,0 +1,51 @@
+"""The comparative analysis on the demo data recovers the planted ground truth."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pytest
+
+from tests.conftest import DATA_DIR
+
+PLANTED = {"INTEG", "LEAD*PM"}  # (senior_leadership AND project_management) OR integration
+
+
+@pytest.fixture(scope="module")
+def marts(demo_run):
+    with duckdb.connect(str(demo_run.settings.marts_dir / "marts.duckdb"), read_only=True) as con:
+        yield {
+            name: con.execute(f"SELECT * FROM {name}").df()
+            for name in ("qca_memberships", "qca_truth_table", "qca_solutions", "qca_necessity")
+        }
+
+
+def test_the_planted_configuration_is_a_parsimonious_solution(marts):
+    parsimonious = marts["qca_solutions"].query("kind == 'parsimonious'")
+    models = {model: set(terms) for model, terms in parsimonious.groupby("model")["term"]}
+    assert PLANTED in models.values()
+    assert models["M1"] == PLANTED
+    planted = parsimonious[parsimonious["model"] == "M1"].iloc[0]
+    assert planted["solution_consistency"] > 0.9 and planted["solution_coverage"] > 0.8
+
+
+def test_calibrated_memberships_agree_with_the_planted_levels(marts):
+    truth = json.loads((DATA_DIR / "demo_ground_truth.json").read_text())["partnerships"]
+    members = marts["qca_memberships"].set_index("partnership_id")
+    analysed = members[members["excluded_reason"].isna()]
+    assert len(analysed) >= 25
+    for condition, factor in {"LEAD": "senior_leadership", "PM": "project_management", "INTEG": "integration"}.items():
+        agree = sum((analysed.at[p, condition] > 0.5) == bool(truth[p][factor]) for p in analysed.index)
+        assert agree >= len(analysed) - 1
+    assert (analysed["SUCCESS"] == [truth[p]["success"] for p in analysed.index]).all()
+    # Anyone left out is listed with the reason, never imputed.
+    assert members["excluded_reason"].dropna().str.contains("crossover|no survey score|no success assessment").all()
+
+
+def test_the_truth_table_lists_every_configuration_with_its_cases(marts):
+    table = marts["qca_truth_table"]
+    assert len(table) == 2**7
+    observed = table[table["n"] > 0]
+    assert observed["n"].sum() == marts["qca_memberships"]["excluded_reason"].isna().sum()
+    assert set(table.loc[table["n"] == 0, "OUT"]) == {"?"}
