@@ -46,7 +46,9 @@ comparison_assets = [qca]
 
 comparison_checks = [
     *table_checks("qca_truth_table", "marts.qca_truth_table", unique=["row"], accepted={"OUT": ["1", "0", "C", "?"]}),
-    *table_checks("qca_solutions", "marts.qca_solutions", unique=["kind", "model", "term"], not_null=["solution", "term"]),
+    *table_checks(
+        "qca_solutions", "marts.qca_solutions", unique=["kind", "model", "term"], not_null=["solution", "term"]
+    ),
     *table_checks("qca_necessity", "marts.qca_necessity", unique=["condition"]),
     *table_checks(
         "qca_memberships",

@@ -5,7 +5,8 @@ import dagster as dg
 from assets.comparison import comparison_assets
 from assets.marts import mart_assets
 from pipeline.reports.dictionary import write_data_dictionary
-from pipeline.resources import EvaluationPaths
+from pipeline.reports.evaluation_report import Marts, build_reports, markdown_tables
+from pipeline.resources import EvaluationPaths, WarehouseResource
 
 REPORTS = dict(group_name="reports", kinds={"markdown"})
 
@@ -19,3 +20,27 @@ def data_dictionary(paths: EvaluationPaths) -> dg.MaterializeResult:
 
 
 report_assets = [data_dictionary]
+
+
+@dg.asset(deps=[*mart_assets, *comparison_assets], pool="warehouse", **REPORTS)
+def evaluation_report(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.MaterializeResult:
+    """The evaluation report (`$EVAL_MARTS_DIR/reports/evaluation_report.html`) and one case-study page per
+    partnership (`reports/partnerships/<id>.html`): great-tables tables of the success-factor matrix, QCA,
+    outcomes with nanoplots, support usefulness and coder agreement, and trend plots. Grain: one page per
+    partnership plus the programme page. The tables are repeated here as Markdown."""
+    with warehouse.get_connection() as con:
+        written = build_reports(con, paths.marts_path)
+        marts = Marts.read(con)
+    return dg.MaterializeResult(
+        metadata={
+            "report": dg.MetadataValue.path(str(written[0])),
+            "case_study_pages": len(written) - 1,
+            **{
+                name: dg.MetadataValue.md(frame.to_markdown(index=False))
+                for name, frame in markdown_tables(marts).items()
+            },
+        }
+    )
+
+
+report_assets.append(evaluation_report)

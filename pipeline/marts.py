@@ -131,9 +131,12 @@ coding AS (
     FROM staging.coded_segments GROUP BY ALL
 ),
 passages AS (
-    SELECT DISTINCT partnership_id, factor_id, source_name, start_position,
-           CASE WHEN length(excerpt) > 160 THEN left(excerpt, 157) || '...' ELSE excerpt END AS excerpt
-    FROM staging.coded_segments WHERE excerpt IS NOT NULL
+    -- The same words in two documents are one excerpt, shown where they first occur.
+    SELECT partnership_id, factor_id, excerpt, min(source_name) AS source_name, min(start_position) AS start_position
+    FROM (SELECT partnership_id, factor_id, source_name, start_position,
+                 CASE WHEN length(excerpt) > 160 THEN left(excerpt, 157) || '...' ELSE excerpt END AS excerpt
+          FROM staging.coded_segments WHERE excerpt IS NOT NULL)
+    GROUP BY ALL
 ),
 excerpts AS (
     SELECT partnership_id, factor_id,

@@ -28,6 +28,13 @@ STARTED_AT_FORMATS = [
     "%d/%m/%Y %H:%M:%S",
     "%m/%d/%Y %H:%M:%S",
     "%Y/%m/%d %I:%M:%S %p",
+    "%m/%d/%Y %I:%M:%S %p",  # SurveyMonkey CSV: 02/13/2020 10:43:33 AM
+    # Google Forms ends the timestamp with the form's time-zone abbreviation (2018/04/09 2:30:02 PM MDT),
+    # which DuckDB's %Z does not read: the usual ones are spelt out, keeping the local time as for other tools.
+    *(
+        f"%Y/%m/%d %I:%M:%S %p {zone}"
+        for zone in ("GMT", "BST", "UTC", "CET", "CEST", "EST", "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT")
+    ),
 ]
 
 

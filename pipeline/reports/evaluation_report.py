@@ -1,0 +1,452 @@
+"""The evaluation report: publication-quality tables (great-tables) and plots over the published marts.
+
+`build_reports` writes `reports/evaluation_report.html` (the programme view: success-factor matrix, QCA,
+outcomes, support offer, coder agreement) and one case-study page per partnership under
+`reports/partnerships/`, each file written beside its final name and renamed into place. It reads the
+marts through a DuckDB connection, so it shows exactly what researchers see.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import matplotlib
+
+matplotlib.use("Agg")  # files only: no display on a server
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+from great_tables import GT, loc, style  # noqa: E402
+
+RATING_COLOURS = {"strong": "#1a9850", "mixed": "#fee08b", "weak": "#d73027", "contested": "#9e9ac8"}
+COMPARISON_COLOURS = {"Better": "#92d050", "Similar": "#ffc000", "Worse": "#c00000", "Not compared": "#ffffff"}
+FACTOR_LABELS = {
+    "senior_leadership": "Senior leadership",
+    "project_management": "Project management",
+    "governance": "Governance",
+    "prior_experience": "Prior experience",
+    "integration": "Integration",
+    "partnership_engagement": "Engagement",
+    "support_offer_use": "Support offer",
+}
+PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<style>
+body {{ font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 2rem auto; max-width: 72rem;
+       padding: 0 1rem; color: #1f2933; line-height: 1.45; }}
+h1 {{ font-size: 1.8rem; margin-bottom: .2rem; }} h2 {{ margin-top: 2.5rem; border-bottom: 1px solid #d9e2ec; }}
+p.lead {{ color: #52606d; margin-top: 0; }} nav a {{ margin-right: .6rem; }} figure {{ margin: 1rem 0; }}
+img {{ max-width: 100%; }} .note {{ color: #52606d; font-size: .9rem; }}
+</style></head><body>
+{body}
+</body></html>
+"""
+
+
+@dataclass(frozen=True)
+class Marts:
+    """The marts a report needs, read once."""
+
+    profile: pd.DataFrame
+    matrix: pd.DataFrame
+    trends: pd.DataFrame
+    change: pd.DataFrame
+    support: pd.DataFrame
+    agreement: pd.DataFrame
+    solutions: pd.DataFrame
+    truth_table: pd.DataFrame
+    drivers: pd.DataFrame
+    wave_change: pd.DataFrame
+
+    @classmethod
+    def read(cls, con: duckdb.DuckDBPyConnection, schema: str = "marts") -> Marts:
+        def table(name: str) -> pd.DataFrame:
+            return con.execute(f"SELECT * FROM {schema}.{name}").df()
+
+        return cls(
+            profile=table("partnership_profile"),
+            matrix=table("success_factor_matrix"),
+            trends=table("outcome_trends"),
+            change=table("outcome_change"),
+            support=table("support_usefulness"),
+            agreement=table("coder_agreement"),
+            solutions=table("qca_solutions"),
+            truth_table=table("qca_truth_table"),
+            drivers=table("driver_coverage"),
+            wave_change=table("wave_change"),
+        )
+
+
+def _colour_by(mapping: dict[str, str]):
+    return lambda values: [mapping.get(value) if isinstance(value, str) else None for value in values]
+
+
+def factor_matrix_table(marts: Marts) -> GT:
+    """Partnership x factor: triangulated rating, colour-coded, with the survey mean in brackets."""
+    matrix = marts.matrix.assign(
+        cell=lambda f: (
+            f["triangulated_rating"].fillna("no evidence")
+            + f["survey_mean"].map(lambda m: f" ({m:.1f})" if pd.notna(m) else "")
+        )
+    )
+    wide = matrix.pivot(index="partnership_id", columns="factor_id", values="cell")[list(FACTOR_LABELS)]
+    ratings = matrix.pivot(index="partnership_id", columns="factor_id", values="triangulated_rating")[
+        list(FACTOR_LABELS)
+    ]
+    names = marts.profile.set_index("partnership_id")["partnership_name"]
+    wide.insert(0, "partnership", [f"{pid} {names.get(pid, '')}" for pid in wide.index])
+    table = (
+        GT(wide.reset_index(drop=True))
+        .tab_header(
+            "Success factors by partnership",
+            "Triangulated rating from the stakeholder survey and site-visit codings (survey mean, 1-5, in brackets)",
+        )
+        .cols_label(**FACTOR_LABELS)
+        .tab_source_note(
+            "Ratings: strong, mixed or weak per method, combined by convergence coding (Farmer et al. 2006); contested where survey and site visits disagree. Survey means under the disclosure threshold are not shown."
+        )
+    )
+    for factor in FACTOR_LABELS:
+        for rating, colour in RATING_COLOURS.items():
+            rows = [i for i, value in enumerate(ratings[factor]) if value == rating]
+            if rows:
+                text = "white" if rating in ("strong", "weak") else "#1f2933"
+                table = table.tab_style(
+                    style=[style.fill(color=colour), style.text(color=text)],
+                    locations=loc.body(columns=factor, rows=rows),
+                )
+    return table
+
+
+def qca_table(marts: Marts) -> GT:
+    """The parsimonious and intermediate solutions, one row per term."""
+    solutions = marts.solutions[marts.solutions["kind"].isin(["parsimonious", "intermediate"])]
+    solutions = solutions[solutions["model"].isin(["M1", "C1P1-M1"])]
+    shown = solutions[
+        [
+            "kind",
+            "solution",
+            "term",
+            "term_consistency",
+            "term_coverage",
+            "term_unique_coverage",
+            "term_cases",
+            "solution_consistency",
+            "solution_coverage",
+        ]
+    ]
+    models = marts.solutions.groupby("kind")["n_models"].first().to_dict()
+    return (
+        GT(shown, groupname_col="kind")
+        .tab_header(
+            "Configurations sufficient for success (QCA)",
+            "First equally minimal model of each solution; NAME = factor strong, ~NAME = weak",
+        )
+        .fmt_number(
+            columns=[
+                "term_consistency",
+                "term_coverage",
+                "term_unique_coverage",
+                "solution_consistency",
+                "solution_coverage",
+            ],
+            decimals=2,
+        )
+        .cols_label(
+            term="Term",
+            solution="Model",
+            term_consistency="Consistency",
+            term_coverage="Coverage",
+            term_unique_coverage="Unique coverage",
+            term_cases="Partnerships",
+            solution_consistency="Model consistency",
+            solution_coverage="Model coverage",
+        )
+        .tab_source_note(
+            f"Equally minimal models: {', '.join(f'{kind} {n}' for kind, n in models.items())}. All are in the qca_solutions mart."
+        )
+    )
+
+
+def truth_table_table(marts: Marts) -> GT:
+    observed = marts.truth_table[marts.truth_table["n"] > 0][
+        ["row", "configuration", "OUT", "n", "incl", "PRI", "cases"]
+    ]
+    return (
+        GT(observed)
+        .tab_header("QCA truth table", "Observed configurations of the success factors, with consistency with success")
+        .fmt_number(columns=["incl", "PRI"], decimals=2)
+        .data_color(columns="incl", palette=["#d73027", "#fee08b", "#1a9850"], domain=[0, 1])
+        .cols_label(cases={"OUT": "Outcome", "n": "Cases", "incl": "Consistency", "cases": "Partnerships"})
+    )
+
+
+def outcome_table(marts: Marts, partnerships: list[str] | None = None) -> GT:
+    """Headline indicator per partnership: the series as a nanoplot, the latest value beside England."""
+    headline = marts.change[marts.change["headline"]][
+        ["partnership_id", "indicator_id", "indicator_name", "classification"]
+    ]
+    if partnerships is not None:
+        headline = headline[headline["partnership_id"].isin(partnerships)]
+    trends = marts.trends.sort_values("period_sort_key")
+    rows = []
+    for item in headline.itertuples():
+        series = trends[
+            (trends["partnership_id"] == item.partnership_id) & (trends["indicator_id"] == item.indicator_id)
+        ]
+        latest = series.iloc[-1] if not series.empty else None
+        rows.append(
+            {
+                "partnership": item.partnership_id,
+                "indicator": item.indicator_name,
+                "trend": " ".join(f"{v:.4g}" for v in series["value"]) if not series.empty else None,
+                "period": latest["period"] if latest is not None else None,
+                "value": latest["value"] if latest is not None else None,
+                "england": latest["england_value"] if latest is not None else None,
+                "compared": latest["compared_to_england_95"] if latest is not None else "Not compared",
+                "change": item.classification,
+            }
+        )
+    frame = pd.DataFrame(rows)
+    table = (
+        GT(frame)
+        .tab_header(
+            "Headline outcome indicators",
+            "Fingertips values for the partnership's area(s), latest period beside England",
+        )
+        .fmt_number(columns=["value", "england"], decimals=1)
+        .sub_missing(missing_text="no data")
+        .data_color(columns="compared", fn=_colour_by(COMPARISON_COLOURS))
+        .cols_label(
+            trend="Trend",
+            period="Latest period",
+            value="Value",
+            england="England",
+            compared="vs England (95%)",
+            change="Change around support, vs England",
+        )
+        .tab_source_note(
+            "Infant mortality and some district-level series have no bundled data: the gap is shown, never filled."
+        )
+    )
+    if frame["trend"].notna().any():
+        table = table.fmt_nanoplot(columns="trend", plot_type="line")
+    return table
+
+
+def support_table(marts: Marts) -> GT:
+    rated = marts.support.dropna(subset=["rated", "mean_usefulness"]).assign(
+        total=lambda f: f["mean_usefulness"] * f["rated"]
+    )
+    support = rated.groupby(["support_label", "wave"], as_index=False)[["total", "rated"]].sum()
+    support["mean"] = support["total"] / support["rated"]
+    wide = support.pivot(index="support_label", columns="wave", values="mean").reset_index()
+    waves = [c for c in wide.columns if c != "support_label"]
+    return (
+        GT(wide)
+        .tab_header(
+            "Usefulness of the support offer",
+            "Mean rating, 1 (not at all useful) to 4 (very useful), across stakeholder groups whose counts are published",
+        )
+        .fmt_number(columns=waves, decimals=2)
+        .data_color(columns=waves, palette=["#fc8d59", "#ffffbf", "#91cf60"], domain=[1, 4])
+        .cols_label(support_label="Support")
+    )
+
+
+def agreement_table(marts: Marts) -> GT:
+    agreement = marts.agreement[
+        ["code", "n_units", "percent_agreement", "cohens_kappa", "krippendorff_alpha", "alpha_ci_low", "alpha_ci_high"]
+    ]
+    return (
+        GT(agreement)
+        .tab_header("Agreement between site-visit coders", "Per code and pooled; unit: source document x code presence")
+        .fmt_number(
+            columns=["percent_agreement", "cohens_kappa", "krippendorff_alpha", "alpha_ci_low", "alpha_ci_high"],
+            decimals=2,
+        )
+        .cols_merge_range(col_begin="alpha_ci_low", col_end="alpha_ci_high")
+        .data_color(columns="krippendorff_alpha", palette=["#d73027", "#fee08b", "#1a9850"], domain=[0, 1])
+        .cols_label(
+            code="Code",
+            n_units="Units",
+            percent_agreement="Agreement",
+            cohens_kappa="Cohen's kappa",
+            krippendorff_alpha="Krippendorff's alpha",
+            alpha_ci_low="95% interval",
+        )
+    )
+
+
+def trend_plot(marts: Marts, partnership_id: str) -> str | None:
+    """PNG (base64) of the headline indicator over time beside England, or None without data."""
+    change = marts.change[(marts.change["partnership_id"] == partnership_id) & marts.change["headline"]]
+    if change.empty:
+        return None
+    indicator = change.iloc[0]
+    series = marts.trends[
+        (marts.trends["partnership_id"] == partnership_id) & (marts.trends["indicator_id"] == indicator["indicator_id"])
+    ]
+    if series.empty:
+        return None
+    series = series.sort_values("period_sort_key")
+    figure, axis = plt.subplots(figsize=(7, 3.2), dpi=110)
+    axis.plot(series["period"], series["value"], marker="o", color="#1f4e79", label=partnership_id)
+    if series[["lower_ci95", "upper_ci95"]].notna().all(axis=None):
+        axis.fill_between(
+            series["period"],
+            series["lower_ci95"],
+            series["upper_ci95"],
+            color="#1f4e79",
+            alpha=0.15,
+            label="95% interval",
+        )
+    axis.plot(series["period"], series["england_value"], linestyle="--", color="#7b8794", label="England")
+    start = str(indicator["support_start"])[:4]
+    axis.set_title(f"{indicator['indicator_name']} (support from {start})", fontsize=10)
+    axis.tick_params(axis="x", labelrotation=45, labelsize=8)
+    axis.legend(fontsize=8, frameon=False)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    plt.close(figure)
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+def _write(path: Path, content: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(content, encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def case_study_page(marts: Marts, partnership_id: str) -> str:
+    """One partnership's page: profile, factor evidence with excerpts, outcome trend, drivers, change."""
+    profile = marts.profile.set_index("partnership_id").loc[partnership_id]
+    evidence = marts.matrix[marts.matrix["partnership_id"] == partnership_id].assign(
+        factor=lambda f: f["factor_id"].map(FACTOR_LABELS)
+    )
+    evidence_table = (
+        GT(
+            evidence[
+                [
+                    "factor",
+                    "survey_mean",
+                    "survey_ci_low",
+                    "survey_ci_high",
+                    "enabler_passages",
+                    "barrier_passages",
+                    "triangulated_rating",
+                    "convergence",
+                    "excerpts",
+                ]
+            ]
+        )
+        .tab_header("Evidence on each success factor")
+        .fmt_number(columns=["survey_mean", "survey_ci_low", "survey_ci_high"], decimals=2)
+        .cols_merge_range(col_begin="survey_ci_low", col_end="survey_ci_high")
+        .sub_missing(missing_text="-")
+        .data_color(columns="triangulated_rating", fn=_colour_by(RATING_COLOURS))
+        .cols_label(
+            factor="Factor",
+            survey_mean="Survey mean",
+            survey_ci_low="95% interval",
+            enabler_passages="Enabler passages",
+            barrier_passages="Barrier passages",
+            triangulated_rating="Rating",
+            convergence="Methods",
+            excerpts="From the site visits",
+        )
+    )
+    drivers = marts.drivers[marts.drivers["partnership_id"] == partnership_id]
+    driver_table = (
+        GT(
+            drivers[
+                ["primary_driver", "secondary_driver", "interventions", "commissioners", "annual_spend", "coverage"]
+            ],
+            groupname_col="primary_driver",
+        )
+        .tab_header("Driver diagram coverage", "Planned or active interventions on each secondary driver")
+        .fmt_currency(columns="annual_spend", currency="GBP", decimals=0)
+        .sub_missing(missing_text="-")
+        .data_color(
+            columns="coverage", fn=_colour_by({"gap": "#f4a582", "covered": "#d1e5f0", "duplication": "#fddbc7"})
+        )
+        .cols_label(
+            secondary_driver="Secondary driver",
+            interventions="Interventions",
+            commissioners="Commissioners",
+            annual_spend="Annual spend",
+            coverage="Coverage",
+        )
+    )
+    plot = trend_plot(marts, partnership_id)
+    figure = (
+        f'<figure><img alt="Headline indicator over time beside England" src="data:image/png;base64,{plot}"></figure>'
+        if plot
+        else '<p class="note">No bundled outcome data for the headline indicator.</p>'
+    )
+    body = f"""
+<nav><a href="../evaluation_report.html">&larr; Programme report</a></nav>
+<h1>{html.escape(partnership_id)} {html.escape(profile["partnership_name"])}</h1>
+<p class="lead">{html.escape(profile["wicked_problem"].replace("_", " ").capitalize())} &middot; round {profile["programme_round"]} &middot;
+support {str(profile["support_start"])[:10]} to {str(profile["support_end"])[:10]} &middot; areas {html.escape(profile["area_codes"])}
+&middot; IMD 2019 rank of most deprived area: {profile["imd2019_rank_most_deprived_area"] if pd.notna(profile["imd2019_rank_most_deprived_area"]) else "n/a"}</p>
+{evidence_table.as_raw_html()}
+<h2>Outcomes</h2>
+{figure}
+{outcome_table(marts, [partnership_id]).as_raw_html()}
+<h2>Information mapping</h2>
+{driver_table.as_raw_html()}
+"""
+    return PAGE.format(title=f"{partnership_id} {profile['partnership_name']}", body=body)
+
+
+def programme_report(marts: Marts) -> str:
+    links = " ".join(f'<a href="partnerships/{pid}.html">{pid}</a>' for pid in marts.profile["partnership_id"])
+    body = f"""
+<h1>Partnership evaluation report</h1>
+<p class="lead">Which success factors go with success, and what the outcome statistics show. Built from the published marts.</p>
+<nav>Case studies: {links}</nav>
+<h2>Success factors</h2>
+{factor_matrix_table(marts).as_raw_html()}
+<h2>Comparative analysis</h2>
+{qca_table(marts).as_raw_html()}
+{truth_table_table(marts).as_raw_html()}
+<h2>Outcomes</h2>
+{outcome_table(marts).as_raw_html()}
+<h2>Support offer</h2>
+{support_table(marts).as_raw_html()}
+<h2>Site-visit coding</h2>
+{agreement_table(marts).as_raw_html()}
+"""
+    return PAGE.format(title="Partnership evaluation report", body=body)
+
+
+def build_reports(con: duckdb.DuckDBPyConnection, marts_dir: Path) -> list[Path]:
+    """Write the programme report and every case-study page; returns the files written."""
+    marts = Marts.read(con)
+    reports = marts_dir / "reports"
+    written = [reports / "evaluation_report.html"]
+    _write(written[0], programme_report(marts))
+    for partnership_id in marts.profile["partnership_id"]:
+        path = reports / "partnerships" / f"{partnership_id}.html"
+        _write(path, case_study_page(marts, partnership_id))
+        written.append(path)
+    return written
+
+
+def markdown_tables(marts: Marts) -> dict[str, pd.DataFrame]:
+    """The report's main tables as plain frames, for the Dagster UI (which shows Markdown, not HTML)."""
+    matrix = marts.matrix.pivot(index="partnership_id", columns="factor_id", values="triangulated_rating")
+    solutions = marts.solutions[marts.solutions["model"].isin(["M1", "C1P1-M1"])]
+    return {
+        "success_factor_matrix": matrix.rename(columns=FACTOR_LABELS).reset_index(),
+        "qca_solutions": solutions[["kind", "solution", "term", "term_consistency", "term_coverage"]].round(2),
+        "coder_agreement": marts.agreement[["code", "percent_agreement", "krippendorff_alpha"]].round(2),
+    }
