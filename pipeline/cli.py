@@ -147,13 +147,54 @@ def refresh() -> int:
     return 0
 
 
+def check_surveys(paths: list[Path]) -> int:
+    """Read every survey export under `paths` with the reader its content calls for, without a warehouse.
+
+    Prints one line per file: the tool detected, responses, columns loaded and personal-data columns
+    never read; or why the file was refused. Returns 1 when any file was refused.
+    """
+    import duckdb
+
+    from pipeline.errors import InputFileError
+    from pipeline.readers.survey_formats import SURVEY_SUFFIXES, read_survey
+    from pipeline.readers.surveys import LOADED_KINDS, load_answers
+
+    files = sorted(
+        f for p in paths for f in ([p] if p.is_file() else p.rglob("*")) if f.suffix.lower() in SURVEY_SUFFIXES
+    )
+    refused = 0
+    with duckdb.connect() as con:
+        for path in files:
+            try:
+                export = read_survey(path)
+                answers = load_answers(con, export, b"survey-check")
+                responses = answers.aggregate("count(DISTINCT respondent_row)").fetchall()[0][0]
+            except InputFileError as error:
+                refused += 1
+                print(f"REFUSED          {error}")
+                continue
+            loaded = sum(c.kind in LOADED_KINDS for c in export.columns)
+            personal = sum(c.kind in ("personal", "respondent_id") for c in export.columns)
+            print(
+                f"{export.tool:<16} {path}: {responses} responses, {loaded} columns loaded, {personal} personal-data columns never read"
+            )
+    print(f"{len(files) - refused} of {len(files)} files read.")
+    return 1 if refused else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline.cli", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("refresh", help="materialise every asset on the data in $EVAL_DATA_DIR")
+    check = commands.add_parser(
+        "check-surveys", help="detect the tool of each survey export and read it, writing nothing"
+    )
+    check.add_argument("paths", nargs="+", type=Path, help="files or folders (searched recursively)")
     arguments = parser.parse_args(argv)
     if arguments.command == "refresh":
         return refresh()
+    if arguments.command == "check-surveys":
+        return check_surveys(arguments.paths)
     return 2
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 from pipeline.privacy import pseudonym_key
 from pipeline.readers import outcomes, refi_qda
 from pipeline.readers.coding_table import read_coding_table
+from pipeline.readers.deprivation import read_iod_workbook
 from pipeline.readers.interventions import INVENTORY_SUFFIXES, read_interventions
 from pipeline.readers.reference import read_reference_csv
 from pipeline.readers.survey_formats import SURVEY_SUFFIXES, read_survey
@@ -206,9 +207,18 @@ def load_outcomes(con: duckdb.DuckDBPyConnection, outcomes_dir: Path, data_dir: 
 
 
 def load_deprivation(con: duckdb.DuckDBPyConnection, deprivation_dir: Path, data_dir: Path) -> IngestReport:
-    """Load the English Indices of Deprivation district summaries (tidy form)."""
-    paths = sorted(deprivation_dir.glob("*.csv")) if deprivation_dir.exists() else []
-    return load_folder(con, "raw.deprivation", paths, data_dir, outcomes.read_iod_tidy)
+    """Load the English Indices of Deprivation district summaries: the tidy long form (CSV) or the official
+    summaries workbook (XLSX), both into `raw.deprivation`."""
+    paths = (
+        [p for p in sorted(deprivation_dir.glob("*")) if p.suffix.lower() in (".csv", ".xlsx")]
+        if deprivation_dir.exists()
+        else []
+    )
+
+    def read(path: Path) -> pd.DataFrame:
+        return read_iod_workbook(path) if path.suffix.lower() == ".xlsx" else outcomes.read_iod_tidy(path)
+
+    return load_folder(con, "raw.deprivation", paths, data_dir, read)
 
 
 # --- Information mapping ---------------------------------------------------------------------------------

@@ -356,7 +356,10 @@ class OutcomeValue(_Lineage):
         isin=["fingertips", "tidy", "fingertipsnext"], description="Format of the file the value came from"
     )
     indicator_id: Series[int] = pa.Field(gt=0, coerce=True, description="Fingertips indicator id")
-    area_code: Series[str] = pa.Field(str_matches=r"^[EWSNK]\d{8}$", description="ONS code of the area")
+    area_code: Series[str] = pa.Field(
+        str_matches=r"^([EWSNK]\d{8}|[A-Z0-9]{3,6})$",
+        description="ONS code of the area, or the NHS (ODS) code of a practice or organisation for practice-level indicators",
+    )
     period: Series[str] = pa.Field(description="Time period as published (e.g. 2015, 2015/16, 2013 - 15)")
     period_start: Series[pa.DateTime] = pa.Field(coerce=True, description="First day of the period")
     period_end: Series[pa.DateTime] = pa.Field(coerce=True, description="Last day of the period")
