@@ -66,7 +66,7 @@ def table_checks(
             _check(
                 asset,
                 f"{short}_{column}_accepted_values",
-                f"{table}.{column} is one of {', '.join(values)}",
+                f"{table}.{column} is one of {', '.join(map(str, values))}",
                 sql,
                 [list(values)],
                 blocking,

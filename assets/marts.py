@@ -149,9 +149,20 @@ def outcome_change(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.M
         return publish_and_describe(con, "outcome_change", paths)
 
 
+@dg.asset(deps=[stg_outcome_values, stg_reference_data], **MARTS)
+def outcome_inequality(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.MaterializeResult:
+    """The deprivation gradient of each outcome, where the files break it down by decile or quintile.
+    Grain: one row per area x indicator x period x deprivation breakdown: Slope and Relative Index of
+    Inequality with simulated 95% limits (PHEindicatormethods' phe_sii method)."""
+    with warehouse.get_connection() as con:
+        outcome_marts.build_outcome_inequality(con)
+        return publish_and_describe(con, "outcome_inequality", paths)
+
+
 mart_assets = [
     outcome_trends,
     outcome_change,
+    outcome_inequality,
     response_rates,
     construct_scores,
     support_usefulness,
@@ -165,6 +176,12 @@ mart_assets = [
 ]
 
 mart_checks = [
+    *table_checks(
+        outcome_inequality,
+        "marts.outcome_inequality",
+        unique=["area_code", "indicator_id", "period", "sex", "age", "category_type"],
+        accepted={"quantiles": [5, 10]},
+    ),
     *table_checks(
         outcome_trends,
         "marts.outcome_trends",

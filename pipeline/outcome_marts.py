@@ -17,7 +17,14 @@ import pandas as pd
 
 from pipeline import schemas
 from pipeline.methods.disclosure import is_disclosive
-from pipeline.methods.phe import compare_to_benchmark, intervals_when_missing, phe_proportion, phe_rate, recent_trend
+from pipeline.methods.phe import (
+    compare_to_benchmark,
+    intervals_when_missing,
+    phe_proportion,
+    phe_rate,
+    phe_sii,
+    recent_trend,
+)
 from pipeline.warehouse import replace_table
 
 ENGLAND = "E92000001"
@@ -254,3 +261,120 @@ def build_outcome_change(con: duckdb.DuckDBPyConnection, rule: SuccessRule = Suc
     frame["followup_after_support"] = frame["followup_after_support"].astype("boolean")
     frame = frame[list(schemas.OutcomeChangeMart.to_schema().columns)]
     return replace_table(con, "marts.outcome_change", schemas.OutcomeChangeMart.validate(frame))
+
+
+# --- Inequality across deprivation quantiles -------------------------------------------------------------
+
+_ORDINALS = {
+    "most": 1,
+    "second most": 2,
+    "third more": 3,
+    "fourth more": 4,
+    "fifth more": 5,
+    "fifth less": 6,
+    "fourth less": 7,
+    "third less": 8,
+    "second least": 9,
+    "least": 10,
+}
+_QUINTILE_ORDINALS = {
+    "most": 1,
+    "second most": 2,
+    "third more": 3,
+    "average": 3,
+    "middle": 3,
+    "second least": 4,
+    "least": 5,
+}
+
+
+def deprivation_rank(category: str) -> tuple[int, int] | None:
+    """(rank, number of quantiles) of a deprivation decile or quintile named as Fingertips names them,
+    1 = most deprived ("Third more deprived decile (IMD2019)" -> (3, 10)); None for other breakdowns."""
+    text = category.lower().split("(")[0].strip()
+    for size, word, ordinals in ((10, "decile", _ORDINALS), (5, "quintile", _QUINTILE_ORDINALS)):
+        if text.endswith(f"deprived {word}") or text.endswith(f"{word}"):
+            stem = text.removesuffix(word).strip().removesuffix("deprived").strip()
+            if stem in ordinals:
+                return ordinals[stem], size
+    return None
+
+
+def build_outcome_inequality(con: duckdb.DuckDBPyConnection) -> int:
+    """`marts.outcome_inequality`: one row per area x indicator x period x deprivation breakdown with every
+    decile or quintile present: the Slope and Relative Index of Inequality with simulated 95% limits.
+
+    Populations are the published denominators; where none are published, the quantiles are taken as
+    equal shares (deciles and quintiles of small areas hold roughly equal populations) and the row says so.
+    """
+    rows = con.execute(
+        "SELECT v.*, i.statistic, i.multiplier FROM staging.outcome_values v "
+        "LEFT JOIN (SELECT DISTINCT indicator_id, statistic, multiplier FROM staging.outcome_indicators) i USING (indicator_id) "
+        "WHERE v.category IS NOT NULL AND v.value IS NOT NULL"
+    ).df()
+    ranks = rows["category"].map(deprivation_rank)
+    rows = rows[ranks.notna()].assign(
+        quantile=ranks.dropna().map(lambda r: r[0]), quantiles=ranks.dropna().map(lambda r: r[1])
+    )
+    results = []
+    keys = ["area_code", "indicator_id", "period", "sex", "age", "category_type"]
+    for key, group in rows.groupby(keys, dropna=False):
+        group = group.drop_duplicates("quantile")
+        if len(group) != group["quantiles"].iloc[0]:
+            continue  # not every quantile present: the SII is not defined
+        statistic = group["statistic"].iloc[0] if pd.notna(group["statistic"].iloc[0]) else None
+        if (
+            group[["lower_ci95", "upper_ci95"]].isna().any(axis=None)
+            and statistic in ("rate", "proportion")
+            and group[["count", "denominator"]].notna().all(axis=None)
+        ):
+            group = intervals_when_missing(
+                group, statistic=statistic, multiplier=float(group["multiplier"].iloc[0]), levels=(0.95,)
+            )
+        if group[["lower_ci95", "upper_ci95"]].isna().any(axis=None):
+            continue  # no limits published or computable: the SII interval would be invented
+        equal_shares = group["denominator"].isna().any()
+        population = pd.Series(1.0, index=group.index) if equal_shares else group["denominator"]
+        value_type = "rate" if statistic in ("rate", "dsr") else "proportion" if statistic == "proportion" else "normal"
+        scale = float(group["multiplier"].iloc[0]) if value_type == "proportion" else 1.0
+        result = phe_sii(
+            group["quantile"],
+            population,
+            group["value"] / scale,
+            lower_ci95=group["lower_ci95"] / scale,
+            upper_ci95=group["upper_ci95"] / scale,
+            value_type=value_type,
+            multiplier=scale,
+            repetitions=10_000,
+            seed=2016,
+        )
+        (low, high), (rii_low, rii_high) = result.sii_limits[0.95], result.rii_limits[0.95]
+        results.append(
+            dict(zip(keys, key, strict=True))
+            | {
+                "quantiles": int(group["quantiles"].iloc[0]),
+                "population": "equal shares assumed" if equal_shares else "published denominators",
+                "sii": result.sii,
+                "sii_ci_low": low,
+                "sii_ci_high": high,
+                "rii": result.rii,
+                "rii_ci_low": rii_low,
+                "rii_ci_high": rii_high,
+            }
+        )
+    frame = pd.DataFrame(
+        results,
+        columns=[
+            *keys,
+            "quantiles",
+            "population",
+            "sii",
+            "sii_ci_low",
+            "sii_ci_high",
+            "rii",
+            "rii_ci_low",
+            "rii_ci_high",
+        ],
+    )
+    frame["indicator_id"] = frame["indicator_id"].astype("int64")
+    return replace_table(con, "marts.outcome_inequality", schemas.OutcomeInequalityMart.validate(frame))

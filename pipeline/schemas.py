@@ -948,6 +948,30 @@ class QcaMembershipsMart(pa.DataFrameModel):
         strict = False  # one membership column per condition in reference/qca_conditions.csv
 
 
+class OutcomeInequalityMart(pa.DataFrameModel):
+    """One row per area x indicator x period x deprivation breakdown: the inequality gradient."""
+
+    area_code: Series[str] = pa.Field(description="Area (England, or an area with deprivation quantiles within it)")
+    indicator_id: Series[int] = pa.Field(description="Fingertips indicator id")
+    period: Series[str] = pa.Field(description="Period as published")
+    sex: Series[str] = pa.Field(nullable=True, description="Sex")
+    age: Series[str] = pa.Field(nullable=True, description="Age band")
+    category_type: Series[str] = pa.Field(description="The deprivation breakdown, as published")
+    quantiles: Series[int] = pa.Field(isin=[5, 10], description="Quintiles or deciles")
+    population: Series[str] = pa.Field(
+        isin=["published denominators", "equal shares assumed"],
+        description="Population weights used for the relative ranks",
+    )
+    sii: Series[float] = pa.Field(
+        description="Slope Index of Inequality: modelled gap from most to least deprived, in the indicator's units (PHEindicatormethods phe_sii)"
+    )
+    sii_ci_low: Series[float] = pa.Field(description="Lower 95% limit of the SII (simulation)")
+    sii_ci_high: Series[float] = pa.Field(description="Upper 95% limit of the SII")
+    rii: Series[float] = pa.Field(description="Relative Index of Inequality")
+    rii_ci_low: Series[float] = pa.Field(description="Lower 95% limit of the RII")
+    rii_ci_high: Series[float] = pa.Field(description="Upper 95% limit of the RII")
+
+
 # Every validated table of the warehouse by its qualified name (the data dictionary is built from this).
 TABLES: dict[str, type[pa.DataFrameModel]] = {
     **{f"staging.{name}": model for name, model in REFERENCE_MODELS.items()},
@@ -971,6 +995,7 @@ TABLES: dict[str, type[pa.DataFrameModel]] = {
     "marts.wave_change": WaveChangeMart,
     "marts.outcome_trends": OutcomeTrendsMart,
     "marts.outcome_change": OutcomeChangeMart,
+    "marts.outcome_inequality": OutcomeInequalityMart,
     "marts.qca_truth_table": QcaTruthTableMart,
     "marts.qca_solutions": QcaSolutionsMart,
     "marts.qca_necessity": QcaNecessityMart,

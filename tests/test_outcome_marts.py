@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -89,3 +90,37 @@ def test_the_success_rule_uses_the_interval_when_there_is_one():
         "worsened (point estimate)",  # 10% of the baseline
         "insufficient data",
     ]
+
+
+def test_inequality_gradient_is_the_weighted_regression_on_relative_rank(demo_run):
+    # England, under-18 conceptions 2019 by district deprivation decile (FingertipsNext, IMD2019): the SII is
+    # the slope of the value on the cumulative-population midpoint rank, weighted by population (Low & Low 2004).
+    with duckdb.connect(str(demo_run.settings.marts_dir / "marts.duckdb"), read_only=True) as con:
+        row = (
+            con.execute(
+                "SELECT * FROM outcome_inequality WHERE area_code = 'E92000001' AND indicator_id = 20401 AND period = '2019' "
+                "AND category_type LIKE '%District%4/21%'"
+            )
+            .df()
+            .iloc[0]
+        )
+    folder = DATA_DIR / "outcomes" / "fingertipsnext"
+    data = read_fingertipsnext(folder / "healthdata.csv", folder / "indicators.csv")
+    deciles = data[
+        (data["indicator_id"] == "20401")
+        & (data["area_code"] == "E92000001")
+        & (data["year"] == "2019")
+        & (data["category_type"] == row["category_type"])
+    ]
+    from pipeline.outcome_marts import deprivation_rank
+
+    deciles = deciles.assign(rank=deciles["category"].map(lambda c: deprivation_rank(c)[0])).sort_values("rank")
+    population = pd.to_numeric(deciles["denominator"]).to_numpy()
+    share = population / population.sum()
+    midpoint = share.cumsum() - share / 2
+    slope = pd.Series(pd.to_numeric(deciles["value"]).to_numpy()).pipe(
+        lambda y: np.polyfit(midpoint, y, 1, w=np.sqrt(share))[0]
+    )
+    assert row["quantiles"] == 10 and row["population"] == "published denominators"
+    assert row["sii"] == pytest.approx(slope, rel=1e-6)
+    assert row["sii_ci_low"] < row["sii"] < row["sii_ci_high"]
