@@ -195,7 +195,7 @@ mart_checks = [
         "marts.outcome_change",
         unique=["partnership_id", "indicator_id"],
         not_null=["classification"],
-        accepted={"classification": outcome_marts.OUTCOME_CLASSES},
+        accepted={"classification": schemas.OUTCOME_CLASSES},
     ),
     *table_checks(
         response_rates,

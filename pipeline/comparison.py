@@ -16,7 +16,8 @@ import pandas as pd
 
 from pipeline import schemas
 from pipeline.marts import LATEST_FACTOR_SCORES_SQL
-from pipeline.methods import qca
+from pipeline.methods import qca, typology
+from pipeline.methods.proportions import newcombe_difference, wilson_interval
 from pipeline.warehouse import replace_table
 
 OUTCOME = "SUCCESS"
@@ -116,3 +117,109 @@ def build_qca_marts(con: duckdb.DuckDBPyConnection, settings: QcaSettings = QcaS
     for name in QCA_MARTS:
         replace_table(con, f"marts.{name}", models[name].validate(tables[name]))
     return data
+
+
+# --- Typology, association model and factor-outcome comparison -------------------------------------------
+
+
+def _factor_scores(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Partnership x factor mean survey scores (latest wave), one column per factor."""
+    scores = con.execute(f"SELECT partnership_id, factor_id, survey_mean FROM ({LATEST_FACTOR_SCORES_SQL})").df()
+    partnerships = con.execute("SELECT partnership_id FROM staging.partnerships ORDER BY 1").df()["partnership_id"]
+    factors = con.execute("SELECT factor_id FROM staging.success_factors").df()["factor_id"]
+    return scores.pivot(index="partnership_id", columns="factor_id", values="survey_mean").reindex(
+        index=partnerships, columns=factors
+    )
+
+
+def build_partnership_typology(con: duckdb.DuckDBPyConnection) -> typology.TypologyResult:
+    """`marts.partnership_typology`: one row per partnership: its cluster of similar factor profiles
+    (k-means on standardised scores, k by silhouette, stability across seeds) and the cluster's profile."""
+    result = typology.cluster_partnerships(_factor_scores(con))
+    profile = result.profiles.pivot(index="cluster", columns="factor", values="mean_raw").add_prefix("cluster_mean_")
+    frame = (
+        result.assignments.rename_axis("partnership_id")
+        .reset_index()
+        .merge(
+            result.clusters[["size", "label", "mean_silhouette"]].rename(
+                columns={"size": "cluster_size", "label": "cluster_label", "mean_silhouette": "cluster_silhouette"}
+            ),
+            left_on="cluster",
+            right_index=True,
+        )
+        .merge(profile, left_on="cluster", right_index=True)
+        .assign(k=result.k, stability_ari=result.stability_ari, notes="; ".join(result.notes) or None)
+        .sort_values("partnership_id")
+    )
+    replace_table(
+        con, "marts.partnership_typology", schemas.PartnershipTypologyMart.validate(frame.reset_index(drop=True))
+    )
+    return result
+
+
+def build_factor_importance(con: duckdb.DuckDBPyConnection) -> typology.ModelResult:
+    """`marts.factor_importance`: one row per success factor: its coefficient and permutation importance in
+    a penalised logistic model of success, with the model's leave-one-out accuracy and a small-sample caveat."""
+    assessed = con.execute("SELECT partnership_id, achieved_objectives FROM staging.success_assessments").df()
+    outcome = assessed.set_index("partnership_id")["achieved_objectives"].astype(int)
+    features = _factor_scores(con).reindex(outcome.index)
+    model = typology.success_model(features, outcome)
+    frame = (
+        model.importance.rename_axis("factor_id")
+        .reset_index()
+        .assign(
+            n_cases=model.n_cases,
+            events_per_variable=model.events_per_variable,
+            loo_accuracy=model.loo_accuracy,
+            baseline_accuracy=model.baseline_accuracy,
+            loo_brier=model.loo_brier,
+            baseline_brier=model.baseline_brier,
+            caveat=model.caveat,
+        )
+    )
+    replace_table(con, "marts.factor_importance", schemas.FactorImportanceMart.validate(frame))
+    return model
+
+
+def build_factor_outcome_comparison(con: duckdb.DuckDBPyConnection) -> int:
+    """`marts.factor_outcome_comparison`: one row per factor x level (strong / weak membership): partnerships,
+    share judged successful with its Wilson interval, share whose headline outcome improved against
+    England, and the difference in success between the levels (Newcombe's hybrid score interval)."""
+    members = con.execute("SELECT * FROM marts.qca_memberships WHERE excluded_reason IS NULL").df()
+    conditions = con.execute("SELECT factor_id, condition FROM staging.qca_conditions").df()
+    improved = (
+        con.execute(
+            "SELECT partnership_id, classification FROM marts.outcome_change WHERE headline AND classification <> 'insufficient data'"
+        )
+        .df()
+        .set_index("partnership_id")["classification"]
+        .str.startswith("improved")
+    )
+    rows = []
+    for factor, condition in conditions.itertuples(index=False):
+        strong = members[condition] > 0.5
+        counts = {}
+        for level, mask in (("strong", strong), ("weak", ~strong)):
+            group = members[mask]
+            outcome = improved.reindex(group["partnership_id"]).dropna()
+            counts[level] = (int(group[OUTCOME].sum()), len(group))
+            low, high = wilson_interval(*counts[level])
+            rows.append(
+                {
+                    "factor_id": factor,
+                    "level": level,
+                    "partnerships": len(group),
+                    "successful": int(group[OUTCOME].sum()),
+                    "share_successful": group[OUTCOME].mean() if len(group) else None,
+                    "share_ci_low": low,
+                    "share_ci_high": high,
+                    "with_outcome_data": len(outcome),
+                    "outcome_improved": int(outcome.sum()),
+                    "share_outcome_improved": outcome.mean() if len(outcome) else None,
+                }
+            )
+        difference, low, high = newcombe_difference(*counts["strong"], *counts["weak"])
+        for row in rows[-2:]:
+            row |= {"difference_strong_minus_weak": difference, "difference_ci_low": low, "difference_ci_high": high}
+    frame = pd.DataFrame(rows)
+    return replace_table(con, "marts.factor_outcome_comparison", schemas.FactorOutcomeComparisonMart.validate(frame))

@@ -169,17 +169,6 @@ class SuccessRule:
     min_relative_change: float = 0.05
 
 
-OUTCOME_CLASSES = [
-    "improved",
-    "worsened",
-    "no clear change",
-    "improved (point estimate)",
-    "worsened (point estimate)",
-    "no clear change (point estimate)",
-    "insufficient data",
-]
-
-
 def _classify(
     change: pd.Series,
     low: pd.Series,

@@ -623,6 +623,15 @@ class CoderAgreementMart(pa.DataFrameModel):
     note: Series[str] = pa.Field(nullable=True, description="Why a statistic is undefined, where it is")
 
 
+OUTCOME_CLASSES = [
+    "improved",
+    "worsened",
+    "no clear change",
+    "improved (point estimate)",
+    "worsened (point estimate)",
+    "no clear change (point estimate)",
+    "insufficient data",
+]
 GROUPS_OR_NOT_STATED = [*STAKEHOLDER_GROUPS, "not stated"]
 
 
@@ -841,15 +850,7 @@ class OutcomeChangeMart(pa.DataFrameModel):
     )
     change_ci_high: Series[float] = pa.Field(nullable=True, description="Upper 95% limit of the change")
     classification: Series[str] = pa.Field(
-        isin=[
-            "improved",
-            "worsened",
-            "no clear change",
-            "improved (point estimate)",
-            "worsened (point estimate)",
-            "no clear change (point estimate)",
-            "insufficient data",
-        ],
+        isin=OUTCOME_CLASSES,
         description="Outcome-based success classification (see SuccessRule in pipeline/outcome_marts.py)",
     )
 
@@ -972,6 +973,93 @@ class OutcomeInequalityMart(pa.DataFrameModel):
     rii_ci_high: Series[float] = pa.Field(description="Upper 95% limit of the RII")
 
 
+class PartnershipTypologyMart(pa.DataFrameModel):
+    """One row per partnership: its cluster of similar success-factor profiles."""
+
+    partnership_id: Series[str] = pa.Field(unique=True, description="Partnership")
+    cluster: Series[int] = pa.Field(
+        ge=1, description="Cluster (1 = largest), from k-means on standardised latest-wave factor scores"
+    )
+    silhouette: Series[float] = pa.Field(
+        ge=-1, le=1, description="The partnership's silhouette (Rousseeuw 1987): how well it sits in its cluster"
+    )
+    n_imputed: Series[int] = pa.Field(
+        ge=0, description="Factor scores missing for the partnership and imputed with the factor's median"
+    )
+    cluster_size: Series[int] = pa.Field(ge=1, description="Partnerships in the cluster")
+    cluster_label: Series[str] = pa.Field(description="The factors most above or below average in the cluster")
+    cluster_silhouette: Series[float] = pa.Field(description="Mean silhouette of the cluster")
+    k: Series[int] = pa.Field(ge=2, description="Clusters chosen, by the highest mean silhouette")
+    stability_ari: Series[float] = pa.Field(
+        nullable=True,
+        description="Mean adjusted Rand index between the partitions from different seeds (1 = identical)",
+    )
+    notes: Series[str] = pa.Field(nullable=True, description="Imputation and other notes")
+
+    class Config:
+        strict = False  # one cluster_mean_<factor> column per success factor
+
+
+class FactorImportanceMart(pa.DataFrameModel):
+    """One row per success factor: its weight in a simple model of success, with the model's honesty checks."""
+
+    factor_id: Series[str] = pa.Field(unique=True, description="Success factor")
+    coefficient: Series[float] = pa.Field(
+        description="Log-odds of success per standard deviation of the factor (L2-penalised logistic regression)"
+    )
+    importance_mean: Series[float] = pa.Field(
+        description="Increase in Brier score when the factor is permuted (Breiman 2001), mean over permutations"
+    )
+    importance_sd: Series[float] = pa.Field(ge=0, description="Its standard deviation over permutations")
+    rank: Series[int] = pa.Field(ge=1, description="1 = most important")
+    n_cases: Series[int] = pa.Field(ge=1, description="Partnerships in the model")
+    events_per_variable: Series[float] = pa.Field(
+        description="Smaller outcome group per factor (Peduzzi et al. 1996 advise 10 or more)"
+    )
+    loo_accuracy: Series[float] = pa.Field(ge=0, le=1, description="Leave-one-out cross-validated accuracy")
+    baseline_accuracy: Series[float] = pa.Field(
+        ge=0, le=1, description="Accuracy of always predicting the larger group"
+    )
+    loo_brier: Series[float] = pa.Field(ge=0, description="Leave-one-out Brier score")
+    baseline_brier: Series[float] = pa.Field(
+        ge=0, description="Brier score of always forecasting the observed prevalence"
+    )
+    caveat: Series[str] = pa.Field(description="Small-sample caveat, to publish with any use of these figures")
+
+
+class FactorOutcomeComparisonMart(pa.DataFrameModel):
+    """One row per success factor x level (strong or weak)."""
+
+    factor_id: Series[str] = pa.Field(description="Success factor")
+    level: Series[str] = pa.Field(
+        isin=["strong", "weak"], description="Membership in the factor's QCA condition above (strong) or below 0.5"
+    )
+    partnerships: Series[int] = pa.Field(ge=0, description="Partnerships at this level")
+    successful: Series[int] = pa.Field(ge=0, description="Of those, judged to have achieved their objectives")
+    share_successful: Series[float] = pa.Field(nullable=True, ge=0, le=1, description="successful / partnerships")
+    share_ci_low: Series[float] = pa.Field(nullable=True, description="Lower limit of Wilson's 95% interval")
+    share_ci_high: Series[float] = pa.Field(nullable=True, description="Upper limit of Wilson's 95% interval")
+    with_outcome_data: Series[int] = pa.Field(
+        ge=0, description="Partnerships with a classified change in their headline outcome"
+    )
+    outcome_improved: Series[int] = pa.Field(
+        ge=0, description="Of those, improved against England (interval or point estimate)"
+    )
+    share_outcome_improved: Series[float] = pa.Field(
+        nullable=True, ge=0, le=1, description="outcome_improved / with_outcome_data"
+    )
+    difference_strong_minus_weak: Series[float] = pa.Field(
+        nullable=True, description="Share successful when strong minus when weak (same on both rows)"
+    )
+    difference_ci_low: Series[float] = pa.Field(
+        nullable=True, description="Lower limit of Newcombe's (1998) hybrid score 95% interval"
+    )
+    difference_ci_high: Series[float] = pa.Field(nullable=True, description="Upper limit")
+
+    class Config:
+        unique = ["factor_id", "level"]
+
+
 # Every validated table of the warehouse by its qualified name (the data dictionary is built from this).
 TABLES: dict[str, type[pa.DataFrameModel]] = {
     **{f"staging.{name}": model for name, model in REFERENCE_MODELS.items()},
@@ -1000,4 +1088,7 @@ TABLES: dict[str, type[pa.DataFrameModel]] = {
     "marts.qca_solutions": QcaSolutionsMart,
     "marts.qca_necessity": QcaNecessityMart,
     "marts.qca_memberships": QcaMembershipsMart,
+    "marts.partnership_typology": PartnershipTypologyMart,
+    "marts.factor_importance": FactorImportanceMart,
+    "marts.factor_outcome_comparison": FactorOutcomeComparisonMart,
 }

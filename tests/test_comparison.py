@@ -49,3 +49,36 @@ def test_the_truth_table_lists_every_configuration_with_its_cases(marts):
     observed = table[table["n"] > 0]
     assert observed["n"].sum() == marts["qca_memberships"]["excluded_reason"].isna().sum()
     assert set(table.loc[table["n"] == 0, "OUT"]) == {"?"}
+
+
+@pytest.fixture(scope="module")
+def analysis(demo_run):
+    with duckdb.connect(str(demo_run.settings.marts_dir / "marts.duckdb"), read_only=True) as con:
+        yield {
+            name: con.execute(f"SELECT * FROM {name}").df()
+            for name in ("factor_importance", "partnership_typology", "factor_outcome_comparison")
+        }
+
+
+def test_the_model_puts_the_planted_factors_first_and_says_how_little_to_trust_it(analysis):
+    importance = analysis["factor_importance"].set_index("factor_id")
+    assert importance["rank"].idxmin() == "integration"
+    assert importance.loc["integration", "coefficient"] > 0 and importance.loc["senior_leadership", "rank"] <= 2
+    first = importance.iloc[0]
+    assert first["loo_accuracy"] >= first["baseline_accuracy"]
+    assert "Peduzzi" in first["caveat"] and first["events_per_variable"] < 10
+
+
+def test_every_partnership_has_a_type_and_the_choice_of_k_is_recorded(analysis):
+    typology = analysis["partnership_typology"]
+    assert len(typology) == 30 and typology["cluster"].between(1, typology["k"].iloc[0]).all()
+    assert typology.groupby("cluster")["cluster_size"].first().sum() == 30
+    assert 0 < typology["stability_ari"].iloc[0] <= 1
+
+
+def test_success_differs_most_by_integration(analysis):
+    comparison = analysis["factor_outcome_comparison"]
+    strong = comparison[comparison["level"] == "strong"].set_index("factor_id")
+    assert strong["difference_strong_minus_weak"].idxmax() == "integration"
+    assert strong.loc["integration", "difference_ci_low"] > 0  # the interval excludes no difference
+    assert (comparison.groupby("factor_id")["partnerships"].sum() == comparison["partnerships"].sum() / 7).all()

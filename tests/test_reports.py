@@ -1,0 +1,41 @@
+"""The published documents: the data dictionary and the evaluation report with its case-study pages."""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.schemas import TABLES
+
+
+def test_the_data_dictionary_documents_every_published_mart(demo_run):
+    text = (demo_run.settings.marts_dir / "data_dictionary.md").read_text()
+    published = {p.stem for p in demo_run.settings.marts_dir.glob("*.parquet")}
+    documented = set(re.findall(r"### `marts\.(\w+)`", text))
+    assert published <= documented
+    assert published == {name.split(".", 1)[1] for name in TABLES if name.startswith("marts.")}
+    # Each table states its grain, and each column its type and meaning.
+    assert text.count("**Grain:** One row per") == len(re.findall(r"^### ", text, flags=re.M))
+    assert "| `survey_mean` | float64 | yes |" in text
+
+
+def test_the_report_and_one_case_study_page_per_partnership(demo_run):
+    reports = demo_run.settings.marts_dir / "reports"
+    report = (reports / "evaluation_report.html").read_text()
+    for heading in (
+        "Success factors by partnership",
+        "Configurations sufficient for success (QCA)",
+        "Headline outcome indicators",
+        "Usefulness of the support offer",
+        "Agreement between site-visit coders",
+    ):
+        assert heading in report
+    assert "<svg" in report  # the nanoplots
+    pages = sorted(p.stem for p in (reports / "partnerships").glob("*.html"))
+    assert pages == [f"P{n:02d}" for n in range(1, 31)]
+    kirklees = (reports / "partnerships" / "P01.html").read_text()
+    assert (
+        "Kirklees" in kirklees
+        and "Evidence on each success factor" in kirklees
+        and "Driver diagram coverage" in kirklees
+    )
+    assert "data:image/png;base64" in (reports / "partnerships" / "P04.html").read_text()  # the trend plot
