@@ -76,6 +76,8 @@ def _decode(path: Path) -> str:
         data = path.read_bytes()
     except OSError as exc:
         raise InputFileError(path, f"cannot be read ({exc.strerror or exc})", expected="a readable CSV file") from exc
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise InputFileError(path, "UTF-16 text (it starts with a UTF-16 byte-order mark)", expected=_ENCODING_EXPECTED)
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     try:
@@ -116,7 +118,13 @@ def read_header(path: Path) -> list[str]:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             header = next(csv.reader(handle), None)
     except UnicodeDecodeError as exc:
+        # The text layer decodes ahead of the header, so the bad byte may be further down: name its line.
+        _decode(path)
         raise InputFileError(path, "the header is not valid UTF-8", row=1, expected=_ENCODING_EXPECTED) from exc
+    except csv.Error as exc:  # e.g. a header line longer than the csv module's field limit
+        raise InputFileError(
+            path, f"malformed CSV in the header ({exc})", row=1, expected="a header line of comma-separated names"
+        ) from exc
     except OSError as exc:
         raise InputFileError(path, f"cannot be read ({exc.strerror or exc})", expected="a readable CSV file") from exc
     if not header:

@@ -225,20 +225,22 @@ def sniff_outcome_format(path: str | Path) -> str:
     """Return "fingertips", "tidy" or "fingertipsnext" according to which format's required columns the header has.
 
     Only the header is read. Raises InputFileError, naming the columns each format looks for, when the
-    header fits none of them.
+    header fits none of them, and the columns missing from the format it comes closest to (a download
+    with a renamed "Value" column should say so, not only that it is unknown).
     """
     path = Path(path)
     header = read_header(path)
-    for name, layout in _OUTCOME_FORMATS.items():
-        if not missing_required(header, layout):
+    missing = {name: missing_required(header, layout) for name, layout in _OUTCOME_FORMATS.items()}
+    for name, columns in missing.items():
+        if not columns:
             return name
     wanted = "; ".join(f"{name} ({layout.describe_required()})" for name, layout in _OUTCOME_FORMATS.items())
-    raise InputFileError(
-        path,
-        f"the header fits no known outcome format; header found: {', '.join(header)}",
-        row=1,
-        expected=f"one of: {wanted}",
-    )
+    problem = "the header fits no known outcome format"
+    closest = min(missing, key=lambda name: len(missing[name]))
+    if len(missing[closest]) < len(_OUTCOME_FORMATS[closest].required):  # it has some of that format's columns
+        names = ", ".join(column.aliases[0] for column in missing[closest])
+        problem += f" (as a {_OUTCOME_FORMATS[closest].label} it lacks {names})"
+    raise InputFileError(path, f"{problem}; header found: {', '.join(header)}", row=1, expected=f"one of: {wanted}")
 
 
 # --- shared machinery -------------------------------------------------------------------------------

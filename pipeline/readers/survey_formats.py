@@ -14,6 +14,7 @@ the text of a typed cell (XLSX and SPSS hold numbers and dates, the warehouse ho
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import math
@@ -38,6 +39,7 @@ TEXT_ENCODING = "UTF-8 text (with or without a byte-order mark)"
 # DuckDB's CSV errors, turned into a sentence that quotes no cell (cells may hold personal data).
 _CSV_ERROR_LINE = re.compile(r"CSV Error on Line: (\d+)")
 _CSV_ERROR_COLUMNS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
+_CSV_ERROR_LINE_SIZE = re.compile(r"Maximum line size of (\d+) bytes exceeded")
 
 
 # --- CSV ------------------------------------------------------------------------------------------------
@@ -76,7 +78,8 @@ def read_csv_head(path: Path, count: int, expected: str) -> CsvHead:
                     more = True
                     break
     except UnicodeDecodeError as error:
-        raise InputFileError(path, f"not UTF-8 text ({error.reason})", expected=TEXT_ENCODING) from error
+        problem = f"not UTF-8 text ({error.reason})"
+        raise InputFileError(path, problem, row=_first_bad_line(path), expected=TEXT_ENCODING) from error
     except csv.Error as error:
         raise InputFileError(path, f"malformed CSV: {error}", row=record + 1, expected=expected) from error
     if not any(rows):
@@ -137,10 +140,28 @@ def _csv_error(path: Path, message: str, width: int, expected: str) -> InputFile
     if columns:
         problem = f"malformed CSV: a row of {columns.group(2)} cells under a header of {columns.group(1)}"
         return InputFileError(path, problem, row=row, expected=f"{width} cells in every row")
+    line_size = _CSV_ERROR_LINE_SIZE.search(message)
+    if line_size:
+        problem = f"malformed CSV: a line longer than {line_size.group(1)} bytes (the most one response may take)"
+        return InputFileError(path, problem, row=row, expected=expected)
     if "unterminated quote" in message:
         problem = "malformed CSV: a quoted value is never closed (is the file cut short?)"
         return InputFileError(path, problem, row=row, expected=expected)
     return InputFileError(path, "malformed CSV (DuckDB could not parse it)", row=row, expected=expected)
+
+
+def _first_bad_line(path: Path) -> int | None:
+    """The line holding the first byte that is not UTF-8 (the text layer decodes ahead, so its error has none)."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    line = 1
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 20):
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as error:  # `object` is this block and any bytes held back from the last
+                return line + error.object.count(b"\n", 0, error.start)
+            line += block.count(b"\n")
+    return None
 
 
 def _first_bytes(path: Path, expected: str) -> bytes:
