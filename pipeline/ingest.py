@@ -178,10 +178,16 @@ def load_codings(con: duckdb.DuckDBPyConnection, codings_dir: Path, data_dir: Pa
         qda = project(path)
         return qda.case_variables.merge(qda.cases[["case_guid", "case_name"]], on="case_guid", how="left")
 
-    return [
+    reports = [
         load_folder(con, "raw.qda_segments", projects + tables, data_dir, segments),
         load_folder(con, "raw.qda_case_variables", projects, data_dir, case_variables),
     ]
+    # Coding tables have no case variables: the table exists, empty, so staging reads it all the same.
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS raw.qda_case_variables (case_guid VARCHAR, variable_name VARCHAR, value VARCHAR,"
+        " case_name VARCHAR, source_file VARCHAR, loaded_at TIMESTAMPTZ)"
+    )
+    return reports
 
 
 # --- Outcome statistics and deprivation ------------------------------------------------------------------

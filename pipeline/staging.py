@@ -206,15 +206,17 @@ def stage_survey_wave(con: duckdb.DuckDBPyConnection, wave: str) -> list[StageRe
 
 # --- Site-visit codings ----------------------------------------------------------------------------------
 
+# A coding's partnership, first found wins: the case's partnership variable; the case's name being a
+# partnership's id or name; the source's name matching the source-naming rule (its first group an id).
 SEGMENTS_SQL = f"""
 WITH case_partnership AS (
-    -- A case names its partnership by a partnership_id variable, else by the partnership's id or name.
     SELECT DISTINCT source_file, case_name, value AS partnership_id
-    FROM raw.qda_case_variables WHERE lower(variable_name) = 'partnership_id'
+    FROM raw.qda_case_variables WHERE lower(variable_name) = lower($case_variable)
 )
 SELECT s.source_file, s.source_name, s.case_name, s.code_path, s.coder,
        s.start_position, s.end_position, {redact_sql("s.excerpt")} AS excerpt,
-       coalesce(cp.partnership_id, p.partnership_id) AS partnership_id,
+       coalesce(cp.partnership_id, p.partnership_id, nullif(regexp_extract(s.source_name, $source_rule, 1), ''))
+           AS partnership_id,
        m.factor_id, m.direction
 FROM raw.qda_segments AS s
 LEFT JOIN case_partnership AS cp ON cp.source_file = s.source_file AND cp.case_name = s.case_name
@@ -224,9 +226,17 @@ LEFT JOIN staging.codebook_factor_map AS m ON m.code_path = s.code_path
 """
 
 
-def stage_codings(con: duckdb.DuckDBPyConnection) -> list[StageReport]:
+@dataclass(frozen=True)
+class CodingLinks:
+    """How codings are tied to partnerships (configurable per evaluation; see SEGMENTS_SQL)."""
+
+    case_variable: str = "partnership_id"  # the REFI-QDA case variable holding the partnership id
+    source_rule: str = r"^(P\d{2,3})\b"  # a source-naming rule: the first group is the partnership id
+
+
+def stage_codings(con: duckdb.DuckDBPyConnection, links: CodingLinks = CodingLinks()) -> list[StageReport]:
     """Tie each coded segment to a partnership and a success factor; report unmapped codes and cases."""
-    segments = _raw(con, SEGMENTS_SQL)
+    segments = con.execute(SEGMENTS_SQL, {"case_variable": links.case_variable, "source_rule": links.source_rule}).df()
     unmapped_codes = segments[segments["factor_id"].isna()].groupby("code_path").size().rename("segments").reset_index()
     replace_table(con, "staging.unmapped_codes", unmapped_codes)
     mapped = segments[segments["factor_id"].notna()].reset_index(drop=True)
