@@ -16,7 +16,7 @@ Thanet,Interview,Success factors/Governance/Unclear accountability,Coder 2,Nobod
 """
 
 
-def _stage(tmp_path, links=staging.CodingLinks()):
+def _stage(tmp_path, links: staging.CodingLinks | None = None):
     drop = tmp_path / "raw"
     (drop / "codings").mkdir(parents=True)
     (drop / "codings" / "coding_table.csv").write_text(TABLE)
@@ -25,7 +25,7 @@ def _stage(tmp_path, links=staging.CodingLinks()):
         ingest.load_reference(con, DATA_DIR / "reference", DATA_DIR)
         staging.stage_reference(con)
         ingest.load_codings(con, drop / "codings", drop)
-        staging.stage_codings(con, links)
+        staging.stage_codings(con, links or staging.CodingLinks())
         linked = con.execute("SELECT source_name, partnership_id FROM staging.coded_segments ORDER BY 1").fetchall()
         reasons = [row[0] for row in con.execute("SELECT reason FROM quarantine.coded_segments").fetchall()]
     return linked, reasons
