@@ -1,9 +1,11 @@
 """Publishing is atomic: a researcher holding marts.duckdb open while marts are re-published sees no lock
-error and only whole marts, the old or the new, never a mix."""
+error and only whole marts, the old or the new, never a mix; publishing the same content twice changes
+nothing, and superseded versions are kept for connections opened before them, then deleted."""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -11,7 +13,7 @@ import time
 
 import duckdb
 
-from pipeline.publish import publish_mart
+from pipeline.publish import SUPERSEDED_KEPT, VERSIONS_DIR, publish_mart
 
 READER = textwrap.dedent(
     """
@@ -73,4 +75,40 @@ def test_a_reader_holding_the_catalog_open_never_sees_a_lock_error_or_half_a_mar
     assert report["queries"] >= 50
     with duckdb.connect(str(marts_dir / "marts.duckdb"), read_only=True) as check:
         assert check.execute("SELECT DISTINCT version FROM survey_mart").fetchall() == [(39,)]
-    assert sorted(p.name for p in marts_dir.iterdir()) == ["marts.duckdb", "survey_mart.parquet"]  # no temporaries left
+    assert sorted(p.name for p in marts_dir.iterdir()) == ["marts.duckdb", "survey_mart.parquet", VERSIONS_DIR]
+    assert not list(marts_dir.rglob(".*"))  # no temporaries left
+
+
+def _versions(marts_dir) -> list[str]:
+    return sorted(p.name for p in (marts_dir / VERSIONS_DIR).iterdir())
+
+
+def test_the_same_content_published_twice_is_one_version_and_a_held_connection_keeps_its_snapshot(tmp_path):
+    marts_dir = tmp_path / "marts"
+    with duckdb.connect() as con:
+        con.execute("CREATE SCHEMA marts")
+        _build_version(con, 1)
+        con.execute("CREATE OR REPLACE TABLE marts.survey_mart AS SELECT version, row_id FROM marts.survey_mart")
+        publish_mart(con, "survey_mart", marts_dir)
+        first = _versions(marts_dir)
+        publish_mart(con, "survey_mart", marts_dir)
+        assert _versions(marts_dir) == first and len(first) == 1
+        assert not list(marts_dir.rglob(".*"))  # no temporary left behind either
+
+        held = duckdb.connect(str(marts_dir / "marts.duckdb"), read_only=True)
+        _build_version(con, 2)
+        publish_mart(con, "survey_mart", marts_dir)
+        assert len(_versions(marts_dir)) == 2  # the old version stays for the held connection
+        assert held.execute("SELECT DISTINCT version FROM survey_mart").fetchall() == [(1,)]
+        held.close()
+        with duckdb.connect(str(marts_dir / "marts.duckdb"), read_only=True) as fresh:
+            assert fresh.execute("SELECT DISTINCT version FROM survey_mart").fetchall() == [(2,)]
+        assert duckdb.sql(f"SELECT DISTINCT version FROM '{marts_dir / 'survey_mart.parquet'}'").fetchall() == [(2,)]
+
+        # Once superseded for longer than the grace period, the old version goes at the next publication.
+        old = marts_dir / VERSIONS_DIR / first[0]
+        long_ago = old.stat().st_mtime - SUPERSEDED_KEPT - 60
+        os.utime(old, (long_ago, long_ago))
+        _build_version(con, 3)
+        publish_mart(con, "survey_mart", marts_dir)
+    assert first[0] not in _versions(marts_dir) and len(_versions(marts_dir)) == 2
