@@ -116,7 +116,8 @@ latest AS (
     GROUP BY ALL
 )
 SELECT partnership_id, factor_id, wave AS survey_wave, count(*) AS survey_respondents,
-       avg(score) AS survey_mean, stddev_samp(score) AS survey_sd
+       -- ordered, so floating-point sums take their terms in the same order every run
+       avg(score ORDER BY respondent_key) AS survey_mean, stddev_samp(score ORDER BY respondent_key) AS survey_sd
 FROM respondent_factor JOIN latest USING (partnership_id, wave)
 GROUP BY ALL
 """

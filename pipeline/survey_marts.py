@@ -45,6 +45,7 @@ SELECT s.wave, r.partnership_id, s.construct, s.respondent_key, avg(s.score) AS 
 FROM staging.survey_item_scores AS s JOIN staging.survey_responses AS r USING (wave, respondent_key)
 WHERE s.score IS NOT NULL
 GROUP BY ALL
+ORDER BY ALL  -- a fixed order, so the means below sum their terms in the same order every run
 """
 
 
@@ -76,7 +77,8 @@ def build_construct_scores(con: duckdb.DuckDBPyConnection, threshold: int) -> in
     )
     summary["ci_low"], summary["ci_high"] = t_interval(summary["mean"], summary["sd"], summary["respondents"])
     items = con.execute(
-        "SELECT wave, construct, respondent_key, item_code, score FROM staging.survey_item_scores WHERE score IS NOT NULL"
+        "SELECT wave, construct, respondent_key, item_code, score FROM staging.survey_item_scores "
+        "WHERE score IS NOT NULL ORDER BY ALL"
     ).df()
     alpha = alpha_by_group(items, ["wave", "construct"], "item_code", "respondent_key", "score").rename(
         columns={"n_respondents": "alpha_respondents", "k_items": "alpha_items", "note": "alpha_note"}
@@ -95,7 +97,7 @@ SUPPORT_SQL = """
 SELECT s.wave, s.item_code AS support_type, f.item_text AS support_label,
        coalesce(r.stakeholder_group, 'not stated') AS stakeholder_group,
        count(s.score) AS rated, count(*) FILTER (WHERE s.score IS NULL) AS did_not_use,
-       avg(s.score) AS mean_usefulness, stddev_samp(s.score) AS sd,
+       avg(s.score) AS mean_usefulness, stddev_samp(s.score ORDER BY s.respondent_key) AS sd,  -- same order every run
        count(*) FILTER (WHERE s.score >= 3) AS rated_useful
 FROM staging.survey_item_scores AS s
 JOIN staging.survey_responses AS r USING (wave, respondent_key)
