@@ -20,14 +20,15 @@ from pipeline.readers.survey_formats import SURVEY_SUFFIXES, read_survey
 from pipeline.readers.surveys import SurveyExport, load_answers
 from pipeline.schemas import REFERENCE_MODELS, SuccessAssessment
 from pipeline.warehouse import (
+    STAR,
     LoadResult,
     already_loaded,
+    constant_columns,
     drop_outdated_layout,
     drop_sources_not_in,
     file_hash,
     relative_source,
     replace_source_rows,
-    sql_literal,
 )
 
 Reader = Callable[[Path], "pd.DataFrame | duckdb.DuckDBPyRelation"]
@@ -126,7 +127,7 @@ def load_survey_wave(
 
     def read_answers(_: Path) -> duckdb.DuckDBPyRelation:
         answers = load_answers(con, export, key)
-        return answers.select(f"{sql_literal(wave)}::VARCHAR AS wave, {sql_literal(export.tool)}::VARCHAR AS tool, *")
+        return answers.select(*constant_columns(wave=wave, tool=export.tool), *STAR)
 
     def read_columns(_: Path) -> pd.DataFrame:
         return pd.DataFrame(

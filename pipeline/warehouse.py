@@ -130,14 +130,10 @@ def replace_source_rows(
     are added here. All in one transaction: a crash leaves the old rows in place.
     """
     if isinstance(rows, pd.DataFrame):
-        # Text columns stay text even when a file leaves one empty (DuckDB would type it NULL).
-        rows = rows.astype({c: "string" for c in rows.columns if rows[c].dtype == object})
+        rows = text_as_text(rows)
     relation = con.from_df(rows) if isinstance(rows, pd.DataFrame) else rows
     loaded_at = datetime.now(UTC)
-    with_lineage = relation.select(
-        f"*, {sql_literal(source_file)}::VARCHAR AS source_file,"
-        f" {sql_literal(loaded_at.isoformat())}::TIMESTAMPTZ AS loaded_at"
-    )
+    with_lineage = relation.select(*STAR, *constant_columns(source_file=source_file, loaded_at=loaded_at))
     con.execute("BEGIN TRANSACTION")
     try:
         if not table_exists(con, table):
@@ -159,8 +155,23 @@ def replace_source_rows(
     return LoadResult(source_file=source_file, rows=count, skipped_unchanged=False)
 
 
+STAR = (duckdb.StarExpression(),)
+
+
+def constant_columns(**values: str | datetime) -> list[duckdb.Expression]:
+    """Columns of one value each, to add to a relation as values rather than SQL text (a file's name may
+    hold anything): text as VARCHAR, times as TIMESTAMPTZ."""
+    return [
+        duckdb.ConstantExpression(value)
+        .cast(duckdb.sqltype("TIMESTAMPTZ" if isinstance(value, datetime) else "VARCHAR"))
+        .alias(name)
+        for name, value in values.items()
+    ]
+
+
 def sql_literal(value: str) -> str:
-    """A SQL string literal, quotes doubled, for the few places DuckDB takes no bound parameter."""
+    """A SQL string literal, quotes doubled, for the few places DuckDB takes no bound parameter (a view's
+    definition); used only for paths the pipeline makes itself, never for text read from a file."""
     return "'" + value.replace("'", "''") + "'"
 
 
@@ -190,11 +201,17 @@ def drop_sources_not_in(con: duckdb.DuckDBPyConnection, table: str, source_files
     return removed
 
 
+def text_as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with its text (object) columns typed as text, so an empty one, or one with no value,
+    still makes a VARCHAR column (DuckDB would type it NULL and refuse the next rows with values)."""
+    return frame.astype({c: "string" for c in frame.columns if frame[c].dtype == object})
+
+
 def replace_rows(
     con: duckdb.DuckDBPyConnection, table: str, rows: pd.DataFrame, where: str = "true", params: list | None = None
 ) -> int:
     """Replace the rows of `table` matching `where` (one partition, say) with `rows`, in one transaction."""
-    frame = rows  # noqa: F841 - named so DuckDB's replacement scan can see it
+    frame = text_as_text(rows)  # noqa: F841 - named so DuckDB's replacement scan can see it
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM frame LIMIT 0")

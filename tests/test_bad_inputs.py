@@ -111,7 +111,7 @@ def _count(result: object) -> tuple[int, list[str]]:
             rows = len(result.responses)
         else:
             with duckdb.connect() as con:
-                rows = con.execute(f"SELECT count(*) FROM {result.responses}").fetchall()[0][0]
+                rows = len(result.responses.relation(con))
         return rows, [column.source_id for column in result.columns]
     if isinstance(result, refi_qda.QdaProject):
         return len(result.codings), []

@@ -8,7 +8,7 @@ each reader looked for.
 
 The file-level reading every tabular export shares lives here too, so each tool's reader only describes
 its header: the first records of a CSV (Python's csv module, as question texts may hold newlines), the
-responses as a DuckDB `read_csv` table expression checked once end to end, the rows of an XLSX sheet, and
+responses streamed by DuckDB's `read_csv` and checked once end to end, the rows of an XLSX sheet, and
 the text of a typed cell (XLSX and SPSS hold numbers and dates, the warehouse holds text as exported).
 """
 
@@ -31,8 +31,8 @@ import pandas as pd
 from openpyxl.utils.exceptions import InvalidFileException
 
 from pipeline.errors import InputFileError
-from pipeline.readers.surveys import SurveyExport
-from pipeline.warehouse import quote_identifier, sql_literal
+from pipeline.readers.surveys import CsvResponses, SurveyExport
+from pipeline.warehouse import quote_identifier
 
 SURVEY_SUFFIXES = (".csv", ".xlsx", ".sav", ".zsav", ".por")
 TEXT_ENCODING = "UTF-8 text (with or without a byte-order mark)"
@@ -87,37 +87,25 @@ def read_csv_head(path: Path, count: int, expected: str) -> CsvHead:
     return CsvHead(rows, more)
 
 
-def csv_table(path: Path, names: list[str], header_rows: int) -> str:
-    """A DuckDB table expression streaming a CSV's responses as text, one column per name.
-
-    Nothing is sniffed: the dialect is RFC 4180 and every column VARCHAR, so values stay as exported, and
-    `skip` counts CSV records (a header cell holding a newline still counts once).
-    """
-    columns = ", ".join(f"{sql_literal(name)}: 'VARCHAR'" for name in names)
-    return (
-        f"read_csv({sql_literal(str(path))}, header = false, skip = {header_rows}, auto_detect = false,"
-        f" delim = ',', quote = '\"', escape = '\"', columns = {{{columns}}})"
-    )
-
-
 def csv_responses(
     path: Path, names: list[str], head: CsvHead, header_rows: int, expected: str, headerless: Iterable[str] = ()
-) -> str | pd.DataFrame:
-    """The responses of a CSV export: a checked `read_csv` expression, or an empty frame if there are none.
+) -> CsvResponses | pd.DataFrame:
+    """The responses of a CSV export, checked, to stream with DuckDB; or an empty frame if there are none.
 
-    The expression is scanned once here (about a second per 100 MB), so a truncated or malformed file
+    The file is scanned once here (about a second per 100 MB), so a truncated or malformed file
     fails on reading with its row, not halfway through a load. `headerless` names columns that have no
     header (a tool's trailing delimiter): they must be empty, as nothing could say what a value there was.
     """
     if not head.has_records_after(header_rows):
         return pd.DataFrame({name: pd.Series(dtype="string") for name in names})
-    table = csv_table(path, names, header_rows)
+    csv = CsvResponses(path, names, header_rows)
     unheaded = " OR ".join(f"trim(coalesce({quote_identifier(name)}, '')) <> ''" for name in headerless) or "false"
     try:
         with duckdb.connect() as con:
+            responses = csv.relation(con)  # noqa: F841 - found by name in the query below
             # Counting every column makes DuckDB decode every cell, so bad UTF-8 is found as well.
             counts = con.execute(
-                f"SELECT count(*) FILTER (WHERE {unheaded}), count(COLUMNS(*)) FROM {table}"
+                f"SELECT count(*) FILTER (WHERE {unheaded}), count(COLUMNS(*)) FROM responses"
             ).fetchall()[0]
     except duckdb.Error as error:
         raise _csv_error(path, str(error), len(names), expected) from error
@@ -128,7 +116,7 @@ def csv_responses(
             f"a value in column {positions}, which has no header ({counts[0]} rows)",
             expected="a header cell above every value",
         )
-    return table
+    return csv
 
 
 def _csv_error(path: Path, message: str, width: int, expected: str) -> InputFileError:

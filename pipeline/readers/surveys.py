@@ -17,7 +17,7 @@ import pandas as pd
 
 from pipeline.errors import InputFileError
 from pipeline.privacy import hmac_sql, redact_sql
-from pipeline.warehouse import quote_identifier, sql_literal
+from pipeline.warehouse import quote_identifier
 
 COLUMN_KINDS = ("answer", "metadata", "started_at", "personal", "respondent_id")
 LOADED_KINDS = ("answer", "metadata", "started_at")
@@ -57,12 +57,35 @@ class SurveyColumn:
     kind: str = "answer"
 
 
+# RFC 4180, every column text: values stay as exported. `skip` counts CSV records, so a header cell
+# holding a newline still counts once. The file and column names are bound parameters, never SQL text.
+READ_CSV_SQL = """
+SELECT * FROM read_csv($path, header = false, skip = $skip, auto_detect = false,
+                       delim = ',', quote = '"', escape = '"', columns = $columns)
+"""
+
+
+@dataclass(frozen=True)
+class CsvResponses:
+    """The responses of a CSV export, streamed by DuckDB rather than read into memory: the file, its
+    column names (one per column, in order) and how many header records come before the responses."""
+
+    path: Path
+    names: list[str]
+    header_rows: int
+
+    def relation(self, con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyRelation:
+        """One row per response, one VARCHAR column per name; nothing is sniffed."""
+        columns = dict.fromkeys(self.names, "VARCHAR")
+        return con.sql(READ_CSV_SQL, params={"path": str(self.path), "skip": self.header_rows, "columns": columns})
+
+
 @dataclass(frozen=True)
 class SurveyExport:
     """A survey export as the tool wrote it: which tool, its columns, and its responses.
 
-    `responses` is either a DuckDB table expression (e.g. `read_csv(...)`, for exports large enough to
-    stream) or a DataFrame; either way one row per response, columns named by `SurveyColumn.name`,
+    `responses` is either a CSV to stream with DuckDB (`CsvResponses`, for exports large enough to need
+    it) or a DataFrame; either way one row per response, columns named by `SurveyColumn.name`,
     values as text exactly as exported (value labels where the tool stores codes with labels).
     `respondent_ids` names the identifier columns, most stable first (an e-mail or external reference
     outlives a per-wave response id), so one person keeps one pseudonym across waves.
@@ -71,7 +94,7 @@ class SurveyExport:
     path: Path
     tool: str
     columns: list[SurveyColumn]
-    responses: str | pd.DataFrame
+    responses: CsvResponses | pd.DataFrame
     respondent_ids: list[str]
 
     def column(self, name: str) -> SurveyColumn:
@@ -99,29 +122,33 @@ def load_answers(con: duckdb.DuckDBPyConnection, export: SurveyExport, key: byte
     kept = [c for c in export.columns if c.kind in LOADED_KINDS]
     if not kept:
         raise InputFileError(export.path, "no answer columns", expected="at least one question column")
-    if isinstance(export.responses, pd.DataFrame):
-        frame = export.responses.astype("string")  # noqa: F841 - named for DuckDB's replacement scan
-        source = "frame"
-    else:
-        source = export.responses
+    # `responses` and `header` are found by name by DuckDB's replacement scan; the file name is a bound
+    # parameter and column names are quoted identifiers, so nothing read from a file becomes SQL text.
+    responses = (  # noqa: F841
+        con.from_df(export.responses.astype("string"))
+        if isinstance(export.responses, pd.DataFrame)
+        else export.responses.relation(con)
+    )
+    header = pd.DataFrame({"column_name": [c.name for c in kept], "source_id": [c.source_id for c in kept]})  # noqa: F841
+    fallback = "$file_name || ':' || respondent_row::VARCHAR"
     if export.respondent_ids:
         parts = ", ".join(f"nullif(trim({quote_identifier(n)}), '')" for n in export.respondent_ids)
-        identifier = f"coalesce({parts}, {sql_literal(export.path.name)} || ':' || respondent_row::VARCHAR)"
+        identifier = f"coalesce({parts}, {fallback})"
     else:
-        identifier = f"{sql_literal(export.path.name)} || ':' || respondent_row::VARCHAR"
+        identifier = fallback
     kept_names = ", ".join(quote_identifier(c.name) for c in kept)
-    source_ids = ", ".join(f"({sql_literal(c.name)}, {sql_literal(c.source_id)})" for c in kept)
     return con.sql(
         f"""
-        WITH source AS (SELECT row_number() OVER () AS respondent_row, * FROM {source}),
+        WITH source AS (SELECT row_number() OVER () AS respondent_row, * FROM responses),
         responses AS (
             SELECT respondent_row, {hmac_sql(identifier, key)} AS respondent_key, {kept_names} FROM source
         ),
         long AS (UNPIVOT responses ON {kept_names} INTO NAME column_name VALUE answer)
         SELECT respondent_row, respondent_key, column_name, source_id, {redact_sql("answer::VARCHAR")} AS answer
-        FROM long JOIN (VALUES {source_ids}) AS header(column_name, source_id) USING (column_name)
+        FROM long JOIN header USING (column_name)
         WHERE trim(answer::VARCHAR) <> ''
-        """
+        """,
+        params={"file_name": export.path.name},
     )
 
 
