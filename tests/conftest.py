@@ -20,6 +20,24 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("EVAL_PSEUDONYM_KEY", "test-suite-key")
 
 
+# Lines of counts the tests report (queries made, cases walked, ...), printed at the end of the run.
+COUNTS: list[str] = []
+
+
+def report_counts(text: str) -> None:
+    """Keep lines of counts for the summary at the end of the run, shown even when pytest captures the
+    tests' output (as in CI)."""
+    test = os.environ.get("PYTEST_CURRENT_TEST", "").split(" ")[0]
+    COUNTS.extend(f"{test}: {line}" for line in text.strip().splitlines())
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if COUNTS:
+        terminalreporter.section("counts reported by the tests")
+        for line in COUNTS:
+            terminalreporter.write_line(line)
+
+
 def resources_for(settings: Settings) -> dict[str, dg.ConfigurableResource]:
     from pipeline.resources import EvaluationPaths, WarehouseResource
 

@@ -39,6 +39,7 @@ from pipeline.readers.survey_formats import read_survey
 from pipeline.readers.surveys import SurveyExport
 from pipeline.schemas import LikertAnswer
 from pipeline.warehouse import ensure_schemas
+from tests.conftest import report_counts
 
 CORPUS = Path(__file__).parent / "fixtures" / "bad"
 DATA_DIR = PROJECT_ROOT / "data" / "raw"
@@ -894,4 +895,4 @@ def test_every_corpus_file_is_a_case(demo_template: Path, tmp_path: Path) -> Non
         lines.append(
             f"{case.name:<40} {_shorten(case.reader, 48):<48} {outcome.summary()} ({outcome.seconds} s){memory}"
         )
-    print("\n".join(lines))
+    report_counts("\n".join(lines))

@@ -3,7 +3,8 @@ next refresh completes them; two refreshes started together never corrupt the wa
 querying `marts.duckdb` through a refresh sees no lock error and no torn mart.
 
 Every test runs the real command line (`python -m pipeline.cli refresh`) on a copy of the bundled drop
-zone, with the warehouse, marts and Dagster instance in a temporary folder. Run with `-s` to see counts.
+zone, with the warehouse, marts and Dagster instance in a temporary folder. Their counts are printed at
+the end of the run.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import duckdb
 import pytest
 
 from pipeline.publish import write_catalog
-from tests.conftest import DATA_DIR
+from tests.conftest import DATA_DIR, report_counts
 
 REFRESH_TIMEOUT = 900  # seconds; a refresh takes 15-30 s on an idle machine, minutes on a busy one
 LOAD_TIME_COLUMN = re.compile(r"(loaded|published|refreshed|created|updated|materiali[sz]ed)(_at|_on)?$|^load_")
@@ -225,7 +226,7 @@ def clean_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CleanRun]:
     load_times = [f"{name}.{column}" for name, mart in marts.items() for column, _ in mart.columns]
     load_times = [column for column in load_times if LOAD_TIME_COLUMN.search(column)]
     assert not load_times, f"marts carry load or run times, which differ between runs: {load_times}"
-    print(f"\nclean refresh: {len(marts)} marts in {refresh.seconds:.0f} s")
+    report_counts(f"\nclean refresh: {len(marts)} marts in {refresh.seconds:.0f} s")
     yield CleanRun(workspace, marts, refresh.seconds)
 
 
@@ -271,7 +272,7 @@ def test_a_refresh_killed_mid_publication_leaves_whole_marts_and_the_next_refres
     clean_run.assert_same_marts(files, all_of_them=False)
     clean_run.assert_same_marts(views, all_of_them=False)
     absent = sorted(set(clean_run.marts) - set(views))
-    print(
+    report_counts(
         f"\nkilled after {refresh.seconds:.1f} s {moment}: {len(files)} of {len(clean_run.marts)} marts published, "
         f"{len(views)} views readable and whole, {len(absent)} absent, 0 partial; temporaries left: {left or 'none'}"
     )
@@ -286,7 +287,7 @@ def test_a_refresh_killed_mid_publication_leaves_whole_marts_and_the_next_refres
     # The killed refresh's run held the `warehouse` pool slot; without giving it back the rerun waits forever.
     recovered = re.search(r"Marked (\d+) run", rerun.stdout())
     assert recovered, rerun.output()
-    print(
+    report_counts(
         f"rerun completed in {rerun.seconds:.0f} s ({recovered[1]} abandoned run(s) marked "
         f"failed), 0 temporaries left; {len(marts)} marts equal a clean refresh's: {equality}"
     )
@@ -334,7 +335,7 @@ def test_two_refreshes_started_together_take_turns_and_never_corrupt_the_warehou
     marts = published_marts(workspace.marts_dir)
     equality = clean_run.assert_same_marts(marts)
     assert not list(workspace.marts_dir.rglob(TEMPORARY))
-    print(
+    report_counts(
         f"\ntwo refreshes at once: {'; '.join(outcomes)}; one asked to wait 1 s was refused in "
         f"{impatient.seconds:.1f} s naming pid {refusal[1]}; 0 DuckDB lock errors; then a third refresh in "
         f"{third.seconds:.0f} s: {len(marts)} marts equal a clean refresh's: {equality}"
@@ -452,7 +453,7 @@ def test_a_researcher_querying_the_marts_through_a_refresh_sees_no_lock_error_an
     }
     silent_torn = sum(n for versions in silent.values() for n in versions.values())
     both_seen = [view for view in changed if set(seen[view]) == {old[view], new[view]}]
-    print(
+    report_counts(
         f"\nreaders during a {refresh.seconds:.0f} s refresh: {queries} queries "
         f"({reports['held']['queries']} on a held connection, {reports['fresh']['queries']} on fresh ones), "
         f"{lock_errors} lock errors, {silent_torn + mixed} torn reads ({silent_torn} silent, {mixed} failed reading "

@@ -14,6 +14,7 @@ import time
 import duckdb
 
 from pipeline.publish import SUPERSEDED_KEPT, VERSIONS_DIR, publish_mart
+from tests.conftest import report_counts
 
 READER = textwrap.dedent(
     """
@@ -68,7 +69,7 @@ def test_a_reader_holding_the_catalog_open_never_sees_a_lock_error_or_half_a_mar
             stop.touch()
         output, _ = reader.communicate(timeout=120)
     report = json.loads(output)
-    print(f"reader made {report['queries']} queries during 39 re-publications")
+    report_counts(f"reader made {report['queries']} queries during 39 re-publications")
     assert reader.returncode == 0
     assert report["errors"] == 0, report["problems"]
     assert report["torn"] == 0, report["problems"]

@@ -13,7 +13,7 @@ import pytest
 from pipeline import ingest, staging
 from pipeline.config import PROJECT_ROOT
 from pipeline.warehouse import ensure_schemas
-from tests.conftest import DATA_DIR
+from tests.conftest import DATA_DIR, report_counts
 
 SHARED = PROJECT_ROOT.parent / "shared" / "data" / "outcomes"
 LOOKUPS = {"sex.csv", "agedata.csv"}  # FingertipsNext lookup tables, not values
@@ -39,7 +39,9 @@ def test_every_shared_outcome_file_loads_and_stages(tmp_path):
         p.relative_to(drop).as_posix() for p in (drop / "outcomes").rglob("*.csv") if p.name != "indicators.csv"
     }
     assert loaded == expected and len(loaded) == 19  # 11 + 6 Trafford series, the Fingertips download, FingertipsNext
-    print(f"{len(loaded)} files, {received} values received, {report.rows} staged, {unmapped} in unmapped series")
+    report_counts(
+        f"{len(loaded)} files, {received} values received, {report.rows} staged, {unmapped} in unmapped series"
+    )
     # Nothing lost: every value received is staged, or belongs to a series no indicator maps (reported).
     assert report.rows + unmapped == received
     assert quarantined == 0
