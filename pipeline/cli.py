@@ -49,6 +49,8 @@ REFRESH_WAIT_SECONDS = 600.0
 def _print_quarantine(warehouse: Path) -> None:
     import duckdb
 
+    from pipeline.warehouse import quote_identifier
+
     with duckdb.connect(str(warehouse), read_only=True) as con:
         tables = [
             row[0]
@@ -56,9 +58,11 @@ def _print_quarantine(warehouse: Path) -> None:
                 "SELECT table_name FROM information_schema.tables WHERE table_schema = 'quarantine' ORDER BY 1"
             ).fetchall()
         ]
-        counts = {t: con.execute(f'SELECT count(*) FROM quarantine."{t}"').fetchall()[0][0] for t in tables}
+        counts = {
+            t: con.execute(f"SELECT count(*) FROM quarantine.{quote_identifier(t)}").fetchall()[0][0] for t in tables
+        }
         reasons = {
-            t: con.execute(f'SELECT any_value(reason) FROM quarantine."{t}"').fetchall()[0][0]
+            t: con.execute(f"SELECT any_value(reason) FROM quarantine.{quote_identifier(t)}").fetchall()[0][0]
             for t, n in counts.items()
             if n
         }
