@@ -7,9 +7,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from pathlib import Path
 
-from pipeline.config import PROJECT_ROOT, DropZone, load_settings
+from pipeline.config import PROJECT_ROOT, DropZone, Settings, load_settings
 
 
 def use_project_instance() -> Path:
@@ -38,6 +39,11 @@ def _failure_summary(result) -> str:
 
 # Step logs go to the run history (see them in the UI with `make dev`); the terminal shows progress only.
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+# Each run a refresh starts carries its process id, so a later refresh can tell the runs of one that was
+# killed from runs launched in the UI.
+REFRESH_TAG = "evaluation/refresh_pid"
+# How long a refresh waits for another one writing the same warehouse (EVAL_REFRESH_WAIT, seconds).
+REFRESH_WAIT_SECONDS = 600.0
 
 
 def _print_quarantine(warehouse: Path) -> None:
@@ -86,7 +92,11 @@ def materialise_all(defs, instance, drop_zone: DropZone, progress=print) -> list
         )
         progress(f"[{step}/{len(runs)}] {job_name}: {label} ...")
         result = defs.resolve_job_def(job_name).execute_in_process(
-            run_config=QUIET, instance=instance, partition_key=partition, raise_on_error=False
+            run_config=QUIET,
+            instance=instance,
+            partition_key=partition,
+            raise_on_error=False,
+            tags={REFRESH_TAG: str(os.getpid())},
         )
         results.append(result)
         if not result.success:
@@ -112,19 +122,109 @@ def checks_run(result) -> int:
     return sum(e.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION for e in result.all_events)
 
 
+def _lock_warehouse(warehouse: Path, wait_seconds: float) -> int | None:
+    """Take an exclusive lock on `<warehouse>.lock` and write this process id into it.
+
+    Waits up to `wait_seconds` while another refresh holds it, saying so once; returns the open lock file
+    (closing it releases the lock, as the end of the process does), or None when the wait ran out.
+    """
+    import fcntl
+
+    lock_path = warehouse.with_name(f"{warehouse.name}.lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    lock = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    deadline = time.monotonic() + wait_seconds
+    waiting = False
+    while True:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            holder = os.pread(lock, 32, 0).decode(errors="replace").strip() or "unknown"
+            if time.monotonic() >= deadline:
+                print(
+                    f"Another refresh is writing the warehouse {warehouse} (pid {holder}); gave up after waiting "
+                    f"{wait_seconds:g} s. Run the refresh again when it has finished, or set EVAL_REFRESH_WAIT "
+                    "to wait longer.",
+                    file=sys.stderr,
+                )
+                os.close(lock)
+                return None
+            if not waiting:
+                print(
+                    f"Another refresh is writing the warehouse {warehouse} (pid {holder}); "
+                    f"waiting up to {wait_seconds:g} s for it to finish ...",
+                    flush=True,
+                )
+                waiting = True
+            time.sleep(0.5)
+    os.ftruncate(lock, 0)
+    os.pwrite(lock, f"{os.getpid()}\n".encode(), 0)
+    return lock
+
+
+def _fail_abandoned_runs(instance) -> list[str]:
+    """Mark as failed the runs left in progress by a refresh that was killed, and free their pool slots.
+
+    Without this, the `warehouse` pool slot the dead run holds is never given back and every later run
+    waits for it forever (no daemon runs here to clean up after an in-process run).
+    """
+    import dagster as dg
+
+    from pipeline.publish import process_running
+
+    in_progress = [dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
+    abandoned = [
+        run
+        for run in instance.get_runs(filters=dg.RunsFilter(statuses=in_progress))
+        if run.tags.get(REFRESH_TAG, "").isdigit() and not process_running(int(run.tags[REFRESH_TAG]))
+    ]
+    for run in abandoned:
+        instance.report_run_failed(
+            run, message=f"The refresh that started this run (pid {run.tags[REFRESH_TAG]}) stopped before it ended."
+        )
+        instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+    return [run.run_id for run in abandoned]
+
+
 def refresh() -> int:
-    """Materialise every asset on the data in the drop zone; returns a process exit code."""
+    """Materialise every asset on the data in the drop zone; returns a process exit code.
+
+    One refresh writes a warehouse at a time: it holds an exclusive lock on `<warehouse>.lock` throughout.
+    A second refresh of the same warehouse says it is waiting for the first (and its pid) and starts when
+    the lock is free, or exits with code 1 and that message after `EVAL_REFRESH_WAIT` seconds (default
+    600). Runs left in progress by a refresh that was killed are then marked failed, so their slot in the
+    `warehouse` pool is given back; the marts it had not yet published are rebuilt by this refresh.
+    """
+    settings = load_settings()
+    wait = os.environ.get("EVAL_REFRESH_WAIT", "").strip()
+    try:
+        wait_seconds = float(wait) if wait else REFRESH_WAIT_SECONDS
+    except ValueError:
+        print(f"EVAL_REFRESH_WAIT must be a number of seconds, not {wait!r}", file=sys.stderr)
+        return 2
+    print(f"Drop zone:  {settings.data_dir}")
+    print(f"Warehouse:  {settings.warehouse}", flush=True)
+    lock = _lock_warehouse(settings.warehouse, wait_seconds)
+    if lock is None:
+        return 1
+    try:
+        return _refresh_locked(settings)
+    finally:
+        os.close(lock)
+
+
+def _refresh_locked(settings: Settings) -> int:
     use_project_instance()
     import dagster as dg
 
     from pipeline.definitions import defs
 
-    settings = load_settings()
-    print(f"Drop zone:  {settings.data_dir}")
-    print(f"Warehouse:  {settings.warehouse}")
-    results = materialise_all(
-        defs, dg.DagsterInstance.get(), settings.drop_zone, progress=lambda line: print(line, flush=True)
-    )
+    instance = dg.DagsterInstance.get()
+    abandoned = _fail_abandoned_runs(instance)
+    if abandoned:
+        print(f"Marked {len(abandoned)} run(s) of a refresh that was stopped as failed: {', '.join(abandoned)}")
+    results = materialise_all(defs, instance, settings.drop_zone, progress=lambda line: print(line, flush=True))
     failed = [result for result in results if not result.success]
     if failed:
         print(f"FAILED (run {failed[0].run_id}):\n{_failure_summary(failed[0])}", file=sys.stderr)
