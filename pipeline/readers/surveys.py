@@ -109,20 +109,40 @@ def load_answers(con: duckdb.DuckDBPyConnection, export: SurveyExport, key: byte
         identifier = f"coalesce({parts}, {sql_literal(export.path.name)} || ':' || respondent_row::VARCHAR)"
     else:
         identifier = f"{sql_literal(export.path.name)} || ':' || respondent_row::VARCHAR"
-    kept_names = ", ".join(quote_identifier(c.name) for c in kept)
-    source_ids = ", ".join(f"({sql_literal(c.name)}, {sql_literal(c.source_id)})" for c in kept)
+    # Columns are unpivoted by position and named from two constant lists: joining a table of names back
+    # on made DuckDB hold the whole long table in memory (14 GB and minutes for a million responses).
+    # The responses are numbered in one thread (row_number() over the file's order), then materialised,
+    # so that unpivoting and writing run on every core. Only answers are redacted: the tool's own metadata
+    # (dates, progress, duration, status) holds no free text, and regular expressions over every timestamp
+    # cost a third of the load.
+    positions = ", ".join(
+        f"{redact_sql(quote_identifier(c.name)) if c.kind == 'answer' else quote_identifier(c.name)} AS {_position(i)}"
+        for i, c in enumerate(kept, start=1)
+    )
+    unpivoted = ", ".join(_position(i) for i in range(1, len(kept) + 1))
+    column_names = "[" + ", ".join(sql_literal(c.name) for c in kept) + "]"
+    source_ids = "[" + ", ".join(sql_literal(c.source_id) for c in kept) + "]"
     return con.sql(
         f"""
         WITH source AS (SELECT row_number() OVER () AS respondent_row, * FROM {source}),
-        responses AS (
-            SELECT respondent_row, {hmac_sql(identifier, key)} AS respondent_key, {kept_names} FROM source
+        responses AS MATERIALIZED (
+            SELECT respondent_row, {hmac_sql(identifier, key)} AS respondent_key, {positions} FROM source
         ),
-        long AS (UNPIVOT responses ON {kept_names} INTO NAME column_name VALUE answer)
-        SELECT respondent_row, respondent_key, column_name, source_id, {redact_sql("answer::VARCHAR")} AS answer
-        FROM long JOIN (VALUES {source_ids}) AS header(column_name, source_id) USING (column_name)
-        WHERE trim(answer::VARCHAR) <> ''
+        long AS (UNPIVOT responses ON {unpivoted} INTO NAME position VALUE answer),
+        answers AS (
+            SELECT respondent_row, respondent_key, position::INTEGER AS position, answer::VARCHAR AS answer FROM long
+        )
+        SELECT respondent_row, respondent_key, {column_names}[position] AS column_name,
+               {source_ids}[position] AS source_id, answer
+        FROM answers
+        -- trim(answer) <> '' without trimming every answer: only one starting with a space can be all spaces
+        WHERE answer <> '' AND (NOT starts_with(answer, ' ') OR trim(answer) <> '')
         """
     )
+
+
+def _position(index: int) -> str:
+    return f'"{index}"'
 
 
 Reader = Callable[[Path], SurveyExport]
