@@ -32,8 +32,8 @@ test: install
 
 ## Check style and common mistakes (ruff).
 lint: install
-	$(BIN)/ruff check pipeline assets tests
-	$(BIN)/ruff format --check pipeline assets tests
+	$(BIN)/ruff check pipeline assets tests bench
+	$(BIN)/ruff format --check pipeline assets tests bench
 
 ## The Dagster UI on http://127.0.0.1:3000 over the same assets and instance.
 dev: install

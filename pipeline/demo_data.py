@@ -201,6 +201,40 @@ def _answer_cell(scale: pd.DataFrame, score: int | None, numeric: bool) -> str:
     return row["code"] if numeric else row["label"]
 
 
+# The respondent metadata columns of a current Qualtrics CSV export: (export tag, question text, ImportId row).
+QUALTRICS_METADATA = [
+    ("StartDate", "Start Date", '{"ImportId":"startDate","timeZone":"Europe/London"}'),
+    ("EndDate", "End Date", '{"ImportId":"endDate","timeZone":"Europe/London"}'),
+    ("Status", "Response Type", '{"ImportId":"status"}'),
+    ("IPAddress", "IP Address", '{"ImportId":"ipAddress"}'),
+    ("Progress", "Progress", '{"ImportId":"progress"}'),
+    ("Duration (in seconds)", "Duration (in seconds)", '{"ImportId":"duration"}'),
+    ("Finished", "Finished", '{"ImportId":"finished"}'),
+    ("RecordedDate", "Recorded Date", '{"ImportId":"recordedDate","timeZone":"Europe/London"}'),
+    ("ResponseId", "Response ID", '{"ImportId":"_recordId"}'),
+    ("RecipientLastName", "Recipient Last Name", '{"ImportId":"recipientLastName"}'),
+    ("RecipientFirstName", "Recipient First Name", '{"ImportId":"recipientFirstName"}'),
+    ("RecipientEmail", "Recipient Email", '{"ImportId":"recipientEmail"}'),
+    ("ExternalReference", "External Data Reference", '{"ImportId":"externalDataReference"}'),
+    ("LocationLatitude", "Location Latitude", '{"ImportId":"locationLatitude"}'),
+    ("LocationLongitude", "Location Longitude", '{"ImportId":"locationLongitude"}'),
+    ("DistributionChannel", "Distribution Channel", '{"ImportId":"distributionChannel"}'),
+    ("UserLanguage", "User Language", '{"ImportId":"userLanguage"}'),
+]
+AGREEMENT_STEM = "How far do you agree with each statement about the partnership's work?"
+USEFULNESS_STEM = "How useful was each part of the programme's support offer?"
+# The columns after the scored items: stakeholder group, free-text comment, and the partnership (embedded data).
+GROUP_COMMENT_PARTNERSHIP_COLUMNS = [
+    ("Q3", "Which kind of organisation do you work for? - Selected Choice", '{"ImportId":"QID3"}'),
+    (
+        "Q4",
+        "Is there anything else you would like to tell us about the partnership's work?",
+        '{"ImportId":"QID4_TEXT"}',
+    ),
+    ("partnership_id", "partnership_id", '{"ImportId":"partnership_id"}'),
+]
+
+
 def write_survey_wave(
     path: Path,
     wave: str,
@@ -218,33 +252,11 @@ def write_survey_wave(
     scales = _scales(reference_dir)
     groups = _groups(reference_dir).set_index("stakeholder_group")
     numeric = wave in NUMERIC_EXPORT_WAVES
-    metadata = [
-        ("StartDate", "Start Date", '{"ImportId":"startDate","timeZone":"Europe/London"}'),
-        ("EndDate", "End Date", '{"ImportId":"endDate","timeZone":"Europe/London"}'),
-        ("Status", "Response Type", '{"ImportId":"status"}'),
-        ("IPAddress", "IP Address", '{"ImportId":"ipAddress"}'),
-        ("Progress", "Progress", '{"ImportId":"progress"}'),
-        ("Duration (in seconds)", "Duration (in seconds)", '{"ImportId":"duration"}'),
-        ("Finished", "Finished", '{"ImportId":"finished"}'),
-        ("RecordedDate", "Recorded Date", '{"ImportId":"recordedDate","timeZone":"Europe/London"}'),
-        ("ResponseId", "Response ID", '{"ImportId":"_recordId"}'),
-        ("RecipientLastName", "Recipient Last Name", '{"ImportId":"recipientLastName"}'),
-        ("RecipientFirstName", "Recipient First Name", '{"ImportId":"recipientFirstName"}'),
-        ("RecipientEmail", "Recipient Email", '{"ImportId":"recipientEmail"}'),
-        ("ExternalReference", "External Data Reference", '{"ImportId":"externalDataReference"}'),
-        ("LocationLatitude", "Location Latitude", '{"ImportId":"locationLatitude"}'),
-        ("LocationLongitude", "Location Longitude", '{"ImportId":"locationLongitude"}'),
-        ("DistributionChannel", "Distribution Channel", '{"ImportId":"distributionChannel"}'),
-        ("UserLanguage", "User Language", '{"ImportId":"userLanguage"}'),
-    ]
+    metadata = QUALTRICS_METADATA
     question_columns = []
     for item in items.itertuples():
         question, sub = item.source_id[3:].split("_")
-        stem = (
-            "How far do you agree with each statement about the partnership's work?"
-            if item.construct != "support_usefulness"
-            else "How useful was each part of the programme's support offer?"
-        )
+        stem = AGREEMENT_STEM if item.construct != "support_usefulness" else USEFULNESS_STEM
         question_columns.append(
             (
                 f"Q{question}_{sub}",
@@ -252,15 +264,7 @@ def write_survey_wave(
                 json.dumps({"ImportId": item.source_id}, separators=(",", ":")),
             )
         )
-    question_columns += [
-        ("Q3", "Which kind of organisation do you work for? - Selected Choice", '{"ImportId":"QID3"}'),
-        (
-            "Q4",
-            "Is there anything else you would like to tell us about the partnership's work?",
-            '{"ImportId":"QID4_TEXT"}',
-        ),
-        ("partnership_id", "partnership_id", '{"ImportId":"partnership_id"}'),
-    ]
+    question_columns += GROUP_COMMENT_PARTNERSHIP_COLUMNS
     header = metadata + question_columns
 
     buffer = io.StringIO()

@@ -99,27 +99,23 @@ def build_partnership_profile(con: duckdb.DuckDBPyConnection, threshold: int) ->
     return replace_table(con, "marts.partnership_profile", schemas.PartnershipProfileMart.validate(frame))
 
 
-# Each partnership's survey score on each success factor in its latest wave (before disclosure control).
+# Each partnership's survey score on each success factor in its latest wave (before disclosure control):
+# the wave's summary of its respondents' factor scores (a respondent's factor score is the mean of their
+# scored items on that factor), which survey staging keeps per wave.
 LATEST_FACTOR_SCORES_SQL = f"""
 WITH waves AS ({SURVEY_WAVES_SQL}),
-respondent_factor AS (
-    -- A respondent's factor score is the mean of their scored items on that factor.
-    SELECT s.wave, s.respondent_key, r.partnership_id, s.construct AS factor_id, avg(s.score) AS score
-    FROM staging.survey_item_scores AS s
-    JOIN staging.survey_responses AS r USING (wave, respondent_key)
-    WHERE s.score IS NOT NULL AND s.construct IN (SELECT factor_id FROM staging.success_factors)
-    GROUP BY ALL
+factor_scores AS (
+    SELECT * FROM staging.survey_construct_summaries
+    WHERE construct IN (SELECT factor_id FROM staging.success_factors)
 ),
 latest AS (
     SELECT partnership_id, arg_max(wave, opened) AS wave
-    FROM (SELECT DISTINCT partnership_id, wave FROM respondent_factor) JOIN waves USING (wave)
+    FROM (SELECT DISTINCT partnership_id, wave FROM factor_scores) JOIN waves USING (wave)
     GROUP BY ALL
 )
-SELECT partnership_id, factor_id, wave AS survey_wave, count(*) AS survey_respondents,
-       -- ordered, so floating-point sums take their terms in the same order every run
-       avg(score ORDER BY respondent_key) AS survey_mean, stddev_samp(score ORDER BY respondent_key) AS survey_sd
-FROM respondent_factor JOIN latest USING (partnership_id, wave)
-GROUP BY ALL
+SELECT partnership_id, construct AS factor_id, wave AS survey_wave, respondents AS survey_respondents,
+       mean AS survey_mean, sd AS survey_sd
+FROM factor_scores JOIN latest USING (partnership_id, wave)
 """
 
 MATRIX_SQL = f"""

@@ -50,15 +50,25 @@ def hmac_sql(expression: str, key: bytes) -> str:
     return f"sha256(unhex('{outer.hex()}') || unhex(sha256(unhex('{inner.hex()}') || encode({expression}))))"
 
 
+# Every pattern above needs at least five characters and a digit or an '@' (the shortest matches are a
+# postcode such as "A11AA" and an address such as "a@b.cd"), so text without either is left as it is
+# without running them: most survey answers are scale labels and codes.
+_SHORTEST_MATCH = 5
+
+
 def redact_sql(expression: str) -> str:
     """SQL replacing e-mail addresses, UK phone numbers and UK postcodes in a VARCHAR expression."""
+    redacted = expression
     for pattern, replacement in REDACTIONS:
-        expression = f"regexp_replace({expression}, '{pattern}', '{replacement}', 'g')"
-    return expression
+        redacted = f"regexp_replace({redacted}, '{pattern}', '{replacement}', 'g')"
+    return (
+        f"CASE WHEN length({expression}) < {_SHORTEST_MATCH} OR NOT regexp_matches({expression}, '[0-9@]')"
+        f" THEN {expression} ELSE {redacted} END"
+    )
 
 
 def redact_text(con, text: str | None) -> str | None:
     """Redact one string with the same rules (for excerpts and small tables)."""
     if text is None:
         return None
-    return con.execute(f"SELECT {redact_sql('?::VARCHAR')}", [text]).fetchall()[0][0]
+    return con.execute(f"SELECT {redact_sql('text')} FROM (SELECT ?::VARCHAR AS text)", [text]).fetchall()[0][0]

@@ -13,10 +13,9 @@ from datetime import UTC, datetime
 import duckdb
 import pandas as pd
 
-from pipeline import schemas
+from pipeline import schemas, survey_staging
 from pipeline.periods import parse_periods
 from pipeline.privacy import redact_sql
-from pipeline.readers.surveys import STARTED_AT_FORMATS
 from pipeline.validation import Validated, reject_unknown, reject_where, revalidate, validate_frame
 from pipeline.warehouse import replace_rows, replace_table, table_exists
 
@@ -118,88 +117,16 @@ def stage_reference(con: duckdb.DuckDBPyConnection) -> list[StageReport]:
 
 # --- Survey waves ----------------------------------------------------------------------------------------
 
-# One row per response (not per pseudonym): a person who answered twice in a wave shows as a duplicate
-# key, which validation quarantines, rather than as one respondent with merged answers.
-# source_row is the response's position in the export.
-RESPONDENTS_SQL = """
-SELECT a.wave, a.respondent_key, a.respondent_row AS source_row, any_value(a.source_file) AS source_file,
-       max(a.answer) FILTER (WHERE f.role = 'partnership') AS partnership_id,
-       max(a.answer) FILTER (WHERE f.role = 'stakeholder_group') AS group_answer,
-       max(try_strptime(a.answer, ?)) FILTER (WHERE c.kind = 'started_at') AS started_at,
-       max(a.answer) FILTER (WHERE a.source_id = 'finished') AS finished_answer
-FROM raw.survey_answers AS a
-JOIN raw.survey_columns AS c ON c.wave = a.wave AND c.column_name = a.column_name
-LEFT JOIN staging.survey_instrument AS f ON f.tool = a.tool AND f.source_id = a.source_id
-WHERE a.wave = ?
-GROUP BY a.wave, a.respondent_key, a.respondent_row
-"""
-
-ITEM_SCORES_SQL = """
-WITH scale_range AS (
-    SELECT scale_id, min(score) + max(score) AS reverse_sum, string_agg(label, ' / ' ORDER BY code) AS labels
-    FROM staging.likert_scales GROUP BY scale_id
-)
-SELECT a.wave, a.respondent_key, a.respondent_row AS source_row, a.source_file, f.item_code, f.construct,
-       a.answer, CASE WHEN f.reverse_coded THEN r.reverse_sum - s.score ELSE s.score END AS score,
-       CASE WHEN s.label IS NULL THEN format('answer {} to {} is not on scale {} ({})', a.answer, f.item_code, f.scale_id, r.labels) END
-           AS off_scale_reason
-FROM raw.survey_answers AS a
-JOIN staging.survey_instrument AS f ON f.tool = a.tool AND f.role = 'item' AND f.source_id = a.source_id
-JOIN scale_range AS r ON r.scale_id = f.scale_id
-LEFT JOIN staging.likert_scales AS s
-       ON s.scale_id = f.scale_id AND (lower(trim(a.answer)) = lower(s.label) OR trim(a.answer) = s.code::VARCHAR)
-WHERE a.wave = ?
-"""
-
-UNMAPPED_COLUMNS_SQL = """
-SELECT c.wave, c.tool, c.column_name, c.source_id, c.question_text,
-       (SELECT count(*) FROM raw.survey_answers AS a WHERE a.wave = c.wave AND a.column_name = c.column_name) AS answers
-FROM raw.survey_columns AS c
-WHERE c.wave = ? AND c.kind = 'answer'
-  AND c.source_id NOT IN (SELECT source_id FROM staging.survey_instrument AS f WHERE f.tool = c.tool)
-ORDER BY c.position
-"""
-
 
 def stage_survey_wave(con: duckdb.DuckDBPyConnection, wave: str) -> list[StageReport]:
-    """Conform one wave: respondents tied to a partnership and group, item answers scored on their scale."""
-    respondents = _raw(con, RESPONDENTS_SQL, [STARTED_AT_FORMATS, wave])
-    groups = _raw(
-        con, "SELECT stakeholder_group, lower(label) AS label, code::VARCHAR AS code FROM staging.stakeholder_groups"
-    )
-    group_by_answer = {
-        **dict(zip(groups["label"], groups["stakeholder_group"], strict=False)),
-        **dict(zip(groups["code"], groups["stakeholder_group"], strict=False)),
-    }
-    answer = respondents["group_answer"].str.strip()
-    respondents["stakeholder_group"] = answer.str.lower().map(group_by_answer).where(answer.notna(), None)
-    respondents["finished"] = (
-        respondents["finished_answer"]
-        .str.strip()
-        .str.lower()
-        .map({"true": True, "1": True, "false": False, "0": False})
-    )
-    unknown_group = answer.notna() & respondents["stakeholder_group"].isna()
-    respondents.loc[unknown_group, "stakeholder_group"] = answer[
-        unknown_group
-    ]  # kept as answered, so validation names it
+    """Conform one wave: respondents tied to a partnership and group, item answers scored on their scale.
 
-    known = set(_raw(con, "SELECT partnership_id FROM staging.partnerships")["partnership_id"])
-    result = validate_frame(respondents.drop(columns=["group_answer", "finished_answer"]), schemas.SurveyResponse)
-    result = reject_unknown(
-        result, "partnership_id", known, "partnership {value!r} is not in reference/partnerships.csv"
-    )
-    respondent_report = _write(con, "survey_responses", result, ("wave", wave))
-
-    # Answers of a quarantined respondent stay with that respondent's quarantine record.
-    scores = _raw(con, ITEM_SCORES_SQL, [wave])
-    scores = scores[scores["respondent_key"].isin(set(result.valid["respondent_key"]))].reset_index(drop=True)
-    off_scale = scores["off_scale_reason"].notna()
-    scored = reject_where(Validated.passing(scores), off_scale, list(scores.loc[off_scale, "off_scale_reason"]))
-    score_report = _write(con, "survey_item_scores", revalidate(scored, schemas.SurveyItemScore), ("wave", wave))
-
-    unmapped = _raw(con, UNMAPPED_COLUMNS_SQL, [wave])
-    replace_rows(con, "staging.survey_unmapped_columns", unmapped, "wave = ?", [wave])
+    A wave can hold millions of answers, so it is conformed and validated inside DuckDB: see
+    `pipeline.survey_staging` (the same tables, reasons and quarantine records as validating in pandas).
+    """
+    (responses, rejected), (scores, off_scale), unmapped = survey_staging.stage_wave(con, wave)
+    respondent_report = StageReport("staging.survey_responses", responses, rejected)
+    score_report = StageReport("staging.survey_item_scores", scores, off_scale)
     score_report.gaps["unmapped_columns"] = [f"{row.column_name} ({row.source_id})" for row in unmapped.itertuples()]
     return [respondent_report, score_report]
 

@@ -3,21 +3,24 @@
 Every published count goes through disclosure control: counts from 1 to threshold - 1 are suppressed,
 with secondary suppression where a published total would reveal them, and statistics computed from
 suppressed counts are withheld with them.
+
+The marts aggregate in DuckDB and read the per-wave summaries staging writes with each wave
+(`staging.survey_construct_summaries`, `staging.survey_wave_pairs`, `staging.survey_construct_reliability`,
+`staging.survey_support_ratings`, see `pipeline.survey_staging`), so a refresh never rescans every wave's
+answers; pandas only sees the published tables (a row per wave x partnership x construct, or fewer).
 """
 
 from __future__ import annotations
 
-import warnings
-
 import duckdb
 import pandas as pd
 
-from pipeline import schemas
+from pipeline import schemas, survey_staging
 from pipeline.marts import SURVEY_WAVES_SQL
-from pipeline.methods.change import compare_waves
+from pipeline.methods.change import compare_waves_from_statistics
 from pipeline.methods.disclosure import is_disclosive, suppress_table
 from pipeline.methods.intervals import t_interval
-from pipeline.methods.reliability import alpha_by_group
+from pipeline.methods.reliability import ALPHA_COLUMNS, alpha_from_variances
 from pipeline.warehouse import replace_table
 
 NOT_STATED = "not stated"
@@ -39,13 +42,10 @@ FULL OUTER JOIN invited AS i USING (wave, partnership_id, stakeholder_group)
 ORDER BY ALL
 """
 
-# Respondent-level construct scores: the mean of a respondent's scored items on the construct.
-RESPONDENT_SCORES_SQL = """
-SELECT s.wave, r.partnership_id, s.construct, s.respondent_key, avg(s.score) AS score
-FROM staging.survey_item_scores AS s JOIN staging.survey_responses AS r USING (wave, respondent_key)
-WHERE s.score IS NOT NULL
-GROUP BY ALL
-ORDER BY ALL  -- a fixed order, so the means below sum their terms in the same order every run
+CONSTRUCT_SUMMARY_SQL = """
+SELECT wave, partnership_id, construct, respondents, mean, sd
+FROM staging.survey_construct_summaries
+ORDER BY wave, partnership_id, construct
 """
 
 
@@ -68,19 +68,32 @@ def build_response_rates(con: duckdb.DuckDBPyConnection, threshold: int) -> int:
     return replace_table(con, "marts.response_rates", frame)
 
 
+def construct_alpha(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Cronbach's alpha of every construct in every wave, as `alpha_by_group` computes it from the item
+    scores (listwise complete respondents), from the per-wave summaries in
+    `staging.survey_construct_reliability`: one row per wave x construct."""
+    inputs = con.execute("SELECT * FROM staging.survey_construct_reliability ORDER BY wave, construct").df()
+    rows = [
+        (
+            row.wave,
+            row.construct,
+            int(row.complete_respondents),
+            int(row.k_items),
+            *alpha_from_variances(
+                int(row.k_items), int(row.complete_respondents), row.item_variance_sum, row.total_variance
+            ),
+        )
+        for row in inputs.itertuples(index=False)
+    ]
+    return pd.DataFrame(rows, columns=["wave", "construct", *ALPHA_COLUMNS])
+
+
 def build_construct_scores(con: duckdb.DuckDBPyConnection, threshold: int) -> int:
     """`marts.construct_scores`: one row per wave x partnership x construct, with the construct's
     reliability in that wave (Cronbach's alpha over all partnerships' respondents) beside it."""
-    scores = con.execute(RESPONDENT_SCORES_SQL).df()
-    summary = scores.groupby(["wave", "partnership_id", "construct"], as_index=False).agg(
-        respondents=("score", "size"), mean=("score", "mean"), sd=("score", "std")
-    )
+    summary = con.execute(CONSTRUCT_SUMMARY_SQL).df()
     summary["ci_low"], summary["ci_high"] = t_interval(summary["mean"], summary["sd"], summary["respondents"])
-    items = con.execute(
-        "SELECT wave, construct, respondent_key, item_code, score FROM staging.survey_item_scores "
-        "WHERE score IS NOT NULL ORDER BY ALL"
-    ).df()
-    alpha = alpha_by_group(items, ["wave", "construct"], "item_code", "respondent_key", "score").rename(
+    alpha = construct_alpha(con).rename(
         columns={"n_respondents": "alpha_respondents", "k_items": "alpha_items", "note": "alpha_note"}
     )
     frame = summary.merge(alpha, on=["wave", "construct"], how="left")
@@ -94,16 +107,8 @@ def build_construct_scores(con: duckdb.DuckDBPyConnection, threshold: int) -> in
 
 
 SUPPORT_SQL = """
-SELECT s.wave, s.item_code AS support_type, f.item_text AS support_label,
-       coalesce(r.stakeholder_group, 'not stated') AS stakeholder_group,
-       count(s.score) AS rated, count(*) FILTER (WHERE s.score IS NULL) AS did_not_use,
-       avg(s.score) AS mean_usefulness, stddev_samp(s.score ORDER BY s.respondent_key) AS sd,  -- same order every run
-       count(*) FILTER (WHERE s.score >= 3) AS rated_useful
-FROM staging.survey_item_scores AS s
-JOIN staging.survey_responses AS r USING (wave, respondent_key)
-JOIN staging.survey_instrument AS f ON f.item_code = s.item_code AND f.role = 'item'
-WHERE s.construct = 'support_usefulness'
-GROUP BY ALL
+SELECT wave, support_type, support_label, stakeholder_group, rated, did_not_use, mean_usefulness, sd, rated_useful
+FROM staging.survey_support_ratings
 ORDER BY ALL
 """
 
@@ -128,30 +133,51 @@ def build_support_usefulness(con: duckdb.DuckDBPyConnection, threshold: int) -> 
     return replace_table(con, "marts.support_usefulness", frame)
 
 
+# For each pair of consecutive waves and each partnership x construct scored in either: each wave's
+# respondents' scores summarised, and the respondents (same pseudonym) scored in both, with the summary of
+# their differences: what `compare_waves_from_statistics` needs to run `compare_waves` on every group.
+WAVE_PAIR_STATISTICS_SQL = """
+WITH sides AS (
+    SELECT wave, partnership_id, construct, respondents AS n, mean, variance AS var,
+           max_score - min_score AS ptp, greatest(abs(min_score), abs(max_score)) AS peak
+    FROM staging.survey_construct_summaries
+),
+keys AS (
+    SELECT DISTINCT p.pair, s.partnership_id, s.construct
+    FROM pairs AS p JOIN sides AS s ON s.wave IN (p.wave_before, p.wave_after)
+)
+SELECT k.pair, p.wave_before, p.wave_after, k.partnership_id, k.construct,
+       coalesce(b.n, 0) AS n_before, b.mean AS mean_before, b.var AS var_before, b.ptp AS ptp_before, b.peak AS peak_before,
+       coalesce(a.n, 0) AS n_after, a.mean AS mean_after, a.var AS var_after, a.ptp AS ptp_after, a.peak AS peak_after,
+       coalesce(d.n_paired, 0) AS n_paired, d.mean_before_paired, d.mean_after_paired,
+       d.mean_diff, d.var_diff, d.ptp_diff, d.peak_diff
+FROM keys AS k
+JOIN pairs AS p USING (pair)
+LEFT JOIN sides AS b ON b.wave = p.wave_before AND b.partnership_id = k.partnership_id AND b.construct = k.construct
+LEFT JOIN sides AS a ON a.wave = p.wave_after AND a.partnership_id = k.partnership_id AND a.construct = k.construct
+LEFT JOIN staging.survey_wave_pairs AS d
+       ON d.wave_before = p.wave_before AND d.wave_after = p.wave_after
+      AND d.partnership_id = k.partnership_id AND d.construct = k.construct
+ORDER BY k.pair, k.partnership_id, k.construct
+"""
+
+
 def build_wave_change(con: duckdb.DuckDBPyConnection, threshold: int) -> int:
     """`marts.wave_change`: one row per partnership x construct x pair of consecutive waves."""
-    scores = con.execute(RESPONDENT_SCORES_SQL).df()
     waves = con.execute(f"SELECT wave FROM ({SURVEY_WAVES_SQL}) ORDER BY opened").df()["wave"].tolist()
-    rows = []
-    for before, after in zip(waves, waves[1:], strict=False):
-        pair = scores[scores["wave"].isin([before, after])]
-        for (partnership, construct), group in pair.groupby(["partnership_id", "construct"]):
-            with warnings.catch_warnings():
-                # scipy warns when scores are all but identical; compare_waves reports such cases itself.
-                warnings.simplefilter("ignore", RuntimeWarning)
-                result = compare_waves(
-                    group[group["wave"] == before], group[group["wave"] == after], "respondent_key", "score"
-                )
-            rows.append(
-                {
-                    "partnership_id": partnership,
-                    "construct": construct,
-                    "wave_before": before,
-                    "wave_after": after,
-                    **result,
-                }
-            )
-    frame = pd.DataFrame(rows)
+    survey_staging.wave_pair_statistics(con, list(zip(waves, waves[1:], strict=False)))
+    pairs = pd.DataFrame(  # noqa: F841 - read by WAVE_PAIR_STATISTICS_SQL
+        {
+            "pair": range(len(waves) - 1),
+            "wave_before": pd.Series(waves[:-1], dtype="string"),
+            "wave_after": pd.Series(waves[1:], dtype="string"),
+        }
+    )
+    groups = con.execute(WAVE_PAIR_STATISTICS_SQL).df()
+    frame = pd.concat(
+        [groups[["partnership_id", "construct", "wave_before", "wave_after"]], compare_waves_from_statistics(groups)],
+        axis=1,
+    )
     disclosive = {count: is_disclosive(frame[count], threshold) for count in ("n_before", "n_after", "n_paired")}
     paired = frame["test"] == "paired t-test"
     withheld = disclosive["n_before"] | disclosive["n_after"] | (paired & disclosive["n_paired"])

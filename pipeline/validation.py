@@ -63,11 +63,12 @@ def validate_frame(frame: pd.DataFrame, model: type[pa.DataFrameModel], max_pass
     so rows are set aside pass by pass until what is left validates or only table-level errors remain.
     """
     frame = _read_boolean_text(frame.reset_index(drop=True), model)
+    schema = _schema_for(frame, model)
     remaining = frame
     reasons: dict[int, list[str]] = {}
     for _ in range(max_passes):
         try:
-            valid = model.validate(remaining, lazy=True)
+            valid = schema.validate(remaining, lazy=True)
             break
         except pandera.errors.SchemaErrors as errors:
             cases = errors.failure_cases
@@ -78,11 +79,26 @@ def validate_frame(frame: pd.DataFrame, model: type[pa.DataFrameModel], max_pass
                 reasons.setdefault(row, []).extend(row_reasons)
             remaining = remaining.drop(index=row_level["index"].astype(int).unique())
     else:
-        valid = model.validate(remaining, lazy=True)
+        valid = schema.validate(remaining, lazy=True)
 
     bad = frame.loc[sorted(reasons)]
     quarantined = quarantine_rows(bad, ["; ".join(reasons[i]) for i in bad.index])
     return Validated(valid.reset_index(drop=True), quarantined)
+
+
+def _schema_for(frame: pd.DataFrame, model: type[pa.DataFrameModel]) -> pa.DataFrameSchema:
+    """The model's schema, reading a nullable boolean column held as pandas' nullable `boolean` dtype (as
+    DuckDB returns a BOOLEAN column with NULLs) as the nullable boolean the model declares."""
+    schema = model.to_schema()
+    held_as_boolean = {
+        name: {"dtype": pd.BooleanDtype()}
+        for name, column in schema.columns.items()
+        if column.nullable
+        and str(column.dtype) == "bool"
+        and name in frame
+        and isinstance(frame[name].dtype, pd.BooleanDtype)
+    }
+    return schema.update_columns(held_as_boolean) if held_as_boolean else schema
 
 
 _BOOLEAN_TEXT = {"true": True, "yes": True, "y": True, "1": True, "false": False, "no": False, "n": False, "0": False}
@@ -153,3 +169,80 @@ def revalidate(result: Validated, model: type[pa.DataFrameModel]) -> Validated:
     columns = [c for c in model.to_schema().columns if c in result.valid.columns]
     again = validate_frame(result.valid[columns], model)
     return Validated(again.valid, _concat_quarantine(result.quarantined, again.quarantined))
+
+
+# --- Large tables: SQL finds the rows a model could reject, pandera judges only those -------------------
+
+
+def _sql_literal(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _check_condition(column: str, name: str, statistics: dict) -> str | None:
+    """SQL that holds where a value passes a pandera built-in check, or None for a check with no SQL form."""
+    v = statistics
+    comparisons = {
+        "greater_than_or_equal_to": lambda: f"{column} >= {_sql_literal(v['min_value'])}",
+        "greater_than": lambda: f"{column} > {_sql_literal(v['min_value'])}",
+        "less_than_or_equal_to": lambda: f"{column} <= {_sql_literal(v['max_value'])}",
+        "less_than": lambda: f"{column} < {_sql_literal(v['max_value'])}",
+        "equal_to": lambda: f"{column} = {_sql_literal(v['value'])}",
+        "not_equal_to": lambda: f"{column} <> {_sql_literal(v['value'])}",
+        "in_range": lambda: (
+            f"{column} {'>=' if v['include_min'] else '>'} {_sql_literal(v['min_value'])} AND "
+            f"{column} {'<=' if v['include_max'] else '<'} {_sql_literal(v['max_value'])}"
+        ),
+        "isin": lambda: f"{column} IN ({', '.join(_sql_literal(x) for x in v['allowed_values'])})",
+        "notin": lambda: f"{column} NOT IN ({', '.join(_sql_literal(x) for x in v['forbidden_values'])})",
+        "str_startswith": lambda: f"starts_with({column}, {_sql_literal(v['string'])})",
+        "str_endswith": lambda: f"ends_with({column}, {_sql_literal(v['string'])})",
+        # pandas' str.match anchors at the start (Python's re.match); str.contains searches anywhere.
+        "str_matches": lambda: f"regexp_matches({column}, {_sql_literal('^(?:' + v['pattern'] + ')')})",
+        "str_contains": lambda: f"regexp_matches({column}, {_sql_literal(v['pattern'])})",
+        "str_length": lambda: " AND ".join(
+            [f"length({column}) = {v['exact_value']}"] * (v.get("exact_value") is not None)
+            + [f"length({column}) >= {v['min_value']}"] * (v.get("min_value") is not None)
+            + [f"length({column}) <= {v['max_value']}"] * (v.get("max_value") is not None)
+            or ["true"]
+        ),
+    }
+    return comparisons[name]() if name in comparisons else None
+
+
+def suspect_rows_sql(model: type[pa.DataFrameModel], quote=lambda name: '"' + name.replace('"', '""') + '"') -> str:
+    """A SQL condition that holds for every row `model` could reject on the row's own values.
+
+    That is a required value that is NULL (or NaN, in a float column), or a value failing one of the
+    column's built-in checks (pandera skips NULLs in checks, and so does this). The condition may also hold
+    for rows the model accepts (SQL's regular expressions are RE2, stricter than Python's for Unicode
+    classes and line ends), never the other way round, and it is never NULL: a row where it is false
+    passes every column check. Rows sharing a unique key are not covered (see `unique_keys`). A model with
+    a dataframe-wide check, or a column check with no SQL form, raises ValueError rather than be half
+    checked: validate such a table with `validate_frame`.
+    """
+    schema = model.to_schema()
+    if schema.checks:
+        raise ValueError(f"{model.__name__} has dataframe-wide checks, which have no SQL form")
+    conditions = []
+    for name, column in schema.columns.items():
+        sql = quote(name)
+        missing = f"{sql} IS NULL" + (f" OR isnan({sql})" if str(column.dtype).startswith("float") else "")
+        if not column.nullable:
+            conditions.append(missing)
+        for check in column.checks:
+            passes = _check_condition(sql, check.name, check.statistics)
+            if passes is None or not check.ignore_na:
+                raise ValueError(f"{model.__name__}.{name}: check {check.name} has no SQL form")
+            conditions.append(f"({sql} IS NOT NULL AND NOT coalesce({passes}, false))")
+    return f"coalesce({' OR '.join(f'({c})' for c in conditions) or 'false'}, true)"
+
+
+def unique_keys(model: type[pa.DataFrameModel]) -> list[list[str]]:
+    """The column sets `model` requires to be unique: the schema's `unique` and each `unique=True` field."""
+    schema = model.to_schema()
+    keys = [[schema.unique] if isinstance(schema.unique, str) else list(schema.unique)] if schema.unique else []
+    return keys + [[name] for name, column in schema.columns.items() if column.unique]

@@ -116,6 +116,14 @@ def _add_missing_columns(con: duckdb.DuckDBPyConnection, table: str, relation: d
             con.execute(f"ALTER TABLE {table} ADD COLUMN {quote_identifier(column)} {dtype}")
 
 
+# _CREATE_OUTSIDE: an empty table is created before the transaction that fills it. DuckDB 2.0.0 loses
+# rows inserted (in parallel, by a large INSERT ... SELECT) in the same transaction as a
+# `CREATE TABLE ... AS ... LIMIT 0`: count(*) sees them, but later scans on that connection return none
+# (reproduced with plain SQL: BEGIN; CREATE TABLE t AS <query> LIMIT 0; INSERT INTO t <query>; COMMIT;
+# SELECT * FROM t LIMIT 5 -> no rows, for a query of a few million rows with a join). An empty table left
+# by a failed load is harmless: the ledger still says nothing was loaded.
+
+
 def replace_source_rows(
     con: duckdb.DuckDBPyConnection,
     table: str,
@@ -134,12 +142,11 @@ def replace_source_rows(
     relation = con.from_df(rows) if isinstance(rows, pd.DataFrame) else rows
     loaded_at = datetime.now(UTC)
     with_lineage = relation.select(*STAR, *constant_columns(source_file=source_file, loaded_at=loaded_at))
+    if not table_exists(con, table):
+        con.execute(f"CREATE TABLE {table} AS SELECT * FROM with_lineage LIMIT 0")  # see _CREATE_OUTSIDE
     con.execute("BEGIN TRANSACTION")
     try:
-        if not table_exists(con, table):
-            con.execute(f"CREATE TABLE {table} AS SELECT * FROM with_lineage LIMIT 0")
-        else:
-            _add_missing_columns(con, table, with_lineage)
+        _add_missing_columns(con, table, with_lineage)
         con.execute(f"DELETE FROM {table} WHERE source_file = ?", [source_file])
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM with_lineage")
         count = con.execute(f"SELECT count(*) FROM {table} WHERE source_file = ?", [source_file]).fetchall()[0][0]
@@ -212,9 +219,9 @@ def replace_rows(
 ) -> int:
     """Replace the rows of `table` matching `where` (one partition, say) with `rows`, in one transaction."""
     frame = text_as_text(rows)  # noqa: F841 - named so DuckDB's replacement scan can see it
+    con.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM frame LIMIT 0")  # see _CREATE_OUTSIDE
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM frame LIMIT 0")
         _add_missing_columns(con, table, con.sql("SELECT * FROM frame"))  # a column added since the last run
         con.execute(f"DELETE FROM {table} WHERE {where}", params or [])
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM frame")

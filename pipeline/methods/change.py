@@ -117,3 +117,78 @@ def compare_waves(
         p_value=float(outcome.pvalue),
     )
     return result
+
+
+def compare_waves_from_statistics(
+    groups: pd.DataFrame, min_pairs: int = DEFAULT_MIN_PAIRS, level: float = 0.95
+) -> pd.DataFrame:
+    """`compare_waves` for many groups at once, from each group's summary statistics instead of its scores.
+
+    One row per group with, for each wave's respondents (`_before`, `_after`): `n`, `mean`, `var` (sample
+    variance), `ptp` (max - min) and `peak` (max |score|); and for the respondents scored in both waves:
+    `n_paired`, `mean_before_paired`, `mean_after_paired` and the differences after - before: `mean_diff`,
+    `var_diff`, `ptp_diff`, `peak_diff`. Returns the columns `compare_waves` returns, row by row the same
+    choice of test, the same degenerate cases and the same statistics (Student's paired t-test, Welch's
+    t-test with Welch-Satterthwaite degrees of freedom, t intervals at `level`), up to rounding.
+    """
+    if min_pairs < 2:
+        raise ValueError(f"min_pairs must be at least 2, got {min_pairs!r}")
+    g = groups
+    paired = g["n_paired"] >= min_pairs
+    nx = np.where(paired, g["n_paired"], g["n_before"]).astype(float)
+    ny = np.where(paired, g["n_paired"], g["n_after"]).astype(float)
+    mean_x = np.where(paired, g["mean_before_paired"], g["mean_before"]).astype(float)
+    mean_y = np.where(paired, g["mean_after_paired"], g["mean_after"]).astype(float)
+    mean_x = np.where(nx > 0, mean_x, np.nan)
+    mean_y = np.where(ny > 0, mean_y, np.nan)
+
+    def constant(ptp: pd.Series, peak: pd.Series) -> np.ndarray:
+        return (ptp.astype(float) <= 1e-9 * np.maximum(1.0, peak.astype(float))).to_numpy()
+
+    tested = (nx >= 2) & (ny >= 2)
+    paired_constant = tested & paired.to_numpy() & constant(g["ptp_diff"].fillna(0), g["peak_diff"].fillna(0))
+    welch_constant = (
+        tested
+        & ~paired.to_numpy()
+        & constant(g["ptp_before"].fillna(0), g["peak_before"].fillna(0))
+        & constant(g["ptp_after"].fillna(0), g["peak_after"].fillna(0))
+    )
+    computed = tested & ~paired_constant & ~welch_constant
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # Student's paired t-test on the differences (scipy's ttest_rel(after, before)).
+        se_paired = np.sqrt(g["var_diff"].astype(float).to_numpy() / nx)
+        t_paired = g["mean_diff"].astype(float).to_numpy() / se_paired
+        # Welch's two-sample t-test (scipy's ttest_ind(after, before, equal_var=False)).
+        vx = g["var_before"].astype(float).to_numpy() / nx
+        vy = g["var_after"].astype(float).to_numpy() / ny
+        se_welch = np.sqrt(vx + vy)
+        df_welch = (vx + vy) ** 2 / (vx**2 / (nx - 1) + vy**2 / (ny - 1))
+        df_welch = np.where(np.isnan(df_welch), 1.0, df_welch)
+        t_welch = (mean_y - mean_x) / se_welch
+    is_paired = paired.to_numpy()
+    centre = np.where(is_paired, g["mean_diff"].astype(float), mean_y - mean_x)
+    se = np.where(is_paired, se_paired, se_welch)
+    df = np.where(is_paired, nx - 1, df_welch)
+    statistic = np.where(is_paired, t_paired, t_welch)
+    half_width = stats.t.ppf(0.5 + level / 2, np.where(computed, df, 1.0)) * se
+    p_value = 2 * stats.t.sf(np.abs(statistic), np.where(computed, df, 1.0))
+
+    result = pd.DataFrame(
+        {
+            "n_before": g["n_before"].astype(int).to_numpy(),
+            "n_after": g["n_after"].astype(int).to_numpy(),
+            "n_paired": g["n_paired"].astype(int).to_numpy(),
+            "mean_before": mean_x,
+            "mean_after": mean_y,
+            "difference": mean_y - mean_x,
+            "ci_low": np.where(computed, centre - half_width, np.nan),
+            "ci_high": np.where(computed, centre + half_width, np.nan),
+            "statistic": np.where(computed, statistic, np.nan),
+            "df": np.where(computed, df, np.where(paired_constant, nx - 1, np.nan)),
+            "p_value": np.where(computed, p_value, np.nan),
+            "test": np.where(tested, np.where(is_paired, PAIRED, WELCH), TOO_FEW),
+        },
+        index=groups.index,
+    )
+    return result

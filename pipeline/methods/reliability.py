@@ -115,3 +115,26 @@ def alpha_by_group(
                 low, high = cronbach_alpha_ci(alpha, n_respondents, k_items, level)
         rows.append((*key, n_respondents, k_items, alpha, low, high, note))
     return pd.DataFrame(rows, columns=[*group_cols, *ALPHA_COLUMNS])
+
+
+def alpha_from_variances(
+    k_items: int, n_respondents: int, item_variance_sum: float, total_variance: float, level: float = 0.95
+) -> tuple[float, float, float, str | None]:
+    """Cronbach's alpha, Feldt's interval and the note of `alpha_by_group`, from the complete respondents'
+    summary statistics rather than their scores: (alpha, ci_low, ci_high, note).
+
+    `n_respondents` answered all `k_items` items; `item_variance_sum` is the sum of the items' sample
+    variances over those respondents and `total_variance` the sample variance of their total scores (as a
+    database computes them in one pass over the scores). alpha = k / (k - 1) * (1 - item_variance_sum /
+    total_variance): Cronbach (1951); interval: Feldt, Woodruff & Salih (1987), p. 95.
+    """
+    nan = float("nan")
+    if k_items < MIN_ITEMS:
+        return nan, nan, nan, f"fewer than {MIN_ITEMS} items"
+    if n_respondents < MIN_RESPONDENTS:
+        return nan, nan, nan, f"fewer than {MIN_RESPONDENTS} respondents with every item answered"
+    if pd.isna(total_variance) or total_variance == 0:
+        return nan, nan, nan, "no variance in total scores"
+    alpha = float(k_items / (k_items - 1) * (1 - item_variance_sum / total_variance))
+    low, high = cronbach_alpha_ci(alpha, n_respondents, k_items, level)
+    return alpha, low, high, None

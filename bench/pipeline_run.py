@@ -1,0 +1,151 @@
+"""The pipeline contestant: the survey path end to end through Dagster, on a drop zone from pipeline.scale_data.
+
+    python bench/pipeline_run.py full DATA_DIR OUT_DIR
+        A full refresh from an empty warehouse, as `python -m pipeline.cli refresh` runs it
+        (`materialise_all`): reference data, each wave's partition (ingest, validation, staging) and the
+        survey marts with their asset checks, published to OUT_DIR/marts.
+
+    python bench/pipeline_run.py setup DATA_DIR OUT_DIR
+        The state before a wave lands: every wave but the last loaded into OUT_DIR's warehouse, in a
+        Dagster instance kept in OUT_DIR/dagster_home, and the survey sensor's cursor saved.
+
+    python bench/pipeline_run.py new-wave DATA_DIR OUT_DIR
+        The last wave lands: the sensor's tick registers it, then the run it requests (`wave_landed_job`:
+        the wave's partition and every mart downstream), timed apart from the tick.
+
+Each prints one JSON line: what ran, whether every run and check passed, and the staged row counts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from pipeline.cli import failed_checks, materialise_all
+from pipeline.config import Settings
+from pipeline.definitions import build_survey_definitions
+from pipeline.ingest import survey_wave_files
+from pipeline.resources import default_resources
+
+
+def settings_for(drop_zone: Path, out_dir: Path) -> Settings:
+    return Settings(data_dir=drop_zone, warehouse=out_dir / "warehouse.duckdb", marts_dir=out_dir / "marts")
+
+
+def staged_counts(settings: Settings) -> dict[str, int]:
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        counts = {
+            table: con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+            for table in (
+                "raw.survey_answers",
+                "staging.survey_responses",
+                "staging.survey_item_scores",
+                "quarantine.survey_responses",
+                "quarantine.survey_item_scores",
+                "marts.construct_scores",
+            )
+        }
+        con.execute(
+            "COPY (SELECT wave, partnership_id, construct, respondents, mean, sd FROM marts.construct_scores ORDER BY ALL)"
+            f" TO '{settings.marts_dir.parent / 'construct_means.parquet'}'"
+        )
+    return counts
+
+
+def outcome(results: list) -> dict[str, object]:
+    return {
+        "runs": len(results),
+        "success": bool(results) and all(result.success for result in results),
+        "failed_checks": [name for result in results for name in failed_checks(result)],
+    }
+
+
+def full(data_dir: Path, out_dir: Path) -> dict[str, object]:
+    settings = settings_for(data_dir, out_dir)
+    results = materialise_all(
+        build_survey_definitions(default_resources(settings)), dg.DagsterInstance.ephemeral(), settings.drop_zone
+    )
+    return {**outcome(results), "rows": staged_counts(settings)}
+
+
+def _link(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.unlink(missing_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        target.write_bytes(source.read_bytes())
+
+
+def _instance(out_dir: Path) -> dg.DagsterInstance:
+    home = out_dir / "dagster_home"
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    return dg.DagsterInstance.from_config(str(home))
+
+
+def _tick(defs: dg.Definitions, instance: dg.DagsterInstance, settings: Settings, cursor: str | None):
+    context = dg.build_sensor_context(
+        instance=instance, cursor=cursor, resources=default_resources(settings), definitions=defs
+    )
+    result = defs.resolve_sensor_def("survey_drop_sensor")(context)
+    for request in result.dynamic_partitions_requests or []:
+        instance.add_dynamic_partitions(request.partitions_def_name, list(request.partition_keys))
+    return result
+
+
+def setup(data_dir: Path, out_dir: Path) -> dict[str, object]:
+    """Every wave but the last, loaded as the pipeline loads them; the sensor has seen those files."""
+    waves = survey_wave_files(data_dir / "surveys")
+    drop_zone = out_dir / "raw"
+    for path in sorted((data_dir / "reference").glob("*.csv")):
+        _link(path, drop_zone / "reference" / path.name)
+    for path in list(waves.values())[:-1]:
+        _link(path, drop_zone / "surveys" / path.name)
+    settings = settings_for(drop_zone, out_dir)
+    defs = build_survey_definitions(default_resources(settings))
+    instance = _instance(out_dir)
+    results = materialise_all(defs, instance, settings.drop_zone)
+    cursor = _tick(defs, instance, settings, None).cursor
+    (out_dir / "sensor_cursor.json").write_text(cursor or "")
+    return {**outcome(results), "waves_loaded": len(waves) - 1}
+
+
+def new_wave(data_dir: Path, out_dir: Path) -> dict[str, object]:
+    """The last wave lands in the drop zone: one sensor tick, then the run it requests."""
+    path = list(survey_wave_files(data_dir / "surveys").values())[-1]
+    drop_zone = out_dir / "raw"
+    _link(path, drop_zone / "surveys" / path.name)
+    settings = settings_for(drop_zone, out_dir)
+    defs = build_survey_definitions(default_resources(settings))
+    instance = _instance(out_dir)
+    started = time.perf_counter()
+    tick = _tick(defs, instance, settings, (out_dir / "sensor_cursor.json").read_text() or None)
+    ticked = time.perf_counter()
+    results = [
+        defs.resolve_job_def("wave_landed_job").execute_in_process(
+            instance=instance, partition_key=request.partition_key, tags=request.tags, raise_on_error=False
+        )
+        for request in tick.run_requests
+    ]
+    finished = time.perf_counter()
+    return {
+        **outcome(results),
+        "requested": [request.partition_key for request in tick.run_requests],
+        "sensor_tick_seconds": round(ticked - started, 2),
+        "run_seconds": round(finished - ticked, 2),
+        "rows": staged_counts(settings),
+    }
+
+
+if __name__ == "__main__":
+    mode, data, out = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+    out.mkdir(parents=True, exist_ok=True)
+    run = {"full": full, "setup": setup, "new-wave": new_wave}[mode]
+    print(json.dumps(run(data, out)))

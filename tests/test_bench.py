@@ -1,0 +1,93 @@
+"""The benchmark at a small scale, through its real entry point, so that it cannot rot.
+
+No wall-clock assertions: only that every contestant runs to the end, reports what it is measured on, and
+that the three do the same work (equal construct means), and that a new wave taken incrementally leaves
+the same survey marts as a full refresh.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline.config import PROJECT_ROOT
+from pipeline.scale_data import ScaleSpec, generate
+
+SURVEY_MARTS = ["response_rates", "construct_scores", "support_usefulness", "wave_change"]
+
+
+@pytest.fixture(scope="module")
+def bench_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Path, subprocess.CompletedProcess]:
+    work = tmp_path_factory.mktemp("bench")
+    command = [
+        sys.executable,
+        str(PROJECT_ROOT / "bench" / "run.py"),
+        *("--respondents", "1500", "--items", "8", "--waves", "3", "--partnerships", "12"),
+        *("--work", str(work), "--json", str(work / "report.json")),
+    ]
+    completed = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=900)
+    report = json.loads((work / "report.json").read_text()) if (work / "report.json").exists() else {}
+    return report, work, completed
+
+
+def test_every_contestant_runs_and_reports_its_costs(bench_report) -> None:
+    report, _, completed = bench_report
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    assert report["failed"] == []
+    expected = {"pipeline", "duckdb", "pandas", "pipeline setup (not timed)", "pipeline new wave"}
+    assert set(report["runs"]) == expected
+    for name, run in report["runs"].items():
+        assert run["exit_code"] == 0, name
+        for measure in ("wall_s", "cpu_s", "peak_rss_gib"):
+            assert isinstance(run[measure], int | float) and run[measure] >= 0, (name, measure)
+        assert run["peak_rss_gib"] > 0, name
+    assert report["runs"]["pipeline"]["result"]["success"] is True
+    assert report["incremental"]["new_wave_vs_full_refresh"] > 0
+    assert set(report["targets"]) == {
+        "pipeline within 2x of duckdb (wall)",
+        "pipeline at least 5x faster than pandas (wall)",
+        "pipeline peak RSS <= 4 GiB",
+        "new wave <= 20% of a full refresh",
+    }
+    assert "wall x duckdb" in completed.stdout
+
+
+def test_the_contestants_agree_on_the_construct_means(bench_report) -> None:
+    report, _, _ = bench_report
+    agreement = report["agreement"]
+    for name in ("pipeline", "pandas"):
+        matched, _, total = agreement[f"{name}_rows_matched"].partition(" of ")
+        assert matched == total.split(" ")[0], agreement
+        assert agreement[f"{name}_max_abs_mean_difference"] < 1e-9
+        assert agreement[f"{name}_respondent_counts_equal"] is True
+
+
+def test_the_pipeline_quarantines_the_planted_faults(bench_report) -> None:
+    rows = bench_report[0]["runs"]["pipeline"]["result"]["rows"]
+    # The last wave holds one response from a partnership outside the programme and one off-scale answer.
+    assert rows["quarantine.survey_responses"] == 1
+    assert rows["quarantine.survey_item_scores"] == 1
+    assert rows["staging.survey_responses"] == 3 * 1500
+
+
+def test_a_new_wave_leaves_the_same_survey_marts_as_a_full_refresh(bench_report) -> None:
+    _, work, _ = bench_report
+    for mart in SURVEY_MARTS:
+        full = pd.read_parquet(work / "pipeline" / "marts" / f"{mart}.parquet")
+        incremental = pd.read_parquet(work / "incremental" / "marts" / f"{mart}.parquet")
+        pd.testing.assert_frame_equal(full, incremental, check_exact=True, obj=mart)
+
+
+def test_the_generator_is_seeded(tmp_path: Path) -> None:
+    spec = ScaleSpec(respondents=300, items=4, waves=2, partnerships=5)
+    first, second = generate(tmp_path / "a", spec), generate(tmp_path / "b", spec)
+    assert first["waves"] == second["waves"] == {"wave_01": 300, "wave_02": 301}
+    for wave in ("wave_01", "wave_02"):
+        assert (tmp_path / "a" / "surveys" / f"{wave}.csv").read_bytes() == (
+            tmp_path / "b" / "surveys" / f"{wave}.csv"
+        ).read_bytes()
