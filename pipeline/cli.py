@@ -144,7 +144,11 @@ def _lock_warehouse(warehouse: Path, wait_seconds: float) -> int | None:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
             break
         except BlockingIOError:
-            holder = os.pread(lock, 32, 0).decode(errors="replace").strip() or "unknown"
+            holder = os.pread(lock, 32, 0).decode(errors="replace").strip()
+            if not holder and time.monotonic() < deadline:
+                time.sleep(0.05)  # the holder has just taken the lock and is about to write its pid
+                continue
+            holder = holder or "unknown"
             if time.monotonic() >= deadline:
                 print(
                     f"Another refresh is writing the warehouse {warehouse} (pid {holder}); gave up after waiting "

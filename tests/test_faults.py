@@ -51,6 +51,11 @@ class Workspace:
     def warehouse(self) -> Path:
         return self.root / "warehouse.duckdb"
 
+    @property
+    def lock_file(self) -> Path:
+        """Holds the process id of the refresh writing the warehouse."""
+        return self.root / "warehouse.duckdb.lock"
+
     def env(self, **extra: str) -> dict[str, str]:
         return {
             **os.environ,
@@ -307,11 +312,18 @@ def test_two_refreshes_started_together_take_turns_and_never_corrupt_the_warehou
     deadline = time.monotonic() + REFRESH_TIMEOUT
     while not any(WAITING.search(r.stdout()) for r in (first, second)):
         assert time.monotonic() < deadline, first.output() + second.output()
-        if first.process.poll() is not None and second.process.poll() is not None:
-            break
+        both_ended = first.process.poll() is not None and second.process.poll() is not None
+        assert not both_ended, "the two refreshes did not overlap\n" + first.output() + second.output()
         time.sleep(0.2)
-    impatient = workspace.start("impatient", EVAL_REFRESH_WAIT="1")
-    assert impatient.wait(timeout=120) == 1, impatient.output()
+    # The holder is paused while the impatient one tries, so it cannot end (and hand the lock on) meanwhile.
+    holder = int(workspace.lock_file.read_text())
+    assert holder in pids
+    os.killpg(holder, signal.SIGSTOP)
+    try:
+        impatient = workspace.start("impatient", EVAL_REFRESH_WAIT="1")
+        assert impatient.wait(timeout=300) == 1, impatient.output()
+    finally:
+        os.killpg(holder, signal.SIGCONT)
     refusal = GAVE_UP.search(impatient.stderr())
     assert refusal and int(refusal[1]) in pids, impatient.output()
     assert not any(marker in impatient.stderr() for marker in RAW_ERRORS), impatient.output()
