@@ -14,6 +14,8 @@ import pandas as pd
 import pandera.errors
 import pandera.pandas as pa
 
+from pipeline.warehouse import sql_literal
+
 
 class SchemaValidationError(ValueError):
     """A whole table failed its schema (for example a required column is missing)."""
@@ -175,11 +177,12 @@ def revalidate(result: Validated, model: type[pa.DataFrameModel]) -> Validated:
 
 
 def _sql_literal(value: object) -> str:
+    """A check's bound (from a model in this repository, never from a file) as a SQL literal."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
         return repr(value)
-    return "'" + str(value).replace("'", "''") + "'"
+    return sql_literal(str(value))
 
 
 def _check_condition(column: str, name: str, statistics: dict) -> str | None:

@@ -178,7 +178,8 @@ def constant_columns(**values: str | datetime) -> list[duckdb.Expression]:
 
 def sql_literal(value: str) -> str:
     """A SQL string literal, quotes doubled, for the few places DuckDB takes no bound parameter (a view's
-    definition); used only for paths the pipeline makes itself, never for text read from a file."""
+    definition, a validation model's bounds); used only for text the pipeline makes itself or holds in its
+    own models, never for text read from a file."""
     return "'" + value.replace("'", "''") + "'"
 
 
