@@ -126,6 +126,11 @@ def checks_run(result) -> int:
     return sum(e.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION for e in result.all_events)
 
 
+def refresh_lock_path(warehouse: Path) -> Path:
+    """The file a refresh locks while it writes `warehouse`; it holds that refresh's process id."""
+    return warehouse.with_name(f"{warehouse.name}.lock")
+
+
 def _lock_warehouse(warehouse: Path, wait_seconds: float) -> int | None:
     """Take an exclusive lock on `<warehouse>.lock` and write this process id into it.
 
@@ -134,7 +139,7 @@ def _lock_warehouse(warehouse: Path, wait_seconds: float) -> int | None:
     """
     import fcntl
 
-    lock_path = warehouse.with_name(f"{warehouse.name}.lock")
+    lock_path = refresh_lock_path(warehouse)
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     lock = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
     deadline = time.monotonic() + wait_seconds

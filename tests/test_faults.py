@@ -28,6 +28,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipeline.cli import refresh_lock_path
 from pipeline.publish import write_catalog
 from tests.conftest import DATA_DIR, report_counts
 
@@ -50,11 +51,6 @@ class Workspace:
     @property
     def warehouse(self) -> Path:
         return self.root / "warehouse.duckdb"
-
-    @property
-    def lock_file(self) -> Path:
-        """Holds the process id of the refresh writing the warehouse."""
-        return self.root / "warehouse.duckdb.lock"
 
     def env(self, **extra: str) -> dict[str, str]:
         return {
@@ -316,7 +312,7 @@ def test_two_refreshes_started_together_take_turns_and_never_corrupt_the_warehou
         assert not both_ended, "the two refreshes did not overlap\n" + first.output() + second.output()
         time.sleep(0.2)
     # The holder is paused while the impatient one tries, so it cannot end (and hand the lock on) meanwhile.
-    holder = int(workspace.lock_file.read_text())
+    holder = int(refresh_lock_path(workspace.warehouse).read_text())
     assert holder in pids
     os.killpg(holder, signal.SIGSTOP)
     try:
