@@ -55,11 +55,13 @@ class IngestReport:
         }
 
 
-def load_file(con: duckdb.DuckDBPyConnection, table: str, path: Path, data_dir: Path, read: Reader) -> LoadResult:
-    """Load one file into a raw table unless these exact bytes are already there."""
+def load_file(
+    con: duckdb.DuckDBPyConnection, table: str, path: Path, data_dir: Path, read: Reader, content_hash: str = ""
+) -> LoadResult:
+    """Load one file into a raw table unless these exact bytes (`content_hash`, if already known) are there."""
     drop_outdated_layout(con, table)
     source_file = relative_source(path, data_dir)
-    content_hash = file_hash(path)
+    content_hash = content_hash or file_hash(path)
     if already_loaded(con, table, source_file, content_hash):
         count = con.execute(f"SELECT count(*) FROM {table} WHERE source_file = ?", [source_file]).fetchall()[0][0]
         return LoadResult(source_file, count, skipped_unchanged=True)
@@ -142,8 +144,9 @@ def load_survey_wave(
             }
         )
 
-    result = load_file(con, "raw.survey_answers", path, data_dir, read_answers)
-    load_file(con, "raw.survey_columns", path, data_dir, read_columns)
+    content_hash = file_hash(path)  # a national export is hundreds of MB: read it once for both tables
+    result = load_file(con, "raw.survey_answers", path, data_dir, read_answers, content_hash)
+    load_file(con, "raw.survey_columns", path, data_dir, read_columns, content_hash)
     return result, export
 
 

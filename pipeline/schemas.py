@@ -292,7 +292,8 @@ class SurveyResponse(_Lineage):
 
 
 class SurveyItemScore(_Lineage):
-    """One row per survey wave x respondent x scored item."""
+    """One row per survey wave x respondent x scored item. A view: the raw answers of staged responses
+    joined to the score each answer stands for, so a national wave's answers are stored once."""
 
     wave: Series[str] = pa.Field(description="Survey wave")
     respondent_key: Series[str] = pa.Field(description="Keyed pseudonym of the respondent")

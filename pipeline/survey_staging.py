@@ -10,7 +10,11 @@ their records are the same as validating the whole table in pandas, at the cost 
 
 Tables, one partition (`wave`) at a time:
 - `staging.survey_responses` / `quarantine.survey_responses`: one row per wave x response;
-- `staging.survey_item_scores` / `quarantine.survey_item_scores`: one row per wave x respondent x item;
+- `staging.survey_item_scores` / `quarantine.survey_item_scores`: one row per wave x respondent x item.
+  The scored answers are not written a second time: `staging.survey_item_scores` is a view joining the
+  raw answers of staged responses to `staging.survey_answer_scores` (the score each distinct answer to an
+  item stands for, a few hundred rows a wave), less the answers quarantined
+  (`staging.survey_item_rejections`). A national wave's sixty million answers are stored once, in `raw`;
 - `staging.survey_respondent_scores`: one row per wave x respondent x construct, the respondent's mean
   over the construct's scored items (derived, not validated again), and from it
   `staging.survey_construct_summaries` (one row per wave x partnership x construct) and
@@ -37,7 +41,7 @@ from pipeline.validation import (
     unique_keys,
     validate_frame,
 )
-from pipeline.warehouse import quote_identifier, replace_rows
+from pipeline.warehouse import quote_identifier, replace_rows, table_exists
 
 # The staging tables of the survey path, created with their types before the first wave is written (a
 # table created from an empty first wave would otherwise have columns of no type).
@@ -52,15 +56,22 @@ TABLES = {
         "stakeholder_group": "VARCHAR",
         "finished": "BOOLEAN",
     },
-    "staging.survey_item_scores": {
-        "source_file": "VARCHAR",
-        "source_row": "BIGINT",
+    # What `staging.survey_item_scores` is built from (see ITEM_SCORES_VIEW_SQL): one row per wave x
+    # scored column x distinct answer on the item's scale, and one row per quarantined answer.
+    "staging.survey_answer_scores": {
         "wave": "VARCHAR",
-        "respondent_key": "VARCHAR",
+        "tool": "VARCHAR",
+        "source_id": "VARCHAR",
+        "answer": "VARCHAR",
         "item_code": "VARCHAR",
         "construct": "VARCHAR",
-        "answer": "VARCHAR",
         "score": "DOUBLE",
+    },
+    "staging.survey_item_rejections": {
+        "wave": "VARCHAR",
+        "source_file": "VARCHAR",
+        "source_row": "BIGINT",
+        "source_id": "VARCHAR",
     },
     "staging.survey_respondent_scores": {
         "wave": "VARCHAR",
@@ -198,12 +209,31 @@ JOIN scale_range AS r ON r.scale_id = f.scale_id
 LEFT JOIN answer_keys AS s ON s.scale_id = f.scale_id AND s.answer_key = lower(trim(a.answer))
 """
 
+# The answers of the wave's staged responses to scored items (a rejected response's answers stay with its
+# quarantine record), each with its score or the reason it has none.
 SCORED_SQL = """
-SELECT a.wave, a.respondent_key, a.respondent_row AS source_row, a.source_file, l.item_code, l.construct,
-       a.answer, l.score, l.off_scale_reason
+SELECT a.wave, a.respondent_key, a.respondent_row AS source_row, a.source_file, a.source_id, l.item_code,
+       l.construct, a.answer, l.score, l.off_scale_reason
 FROM raw.survey_answers AS a
+JOIN staging.survey_responses AS r
+  ON r.wave = a.wave AND r.source_file = a.source_file AND r.source_row = a.respondent_row
 JOIN _wave_answer_lookup AS l ON l.tool = a.tool AND l.source_id = a.source_id AND l.answer = a.answer
-WHERE a.wave = $wave AND a.respondent_key NOT IN (SELECT respondent_key FROM _rejected_keys)
+WHERE a.wave = $wave
+"""
+
+# The staged item scores of every wave, as SCORED_SQL finds them, less the answers quarantined.
+ITEM_SCORES_VIEW_SQL = """
+CREATE OR REPLACE VIEW staging.survey_item_scores AS
+SELECT a.source_file, a.respondent_row AS source_row, a.wave, a.respondent_key, s.item_code, s.construct,
+       a.answer, s.score
+FROM raw.survey_answers AS a
+JOIN staging.survey_responses AS r
+  ON r.wave = a.wave AND r.source_file = a.source_file AND r.source_row = a.respondent_row
+JOIN staging.survey_answer_scores AS s
+  ON s.wave = a.wave AND s.tool = a.tool AND s.source_id = a.source_id AND s.answer = a.answer
+ANTI JOIN staging.survey_item_rejections AS x
+  ON x.wave = a.wave AND x.source_file = a.source_file AND x.source_row = a.respondent_row
+ AND x.source_id = a.source_id
 """
 
 # Whether two answers of one respondent could score the same item: two of the wave's columns mapped to
@@ -232,9 +262,9 @@ ORDER BY c.position
 """
 
 # --- Per-wave summaries the survey marts read, so a mart never rescans every wave's answers -------------
-# A response is named by its pseudonym, as in the marts' own definitions. Where the wave came from one file
-# and no pseudonym is shared by a valid and a rejected response, its position in the file names it just as
-# well (one to one), and is far cheaper to group and join on; otherwise the pseudonym is used.
+# A response is named by its pseudonym, as in the marts' own definitions. Where the wave came from one file,
+# its position in the file names it just as well (one to one: item scores come only from staged responses,
+# unique by pseudonym), and is far cheaper to group and join on; otherwise the pseudonym is used.
 #
 # Two refreshes must publish bit-identical marts, but DuckDB adds floats up in whatever order its threads
 # finish. Item scores are whole numbers on their scale, so sums of scores and of their squares are exact in
@@ -281,11 +311,11 @@ GROUP BY ALL
 # total score (see pipeline.methods.reliability; the marts finish the computation).
 RELIABILITY_SQL = f"""
 INSERT INTO staging.survey_construct_reliability BY NAME
-WITH construct_items AS (
+WITH construct_items AS MATERIALIZED (
     SELECT construct, count(DISTINCT item_code) AS k_items
     FROM staging.survey_item_scores WHERE wave = $wave AND score IS NOT NULL GROUP BY construct
 ),
-complete AS (
+complete AS MATERIALIZED (
     SELECT p.identity, p.construct, p.total
     FROM _wave_per_respondent AS p JOIN construct_items AS i USING (construct)
     WHERE p.items = i.k_items
@@ -356,16 +386,26 @@ WHERE s.wave = $before
 POSITION_NAMES_RESPONSE_SQL = """
 SELECT (SELECT count(DISTINCT source_file) FROM raw.survey_columns WHERE wave = $wave) <= 1
    AND (SELECT count(*) = count(DISTINCT source_row) FROM staging.survey_responses WHERE wave = $wave)
-   AND (SELECT count(*) = 0 FROM _shared_keys)
 """
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the survey staging and quarantine tables with their types, if missing."""
+    """Create the survey staging and quarantine tables with their types, if missing, and the item scores'
+    view once there are raw answers to view."""
     for table, columns in TABLES.items():
         _create(con, table, columns)
     for name in ("survey_responses", "survey_item_scores"):
         _create(con, f"quarantine.{name}", QUARANTINE_COLUMNS)
+    # A warehouse staged before the item scores became a view holds them as a table: each wave is staged
+    # again by the refresh that brings this in (staging always runs), which fills the view's tables.
+    stored = con.execute(
+        "SELECT 1 FROM information_schema.tables"
+        " WHERE table_schema = 'staging' AND table_name = 'survey_item_scores' AND table_type = 'BASE TABLE'"
+    ).fetchall()
+    if stored:
+        con.execute("DROP TABLE staging.survey_item_scores")
+    if table_exists(con, "raw.survey_answers"):
+        con.execute(ITEM_SCORES_VIEW_SQL)
 
 
 def _create(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, str]) -> None:
@@ -454,12 +494,7 @@ def _map_group_and_finished(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFram
 
 
 def stage_respondents(con: duckdb.DuckDBPyConnection, wave: str) -> tuple[int, int]:
-    """`staging.survey_responses` for one wave; returns (rows, quarantined).
-
-    Leaves `_rejected_keys` (pseudonyms with no valid response: their answers stay with their quarantine
-    record) and `_shared_keys` (pseudonyms both valid and rejected, which `stage_item_scores` must check
-    for duplicate item scores) for the item scores.
-    """
+    """`staging.survey_responses` for one wave; returns (rows, quarantined)."""
     con.execute(RESPONDENTS_SQL, {"wave": wave, "formats": STARTED_AT_FORMATS})
     _group_answers, _finished_answers = _map_group_and_finished(con)  # noqa: F841 - read by CANDIDATES_SQL
     con.execute(CANDIDATES_SQL)
@@ -483,29 +518,30 @@ def stage_respondents(con: duckdb.DuckDBPyConnection, wave: str) -> tuple[int, i
         result.valid,
     )
     _write_quarantine(con, "survey_responses", result.quarantined, wave)
-
-    # Every other pseudonym of the wave belongs to a response that passed untouched, and to no other.
-    suspected = suspects["respondent_key"].dropna().value_counts()
-    valid = result.valid["respondent_key"].value_counts()
-    rejected = pd.DataFrame({"respondent_key": suspected.index.difference(valid.index)}, dtype="string")  # noqa: F841
-    in_both = suspected.index.isin(valid.index) & (suspected > valid.reindex(suspected.index).fillna(0)).to_numpy()
-    shared = pd.DataFrame({"respondent_key": suspected.index[in_both]}, dtype="string")  # noqa: F841
-    con.execute("CREATE OR REPLACE TEMP TABLE _rejected_keys AS SELECT respondent_key FROM rejected")
-    con.execute("CREATE OR REPLACE TEMP TABLE _shared_keys AS SELECT respondent_key FROM shared")
     return rows, len(result.quarantined)
 
 
+def _rejected_answers(suspects: pd.DataFrame, valid: pd.DataFrame) -> pd.DataFrame:
+    """(source_file, source_row, source_id) of the suspect answers that did not pass. Validation keeps only
+    the model's columns, so rows are matched on response, item and answer: two answers of one response to
+    one item with the same text would score alike and share a verdict."""
+    key = ["source_file", "source_row", "item_code", "answer"]
+    passed = valid[key].astype(str).drop_duplicates()
+    matched = suspects[key].astype(str).merge(passed, how="left", indicator=True)["_merge"].to_numpy()
+    return suspects.loc[matched == "left_only", ["source_file", "source_row", "source_id"]]
+
+
 def stage_item_scores(con: duckdb.DuckDBPyConnection, wave: str) -> tuple[int, int]:
-    """`staging.survey_item_scores` for one wave: the answers of valid respondents, scored; returns (rows,
-    quarantined). Off-scale answers are quarantined with the scale's labels, then the model is applied to
-    the rest, as `stage_respondents` left the wave's rejected pseudonyms in `_rejected_keys`."""
+    """`staging.survey_item_scores` for one wave: the answers of its staged responses, scored; returns
+    (rows, quarantined). Off-scale answers are quarantined with the scale's labels, then the model is
+    applied to the rest. What is written is the wave's answer lookup and its quarantined answers (see
+    ITEM_SCORES_VIEW_SQL), not the scored answers themselves."""
     model = schemas.SurveyItemScore
     params = {"wave": wave}
     con.execute(ANSWER_LOOKUP_SQL, params)
     scored = f"({SCORED_SQL}) AS scored"
     suspect = f"off_scale_reason IS NOT NULL OR ({suspect_rows_sql(model)})"
-    collisions = _count(con, ITEM_KEY_COLLISIONS_SQL, params) + _count(con, "SELECT count(*) FROM _shared_keys")
-    if collisions:
+    if _count(con, ITEM_KEY_COLLISIONS_SQL, params):
         # Two answers might score one item for one respondent: find them the slow way, as pandera would.
         con.execute(f"CREATE OR REPLACE TEMP TABLE _wave_scored AS SELECT * FROM {scored}", params)
         scored, params = "_wave_scored", None
@@ -517,16 +553,23 @@ def stage_item_scores(con: duckdb.DuckDBPyConnection, wave: str) -> tuple[int, i
         Validated.passing(suspects), off_scale, list(suspects.loc[off_scale, "off_scale_reason"].astype(str))
     )
     result = revalidate(result, model)
-    columns = ", ".join(quote_identifier(c) for c in model.to_schema().columns)
-    rows = _replace_partition(
-        con,
-        "staging.survey_item_scores",
-        wave,
-        f"SELECT {columns} FROM {scored} WHERE NOT ({suspect})",
-        params,
-        result.valid,
-    )
+    rejected = _rejected_answers(suspects, result.valid).assign(wave=wave)  # noqa: F841 - read below
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for table in ("survey_answer_scores", "survey_item_rejections"):
+            con.execute(f"DELETE FROM staging.{table} WHERE wave = ?", [wave])
+        con.execute(
+            "INSERT INTO staging.survey_answer_scores BY NAME SELECT $wave AS wave, tool, source_id, answer,"
+            " item_code, construct, score FROM _wave_answer_lookup WHERE off_scale_reason IS NULL",
+            {"wave": wave},
+        )
+        con.execute("INSERT INTO staging.survey_item_rejections BY NAME SELECT * FROM rejected")
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
     _write_quarantine(con, "survey_item_scores", result.quarantined, wave)
+    rows = _count(con, "SELECT count(*) FROM staging.survey_item_scores WHERE wave = ?", [wave])
     return rows, len(result.quarantined)
 
 
@@ -584,8 +627,6 @@ def drop_temporary(con: duckdb.DuckDBPyConnection) -> None:
         "_wave_scored",
         "_wave_answer_lookup",
         "_wave_per_respondent",
-        "_rejected_keys",
-        "_shared_keys",
     ):
         con.execute(f"DROP TABLE IF EXISTS {name}")
 

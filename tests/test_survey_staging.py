@@ -72,6 +72,11 @@ def test_a_respondent_answering_twice_in_a_wave_is_quarantined_not_merged(con, d
             "SELECT DISTINCT respondent_key FROM raw.survey_answers WHERE wave = 'w' AND respondent_row IN (1, 6)"
         ).fetchall()
     }
+    # Their answers stay with their quarantine records, not among the item scores.
+    staged_rows = {
+        row[0] for row in con.execute("SELECT DISTINCT source_row FROM staging.survey_item_scores").fetchall()
+    }
+    assert staged_rows == {2, 3, 4, 5}
 
 
 def test_an_answer_off_its_scale_is_quarantined_naming_the_scale(con, drop_zone):
@@ -86,6 +91,11 @@ def test_an_answer_off_its_scale_is_quarantined_naming_the_scale(con, drop_zone)
     [(reason, source_row)] = con.execute("SELECT reason, source_row FROM quarantine.survey_item_scores").fetchall()
     assert reason.startswith("answer Sometimes to PM2 is not on scale agree5 (Strongly disagree / Disagree")
     assert source_row == 1  # the first response
+    staged = dict(
+        con.execute("SELECT item_code, answer FROM staging.survey_item_scores WHERE source_row = 1").fetchall()
+    )
+    assert "PM2" not in staged
+    assert staged["SL1"] == "Disagree"  # the response's other answers are staged
 
 
 def test_restaging_a_wave_replaces_only_that_wave(con, drop_zone):
@@ -96,3 +106,35 @@ def test_restaging_a_wave_replaces_only_that_wave(con, drop_zone):
     _stage(con, drop_zone, "a")
     counts = dict(con.execute("SELECT wave, count(*) FROM staging.survey_responses GROUP BY ALL").fetchall())
     assert counts == {"a": 10, "b": 5}
+
+
+def test_two_columns_scoring_one_item_quarantine_both_answers_and_keep_the_rest(con, drop_zone):
+    """An instrument mapping two of a wave's columns to one item gives each respondent two answers to it:
+    both are quarantined as a duplicate key, found the slow way, and nothing else of the response is lost."""
+    with open(DATA_DIR / "surveys" / "wave_1.csv", newline="", encoding="utf-8-sig") as handle:
+        records = list(csv.reader(handle))
+    q1_1 = records[0].index("Q1_1")
+    with open(drop_zone / "surveys" / "w.csv", "w", newline="", encoding="utf-8-sig") as handle:
+        csv.writer(handle).writerows(record + [record[q1_1]] for record in records[:5])  # tag Q1_1 again
+    con.execute(
+        "INSERT INTO staging.survey_instrument SELECT * REPLACE ('QID1_1__2' AS source_id)"
+        " FROM staging.survey_instrument WHERE tool = 'qualtrics' AND item_code = 'SL1'"
+    )
+    _, scores = _stage(con, drop_zone, "w")
+    assert scores.quarantined == 2 * 2  # two responses, each answering SL1 twice
+    reasons = [row[0] for row in con.execute("SELECT reason FROM quarantine.survey_item_scores").fetchall()]
+    assert all(reason.startswith("duplicate key wave='w', respondent_key=") for reason in reasons)
+    assert con.execute("SELECT count(*) FROM staging.survey_item_scores WHERE item_code = 'SL1'").fetchall() == [(0,)]
+    items = con.execute("SELECT count(DISTINCT item_code) FROM staging.survey_item_scores").fetchall()[0][0]
+    assert items > 10
+
+
+def test_item_scores_stored_as_a_table_by_an_earlier_version_become_the_view(con, drop_zone):
+    _write_wave(drop_zone / "surveys" / "w.csv", lambda names, responses: responses[:3])
+    con.execute("CREATE TABLE staging.survey_item_scores (wave VARCHAR, item_code VARCHAR, score DOUBLE)")
+    _stage(con, drop_zone, "w")
+    kind = con.execute(
+        "SELECT table_type FROM information_schema.tables WHERE table_schema = 'staging' AND table_name = 'survey_item_scores'"
+    ).fetchall()
+    assert kind == [("VIEW",)]
+    assert con.execute("SELECT count(DISTINCT source_row) FROM staging.survey_item_scores").fetchall() == [(3,)]
