@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from pipeline.config import PROJECT_ROOT, DropZone, Settings, load_settings
+from pipeline.settings import PROJECT_ROOT, DropZone, Settings, load_settings
 
 
 def use_project_instance() -> Path:
@@ -80,7 +80,7 @@ def materialise_all(defs, instance, drop_zone: DropZone, progress=print) -> list
     Returns each run's result; stops at the first run that fails.
     """
     from pipeline.definitions import register_waves
-    from pipeline.ingest import survey_wave_files
+    from pipeline.surveys.ingest import survey_wave_files
 
     added = register_waves(instance, drop_zone)
     waves = list(survey_wave_files(drop_zone.surveys_dir))
@@ -269,8 +269,8 @@ def check_surveys(paths: list[Path]) -> int:
     import duckdb
 
     from pipeline.errors import InputFileError
-    from pipeline.readers.survey_formats import SURVEY_SUFFIXES, read_survey
-    from pipeline.readers.surveys import LOADED_KINDS, load_answers
+    from pipeline.surveys.readers.detect import SURVEY_SUFFIXES, read_survey
+    from pipeline.surveys.readers.export import LOADED_KINDS, load_answers
 
     files = sorted(
         f for p in paths for f in ([p] if p.is_file() else p.rglob("*")) if f.suffix.lower() in SURVEY_SUFFIXES

@@ -59,7 +59,7 @@ SURVEY_PATH = [
 
 def build_survey_definitions(resources: dict[str, dg.ConfigurableResource] | None = None) -> dg.Definitions:
     """A code location of the survey path only, with the same jobs, checks and sensor, for a drop zone that
-    holds reference data and survey waves and nothing else (the benchmark's: `pipeline.scale_data`)."""
+    holds reference data and survey waves and nothing else (the benchmark's: `pipeline.generators.national`)."""
     keys = {key for asset in SURVEY_PATH for key in asset.keys}
     checks = [
         check

@@ -12,7 +12,6 @@ import os
 import secrets
 from pathlib import Path
 
-from pipeline.config import PROJECT_ROOT
 
 _BLOCK_SIZE = 64  # SHA-256 block size in bytes, as HMAC requires
 
@@ -24,18 +23,17 @@ REDACTIONS: list[tuple[str, str]] = [
 ]
 
 
-def pseudonym_key() -> bytes:
-    """The secret key for respondent pseudonyms (environment first, then the local key file)."""
-    from_env = os.environ.get("EVAL_PSEUDONYM_KEY", "")
-    if from_env:
-        return from_env.encode()
-    key_file = Path(os.environ.get("EVAL_SECRET_FILE", PROJECT_ROOT / ".eval_secret"))
-    if not key_file.exists():
-        key_file.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+def pseudonym_key(configured: str, secret_file: Path) -> bytes:
+    """The secret key for respondent pseudonyms: the configured key (`EVAL_PSEUDONYM_KEY`) if given, else
+    the one in `secret_file`, generated there on first use (readable by its owner only)."""
+    if configured:
+        return configured.encode()
+    if not secret_file.exists():
+        secret_file.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(secret_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_hex(32))
-    return key_file.read_text().strip().encode()
+    return secret_file.read_text().strip().encode()
 
 
 def hmac_sql(expression: str, key: bytes) -> str:

@@ -1,8 +1,7 @@
-"""Dagster resources: the warehouse connection and where the drop zone and published marts live."""
+"""Dagster resources: the warehouse connection and the evaluation's settings, built from `Settings`."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,8 +10,8 @@ import dagster as dg
 import duckdb
 from dagster_duckdb import DuckDBResource
 
-from pipeline.config import DropZone, Settings, load_settings
-from pipeline.methods.disclosure import disclosure_threshold
+from pipeline.privacy import pseudonym_key
+from pipeline.settings import PSEUDONYM_KEY_VARIABLE, DropZone, Settings, load_settings
 from pipeline.warehouse import ensure_schemas
 
 
@@ -28,21 +27,15 @@ class WarehouseResource(DuckDBResource):
             yield con
 
 
-def warehouse_config() -> dict[str, str]:
-    """DuckDB settings for the warehouse: its memory limit (`EVAL_DUCKDB_MEMORY_LIMIT`, default 3GB), so
-    the pipeline keeps to about 4 GB however large a wave is (DuckDB spills to disk beyond it)."""
-    return {"memory_limit": os.environ.get("EVAL_DUCKDB_MEMORY_LIMIT", "").strip() or DEFAULT_MEMORY_LIMIT}
-
-
-DEFAULT_MEMORY_LIMIT = "3GB"
-
-
 class EvaluationPaths(dg.ConfigurableResource):
-    """The raw drop zone, the published marts folder and the disclosure threshold for published counts."""
+    """The raw drop zone, the published marts folder, the disclosure threshold for published counts and
+    where the pseudonym key comes from (`pseudonym_key` is set as `dg.EnvVar`, never as the key itself)."""
 
     data_dir: str
     marts_dir: str
     disclosure_threshold: int = 5
+    secret_file: str = str(Path(__file__).resolve().parent.parent / ".eval_secret")
+    pseudonym_key: str = ""
 
     @property
     def drop_zone(self) -> DropZone:
@@ -52,15 +45,27 @@ class EvaluationPaths(dg.ConfigurableResource):
     def marts_path(self) -> Path:
         return Path(self.marts_dir)
 
+    def respondent_key(self) -> bytes:
+        """The secret key for respondent pseudonyms."""
+        return pseudonym_key(self.pseudonym_key, Path(self.secret_file))
+
+
+def warehouse_config(settings: Settings) -> dict[str, str]:
+    """DuckDB settings for the warehouse: its memory limit, so the pipeline keeps to about 4 GB however
+    large a wave is (DuckDB spills to disk beyond it)."""
+    return {"memory_limit": settings.duckdb_memory_limit}
+
 
 def default_resources(settings: Settings | None = None) -> dict[str, dg.ConfigurableResource]:
-    """Resources for the configured locations (`EVAL_DATA_DIR`, `EVAL_WAREHOUSE`, `EVAL_MARTS_DIR`)."""
+    """Resources for the given settings (default: `load_settings()`, the environment and the drop zone)."""
     settings = settings or load_settings()
     return {
-        "warehouse": WarehouseResource(database=str(settings.warehouse), connection_config=warehouse_config()),
+        "warehouse": WarehouseResource(database=str(settings.warehouse), connection_config=warehouse_config(settings)),
         "paths": EvaluationPaths(
             data_dir=str(settings.data_dir),
             marts_dir=str(settings.marts_dir),
-            disclosure_threshold=disclosure_threshold(),
+            disclosure_threshold=settings.disclosure_threshold,
+            secret_file=str(settings.secret_file),
+            pseudonym_key=dg.EnvVar(PSEUDONYM_KEY_VARIABLE) if settings.pseudonym_key_from_environment else "",
         ),
     }

@@ -13,8 +13,20 @@ from dataclasses import dataclass
 import pandas as pd
 import pandera.errors
 import pandera.pandas as pa
+from pandera.typing import Series
 
 from pipeline.warehouse import sql_literal
+
+
+class Lineage(pa.DataFrameModel):
+    """Where a row came from: the columns every table read from a file carries."""
+
+    source_file: Series[str] = pa.Field(description="File the row came from, relative to the raw drop zone")
+    source_row: Series[int] = pa.Field(
+        ge=1,
+        description="Where the record is in the source file: the line it starts on (the response's position, for survey exports)",
+        coerce=True,
+    )
 
 
 class SchemaValidationError(ValueError):

@@ -8,6 +8,7 @@ exactly the rows that came from it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -41,11 +42,33 @@ def quote_identifier(name: str) -> str:
 
 
 def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the warehouse layers and the load ledger if they are missing."""
+    """Create the warehouse layers and the load ledger if they are missing, and this connection's macros
+    (`redact(text)`: free text with personal data replaced, see `pipeline.privacy`; `exact_variance(x)`)."""
+    from pipeline.privacy import redact_sql
+
     for schema in SCHEMAS:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
     con.execute(LEDGER_DDL)
     con.execute("ALTER TABLE raw._load_ledger ADD COLUMN IF NOT EXISTS layout_version INTEGER DEFAULT 1")
+    con.execute(f"CREATE OR REPLACE TEMP MACRO redact(text) AS {redact_sql('text')}")
+    con.execute(f"CREATE OR REPLACE TEMP MACRO exact_variance(x) AS {EXACT_VARIANCE}")
+
+
+# The sample variance of x from exact sums: (n * sum(x^2) - sum(x)^2) / (n * (n - 1)), NULL below two values.
+# Two refreshes must publish bit-identical marts, but DuckDB adds floats up in whatever order its threads
+# finish; for whole-number scores these sums are exact in any order, so the variance is too.
+EXACT_VARIANCE = "CASE WHEN count(x) > 1 THEN (count(x) * sum(x * x) - sum(x) * sum(x)) / (count(x) * (count(x) - 1)) END"
+
+
+@functools.cache
+def _sql_text(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def load_sql(module_file: str, name: str) -> str:
+    """The SQL in `sql/<name>.sql` beside the module `module_file` (pass `__file__`): every statement the
+    pipeline runs lives in such a file, with values bound as `$name` parameters."""
+    return _sql_text(Path(module_file).parent / "sql" / f"{name}.sql")
 
 
 def drop_outdated_layout(con: duckdb.DuckDBPyConnection, table: str) -> bool:

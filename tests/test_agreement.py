@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.config import PROJECT_ROOT
+from pipeline.codings.refi_qda import coded_segments, read_refi_qda
 from pipeline.methods.agreement import (
     AGREEMENT_COLUMNS,
     POOLED,
@@ -20,7 +20,7 @@ from pipeline.methods.agreement import (
     krippendorff_alpha,
     percent_agreement,
 )
-from pipeline.readers.refi_qda import coded_segments, read_refi_qda
+from pipeline.settings import PROJECT_ROOT
 
 DEMO_QDPX = PROJECT_ROOT / "data" / "raw" / "codings" / "site_visits.qdpx"
 nan = np.nan

@@ -20,7 +20,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.config import PROJECT_ROOT
 from pipeline.methods.phe import (
     TREND_CHI_SQUARE_CRITICAL,
     byars_limits,
@@ -36,8 +35,9 @@ from pipeline.methods.phe import (
     recent_trends,
     wilson_limits,
 )
-from pipeline.periods import parse_periods
-from pipeline.readers.outcomes import read_fingertips_csv, read_fingertipsnext
+from pipeline.outcomes.periods import parse_periods
+from pipeline.outcomes.readers import read_fingertips_csv, read_fingertipsnext
+from pipeline.settings import PROJECT_ROOT
 
 OUTCOMES = PROJECT_ROOT / "data" / "raw" / "outcomes"
 

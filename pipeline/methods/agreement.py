@@ -9,6 +9,17 @@ coder did not rate the unit. Methods:
   ratio difference functions given there. Units with fewer than two values are not pairable and drop out.
 - Cohen's kappa, following J. Cohen (1960), "A coefficient of agreement for nominal scales", Educational and
   Psychological Measurement 20(1):37-46: kappa = (p_o - p_e) / (1 - p_e), for exactly two coders.
+- Weighted kappa, following J. Cohen (1968), "Weighted kappa: nominal scale agreement with provision for
+  scaled disagreement or partial credit", Psychological Bulletin 70(4):213-220, with linear (Cicchetti D. V. and
+  Allison T. (1971), Am J EEG Technol 11:101-109; irr's "equal") or quadratic (Fleiss J. L. and Cohen J.
+  (1973), Educational and Psychological Measurement 33:613-619; irr's "squared") agreement weights; its
+  large-sample standard error, interval and z test follow J. L. Fleiss, J. Cohen and B. S. Everitt (1969),
+  "Large sample standard errors of kappa and weighted kappa", Psychological Bulletin 72(5):323-327, as SAS PROC
+  FREQ and statsmodels' `cohens_kappa` report them (the test uses the variance under kappa = 0, as irr's `kappa2`).
+- Fleiss' kappa for any number of coders, following J. L. Fleiss (1971), "Measuring nominal scale agreement
+  among many raters", Psychological Bulletin 76(5):378-382, with the z test of J. L. Fleiss, J. C. M. Nee and
+  J. R. Landis (1979), "Large sample variance of kappa in the case of different sets of raters",
+  Psychological Bulletin 86(5):974-977, as irr's `kappam.fleiss` computes them.
 - Percent agreement: Krippendorff's (2011) observed agreement, the share of pairable values' pairings that
   match (sum of the coincidence matrix's diagonal over n). With two coders and no missing values it is the
   plain share of units on which both coders agree, Cohen's p_o.
@@ -19,8 +30,8 @@ coder did not rate the unit. Methods:
   and Measures 1(1):77-89), which resamples pairs of pairable values; resampling units keeps each unit's
   values together, as the units were sampled in the study.
 
-`coding_units` turns coded segments (from `pipeline.readers.refi_qda.coded_segments` or
-`pipeline.readers.coding_table.read_coding_table`) into reliability data, and `agreement_by_code` reports
+`coding_units` turns coded segments (from `pipeline.codings.refi_qda.coded_segments` or
+`pipeline.codings.coding_table.read_coding_table`) into reliability data, and `agreement_by_code` reports
 every code and the pooled data, the rows of the `coder_agreement` mart.
 """
 
@@ -32,12 +43,15 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 Metric = Literal["nominal", "ordinal", "interval", "ratio"]
+KappaWeights = Literal["unweighted", "linear", "quadratic"]
 Unit = Literal["source_code", "segment"]
 
 METRICS: tuple[str, ...] = ("nominal", "ordinal", "interval", "ratio")
 UNITS: tuple[str, ...] = ("source_code", "segment")
+KAPPA_WEIGHTS: tuple[str, ...] = ("unweighted", "linear", "quadratic")
 DEFAULT_REPLICATES = 2000
 DEFAULT_LEVEL = 0.95
 DEFAULT_SEED = 20_110_101  # any fixed seed: the intervals are reproducible run to run
@@ -227,6 +241,253 @@ def cohens_kappa(data: pd.DataFrame | Sequence[Sequence[object]] | np.ndarray) -
     if len(one_hot) == 0:
         return float("nan")
     return float(_kappa_from_tables(one_hot.sum(axis=0).reshape(side, side)))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Weighted kappa and Fleiss' kappa, with their asymptotic standard errors
+# ---------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KappaEstimate:
+    """Cohen's (weighted) kappa with its large-sample standard error, interval and test of kappa = 0.
+
+    `se` is the asymptotic standard error (Fleiss, Cohen and Everitt 1969; SAS's "ASE") behind the interval
+    kappa -/+ z se at `level`; `se_null` is the standard error under kappa = 0 behind `z` = kappa / se_null and
+    its two-sided `p_value`. `n` counts the units both coders rated; `categories` are the table's categories in
+    order.
+    """
+
+    kappa: float
+    se: float
+    low: float
+    high: float
+    level: float
+    se_null: float
+    z: float
+    p_value: float
+    n: int
+    weights: str
+    categories: tuple[object, ...]
+
+
+@dataclass(frozen=True)
+class FleissKappa:
+    """Fleiss' (1971) kappa for a fixed number of coders per unit, with its z test of kappa = 0.
+
+    `se_null` is the standard error under kappa = 0 (Fleiss, Nee and Landis 1979), `z` = kappa / se_null and
+    `p_value` its two-sided p-value. `units` were rated by all `raters`; `dropped_units` lacked a rating.
+    """
+
+    kappa: float
+    se_null: float
+    z: float
+    p_value: float
+    units: int
+    raters: int
+    categories: tuple[object, ...]
+    dropped_units: int = 0
+
+
+def kappa_weights(categories: int | Sequence[float], weights: KappaWeights | str = "unweighted") -> np.ndarray:
+    """Agreement weights w_ij (1 on the diagonal) for a k x k table of ordered categories.
+
+    `categories` is k (scores 0..k-1: the categories' positions) or the categories' numeric scores. "linear":
+    1 - |s_i - s_j| / (s_max - s_min) (Cicchetti and Allison 1971; irr's "equal"; SAS's default); "quadratic":
+    1 - (s_i - s_j)^2 / (s_max - s_min)^2 (Fleiss and Cohen 1973; irr's "squared"); "unweighted": the identity,
+    which gives Cohen's (1960) kappa.
+    """
+    if weights not in KAPPA_WEIGHTS:
+        raise ValueError(f"weights must be one of {', '.join(KAPPA_WEIGHTS)}, not {weights!r}")
+    scores = np.arange(categories, dtype=float) if isinstance(categories, int) else np.asarray(categories, float)
+    if scores.ndim != 1 or len(scores) == 0 or not np.isfinite(scores).all():
+        raise ValueError(f"categories must be a count or a sequence of finite scores, got {categories!r}")
+    if weights == "unweighted" or len(scores) == 1:
+        return np.eye(len(scores))
+    spread = scores.max() - scores.min()
+    distance = np.abs(np.subtract.outer(scores, scores)) / spread
+    return 1.0 - (distance if weights == "linear" else distance**2)
+
+
+def weighted_kappa_from_table(
+    table: Sequence[Sequence[float]] | np.ndarray,
+    weights: KappaWeights | str = "unweighted",
+    *,
+    scores: Sequence[float] | None = None,
+    level: float = DEFAULT_LEVEL,
+    categories: Sequence[object] | None = None,
+) -> KappaEstimate:
+    """Cohen's kappa, plain or weighted, from a k x k table of counts (rows coder 1, columns coder 2).
+
+    kappa_w = (p_o - p_e) / (1 - p_e), p_o = sum w_ij p_ij, p_e = sum w_ij p_i. p_.j (Cohen 1968). Fleiss,
+    Cohen and Everitt (1969): with wbar_i = sum_j p_.j w_ij and wbar_j = sum_i p_i. w_ij,
+    var = [sum p_ij (w_ij - (wbar_i + wbar_j)(1 - kappa))^2 - (kappa - p_e(1 - kappa))^2] / (n (1 - p_e)^2) and,
+    under kappa = 0, var0 = [sum p_i. p_.j (w_ij - (wbar_i + wbar_j))^2 - p_e^2] / (n (1 - p_e)^2). `scores`
+    are the categories' numeric scores for linear/quadratic weights (default: their positions). NaN throughout
+    when the table is empty or p_e = 1.
+    """
+    _check_bootstrap_arguments(1, level)
+    counts = np.asarray(table, dtype=float)
+    if counts.ndim != 2 or counts.shape[0] != counts.shape[1] or counts.shape[0] == 0:
+        raise ValueError(f"a kappa table must be square (k x k), got shape {counts.shape}")
+    if (counts < 0).any() or not np.isfinite(counts).all():
+        raise ValueError("a kappa table holds counts: finite and not negative")
+    k = counts.shape[0]
+    w = kappa_weights(k if scores is None else scores, weights)
+    if w.shape != counts.shape:
+        raise ValueError(f"{len(w)} scores for a {k} x {k} table")
+    labels = tuple(range(k)) if categories is None else tuple(categories)
+    n = counts.sum()
+    nan = float("nan")
+    if n == 0:
+        return KappaEstimate(nan, nan, nan, nan, level, nan, nan, nan, 0, str(weights), labels)
+    p = counts / n
+    rows, cols = p.sum(axis=1), p.sum(axis=0)
+    observed = float((w * p).sum())
+    chance = float((w * np.outer(rows, cols)).sum())
+    if chance >= 1.0 - 1e-12:
+        return KappaEstimate(nan, nan, nan, nan, level, nan, nan, nan, int(n), str(weights), labels)
+    kappa = (observed - chance) / (1.0 - chance)
+    wbar_row = w @ cols  # wbar_i = sum_j p_.j w_ij
+    wbar_col = rows @ w  # wbar_j = sum_i p_i. w_ij
+    spread = np.add.outer(wbar_row, wbar_col)
+    var = ((p * (w - spread * (1.0 - kappa)) ** 2).sum() - (kappa - chance * (1.0 - kappa)) ** 2) / (
+        n * (1.0 - chance) ** 2
+    )
+    var0 = ((np.outer(rows, cols) * (w - spread) ** 2).sum() - chance**2) / (n * (1.0 - chance) ** 2)
+    se, se0 = float(np.sqrt(max(var, 0.0))), float(np.sqrt(max(var0, 0.0)))
+    z_level = float(stats.norm.ppf((1 + level) / 2))
+    z = kappa / se0 if se0 > 0 else nan
+    p_value = float(2 * stats.norm.sf(abs(z))) if se0 > 0 else nan
+    return KappaEstimate(
+        float(kappa),
+        se,
+        kappa - z_level * se,
+        kappa + z_level * se,
+        level,
+        se0,
+        z,
+        p_value,
+        int(n),
+        str(weights),
+        labels,
+    )
+
+
+def weighted_kappa(
+    data: pd.DataFrame | Sequence[Sequence[object]] | np.ndarray,
+    weights: KappaWeights | str = "unweighted",
+    *,
+    categories: Sequence[object] | None = None,
+    level: float = DEFAULT_LEVEL,
+) -> KappaEstimate:
+    """Cohen's (1960) or weighted (Cohen 1968) kappa for two coders' ordinal codes, with its standard error.
+
+    `data` is units x 2 coders; units missing either code are left out. The table's categories are
+    `categories` in their order (give the whole scale, e.g. 1..5, to keep unused points), or else the codes
+    seen, sorted. Linear and quadratic weights use the categories' positions in that order, as irr's `kappa2`
+    does with the levels it sees (so a scale point nobody used shortens the distances). See
+    `weighted_kappa_from_table` for the formulas.
+    """
+    frame = _as_frame(data)
+    if frame.shape[1] != 2:
+        raise ValueError(f"Cohen's kappa is for exactly two coders; got {frame.shape[1]} columns")
+    cells = frame.to_numpy(dtype=object)
+    both = cells[~pd.isna(cells).any(axis=1)]
+    if categories is None:
+        try:
+            order = sorted(set(both.ravel().tolist()))
+        except TypeError as exc:
+            raise ValueError(f"codes of mixed types cannot be ordered ({exc}); pass categories") from exc
+    else:
+        order = list(dict.fromkeys(categories))
+        unknown = set(both.ravel().tolist()) - set(order)
+        if unknown:
+            raise ValueError(f"codes {sorted(map(str, unknown))} are not among the categories {order}")
+    position = {category: i for i, category in enumerate(order)}
+    table = np.zeros((len(order), len(order)))
+    for first, second in both:
+        table[position[first], position[second]] += 1
+    if not order:
+        table = np.zeros((1, 1))
+    return weighted_kappa_from_table(table, weights, level=level, categories=order)
+
+
+def _fleiss_from_counts(counts: np.ndarray, categories: tuple[object, ...], dropped: int) -> FleissKappa:
+    """Fleiss (1971) kappa and the Fleiss, Nee and Landis (1979) z test from units x categories counts."""
+    nan = float("nan")
+    units = counts.shape[0]
+    raters = int(counts.sum(axis=1)[0]) if units else 0
+    if units == 0 or raters < 2:
+        return FleissKappa(nan, nan, nan, nan, units, raters, categories, dropped)
+    agreement = ((counts**2).sum(axis=1) - raters) / (raters * (raters - 1))
+    p = counts.sum(axis=0) / (units * raters)
+    observed, chance = float(agreement.mean()), float((p**2).sum())
+    if chance >= 1.0 - 1e-12:
+        return FleissKappa(nan, nan, nan, nan, units, raters, categories, dropped)
+    kappa = (observed - chance) / (1.0 - chance)
+    pq = p * (1.0 - p)
+    var0 = 2.0 / (pq.sum() ** 2 * units * raters * (raters - 1)) * (pq.sum() ** 2 - (pq * (1.0 - 2.0 * p)).sum())
+    se0 = float(np.sqrt(var0))
+    z = kappa / se0
+    return FleissKappa(
+        float(kappa), se0, float(z), float(2 * stats.norm.sf(abs(z))), units, raters, categories, dropped
+    )
+
+
+def fleiss_kappa_from_counts(counts: Sequence[Sequence[float]] | np.ndarray) -> FleissKappa:
+    """Fleiss' kappa from a units x categories table: how many coders put each unit in each category.
+
+    Every unit must have the same number of ratings m >= 2 (Fleiss 1971). P_i = (sum_j n_ij^2 - m) / (m(m - 1)),
+    p_j = sum_i n_ij / (N m), kappa = (mean P_i - sum p_j^2) / (1 - sum p_j^2); under kappa = 0,
+    var0 = 2 [(sum p_j q_j)^2 - sum p_j q_j (q_j - p_j)] / [(sum p_j q_j)^2 N m (m - 1)] (Fleiss, Nee and Landis
+    1979), as irr's `kappam.fleiss`. NaN when the chance agreement is 1.
+    """
+    table = np.asarray(counts, dtype=float)
+    if table.ndim != 2 or table.shape[1] < 1:
+        raise ValueError(f"counts must be units (rows) x categories (columns), got shape {table.shape}")
+    if (table < 0).any() or not np.isfinite(table).all():
+        raise ValueError("counts must be finite and not negative")
+    per_unit = table.sum(axis=1)
+    if len(per_unit) and not np.allclose(per_unit, per_unit[0]):
+        at = int(np.flatnonzero(~np.isclose(per_unit, per_unit[0]))[0])
+        raise ValueError(
+            f"Fleiss' kappa needs the same number of ratings for every unit: unit {at} has {per_unit[at]:g}, "
+            f"unit 0 has {per_unit[0]:g}"
+        )
+    return _fleiss_from_counts(table, tuple(range(table.shape[1])), 0)
+
+
+def fleiss_kappa(
+    data: pd.DataFrame | Sequence[Sequence[object]] | np.ndarray, *, categories: Sequence[object] | None = None
+) -> FleissKappa:
+    """Fleiss' (1971) kappa for units x coders data with any number of coders (two or more), and its z test.
+
+    As irr's `kappam.fleiss`, units missing any coder's code are left out (listwise; counted in
+    `dropped_units`), and the categories are `categories` or else the codes seen. Fleiss' kappa pools the
+    coders' marginals, so for two coders it differs from Cohen's kappa. See `fleiss_kappa_from_counts`.
+    """
+    frame = _as_frame(data)
+    cells = frame.to_numpy(dtype=object)
+    complete = ~pd.isna(cells).any(axis=1)
+    rated = cells[complete]
+    seen = list(dict.fromkeys(rated.ravel().tolist()))
+    if categories is None:
+        try:
+            order = sorted(seen)
+        except TypeError:
+            order = seen
+    else:
+        order = list(dict.fromkeys(categories))
+        unknown = set(seen) - set(order)
+        if unknown:
+            raise ValueError(f"codes {sorted(map(str, unknown))} are not among the categories {order}")
+    position = {category: i for i, category in enumerate(order)}
+    counts = np.zeros((len(rated), max(len(order), 1)))
+    for unit, row in enumerate(rated):
+        for code in row:
+            counts[unit, position[code]] += 1
+    return _fleiss_from_counts(counts, tuple(order), int((~complete).sum()))
 
 
 # ---------------------------------------------------------------------------------------------------------

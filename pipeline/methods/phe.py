@@ -17,8 +17,13 @@ Sources, cited per function below:
 Confidence levels are fractions (0.95, 0.998). Output columns use the names the project's readers give
 Fingertips' columns: `lower_ci95`, `upper_ci95`, `lower_ci998`, `upper_ci998`.
 
-Directly standardised rates (Dobson's method) are not provided here: they need their own published worked
-example before they can be added.
+Directly standardised rates (Dobson's method, ESP2013) are in `pipeline.methods.dsr`, tested against
+[PHEim]'s own test data.
+
+Recent trends: [FT]'s test over the five most recent points is the default of `recent_trend`; more points,
+PHEindicatormethods' `assign_trend_markers` conventions (the exact z = qnorm(0.975) for the standard error from
+95% limits, the proportion method without limits) and the chi-squared test for trend
+in proportions over any number of periods (`chi_squared_trend`) are options, each tested against its source.
 """
 
 from __future__ import annotations
@@ -35,7 +40,9 @@ __all__ = [
     "Polarity",
     "SiiResult",
     "TrendResult",
+    "TrendTest",
     "byars_limits",
+    "chi_squared_trend",
     "compare_to_benchmark",
     "cumulative_midpoints",
     "exact_poisson_limits",
@@ -56,6 +63,11 @@ _POLARITIES = ("low_is_good", "high_is_good", "no_judgement", "not_applicable")
 # TrendMarkerCalculator.ChiSquareConfidence = 9.54953570608324) over the five most recent points.
 TREND_POINTS = 5
 TREND_CHI_SQUARE_CRITICAL = float(stats.chi2.ppf(0.998, 1))
+# The normal point that turns 95% limits into a standard error, se = (upper - lower) / (2 z): Fingertips divides
+# the width by 3.92 ([FT] TrendMarkerCalculator: z = 1.96); PHEindicatormethods' assign_trend_markers by
+# qnorm(1 - (1 - 0.95)/2) * 2 = 3.919928 (R/utils.R calculate_trend_weighted_regression).
+TREND_Z_FINGERTIPS = 1.96
+TREND_Z_EXACT = float(stats.norm.ppf(0.975))
 
 
 # --- helpers -----------------------------------------------------------------------------------------
@@ -319,72 +331,139 @@ def _slope_signs_agree(slope_of: Callable[[np.ndarray], float], points: int) -> 
     return abs(sum(signs)) == len(masks)
 
 
+@dataclass(frozen=True)
+class TrendTest:
+    """A chi-squared test for trend in proportions: the statistic on 1 degree of freedom and its p-value."""
+
+    chi_square: float
+    df: int
+    p_value: float
+    scores: tuple[float, ...]
+
+
+def chi_squared_trend(count: object, denominator: object, scores: object | None = None) -> TrendTest:
+    """The chi-squared test for trend in proportions x_i/n_i over any number of ordered groups or periods.
+
+    Armitage P, "Tests for linear trends in proportions and frequencies", Biometrics 1955;11:375-386 (the
+    Cochran-Armitage test), as R's `prop.trend.test` (stats): with p = sum x / sum n, sbar = sum n s / sum n,
+    chi-squared = [sum x_i (s_i - sbar)]^2 / [p (1 - p) sum n_i (s_i - sbar)^2] on 1 d.f. `scores` default to
+    the group numbers 1..k. It is the "SPC for proportions" statistic of Fingertips' recent trends ([FT]) and
+    of PHEindicatormethods' `assign_trend_markers` (scores: the years). NaN when every proportion is 0 or 1.
+    """
+    x, n = _as_float(count), _as_float(denominator)
+    s = np.arange(1, len(x) + 1, dtype=float) if scores is None else _as_float(scores)
+    if not len(x) == len(n) == len(s):
+        raise ValueError(f"counts ({len(x)}), denominators ({len(n)}) and scores ({len(s)}) must match")
+    if len(x) < 2:
+        raise ValueError("a test for trend needs at least two groups")
+    if np.isnan(x).any() or np.isnan(n).any() or np.isnan(s).any():
+        raise ValueError("a test for trend needs every count, denominator and score")
+    _check_counts(x, n, proportion=True)
+    p = x.sum() / n.sum()
+    centred = s - (n * s).sum() / n.sum()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        chi_square = float((x * centred).sum() ** 2 / (p * (1 - p) * (n * centred**2).sum()))
+    p_value = float(stats.chi2.sf(chi_square, 1)) if np.isfinite(chi_square) else float("nan")
+    return TrendTest(chi_square, 1, p_value, tuple(float(v) for v in s))
+
+
+TrendMethod = Literal["ci", "proportion", "auto"]
+
+
 def recent_trend(
     sort_key: object,
     value: object,
     count: object,
     denominator: object,
-    lower_ci95: object,
-    upper_ci95: object,
+    lower_ci95: object | None = None,
+    upper_ci95: object | None = None,
     *,
-    method: Literal["ci", "proportion"] = "ci",
+    method: TrendMethod = "ci",
     polarity: Polarity = "no_judgement",
+    points: int | None = TREND_POINTS,
+    limits_z: float = TREND_Z_FINGERTIPS,
+    require_limits: bool = True,
 ) -> TrendResult:
     """Fingertips' recent-trend marker for one series of single-year points ([FT] TrendMarkerCalculator).
 
-    Exactly as Fingertips: the valid points are the unbroken run, from the most recent back, with a value,
-    a count and a positive denominator ([FT] TrendRequest.GetValidDataList); at least five are needed, and
-    no count may equal its denominator. The five most recent are numbered t = 1..5 and tested:
+    By default exactly as Fingertips: the valid points are the unbroken run, from the most recent back, with a
+    value, a count and a positive denominator ([FT] TrendRequest.GetValidDataList); at least five are needed,
+    and no count may equal its denominator. The five most recent are numbered t = 1..5 and tested:
     - method "ci" (Fingertips' default): weighted least squares of value on t, weights 1/se^2 with
-      se = (upper95 - lower95)/3.92; chi-squared = (slope/SE(slope))^2.
+      se = (upper95 - lower95)/(2 x 1.96), i.e. the width over 3.92; chi-squared = (slope/SE(slope))^2.
     - method "proportion" (indicators whose comparator is "SPC for proportions"): the chi-squared test for
-      trend in proportions (Armitage P, "Tests for linear trends in proportions and frequencies",
-      Biometrics 1955;11:375-386), direction from the least-squares slope of the logit of count/denominator.
+      trend in proportions (`chi_squared_trend`; Armitage 1955), direction from the least-squares slope of the
+      logit of count/denominator.
     The trend is significant when chi-squared exceeds 9.5495 (its 99.8% point, 1 d.f.) and the slope has the
-    same sign with all five points and with each one left out; the marker is then "Increasing" or
+    same sign with all the points and with each one left out; the marker is then "Increasing" or
     "Decreasing" (labelled "... and getting better/worse" by polarity), else "No significant change".
     Fingertips computes trends only for annual proportions and crude rates (FingertipsNext adds directly
     standardised rates): choosing eligible series (not pooled or quarterly periods) is for the caller.
 
-    Two choices where Fingertips' code is silent or inconsistent: a point of the five without both 95%
-    limits, or (method "proportion") with a count of 0, makes the trend "Cannot be calculated" (Fingertips
-    drops such points and tests fewer than five; FingertipsNext's test for indicator 93468 then expects
-    "no change"); and the direction of a proportion trend is taken from the logit slope as in
+    Options (each default is Fingertips'):
+    - `points`: how many of the most recent valid points to test, at least five (the minimum documented by
+      Fingertips and by PHEindicatormethods' `assign_trend_markers`); None tests the whole unbroken run. The
+      tests generalise to any number of points (Armitage 1955; weighted least squares).
+    - `limits_z`: the normal point turning 95% limits into a standard error. `TREND_Z_FINGERTIPS` (1.96, the
+      3.92 of [FT]) or `TREND_Z_EXACT` (qnorm(0.975) = 1.959964, PHEindicatormethods' `assign_trend_markers`).
+    - `require_limits`: Fingertips tests only points with both 95% limits, whatever the method; with False the
+      proportion method, which does not use them, runs without (as `assign_trend_markers`).
+    - method "auto": "ci" when every tested point has both limits, else "proportion" without limits (for
+      series with counts and denominators but no published limits).
+    The points are numbered t = 1..n in period order, as [FT] does. (PHEindicatormethods' R code uses the
+    years themselves, which differs only when periods are unevenly spaced; its own test spreadsheet numbers them
+    1..n, as here: see tests/test_methods_trend.py.)
+
+    Two choices where Fingertips' code is silent or inconsistent: a tested point without both 95% limits
+    (where they are needed), or (proportion method) with a count of 0, makes the trend "Cannot be calculated"
+    (Fingertips drops such points and tests fewer than five; FingertipsNext's test for indicator 93468 then
+    expects "no change"); and the direction of a proportion trend is taken from the logit slope as in
     FingertipsNext (fingertips-open left it unset).
     """
-    if method not in ("ci", "proportion"):
-        raise ValueError(f"method must be 'ci' or 'proportion', not {method!r}")
+    if method not in ("ci", "proportion", "auto"):
+        raise ValueError(f"method must be 'ci', 'proportion' or 'auto', not {method!r}")
     if polarity not in _POLARITIES:
         raise ValueError(f"polarity must be one of {', '.join(_POLARITIES)}, not {polarity!r}")
+    if points is not None and points < TREND_POINTS:
+        raise ValueError(f"a recent trend needs at least {TREND_POINTS} points (Fingertips' minimum), not {points}")
+    if not limits_z > 0:
+        raise ValueError(f"limits_z must be positive, not {limits_z!r}")
+    keys = _as_float(sort_key)
+    missing = np.full(len(keys), np.nan)
     frame = pd.DataFrame(
         {
-            "key": _as_float(sort_key),
+            "key": keys,
             "value": _as_float(value),
             "count": _as_float(count),
             "denominator": _as_float(denominator),
-            "lower": _as_float(lower_ci95),
-            "upper": _as_float(upper_ci95),
+            "lower": missing if lower_ci95 is None else _as_float(lower_ci95),
+            "upper": missing if upper_ci95 is None else _as_float(upper_ci95),
         }
     )
     if frame["key"].isna().any() or frame["key"].duplicated().any():
         raise ValueError("each point of a trend needs its own period (sort keys missing or repeated)")
-    if len(frame) < TREND_POINTS:
+    needed = TREND_POINTS if points is None else points
+    if len(frame) < needed:
         return _cannot("Not enough data points to calculate recent trend")
     frame = frame.sort_values("key", ascending=False)
     valid = frame["value"].notna() & frame["count"].notna() & (frame["denominator"] > 0)
     run = frame[valid.cummin()]
-    if len(run) < TREND_POINTS:
+    if len(run) < needed:
         return _cannot("Not enough data points with valid values to calculate recent trend")
     if (run["count"] == run["denominator"]).any():
         return _cannot("The recent trend cannot be calculated")
-    recent = run.head(TREND_POINTS).sort_values("key")
-    if recent[["lower", "upper"]].isna().any().any() or (recent["upper"] <= recent["lower"]).any():
-        return _cannot("A point of the five most recent lacks 95% confidence limits")
+    recent = (run if points is None else run.head(points)).sort_values("key")
+    used = len(recent)
+    has_limits = recent[["lower", "upper"]].notna().all(axis=1) & (recent["upper"] > recent["lower"])
+    if method == "auto":
+        method, require_limits = ("ci", True) if has_limits.all() else ("proportion", False)
+    if (method == "ci" or require_limits) and not has_limits.all():
+        return _cannot(f"A point of the {used} most recent lacks 95% confidence limits")
 
-    t = np.arange(1, TREND_POINTS + 1, dtype=float)
+    t = np.arange(1, used + 1, dtype=float)
     if method == "ci":
         y = recent["value"].to_numpy()
-        w = 1 / ((recent["upper"].to_numpy() - recent["lower"].to_numpy()) / 3.92) ** 2
+        w = 1 / ((recent["upper"].to_numpy() - recent["lower"].to_numpy()) / (2 * limits_z)) ** 2
 
         def slope_of(keep: np.ndarray) -> float:
             s1, s2, s3 = w[keep].sum(), (w * y * t)[keep].sum(), (w * t)[keep].sum()
@@ -392,38 +471,38 @@ def recent_trend(
             return float((s1 * s2 - s3 * s4) / (s1 * s5 - s3**2))
 
         s1, s3, s5 = w.sum(), (w * t).sum(), (w * t * t).sum()
-        slope = slope_of(np.ones(TREND_POINTS, bool))
+        slope = slope_of(np.ones(used, bool))
         chi_square = float((slope / np.sqrt(s1 / (s1 * s5 - s3**2))) ** 2)
     else:
         x, n = recent["count"].to_numpy(), recent["denominator"].to_numpy()
+        if (x > n).any():
+            return _cannot(f"A count exceeds its denominator among the {used} most recent points")
         if (x <= 0).any():
-            return _cannot("A count of 0 among the five most recent points: its logit is undefined")
-        total_n, total_x = n.sum(), x.sum()
-        chi_square = float(
-            total_n
-            * (total_n * (x * t).sum() - total_x * (n * t).sum()) ** 2
-            / (total_x * (total_n - total_x) * (total_n * (n * t * t).sum() - (n * t).sum() ** 2))
-        )
+            return _cannot(f"A count of 0 among the {used} most recent points: its logit is undefined")
+        chi_square = chi_squared_trend(x, n, t).chi_square
         logit = np.log(x / (n - x))
 
         def slope_of(keep: np.ndarray) -> float:
             return float(np.polyfit(t[keep], logit[keep], 1)[0])
 
-        slope = slope_of(np.ones(TREND_POINTS, bool))
+        slope = slope_of(np.ones(used, bool))
 
-    significant = _slope_signs_agree(slope_of, TREND_POINTS) and chi_square > TREND_CHI_SQUARE_CRITICAL
+    significant = _slope_signs_agree(slope_of, used) and chi_square > TREND_CHI_SQUARE_CRITICAL
     marker: Literal["Increasing", "Decreasing", "No significant change"] = "No significant change"
     if significant and slope != 0:
         marker = "Increasing" if slope > 0 else "Decreasing"
-    return TrendResult(marker, _trend_label(marker, polarity), chi_square, slope, TREND_POINTS)
+    return TrendResult(marker, _trend_label(marker, polarity), chi_square, slope, used)
 
 
 def recent_trends(
     data: pd.DataFrame,
     by: Sequence[str],
     *,
-    method: Literal["ci", "proportion"] = "ci",
+    method: TrendMethod = "ci",
     polarity: Polarity = "no_judgement",
+    points: int | None = TREND_POINTS,
+    limits_z: float = TREND_Z_FINGERTIPS,
+    require_limits: bool = True,
     sort_key: str = "sort_key",
     value: str = "value",
     count: str = "count",
@@ -434,7 +513,8 @@ def recent_trends(
     """`recent_trend` for each series in `data` (one series per combination of the `by` columns).
 
     Returns one row per series: the `by` columns, `sort_key` of its latest point (where Fingertips shows
-    the marker), and marker, label, chi_square, slope, points_used, message.
+    the marker), and marker, label, chi_square, slope, points_used, message. The options are `recent_trend`'s;
+    the limit columns may be absent (series with counts and denominators only: use method "auto").
     """
     rows = []
     for keys, group in data.groupby(list(by), dropna=False, sort=False):
@@ -443,10 +523,13 @@ def recent_trends(
             group[value],
             group[count],
             group[denominator],
-            group[lower_ci95],
-            group[upper_ci95],
+            group[lower_ci95] if lower_ci95 in group else None,
+            group[upper_ci95] if upper_ci95 in group else None,
             method=method,
             polarity=polarity,
+            points=points,
+            limits_z=limits_z,
+            require_limits=require_limits,
         )
         keys = keys if isinstance(keys, tuple) else (keys,)
         rows.append(

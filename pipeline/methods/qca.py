@@ -21,6 +21,13 @@ any figure in R:
 - contradictory simplifying assumptions: remainders that the parsimonious solutions of the outcome and of
   its negation both use (Schneider & Wagemann 2012, enhanced standard analysis).
 
+Multi-value QCA (mvQCA; Cronqvist & Berg-Schlosser 2009, "Multi-Value QCA (mvQCA)", ch. 4 of Rihoux & Ragin,
+"Configurational Comparative Methods", Sage; Dusa & Thiem 2015, "Enhancing the minimization of Boolean and
+multivalue output functions with eQMC", J Math Sociol 39:92-108): conditions with two or more integer levels
+(``mv_truth_table``), minimised by the same machinery generalised to several levels: terms that differ only in one
+condition and together take all its levels merge. Its literals are written ``NAME{level}`` (Tosmana and R QCA 2),
+or ``NAME[level]`` as R QCA 3 prints them, e.g. ``DEV{2} + DEV{1}*IND{0}``.
+
 Notation, as R QCA prints it by default: a condition's name means its presence, ``~NAME`` its absence;
 ``*`` is logical AND and `` + `` logical OR, e.g. ``DEV*~IND + URB*STB``. (Lower case for absence is not
 used: condition names here are free text and may already be lower case.)
@@ -33,6 +40,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -214,50 +222,130 @@ def necessity(
 
 
 # --------------------------------------------------------------------------------------------------------------
-# Implicants: strings over {"0", "1", "-"}, one character per condition ("-" = condition eliminated)
+# Implicants: strings over {"0", "1", "-"}, one character per condition ("-" = condition eliminated); with
+# multi-value conditions (``levels`` given, the number of levels of each condition) the characters are the
+# levels "0".."9". Minterms are truth-table rows minus one: the mixed-radix number of the configuration, the
+# first condition the most significant digit (R QCA's numbering).
 # --------------------------------------------------------------------------------------------------------------
 
-
-def _minterm_pattern(minterm: int, k: int) -> str:
-    return format(minterm, f"0{k}b")
+Levels = Sequence[int] | None
 
 
-def _covers(implicant: str, minterm: int) -> bool:
-    pattern = _minterm_pattern(minterm, len(implicant))
+def _minterm_pattern(minterm: int, k: int, levels: Levels = None) -> str:
+    if levels is None:
+        return format(minterm, f"0{k}b")
+    digits = []
+    for base in reversed(levels):
+        minterm, digit = divmod(minterm, base)
+        digits.append(str(digit))
+    return "".join(reversed(digits))
+
+
+def _minterm_number(pattern: Sequence[int | str], levels: Levels) -> int:
+    number = 0
+    for digit, base in zip(pattern, levels if levels is not None else [2] * len(pattern), strict=True):
+        number = number * base + int(digit)
+    return number
+
+
+def _covers(implicant: str, minterm: int, levels: Levels = None) -> bool:
+    pattern = _minterm_pattern(minterm, len(implicant), levels)
     return all(a == "-" or a == b for a, b in zip(implicant, pattern, strict=True))
 
 
-def _expand(implicant: str) -> list[int]:
+def _expand(implicant: str, levels: Levels = None) -> list[int]:
     """All minterms inside an implicant."""
-    choices = [("0", "1") if symbol == "-" else (symbol,) for symbol in implicant]
-    return [int("".join(bits), 2) for bits in itertools.product(*choices)]
+    if levels is None:
+        choices = [("0", "1") if symbol == "-" else (symbol,) for symbol in implicant]
+        return [int("".join(bits), 2) for bits in itertools.product(*choices)]
+    ranges = [range(base) if symbol == "-" else (int(symbol),) for symbol, base in zip(implicant, levels, strict=True)]
+    return [_minterm_number(digits, levels) for digits in itertools.product(*ranges)]
 
 
-def _expression(implicant: str, conditions: Sequence[str]) -> str:
-    literals = [
-        name if symbol == "1" else f"{NOT}{name}"
-        for symbol, name in zip(implicant, conditions, strict=True)
-        if symbol != "-"
-    ]
+def _expression(implicant: str, conditions: Sequence[str], levels: Levels = None, notation: str = "{}") -> str:
+    if levels is None:
+        literals = [
+            name if symbol == "1" else f"{NOT}{name}"
+            for symbol, name in zip(implicant, conditions, strict=True)
+            if symbol != "-"
+        ]
+    else:
+        literals = [
+            f"{name}{notation[0]}{symbol}{notation[1]}"
+            for symbol, name in zip(implicant, conditions, strict=True)
+            if symbol != "-"
+        ]
     return AND.join(literals) if literals else "1"
 
 
-def _implicant_membership(implicant: str, frame: pd.DataFrame, conditions: Sequence[str]) -> np.ndarray:
-    """Fuzzy membership of each case in a conjunction: the minimum over its literals (Zadeh's AND)."""
+def _implicant_membership(
+    implicant: str, frame: pd.DataFrame, conditions: Sequence[str], levels: Levels = None
+) -> np.ndarray:
+    """Membership of each case in a conjunction: the minimum over its literals (Zadeh's AND).
+
+    Multi-value literals X{v} are crisp: 1 where the case's level of X is v, else 0.
+    """
     membership = np.ones(len(frame))
     for symbol, name in zip(implicant, conditions, strict=True):
         if symbol != "-":
             x = frame[name].to_numpy()
-            membership = np.minimum(membership, x if symbol == "1" else 1.0 - x)
+            if levels is not None:
+                literal = (x == int(symbol)).astype(float)
+            else:
+                literal = x if symbol == "1" else 1.0 - x
+            membership = np.minimum(membership, literal)
     return membership
 
 
-def prime_implicants(on: Iterable[int], dont_care: Iterable[int], k: int) -> list[str]:
+def _mv_prime_implicants(on: set[int], dont_care: set[int], levels: Sequence[int]) -> set[str]:
+    """Quine-McCluskey for multi-value conditions (Cronqvist and Berg-Schlosser 2009; Dusa and Thiem 2015).
+
+    Terms that agree everywhere but in one condition, and together take every level of it, merge into the
+    term without that condition; the terms that merge no further are prime. With two levels everywhere this
+    is the classical procedure.
+    """
+    k = len(levels)
+    current = {_minterm_pattern(m, k, levels) for m in on | dont_care}
+    primes: set[str] = set()
+    while current:
+        siblings: dict[tuple[int, str], set[str]] = defaultdict(set)
+        for term in current:
+            for i, symbol in enumerate(term):
+                if symbol != "-":
+                    siblings[(i, term[:i] + "-" + term[i + 1 :])].add(term)
+        merged: set[str] = set()
+        used: set[str] = set()
+        for (i, reduced), group in siblings.items():
+            if len(group) == levels[i]:
+                merged.add(reduced)
+                used |= group
+        primes |= current - used
+        current = merged
+    return primes
+
+
+def _mv_implicant_order(implicant: str) -> tuple[int, tuple[tuple[int, int], ...]]:
+    # Fewer literals first; then by the conditions used (earlier conditions first), then by level, as R QCA
+    # lists multi-value prime implicants.
+    return (
+        sum(symbol != "-" for symbol in implicant),
+        tuple((1, 0) if symbol == "-" else (0, int(symbol)) for symbol in implicant),
+    )
+
+
+def prime_implicants(on: Iterable[int], dont_care: Iterable[int], k: int, levels: Levels = None) -> list[str]:
     """Quine-McCluskey: all prime implicants of the minterms ``on``, ``dont_care`` usable for merging.
 
     Minterms differing in one condition are merged repeatedly (Quine 1952; McCluskey 1956); the terms that
-    merge no further are prime. Primes covering only don't-care minterms are dropped.
+    merge no further are prime. Primes covering only don't-care minterms are dropped. With ``levels`` (the
+    number of levels of each of the k conditions) the multi-value generalisation is used.
     """
+    if levels is not None:
+        if len(levels) != k:
+            raise ValueError(f"{len(levels)} levels given for {k} conditions")
+        on = set(on)
+        primes = _mv_prime_implicants(on, set(dont_care), levels)
+        return sorted((p for p in primes if any(_covers(p, m, levels) for m in on)), key=_mv_implicant_order)
     on = set(on)
     current = {_minterm_pattern(m, k) for m in on | set(dont_care)}
     primes: set[str] = set()
@@ -285,15 +373,17 @@ def _implicant_order(implicant: str) -> tuple[int, str]:
     return (sum(symbol != "-" for symbol in implicant), implicant.translate(str.maketrans("10-", "012")))
 
 
-def minimal_covers(primes: Sequence[str], on: Iterable[int]) -> list[tuple[str, ...]]:
+def minimal_covers(primes: Sequence[str], on: Iterable[int], levels: Levels = None) -> list[tuple[str, ...]]:
     """Every cover of ``on`` with the fewest prime implicants (the prime implicant chart, solved exactly).
 
     Essential prime implicants (sole cover of some minterm) belong to every cover; the rest of the chart is
     searched by iterative deepening, branching on the minterm with fewest candidates (a depth-first Petrick
     search). Same criterion as R QCA's ``solveChart``: minimal number of prime implicants, all ties kept.
+    With multi-value ``levels`` the models come in R QCA's order: each model's terms in prime implicant
+    order, models in lexicographic order of their terms' places in that order (M1, M2, ...).
     """
     on = sorted(set(on))
-    chart = {p: frozenset(m for m in on if _covers(p, m)) for p in primes}
+    chart = {p: frozenset(m for m in on if _covers(p, m, levels)) for p in primes}
     if not on:
         return []
     uncovered_by_any = set(on) - set().union(*chart.values())
@@ -319,6 +409,12 @@ def minimal_covers(primes: Sequence[str], on: Iterable[int]) -> list[tuple[str, 
         search(remaining, frozenset(), depth, found)
         if found:
             break
+    if levels is not None:
+        rank = {p: i for i, p in enumerate(sorted(primes, key=_mv_implicant_order))}
+        return sorted(
+            (tuple(sorted(essential | cover, key=rank.__getitem__)) for cover in found),
+            key=lambda cover: [rank[p] for p in cover],
+        )
     covers = [tuple(sorted(essential | cover, key=_implicant_order)) for cover in found]
     return sorted(
         covers, key=lambda cover: (sum(_implicant_order(p)[0] for p in cover), [_implicant_order(p) for p in cover])
@@ -328,6 +424,34 @@ def minimal_covers(primes: Sequence[str], on: Iterable[int]) -> list[tuple[str, 
 # --------------------------------------------------------------------------------------------------------------
 # Truth table
 # --------------------------------------------------------------------------------------------------------------
+
+
+def _outcome_code(
+    n: int,
+    incl: float,
+    pri: float,
+    both_sides: bool,
+    crisp_outcome: bool,
+    incl_cut: float,
+    incl_cut0: float | None,
+    n_cut: int,
+    pri_cut: float,
+) -> str:
+    """A truth-table row's output code ("1", "0", "C" or "?"), by the rules documented in ``truth_table``."""
+    if n < n_cut:
+        return "?"
+    if incl >= incl_cut - _TOLERANCE and pri >= pri_cut - _TOLERANCE:
+        return "1"
+    if incl_cut0 is not None:
+        return "C" if incl >= incl_cut0 - _TOLERANCE and incl < incl_cut - _TOLERANCE else "0"
+    return "C" if crisp_outcome and both_sides else "0"
+
+
+def _check_cuts(incl_cut: float, incl_cut0: float | None, n_cut: int) -> None:
+    if n_cut < 1:
+        raise ValueError(f"n_cut must be at least 1, got {n_cut}")
+    if incl_cut0 is not None and incl_cut0 > incl_cut:
+        raise ValueError(f"incl_cut0 ({incl_cut0}) must not exceed incl_cut ({incl_cut})")
 
 
 def truth_table(
@@ -362,10 +486,7 @@ def truth_table(
     are still remainders for ``minimize``). The calibrated memberships and the options are kept in
     ``DataFrame.attrs`` for ``minimize``.
     """
-    if n_cut < 1:
-        raise ValueError(f"n_cut must be at least 1, got {n_cut}")
-    if incl_cut0 is not None and incl_cut0 > incl_cut:
-        raise ValueError(f"incl_cut0 ({incl_cut0}) must not exceed incl_cut ({incl_cut})")
+    _check_cuts(incl_cut, incl_cut0, n_cut)
     frame = _membership_frame(data, conditions, outcome, case_id)
     at_crossover = frame[list(conditions)].eq(0.5)
     if at_crossover.to_numpy().any():
@@ -389,14 +510,7 @@ def truth_table(
         incl = _consistency(x, y) if n else math.nan
         pri = _pri(x, y) if n else math.nan
         both_sides = bool(n and (y[in_row] > 0.5).any() and (y[in_row] < 0.5).any())
-        if n < n_cut:
-            code = "?"
-        elif incl >= incl_cut - _TOLERANCE and pri >= pri_cut - _TOLERANCE:
-            code = "1"
-        elif incl_cut0 is not None:
-            code = "C" if incl >= incl_cut0 - _TOLERANCE and incl < incl_cut - _TOLERANCE else "0"
-        else:
-            code = "C" if crisp_outcome and both_sides else "0"
+        code = _outcome_code(n, incl, pri, both_sides, crisp_outcome, incl_cut, incl_cut0, n_cut, pri_cut)
         rows.append(
             {
                 "row": minterm + 1,
@@ -424,6 +538,189 @@ def truth_table(
 
 
 # --------------------------------------------------------------------------------------------------------------
+# Multi-value truth table (mvQCA)
+# --------------------------------------------------------------------------------------------------------------
+
+MV_NOTATIONS = ("{}", "[]")
+_MV_MAX_LEVELS = 10  # implicants hold one character per condition
+_MV_OUTCOME = re.compile(r"^\s*(?P<name>.+?)\s*[{\[]\s*(?P<value>\d+)\s*[}\]]\s*$")
+
+
+def _mv_outcome(data: pd.DataFrame, outcome: str) -> np.ndarray:
+    """Membership in the outcome: a column of memberships, or a multi-value outcome's level (``"E{3}"``)."""
+    name, negate = _negated(outcome)
+    if name in data.columns:
+        y = pd.to_numeric(data[name], errors="coerce").to_numpy(float)
+        bad = ~((y >= 0) & (y <= 1))
+        if bad.any():
+            at = int(np.flatnonzero(bad)[0])
+            raise ValueError(
+                f"outcome column {name!r}, case {data.index[at]!r}: expected a set membership in [0, 1], "
+                f"got {data[name].iloc[at]!r}; name a level of a multi-value outcome as {name}{{level}}"
+            )
+    else:
+        match = _MV_OUTCOME.match(name)
+        if not match or match["name"] not in data.columns:
+            raise KeyError(
+                f"outcome {outcome!r} is neither a column nor a level of one, e.g. 'E{{3}}' "
+                f"(columns: {list(data.columns)})"
+            )
+        values = pd.to_numeric(data[match["name"]], errors="coerce")
+        if values.isna().any():
+            at = int(np.flatnonzero(values.isna().to_numpy())[0])
+            raise ValueError(
+                f"outcome column {match['name']!r}, case {data.index[at]!r}: value missing or not a number"
+            )
+        y = (values.to_numpy(float) == int(match["value"])).astype(float)
+    return 1.0 - y if negate else y
+
+
+def _mv_levels(
+    frame: pd.DataFrame, conditions: Sequence[str], levels: Mapping[str, int] | Sequence[int] | None
+) -> tuple[int, ...]:
+    observed = [int(frame[name].max()) + 1 if len(frame) else 1 for name in conditions]
+    if levels is None:
+        chosen = [max(2, count) for count in observed]
+    elif isinstance(levels, Mapping):
+        unknown = set(levels) - set(conditions)
+        if unknown:
+            raise ValueError(
+                f"levels given for unknown conditions {sorted(unknown)}; conditions are {list(conditions)}"
+            )
+        chosen = [int(levels.get(name, max(2, count))) for name, count in zip(conditions, observed, strict=True)]
+    else:
+        chosen = [int(count) for count in levels]
+        if len(chosen) != len(conditions):
+            raise ValueError(f"{len(chosen)} levels given for {len(conditions)} conditions")
+    for name, count, seen in zip(conditions, chosen, observed, strict=True):
+        if not 2 <= count <= _MV_MAX_LEVELS:
+            raise ValueError(f"condition {name!r}: {count} levels; expected from 2 to {_MV_MAX_LEVELS}")
+        if seen > count:
+            raise ValueError(f"condition {name!r} has level {seen - 1}, beyond its {count} levels (0 to {count - 1})")
+    return tuple(chosen)
+
+
+def _mv_frame(
+    data: pd.DataFrame,
+    conditions: Sequence[str],
+    outcome: str,
+    case_id: str | None,
+) -> pd.DataFrame:
+    """Validated multi-value conditions (integer levels 0, 1, 2, ...) and the outcome membership column."""
+    if not conditions:
+        raise ValueError("at least one condition is needed")
+    if len(set(conditions)) != len(conditions):
+        raise ValueError(f"conditions must be distinct, got {list(conditions)}")
+    missing = [name for name in conditions if name not in data.columns]
+    if missing:
+        raise KeyError(f"columns {missing} are not in the data (columns: {list(data.columns)})")
+    outcome_name = _negated(outcome)[0]
+    match = _MV_OUTCOME.match(outcome_name)
+    if outcome_name in conditions or (match and outcome_name not in data.columns and match["name"] in conditions):
+        raise ValueError(f"the outcome {outcome!r} cannot also be a condition")
+    labels = _case_labels(data, case_id)
+    frame = pd.DataFrame(index=pd.Index(labels, name="case"))
+    for name in conditions:
+        raw = data[name]
+        values = pd.to_numeric(raw, errors="coerce").to_numpy(float)
+        bad = np.isnan(values) | (values < 0) | (values != np.round(values))
+        if bad.any():
+            at = int(np.flatnonzero(bad)[0])
+            raise ValueError(
+                f"column {name!r}, case {labels[at]!r}: expected a multi-value condition's level "
+                f"(an integer 0, 1, 2, ...), got {raw.iloc[at]!r}"
+            )
+        frame[name] = values.astype(int)
+    frame[outcome] = _mv_outcome(data.set_axis(frame.index, axis=0), outcome)
+    return frame
+
+
+def mv_truth_table(
+    data: pd.DataFrame,
+    conditions: Sequence[str],
+    outcome: str,
+    *,
+    levels: Mapping[str, int] | Sequence[int] | None = None,
+    incl_cut: float = 0.8,
+    incl_cut0: float | None = None,
+    n_cut: int = 1,
+    pri_cut: float = 0.0,
+    complete: bool = True,
+    case_id: str | None = None,
+    notation: str = "{}",
+) -> pd.DataFrame:
+    """Truth table of multi-value conditions (mvQCA; Cronqvist and Berg-Schlosser 2009, in Rihoux and Ragin,
+    "Configurational Comparative Methods", ch. 4; Dusa 2019): one row per combination of the conditions' levels.
+
+    Conditions hold integer levels 0, 1, 2, ... (e.g. from ``calibrate_crisp`` with several thresholds); a
+    two-level condition is an ordinary crisp set. ``levels`` gives each condition's number of levels (a mapping
+    or one number per condition); by default the highest level seen plus one, as R QCA. The outcome is a column
+    of set memberships (crisp or fuzzy, ``"~Y"`` for its negation) or one level of a multi-value column
+    (``"E{3}"``, or ``"E[3]"``; ``"~E{3}"`` for the other levels). Rows are numbered as R QCA numbers them:
+    row = 1 + the configuration read as a mixed-radix number, the first condition most significant. Each case
+    belongs to the row of its levels; ``n``, ``incl``, ``PRI``, ``cases``, ``deviant_cases``, ``contradiction``
+    and the output code ``OUT`` are as in ``truth_table`` (same cut-offs and rules). ``configuration`` is written
+    in mvQCA notation, ``DEV{2}*URB{0}``, or ``DEV[2]*URB[0]`` with ``notation="[]"`` (R QCA 3's printing).
+    ``minimize`` takes the table as it takes a crisp one (complex and parsimonious solutions).
+    """
+    _check_cuts(incl_cut, incl_cut0, n_cut)
+    if notation not in MV_NOTATIONS:
+        raise ValueError(f"notation must be one of {MV_NOTATIONS}, got {notation!r}")
+    frame = _mv_frame(data, conditions, outcome, case_id)
+    sizes = _mv_levels(frame, conditions, levels)
+    total = math.prod(sizes)
+    if complete and total > 2**20:
+        raise ValueError(f"{total:,} configurations are too many to list; use complete=False")
+    y = frame[outcome].to_numpy()
+    crisp_outcome = bool(np.isin(y, (0.0, 1.0)).all())
+    case_minterm = np.zeros(len(frame), dtype=np.int64)
+    for name, base in zip(conditions, sizes, strict=True):
+        case_minterm = case_minterm * base + frame[name].to_numpy()
+    minterms = range(total) if complete else sorted(set(case_minterm.tolist()))
+    rows = []
+    for minterm in minterms:
+        pattern = _minterm_pattern(minterm, len(conditions), sizes)
+        in_row = case_minterm == minterm
+        n = int(in_row.sum())
+        x = in_row.astype(float)
+        incl = _consistency(x, y) if n else math.nan
+        pri = _pri(x, y) if n else math.nan
+        both_sides = bool(n and (y[in_row] > 0.5).any() and (y[in_row] < 0.5).any())
+        rows.append(
+            {
+                "row": minterm + 1,
+                "configuration": _expression(pattern, conditions, sizes, notation),
+                **{name: int(symbol) for name, symbol in zip(conditions, pattern, strict=True)},
+                "OUT": _outcome_code(n, incl, pri, both_sides, crisp_outcome, incl_cut, incl_cut0, n_cut, pri_cut),
+                "n": n,
+                "incl": incl,
+                "PRI": pri,
+                "cases": ",".join(frame.index[in_row]),
+                "deviant_cases": ",".join(frame.index[in_row & (y < 0.5)]),
+                "contradiction": both_sides,
+            }
+        )
+    table = pd.DataFrame(rows, columns=["row", "configuration", *conditions, *TRUTH_TABLE_COLUMNS[3:]])
+    table.attrs.update(
+        {
+            "qca_memberships": frame,
+            "conditions": list(conditions),
+            "outcome": outcome,
+            "levels": sizes,
+            "options": {
+                "incl_cut": incl_cut,
+                "incl_cut0": incl_cut0,
+                "n_cut": n_cut,
+                "pri_cut": pri_cut,
+                "levels": sizes,
+                "notation": notation,
+            },
+        }
+    )
+    return table
+
+
+# --------------------------------------------------------------------------------------------------------------
 # Minimisation
 # --------------------------------------------------------------------------------------------------------------
 
@@ -433,7 +730,7 @@ class Term:
     """One sufficient conjunction (prime implicant) of a solution, with its parameters of fit."""
 
     expression: str
-    implicant: str  # one character per condition: "1" present, "0" absent, "-" eliminated
+    implicant: str  # one character per condition: "1" present, "0" absent (mvQCA: the level), "-" eliminated
     consistency: float  # inclS: sum min(T, Y) / sum T
     pri: float
     coverage: float  # raw coverage covS: sum min(T, Y) / sum Y
@@ -472,7 +769,7 @@ def _truth_table_parts(tt: pd.DataFrame) -> tuple[pd.DataFrame, list[str], str, 
         raise ValueError("minimize needs a table made by truth_table() (its attrs carry the memberships)") from None
 
 
-def _row_sets(tt: pd.DataFrame, k: int, exclude: Iterable[int]) -> tuple[set[int], set[int], set[int], set[int]]:
+def _row_sets(tt: pd.DataFrame, size: int, exclude: Iterable[int]) -> tuple[set[int], set[int], set[int], set[int]]:
     """Positive, negative (0 and excluded), contradictory and remainder minterms of a truth table."""
     codes = dict(zip(tt["row"].astype(int) - 1, tt["OUT"].astype(str), strict=True))
     unknown = set(codes.values()) - {"1", "0", "C", "?"}
@@ -485,18 +782,20 @@ def _row_sets(tt: pd.DataFrame, k: int, exclude: Iterable[int]) -> tuple[set[int
     contradictory = {m for m, code in codes.items() if code == "C"}
     negative = {m for m, code in codes.items() if code == "0"} | excluded
     # Rows absent from the table (complete=False) are remainders, as in R.
-    remainders = set(range(2**k)) - positive - negative - contradictory
+    remainders = set(range(size)) - positive - negative - contradictory
     return positive, negative, contradictory, remainders
 
 
-def _parsimonious_covers(positive: set[int], remainders: set[int], k: int) -> list[tuple[str, ...]]:
+def _parsimonious_covers(
+    positive: set[int], remainders: set[int], k: int, levels: Levels = None
+) -> list[tuple[str, ...]]:
     if not positive:
         return []
-    return minimal_covers(prime_implicants(positive, remainders, k), positive)
+    return minimal_covers(prime_implicants(positive, remainders, k, levels), positive, levels)
 
 
-def _simplifying_assumptions(cover: Sequence[str], remainders: set[int]) -> set[int]:
-    return {m for implicant in cover for m in _expand(implicant) if m in remainders}
+def _simplifying_assumptions(cover: Sequence[str], remainders: set[int], levels: Levels = None) -> set[int]:
+    return {m for implicant in cover for m in _expand(implicant, levels) if m in remainders}
 
 
 def _direction_codes(directional: Mapping[str, object] | None, conditions: Sequence[str]) -> list[str]:
@@ -552,10 +851,12 @@ def _fit(
     easy: set[int],
     negation_assumptions: set[int],
     contradictory: set[int],
+    levels: Levels = None,
+    notation: str = "{}",
 ) -> Solution:
     """Parameters of fit of a model and of each of its terms (R QCA's inclS, PRI, covS, covU)."""
     y = frame[outcome].to_numpy()
-    memberships = [_implicant_membership(implicant, frame, conditions) for implicant in cover]
+    memberships = [_implicant_membership(implicant, frame, conditions, levels) for implicant in cover]
     union = np.max(memberships, axis=0) if memberships else np.zeros(len(frame))
     model_coverage = _coverage(union, y)
     terms = []
@@ -564,7 +865,7 @@ def _fit(
         without = _coverage(np.max(others, axis=0), y) if others else 0.0
         terms.append(
             Term(
-                expression=_expression(implicant, conditions),
+                expression=_expression(implicant, conditions, levels, notation),
                 implicant=implicant,
                 consistency=_consistency(x, y),
                 pri=_pri(x, y),
@@ -573,7 +874,7 @@ def _fit(
                 cases=tuple(frame.index[x > 0.5]),
             )
         )
-    assumptions = _simplifying_assumptions(cover, remainders)
+    assumptions = _simplifying_assumptions(cover, remainders, levels)
     return Solution(
         kind=kind,
         model=model,
@@ -607,7 +908,9 @@ def minimize(
       labelled C<i>P<j>-M<m> as in R's ``i.sol``.
 
     Rows coded 0 or "C" are never covered (contradictions stay unexplained and are reported in
-    ``contradictory_configurations``). ``exclude`` lists remainder rows to treat as negative (untenable or
+    ``contradictory_configurations``). A multi-value table (``mv_truth_table``) gives complex and parsimonious
+    solutions in mvQCA notation (``DEV{2} + DEV{1}*IND{0}``), by the multi-value Quine-McCluskey procedure;
+    intermediate solutions with multi-value directional expectations are not provided. ``exclude`` lists remainder rows to treat as negative (untenable or
     contradictory assumptions; Schneider & Wagemann's enhanced standard analysis). Simplifying assumptions are
     checked against the parsimonious models of the negated outcome (``negated``, by default the truth table
     of ``~outcome`` with the same cut-offs): a remainder used by a model and by any parsimonious model of the
@@ -617,8 +920,13 @@ def minimize(
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
     frame, conditions, outcome, options = _truth_table_parts(tt)
     k = len(conditions)
+    levels = tt.attrs.get("levels")
+    notation = options.get("notation", "{}")
+    if levels is not None and kind == "intermediate":
+        raise ValueError("intermediate solutions are not provided for multi-value truth tables")
+    size = math.prod(levels) if levels is not None else 2**k
     exclude = [int(row) for row in exclude]
-    positive, negative, contradictory, remainders = _row_sets(tt, k, exclude)
+    positive, negative, contradictory, remainders = _row_sets(tt, size, exclude)
     if not positive:
         return []
 
@@ -627,19 +935,26 @@ def minimize(
         if negated is None:
             # frame[outcome] holds the membership in the analysed outcome, itself possibly "~Y": negate it.
             base = _negated(outcome)[0]
-            negated = truth_table(frame.rename(columns={outcome: base}), conditions, f"{NOT}{base}", **options)
-        neg_positive, _, _, neg_remainders = _row_sets(negated, k, exclude)
-        for cover in _parsimonious_covers(neg_positive, neg_remainders & remainders, k):
-            negation_assumptions |= _simplifying_assumptions(cover, remainders)
+            build = mv_truth_table if levels is not None else truth_table
+            negated = build(frame.rename(columns={outcome: base}), conditions, f"{NOT}{base}", **options)
+        neg_positive, _, _, neg_remainders = _row_sets(negated, size, exclude)
+        for cover in _parsimonious_covers(neg_positive, neg_remainders & remainders, k, levels):
+            negation_assumptions |= _simplifying_assumptions(cover, remainders, levels)
 
-    common = {"remainders": remainders, "negation_assumptions": negation_assumptions, "contradictory": contradictory}
-    complex_covers = minimal_covers(prime_implicants(positive, (), k), positive)
+    common = {
+        "remainders": remainders,
+        "negation_assumptions": negation_assumptions,
+        "contradictory": contradictory,
+        "levels": levels,
+        "notation": notation,
+    }
+    complex_covers = minimal_covers(prime_implicants(positive, (), k, levels), positive, levels)
     if kind == "complex":
         return [
             _fit(kind, f"M{i}", cover, frame, conditions, outcome, easy=set(), **common)
             for i, cover in enumerate(complex_covers, 1)
         ]
-    pars_covers = _parsimonious_covers(positive, remainders, k)
+    pars_covers = _parsimonious_covers(positive, remainders, k, levels)
     if kind == "parsimonious":
         return [
             _fit(kind, f"M{i}", cover, frame, conditions, outcome, easy=set(), **common)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandera.pandas as pa
 
-from pipeline.schemas import TABLES
+from pipeline.catalog import TABLES
 
 LAYERS = {
     "marts": "Marts: published to `$EVAL_MARTS_DIR/<name>.parquet` and as views in `marts.duckdb`",

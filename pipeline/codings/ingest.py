@@ -1,0 +1,55 @@
+"""Site-visit codings into the raw layer: REFI-QDA projects and coding tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from pipeline.codings import refi_qda
+from pipeline.codings.coding_table import read_coding_table
+from pipeline.ingest import IngestReport, files_in, load_folder
+from pipeline.warehouse import relative_source
+
+QDA_SUFFIXES = (".qdpx", ".qde")
+
+CODING_TABLE_SUFFIXES = (".csv", ".xlsx")
+
+
+
+def load_codings(con: duckdb.DuckDBPyConnection, codings_dir: Path, data_dir: Path) -> list[IngestReport]:
+    """Load every REFI-QDA project and coding table: coded segments into `raw.qda_segments`, and the case
+    variables of the projects (which link cases to partnerships) into `raw.qda_case_variables`."""
+    files = (
+        [p for p in sorted(codings_dir.glob("*")) if not p.name.startswith((".", "~$"))] if codings_dir.exists() else []
+    )
+    projects = [p for p in files if p.suffix.lower() in QDA_SUFFIXES]
+    tables = [p for p in files if p.suffix.lower() in CODING_TABLE_SUFFIXES]
+    read: dict[Path, refi_qda.QdaProject] = {}
+
+    def project(path: Path) -> refi_qda.QdaProject:
+        if path not in read:
+            read[path] = refi_qda.read_refi_qda(path)
+        return read[path]
+
+    def segments(path: Path) -> pd.DataFrame:
+        if path.suffix.lower() in CODING_TABLE_SUFFIXES:
+            return read_coding_table(path, project_file=relative_source(path, data_dir))
+        return refi_qda.coded_segments(project(path), relative_source(path, data_dir))
+
+    def case_variables(path: Path) -> pd.DataFrame:
+        qda = project(path)
+        return qda.case_variables.merge(qda.cases[["case_guid", "case_name"]], on="case_guid", how="left")
+
+    reports = [
+        load_folder(con, "raw.qda_segments", projects + tables, data_dir, segments),
+        load_folder(con, "raw.qda_case_variables", projects, data_dir, case_variables),
+    ]
+    # Coding tables have no case variables: the table exists, empty, so staging reads it all the same.
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS raw.qda_case_variables (case_guid VARCHAR, variable_name VARCHAR, value VARCHAR,"
+        " case_name VARCHAR, source_file VARCHAR, loaded_at TIMESTAMPTZ)"
+    )
+    return reports
+

@@ -1,0 +1,224 @@
+"""Comparing success factors across partnerships: the QCA conditions, outcome and analyses.
+
+Each success factor becomes a fuzzy-set condition calibrated from the partnership's mean survey score in
+its latest wave, by Ragin's (2008) direct method with the anchors in `reference/qca_conditions.csv`. The
+outcome is the evaluation team's judgement that the partnership achieved its objectives
+(`assessments/`). A partnership at a crossover exactly, or without a score on a factor or an
+assessment, is left out of the analysis and listed, never imputed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from pipeline.comparison import schemas
+from pipeline.methods import qca, typology
+from pipeline.methods.proportions import newcombe_difference, wilson_interval
+from pipeline.warehouse import replace_table
+
+OUTCOME = "SUCCESS"
+
+
+@dataclass(frozen=True)
+class QcaSettings:
+    """Truth-table cut-offs (Ragin 2008: raw consistency of 0.75 or more; here 0.8, as R QCA's examples)."""
+
+    incl_cut: float = 0.8
+    n_cut: int = 1
+    pri_cut: float = 0.0
+
+
+@dataclass(frozen=True)
+class QcaData:
+    """Memberships of the partnerships in each condition and the outcome, and who was left out and why."""
+
+    memberships: pd.DataFrame  # partnership_id, one column per condition, SUCCESS
+    conditions: list[str]
+    directional: dict[str, object]
+    excluded: dict[str, str]
+
+
+def qca_data(con: duckdb.DuckDBPyConnection) -> QcaData:
+    """Calibrated memberships for every partnership with a complete set of scores and an assessment."""
+    scores = con.execute("SELECT partnership_id, factor_id, survey_mean FROM staging.latest_factor_scores").df()
+    settings = con.execute("SELECT * FROM staging.qca_conditions ORDER BY condition").df()
+    assessed = con.execute("SELECT partnership_id, achieved_objectives FROM staging.success_assessments").df()
+    partnerships = con.execute("SELECT partnership_id FROM staging.partnerships ORDER BY 1").df()["partnership_id"]
+    wide = scores.pivot(index="partnership_id", columns="factor_id", values="survey_mean").reindex(partnerships)
+    members = pd.DataFrame(index=wide.index)
+    order = (
+        settings.set_index("factor_id")
+        .reindex(con.execute("SELECT factor_id FROM staging.success_factors").df()["factor_id"])
+        .dropna(subset=["condition"])
+    )
+    excluded: dict[str, str] = {}
+    for factor, row in order.iterrows():
+        score = wide[factor] if factor in wide else pd.Series(float("nan"), index=wide.index)
+        members[row["condition"]] = qca.calibrate_fuzzy(
+            score, row["full_non_membership"], row["crossover"], row["full_membership"]
+        )
+        for partnership in score.index[score.isna()]:
+            excluded.setdefault(partnership, f"no survey score on {factor}")
+        for partnership in score.index[score == row["crossover"]]:
+            excluded.setdefault(partnership, f"{factor} score exactly at the crossover ({row['crossover']})")
+    outcome = assessed.set_index("partnership_id")["achieved_objectives"].reindex(members.index)
+    for partnership in outcome.index[outcome.isna()]:
+        excluded.setdefault(partnership, "no success assessment")
+    members[OUTCOME] = outcome.astype("float")
+    members = members.drop(index=list(excluded)).reset_index()
+    conditions = list(order["condition"])
+    directional = {
+        row["condition"]: {"present": 1, "absent": 0, "either": "-"}[row["expected"]] for _, row in order.iterrows()
+    }
+    return QcaData(members, conditions, directional, excluded)
+
+
+def qca_tables(data: QcaData, settings: QcaSettings = QcaSettings()) -> dict[str, pd.DataFrame]:
+    """The three QCA marts: truth table, solutions (complex, parsimonious, intermediate) and necessity."""
+    cuts = {
+        "incl_cut": settings.incl_cut,
+        "n_cut": settings.n_cut,
+        "pri_cut": settings.pri_cut,
+        "case_id": "partnership_id",
+    }
+    frame = data.memberships
+    return {
+        "qca_truth_table": qca.qca_truth_table(frame, data.conditions, OUTCOME, **cuts),
+        "qca_solutions": qca.qca_solutions(frame, data.conditions, OUTCOME, directional=data.directional, **cuts),
+        "qca_necessity": qca.qca_necessity(frame, data.conditions, OUTCOME, case_id="partnership_id"),
+    }
+
+
+def memberships_table(con: duckdb.DuckDBPyConnection, data: QcaData) -> pd.DataFrame:
+    """Every partnership with its condition memberships and outcome, and why any was left out."""
+    partnerships = con.execute("SELECT partnership_id FROM staging.partnerships ORDER BY 1").df()
+    table = partnerships.merge(data.memberships, on="partnership_id", how="left")
+    table["excluded_reason"] = table["partnership_id"].map(data.excluded)
+    return table
+
+
+QCA_MARTS = ("qca_memberships", "qca_truth_table", "qca_solutions", "qca_necessity")
+
+
+def build_qca_marts(con: duckdb.DuckDBPyConnection, settings: QcaSettings = QcaSettings()) -> QcaData:
+    """Write the four QCA marts (memberships, truth table, solutions, necessity); returns the data used."""
+    data = qca_data(con)
+    tables = {"qca_memberships": memberships_table(con, data), **qca_tables(data, settings)}
+    models = {
+        "qca_memberships": schemas.QcaMembershipsMart,
+        "qca_truth_table": schemas.QcaTruthTableMart,
+        "qca_solutions": schemas.QcaSolutionsMart,
+        "qca_necessity": schemas.QcaNecessityMart,
+    }
+    for name in QCA_MARTS:
+        replace_table(con, f"marts.{name}", models[name].validate(tables[name]))
+    return data
+
+
+# --- Typology, association model and factor-outcome comparison -------------------------------------------
+
+
+def _factor_scores(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Partnership x factor mean survey scores (latest wave), one column per factor."""
+    scores = con.execute("SELECT partnership_id, factor_id, survey_mean FROM staging.latest_factor_scores").df()
+    partnerships = con.execute("SELECT partnership_id FROM staging.partnerships ORDER BY 1").df()["partnership_id"]
+    factors = con.execute("SELECT factor_id FROM staging.success_factors").df()["factor_id"]
+    return scores.pivot(index="partnership_id", columns="factor_id", values="survey_mean").reindex(
+        index=partnerships, columns=factors
+    )
+
+
+def build_partnership_typology(con: duckdb.DuckDBPyConnection) -> typology.TypologyResult:
+    """`marts.partnership_typology`: one row per partnership: its cluster of similar factor profiles
+    (k-means on standardised scores, k by silhouette, stability across seeds) and the cluster's profile."""
+    result = typology.cluster_partnerships(_factor_scores(con))
+    profile = result.profiles.pivot(index="cluster", columns="factor", values="mean_raw").add_prefix("cluster_mean_")
+    frame = (
+        result.assignments.rename_axis("partnership_id")
+        .reset_index()
+        .merge(
+            result.clusters[["size", "label", "mean_silhouette"]].rename(
+                columns={"size": "cluster_size", "label": "cluster_label", "mean_silhouette": "cluster_silhouette"}
+            ),
+            left_on="cluster",
+            right_index=True,
+        )
+        .merge(profile, left_on="cluster", right_index=True)
+        .assign(k=result.k, stability_ari=result.stability_ari, notes="; ".join(result.notes) or None)
+        .sort_values("partnership_id")
+    )
+    replace_table(
+        con, "marts.partnership_typology", schemas.PartnershipTypologyMart.validate(frame.reset_index(drop=True))
+    )
+    return result
+
+
+def build_factor_importance(con: duckdb.DuckDBPyConnection) -> typology.ModelResult:
+    """`marts.factor_importance`: one row per success factor: its coefficient and permutation importance in
+    a penalised logistic model of success, with the model's leave-one-out accuracy and a small-sample caveat."""
+    assessed = con.execute("SELECT partnership_id, achieved_objectives FROM staging.success_assessments").df()
+    outcome = assessed.set_index("partnership_id")["achieved_objectives"].astype(int)
+    features = _factor_scores(con).reindex(outcome.index)
+    model = typology.success_model(features, outcome)
+    frame = (
+        model.importance.rename_axis("factor_id")
+        .reset_index()
+        .assign(
+            n_cases=model.n_cases,
+            events_per_variable=model.events_per_variable,
+            loo_accuracy=model.loo_accuracy,
+            baseline_accuracy=model.baseline_accuracy,
+            loo_brier=model.loo_brier,
+            baseline_brier=model.baseline_brier,
+            caveat=model.caveat,
+        )
+    )
+    replace_table(con, "marts.factor_importance", schemas.FactorImportanceMart.validate(frame))
+    return model
+
+
+def build_factor_outcome_comparison(con: duckdb.DuckDBPyConnection) -> int:
+    """`marts.factor_outcome_comparison`: one row per factor x level (strong / weak membership): partnerships,
+    share judged successful with its Wilson interval, share whose headline outcome improved against
+    England, and the difference in success between the levels (Newcombe's hybrid score interval)."""
+    members = con.execute("SELECT * FROM marts.qca_memberships WHERE excluded_reason IS NULL").df()
+    conditions = con.execute("SELECT factor_id, condition FROM staging.qca_conditions").df()
+    improved = (
+        con.execute(
+            "SELECT partnership_id, classification FROM marts.outcome_change WHERE headline AND classification <> 'insufficient data'"
+        )
+        .df()
+        .set_index("partnership_id")["classification"]
+        .str.startswith("improved")
+    )
+    rows = []
+    for factor, condition in conditions.itertuples(index=False):
+        strong = members[condition] > 0.5
+        counts = {}
+        for level, mask in (("strong", strong), ("weak", ~strong)):
+            group = members[mask]
+            outcome = improved.reindex(group["partnership_id"]).dropna()
+            counts[level] = (int(group[OUTCOME].sum()), len(group))
+            low, high = wilson_interval(*counts[level])
+            rows.append(
+                {
+                    "factor_id": factor,
+                    "level": level,
+                    "partnerships": len(group),
+                    "successful": int(group[OUTCOME].sum()),
+                    "share_successful": group[OUTCOME].mean() if len(group) else None,
+                    "share_ci_low": low,
+                    "share_ci_high": high,
+                    "with_outcome_data": len(outcome),
+                    "outcome_improved": int(outcome.sum()),
+                    "share_outcome_improved": outcome.mean() if len(outcome) else None,
+                }
+            )
+        difference, low, high = newcombe_difference(*counts["strong"], *counts["weak"])
+        for row in rows[-2:]:
+            row |= {"difference_strong_minus_weak": difference, "difference_ci_low": low, "difference_ci_high": high}
+    frame = pd.DataFrame(rows)
+    return replace_table(con, "marts.factor_outcome_comparison", schemas.FactorOutcomeComparisonMart.validate(frame))

@@ -1,0 +1,28 @@
+"""The evaluation team's success assessments into the raw layer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from pipeline.comparison.schemas import SuccessAssessment
+from pipeline.ingest import IngestReport, files_in, load_folder
+from pipeline.reference.reader import read_reference_csv
+
+
+def load_assessments(con: duckdb.DuckDBPyConnection, assessments_dir: Path, data_dir: Path) -> IngestReport:
+    """Load the evaluation team's success assessments (CSV or Excel) into `raw.success_assessments`."""
+    paths = (
+        [p for p in sorted(assessments_dir.glob("*")) if p.suffix.lower() in (".csv", ".xlsx")]
+        if assessments_dir.exists()
+        else []
+    )
+    return load_folder(
+        con,
+        "raw.success_assessments",
+        paths,
+        data_dir,
+        lambda p: read_reference_csv(p, "success assessment", SuccessAssessment),
+    )
+

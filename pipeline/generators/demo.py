@@ -1,0 +1,645 @@
+"""Seeded demo data in the real tools' own export formats, with a planted, documented ground truth.
+
+Run `make demo-data` (or `python -m pipeline.generators.demo`) to rewrite `data/raw/surveys/`,
+`data/raw/codings/`, `data/raw/assessments/` and `data/raw/demo_ground_truth.json`. Reference data and
+the real outcome statistics in `data/raw/` are not touched.
+
+Planted ground truth
+--------------------
+Each of the 30 partnerships in `reference/partnerships.csv` gets a latent level, strong (1) or weak (0),
+on each of the seven success factors, drawn with a fixed seed. A partnership succeeds exactly when
+
+    (senior_leadership AND project_management) OR integration
+
+so strong senior leadership together with day-to-day project management is sufficient, strong
+integration with other workstreams is sufficient on its own, and the other four factors (governance,
+prior experience, partnership engagement, use of the support offer) are unrelated to success. The
+evaluators' judgement of success is written to `assessments/success_assessment.csv`; the latent levels
+and the rule go to `demo_ground_truth.json`, for tests to check that the analysis recovers them.
+
+How the evidence reflects the truth
+-----------------------------------
+- Surveys (Qualtrics CSV, three header rows with the ImportId row; waves 1 and 3 export choice text,
+  wave 2 numeric codes): about eight stakeholders per partnership and wave, in four groups, most
+  answering again in later waves. Agreement items centre near 4 on a strong factor and near 2.3 on a
+  weak one, with respondent and answer noise; reverse-coded items are answered reversed; about 4% of
+  answers are "Don't know". Some free-text comments carry phone numbers or e-mail addresses, and the
+  recipient e-mail, IP address and location columns are filled, as real exports are, so the pipeline's
+  personal-data handling is exercised. Wave 3 holds one response from a partnership that is not in the
+  programme (P31), which the pipeline must quarantine.
+- Site-visit codings (REFI-QDA .qdpx, two coders): per partnership, visit notes and an interview; a
+  strong factor mostly yields enabler passages, a weak one barrier passages. Each coder codes each
+  passage with the mapped code most of the time and sometimes misses it or picks the opposite
+  direction, so agreement is high but not perfect. A context code outside the factor map shows how
+  unmapped codes are reported.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipeline.settings import PROJECT_ROOT, load_settings
+from pipeline.codings.refi_qda import CodingSpec, write_qdpx
+
+SEED = 2016
+FACTORS = [
+    "senior_leadership",
+    "project_management",
+    "governance",
+    "prior_experience",
+    "integration",
+    "partnership_engagement",
+    "support_offer_use",
+]
+GROUND_TRUTH_RULE = "(senior_leadership AND project_management) OR integration"
+WAVES = {
+    "wave_1": datetime(2016, 6, 6, 9, 0),
+    "wave_2": datetime(2017, 6, 5, 9, 0),
+    "wave_3": datetime(2018, 6, 4, 9, 0),
+}
+NUMERIC_EXPORT_WAVES = {"wave_2"}
+GROUP_SIZES = {"local_authority": 3.2, "nhs": 2.0, "voluntary_sector": 1.8, "other": 1.0}
+FIRST_NAMES = [
+    "Amira",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Ellen",
+    "Farah",
+    "Gareth",
+    "Hannah",
+    "Imran",
+    "Joanne",
+    "Kwame",
+    "Laura",
+    "Mohammed",
+    "Niamh",
+    "Owen",
+    "Priya",
+    "Rachel",
+    "Sanjay",
+    "Tom",
+    "Uzma",
+]
+LAST_NAMES = [
+    "Ahmed",
+    "Brown",
+    "Clarke",
+    "Davies",
+    "Evans",
+    "Fletcher",
+    "Green",
+    "Hussain",
+    "Iqbal",
+    "Jones",
+    "Khan",
+    "Lewis",
+    "Morris",
+    "Patel",
+    "Roberts",
+    "Smith",
+    "Taylor",
+    "Walker",
+    "Wright",
+    "Young",
+]
+COMMENTS = [
+    "The learning events helped us think differently about the problem.",
+    "We need more time from senior managers.",
+    "Data sharing between partners is still difficult.",
+    "The peer exchange visit was the most useful part of the programme.",
+    "Happy to discuss further - call me on 07700 900{n:03d}.",
+    "Please send the report to {email} when it is ready.",
+    "Capacity in the voluntary sector is stretched.",
+]
+CODERS = ["Site visit coder 1", "Site visit coder 2"]
+CONTEXT_CODE = "Context/Local history"
+
+
+@dataclass(frozen=True)
+class Partnership:
+    partnership_id: str
+    partnership_name: str
+
+
+def read_partnerships(reference_dir: Path) -> list[Partnership]:
+    frame = pd.read_csv(reference_dir / "partnerships.csv", dtype=str)
+    return [Partnership(row.partnership_id, row.partnership_name) for row in frame.itertuples()]
+
+
+def plant_ground_truth(partnerships: list[Partnership], rng: np.random.Generator) -> dict[str, dict[str, int]]:
+    """Latent strong (1) / weak (0) level of every factor per partnership, plus the planted success."""
+    truth = {}
+    for partnership in partnerships:
+        levels = {factor: int(rng.random() < 0.5) for factor in FACTORS}
+        levels["success"] = int((levels["senior_leadership"] and levels["project_management"]) or levels["integration"])
+        truth[partnership.partnership_id] = levels
+    return truth
+
+
+# --- Surveys -----------------------------------------------------------------------------------------
+
+
+def _instrument(reference_dir: Path) -> pd.DataFrame:
+    return pd.read_csv(reference_dir / "survey_instrument.csv", dtype=str, keep_default_na=False)
+
+
+def _scales(reference_dir: Path) -> dict[str, pd.DataFrame]:
+    scales = pd.read_csv(reference_dir / "likert_scales.csv", dtype=str, keep_default_na=False)
+    return {scale_id: rows.reset_index(drop=True) for scale_id, rows in scales.groupby("scale_id")}
+
+
+def _groups(reference_dir: Path) -> pd.DataFrame:
+    return pd.read_csv(reference_dir / "stakeholder_groups.csv", dtype=str)
+
+
+@dataclass
+class Person:
+    external_reference: str
+    first_name: str
+    last_name: str
+    email: str
+    group: str
+    leniency: float  # a respondent's own tendency to agree, constant across waves
+
+
+def _people(partnership: Partnership, rng: np.random.Generator) -> list[Person]:
+    people = []
+    for group, mean_size in GROUP_SIZES.items():
+        for _ in range(max(1, rng.poisson(mean_size * 1.3))):
+            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            number = len(people) + 1
+            people.append(
+                Person(
+                    external_reference=f"HPHL-{partnership.partnership_id}-{number:03d}",
+                    first_name=str(first),
+                    last_name=str(last),
+                    email=f"{first.lower()}.{last.lower()}{number}@{partnership.partnership_name.lower().replace(' ', '')}.example.org",
+                    group=group,
+                    leniency=float(rng.normal(0, 0.35)),
+                )
+            )
+    return people
+
+
+def _agreement(strong: int, wave_index: int, success: int, person: Person, rng: np.random.Generator) -> int:
+    centre = (4.0 if strong else 2.3) + (0.15 * wave_index if success else 0.0) + person.leniency
+    return int(np.clip(round(centre + rng.normal(0, 0.7)), 1, 5))
+
+
+def _answer_cell(scale: pd.DataFrame, score: int | None, numeric: bool) -> str:
+    row = scale[scale["score"] == ("" if score is None else str(score))].iloc[0]
+    return row["code"] if numeric else row["label"]
+
+
+# The respondent metadata columns of a current Qualtrics CSV export: (export tag, question text, ImportId row).
+QUALTRICS_METADATA = [
+    ("StartDate", "Start Date", '{"ImportId":"startDate","timeZone":"Europe/London"}'),
+    ("EndDate", "End Date", '{"ImportId":"endDate","timeZone":"Europe/London"}'),
+    ("Status", "Response Type", '{"ImportId":"status"}'),
+    ("IPAddress", "IP Address", '{"ImportId":"ipAddress"}'),
+    ("Progress", "Progress", '{"ImportId":"progress"}'),
+    ("Duration (in seconds)", "Duration (in seconds)", '{"ImportId":"duration"}'),
+    ("Finished", "Finished", '{"ImportId":"finished"}'),
+    ("RecordedDate", "Recorded Date", '{"ImportId":"recordedDate","timeZone":"Europe/London"}'),
+    ("ResponseId", "Response ID", '{"ImportId":"_recordId"}'),
+    ("RecipientLastName", "Recipient Last Name", '{"ImportId":"recipientLastName"}'),
+    ("RecipientFirstName", "Recipient First Name", '{"ImportId":"recipientFirstName"}'),
+    ("RecipientEmail", "Recipient Email", '{"ImportId":"recipientEmail"}'),
+    ("ExternalReference", "External Data Reference", '{"ImportId":"externalDataReference"}'),
+    ("LocationLatitude", "Location Latitude", '{"ImportId":"locationLatitude"}'),
+    ("LocationLongitude", "Location Longitude", '{"ImportId":"locationLongitude"}'),
+    ("DistributionChannel", "Distribution Channel", '{"ImportId":"distributionChannel"}'),
+    ("UserLanguage", "User Language", '{"ImportId":"userLanguage"}'),
+]
+AGREEMENT_STEM = "How far do you agree with each statement about the partnership's work?"
+USEFULNESS_STEM = "How useful was each part of the programme's support offer?"
+# The columns after the scored items: stakeholder group, free-text comment, and the partnership (embedded data).
+GROUP_COMMENT_PARTNERSHIP_COLUMNS = [
+    ("Q3", "Which kind of organisation do you work for? - Selected Choice", '{"ImportId":"QID3"}'),
+    (
+        "Q4",
+        "Is there anything else you would like to tell us about the partnership's work?",
+        '{"ImportId":"QID4_TEXT"}',
+    ),
+    ("partnership_id", "partnership_id", '{"ImportId":"partnership_id"}'),
+]
+
+
+def write_survey_wave(
+    path: Path,
+    wave: str,
+    wave_index: int,
+    partnerships: list[Partnership],
+    people: dict[str, list[Person]],
+    truth: dict[str, dict[str, int]],
+    reference_dir: Path,
+    rng: np.random.Generator,
+    extra_partnership: str | None = None,
+) -> int:
+    """Write one wave as a Qualtrics CSV export (three header rows); returns the number of responses."""
+    instrument = _instrument(reference_dir)
+    items = instrument[instrument["role"] == "item"]
+    scales = _scales(reference_dir)
+    groups = _groups(reference_dir).set_index("stakeholder_group")
+    numeric = wave in NUMERIC_EXPORT_WAVES
+    metadata = QUALTRICS_METADATA
+    question_columns = []
+    for item in items.itertuples():
+        question, sub = item.source_id[3:].split("_")
+        stem = AGREEMENT_STEM if item.construct != "support_usefulness" else USEFULNESS_STEM
+        question_columns.append(
+            (
+                f"Q{question}_{sub}",
+                f"{stem} - {item.item_text}",
+                json.dumps({"ImportId": item.source_id}, separators=(",", ":")),
+            )
+        )
+    question_columns += GROUP_COMMENT_PARTNERSHIP_COLUMNS
+    header = metadata + question_columns
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for row_index in range(3):
+        writer.writerow([column[row_index] for column in header])
+
+    opened = WAVES[wave]
+    responses = 0
+    respondents = [(p, person) for p in partnerships for person in people[p.partnership_id] if rng.random() < 0.72]
+    if extra_partnership:
+        stray = Person(
+            f"HPHL-{extra_partnership}-001", "Sam", "Example", "sam.example@unknown.example.org", "other", 0.0
+        )
+        respondents.append((Partnership(extra_partnership, "Unknown"), stray))
+    for partnership, person in respondents:
+        levels = truth.get(partnership.partnership_id, {factor: 1 for factor in FACTORS} | {"success": 1})
+        started = opened + timedelta(days=int(rng.integers(0, 21)), minutes=int(rng.integers(0, 600)))
+        duration = int(rng.integers(180, 1500))
+        finished = rng.random() > 0.06
+        progress = 100 if finished else int(rng.integers(20, 90))
+        answered_items = len(items) if finished else int(len(items) * progress / 100)
+        answers = []
+        for position, item in enumerate(items.itertuples()):
+            if position >= answered_items:
+                answers.append("")
+                continue
+            scale = scales[item.scale_id]
+            if rng.random() < 0.04:
+                answers.append(_answer_cell(scale, None, numeric))
+                continue
+            if item.construct == "support_usefulness":
+                score = int(np.clip(round(2.6 + 0.5 * levels["support_offer_use"] + rng.normal(0, 0.8)), 1, 4))
+            else:
+                score = _agreement(levels[item.construct], wave_index, levels["success"], person, rng)
+                if item.reverse_coded == "true":
+                    score = 6 - score
+            answers.append(_answer_cell(scale, score, numeric))
+        group = groups.loc[person.group]
+        comment = ""
+        if finished and rng.random() < 0.3:
+            comment = str(rng.choice(COMMENTS)).format(n=int(rng.integers(0, 999)), email=person.email)
+        ended = started + timedelta(seconds=duration)
+        writer.writerow(
+            [
+                started.strftime("%Y-%m-%d %H:%M:%S"),
+                ended.strftime("%Y-%m-%d %H:%M:%S"),
+                "0" if numeric else "IP Address",
+                f"192.0.2.{int(rng.integers(1, 255))}",
+                str(progress),
+                str(duration),
+                ("1" if finished else "0") if numeric else ("True" if finished else "False"),
+                ended.strftime("%Y-%m-%d %H:%M:%S"),
+                "R_" + "".join(rng.choice(list("abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"), 15)),
+                person.last_name,
+                person.first_name,
+                person.email,
+                person.external_reference,
+                f"{53.0 + rng.random():.6f}",
+                f"{-2.0 + rng.random():.6f}",
+                "email",
+                "EN-GB",
+                *answers,
+                group["code"] if numeric else group["label"],
+                comment,
+                partnership.partnership_id,
+            ]
+        )
+        responses += 1
+    _write_atomically(path, buffer.getvalue().encode("utf-8-sig"))
+    return responses
+
+
+# --- Site-visit codings --------------------------------------------------------------------------------
+
+PASSAGES: dict[str, dict[str, list[str]]] = {
+    "senior_leadership": {
+        "enabler": [
+            "The director of public health chairs the steering group and has made this a personal priority.",
+            "Elected members ask for progress at every board meeting.",
+        ],
+        "barrier": [
+            "The chief executive changed twice during the programme and the work lost its sponsor.",
+            "Senior managers rarely attend and decisions are deferred.",
+        ],
+    },
+    "project_management": {
+        "enabler": [
+            "A full-time project lead keeps an action log and chases every partner.",
+            "Milestones are reviewed monthly with a clear plan.",
+        ],
+        "barrier": [
+            "Nobody has time set aside to coordinate the work day to day.",
+            "Actions agreed at meetings are not followed up.",
+        ],
+    },
+    "governance": {
+        "enabler": [
+            "Progress is reported to the Health and Wellbeing Board each quarter.",
+            "The work sits under an existing board with clear terms of reference.",
+        ],
+        "barrier": [
+            "It is unclear which board the work reports to.",
+            "Partners disagree about who is accountable for the outcomes.",
+        ],
+    },
+    "prior_experience": {
+        "enabler": [
+            "The team built on an earlier neighbourhood renewal programme.",
+            "Staff had led inequalities work for several years.",
+        ],
+        "barrier": [
+            "This is the first time the area has tackled health inequalities directly.",
+            "The team had to learn the evidence base from scratch.",
+        ],
+    },
+    "integration": {
+        "enabler": [
+            "The actions are written into the joint health and wellbeing strategy.",
+            "Commissioning plans for next year already include the new pathway.",
+        ],
+        "barrier": [
+            "The work runs as a separate project that will end with the funding.",
+            "Nothing links the project to the council's other strategies.",
+        ],
+    },
+    "partnership_engagement": {
+        "enabler": [
+            "Police, housing and voluntary groups all send staff to the working group.",
+            "Partners outside the council contribute staff time.",
+        ],
+        "barrier": [
+            "Only council staff come to the meetings.",
+            "The NHS partners withdrew after the first few months.",
+        ],
+    },
+    "support_offer_use": {
+        "enabler": [
+            "The team used the expert adviser to redesign its action plan.",
+            "Staff attended every learning event and used the peer exchange.",
+        ],
+        "barrier": [
+            "The team did not take up the expert support on offer.",
+            "Nobody from the area joined the webinars or learning events.",
+        ],
+    },
+}
+CONTEXT_PASSAGES = [
+    "The area has a long history of industrial decline.",
+    "The visit took place in the council offices.",
+    "Local media coverage of the problem has grown.",
+]
+
+
+def _factor_code(codebook: pd.DataFrame, factor: str, direction: str) -> str:
+    rows = codebook[(codebook["factor_id"] == factor) & (codebook["direction"] == direction)]
+    return str(rows["code_path"].iloc[0])
+
+
+def write_site_visit_codings(
+    path: Path,
+    partnerships: list[Partnership],
+    truth: dict[str, dict[str, int]],
+    reference_dir: Path,
+    rng: np.random.Generator,
+) -> int:
+    """Write the site-visit notes and interviews, coded by two coders, as a REFI-QDA project; returns codings."""
+    codebook = pd.read_csv(reference_dir / "codebook_factor_map.csv", dtype=str)
+    sources: dict[str, str] = {}
+    cases: dict[str, list[str]] = {}
+    case_variables: dict[str, dict[str, str]] = {}
+    codings: list[CodingSpec] = []
+    for partnership in partnerships:
+        levels = truth[partnership.partnership_id]
+        names = [
+            f"{partnership.partnership_id} {partnership.partnership_name} site visit notes",
+            f"{partnership.partnership_id} {partnership.partnership_name} lead officer interview",
+        ]
+        cases[partnership.partnership_name] = names
+        case_variables[partnership.partnership_name] = {"partnership_id": partnership.partnership_id}
+        for name in names:
+            text = ""
+            passages: list[tuple[str, str | None, str | None]] = []
+            for factor in FACTORS:
+                if rng.random() < 0.75:
+                    # A strong factor mostly shows as an enabler; evidence sometimes runs against the level.
+                    direction = "enabler" if (levels[factor] == 1) == (rng.random() < 0.88) else "barrier"
+                    passages.append((str(rng.choice(PASSAGES[factor][direction])), factor, direction))
+            passages.append((str(rng.choice(CONTEXT_PASSAGES)), None, None))
+            for index in rng.permutation(len(passages)):
+                sentence, factor, direction = passages[index]
+                code = CONTEXT_CODE if factor is None else _factor_code(codebook, factor, direction)
+                start = len(text)
+                text += sentence + " "
+                for coder in CODERS:
+                    roll = rng.random()
+                    if roll < 0.88:
+                        codings.append(CodingSpec(name, start, start + len(sentence), code, coder))
+                    elif roll < 0.93 and factor is not None:
+                        opposite = "barrier" if direction == "enabler" else "enabler"
+                        codings.append(
+                            CodingSpec(
+                                name, start, start + len(sentence), _factor_code(codebook, factor, opposite), coder
+                            )
+                        )
+            sources[name] = text.strip()
+    code_paths = sorted(set(codebook["code_path"]) | {CONTEXT_CODE})
+    write_qdpx(
+        path,
+        project_name="Healthy Places, Healthy Lives site visits",
+        origin="Partnership evaluation demo generator",
+        users=CODERS,
+        code_paths=code_paths,
+        sources=sources,
+        cases=cases,
+        case_variables=case_variables,
+        codings=codings,
+        created_at=datetime(2018, 9, 1, 12, 0, tzinfo=UTC),
+    )
+    return len(codings)
+
+
+# --- Invitations and interventions ------------------------------------------------------------------------
+
+COMMISSIONERS = [
+    "{name} Council public health",
+    "{name} Clinical Commissioning Group",
+    "{name} Council children's services",
+    "Police and Crime Commissioner",
+    "Voluntary and community sector grant",
+]
+STATUSES = ["active", "active", "active", "planned", "ended"]
+
+
+def write_invitations(path: Path, partnerships: list[Partnership], people: dict[str, list[Person]]) -> int:
+    """Everyone in a partnership's stakeholder list is invited to every wave; returns the rows written."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["wave", "partnership_id", "stakeholder_group", "invited"])
+    rows = 0
+    for wave in WAVES:
+        for partnership in partnerships:
+            for group in GROUP_SIZES:
+                invited = sum(person.group == group for person in people[partnership.partnership_id])
+                writer.writerow([wave, partnership.partnership_id, group, invited])
+                rows += 1
+    _write_atomically(path, buffer.getvalue().encode())
+    return rows
+
+
+def write_interventions(
+    folder: Path, partnerships: list[Partnership], reference_dir: Path, rng: np.random.Generator
+) -> int:
+    """Each partnership's inventory of commissioned interventions mapped onto its driver diagram.
+
+    Most secondary drivers get one intervention; some get none (a gap) and some get two from different
+    commissioners (duplication). One in three inventories arrives as an Excel workbook.
+    """
+    diagrams = pd.read_csv(reference_dir / "driver_diagrams.csv", dtype=str)
+    problems = pd.read_csv(reference_dir / "partnerships.csv", dtype=str).set_index("partnership_id")["wicked_problem"]
+    written = 0
+    for index, partnership in enumerate(partnerships):
+        drivers = diagrams[diagrams["wicked_problem"] == problems[partnership.partnership_id]]
+        rows = []
+        for driver in drivers.itertuples():
+            copies = rng.choice([0, 1, 2], p=[0.2, 0.6, 0.2])
+            commissioners = rng.choice(len(COMMISSIONERS), size=copies, replace=False)
+            for commissioner in commissioners:
+                also = drivers.sample(1, random_state=int(rng.integers(1 << 31)))["secondary_driver_id"].iloc[0]
+                addressed = (
+                    sorted({driver.secondary_driver_id, also}) if rng.random() < 0.25 else [driver.secondary_driver_id]
+                )
+                rows.append(
+                    {
+                        "Intervention": driver.secondary_driver,
+                        "Commissioner": COMMISSIONERS[commissioner].format(name=partnership.partnership_name),
+                        "Drivers addressed": "; ".join(addressed),
+                        "Annual spend (GBP)": int(rng.integers(5, 250)) * 1000,
+                        "Status": str(rng.choice(STATUSES)),
+                    }
+                )
+        frame = pd.DataFrame(rows)
+        stem = f"{partnership.partnership_id} {partnership.partnership_name} interventions"
+        if index % 3 == 2:
+            path = folder / f"{stem}.xlsx"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            buffer = io.BytesIO()
+            with pd.ExcelWriter(buffer, engine="openpyxl") as excel:
+                frame.to_excel(excel, sheet_name="Interventions", index=False)
+            _write_atomically(path, _fixed_xlsx_timestamps(buffer.getvalue()))
+        else:
+            _write_atomically(folder / f"{stem}.csv", frame.to_csv(index=False, lineterminator="\n").encode())
+        written += len(rows)
+    return written
+
+
+def _fixed_xlsx_timestamps(content: bytes) -> bytes:
+    """Rewrite a workbook with fixed zip timestamps and document dates, so regeneration is byte-identical."""
+    import re
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(content))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "docProps/core.xml":
+                data = re.sub(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", b"2018-09-01T12:00:00Z", data)
+            info = zipfile.ZipInfo(item.filename, date_time=(2018, 9, 1, 12, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, data)
+    return out.getvalue()
+
+
+# --- Orchestration ---------------------------------------------------------------------------------------
+
+
+def _write_atomically(path: Path, content: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_bytes(content)
+    os.replace(temporary, path)
+
+
+def generate(data_dir: Path, seed: int = SEED) -> dict[str, object]:
+    """Write every demo export into `data_dir` (reference data must already be there); returns a summary."""
+    reference_dir = data_dir / "reference"
+    rng = np.random.default_rng(seed)
+    partnerships = read_partnerships(reference_dir)
+    truth = plant_ground_truth(partnerships, rng)
+    people = {p.partnership_id: _people(p, rng) for p in partnerships}
+    summary: dict[str, object] = {}
+    for index, wave in enumerate(WAVES):
+        stray = "P31" if wave == "wave_3" else None
+        summary[wave] = write_survey_wave(
+            data_dir / "surveys" / f"{wave}.csv", wave, index, partnerships, people, truth, reference_dir, rng, stray
+        )
+    summary["codings"] = write_site_visit_codings(
+        data_dir / "codings" / "site_visits.qdpx", partnerships, truth, reference_dir, rng
+    )
+
+    assessment = io.StringIO()
+    writer = csv.writer(assessment, lineterminator="\n")
+    writer.writerow(["partnership_id", "achieved_objectives", "assessed_by", "assessed_on"])
+    for partnership in partnerships:
+        writer.writerow(
+            [
+                partnership.partnership_id,
+                "yes" if truth[partnership.partnership_id]["success"] else "no",
+                "evaluation team",
+                "2018-09-30",
+            ]
+        )
+    _write_atomically(data_dir / "assessments" / "success_assessment.csv", assessment.getvalue().encode())
+    summary["invitations"] = write_invitations(reference_dir / "survey_invitations.csv", partnerships, people)
+    summary["interventions"] = write_interventions(data_dir / "interventions", partnerships, reference_dir, rng)
+    ground_truth = {"seed": seed, "rule": GROUND_TRUTH_RULE, "partnerships": truth}
+    _write_atomically(
+        data_dir / "demo_ground_truth.json", (json.dumps(ground_truth, indent=1, sort_keys=True) + "\n").encode()
+    )
+    return summary
+
+
+UNITS = {"codings": "codings", "invitations": "invitation counts", "interventions": "interventions"}
+
+
+def main() -> None:
+    data_dir = load_settings().data_dir
+    summary = generate(data_dir)
+    print(
+        f"Demo data written to {data_dir.relative_to(PROJECT_ROOT) if data_dir.is_relative_to(PROJECT_ROOT) else data_dir}:"
+    )
+    for name, count in summary.items():
+        print(f"  {name}: {count} {UNITS.get(name, 'responses')}")
+
+
+if __name__ == "__main__":
+    main()

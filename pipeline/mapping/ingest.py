@@ -1,0 +1,25 @@
+"""Each partnership's inventory of commissioned interventions into the raw layer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from pipeline.ingest import IngestReport, files_in, load_folder
+from pipeline.mapping.interventions import INVENTORY_SUFFIXES, read_interventions
+
+
+def load_interventions(con: duckdb.DuckDBPyConnection, interventions_dir: Path, data_dir: Path) -> IngestReport:
+    """Load every partnership's interventions inventory (CSV or Excel) into `raw.interventions`."""
+    paths = (
+        [
+            p
+            for p in sorted(interventions_dir.glob("*"))
+            if p.suffix.lower() in INVENTORY_SUFFIXES and not p.name.startswith(("~$", "."))
+        ]
+        if interventions_dir.exists()
+        else []
+    )
+    return load_folder(con, "raw.interventions", paths, data_dir, read_interventions)
+

@@ -1,0 +1,48 @@
+"""Outcome statistics and deprivation context into the raw layer, each format to its own table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from pipeline.ingest import IngestReport, files_in, load_folder
+from pipeline.outcomes import readers as outcomes
+from pipeline.outcomes.deprivation import read_iod_workbook
+
+
+def load_outcomes(con: duckdb.DuckDBPyConnection, outcomes_dir: Path, data_dir: Path) -> list[IngestReport]:
+    """Load the Fingertips downloads, tidy series and FingertipsNext extracts, each format to its own raw table."""
+    csvs = sorted(outcomes_dir.rglob("*.csv")) if outcomes_dir.exists() else []
+    fingertipsnext_lookups = {p for p in csvs if p.name.lower() == "indicators.csv"}
+    by_format: dict[str, list[Path]] = {"fingertips": [], "tidy": [], "fingertipsnext": []}
+    for path in csvs:
+        if path not in fingertipsnext_lookups:
+            by_format[outcomes.sniff_outcome_format(path)].append(path)
+
+    def read_fingertipsnext(path: Path) -> pd.DataFrame:
+        return outcomes.read_fingertipsnext(path, path.with_name("indicators.csv"))
+
+    return [
+        load_folder(con, "raw.fingertips_values", by_format["fingertips"], data_dir, outcomes.read_fingertips_csv),
+        load_folder(con, "raw.tidy_outcome_values", by_format["tidy"], data_dir, outcomes.read_tidy_outcome_csv),
+        load_folder(con, "raw.fingertipsnext_values", by_format["fingertipsnext"], data_dir, read_fingertipsnext),
+    ]
+
+
+
+def load_deprivation(con: duckdb.DuckDBPyConnection, deprivation_dir: Path, data_dir: Path) -> IngestReport:
+    """Load the English Indices of Deprivation district summaries: the tidy long form (CSV) or the official
+    summaries workbook (XLSX), both into `raw.deprivation`."""
+    paths = (
+        [p for p in sorted(deprivation_dir.glob("*")) if p.suffix.lower() in (".csv", ".xlsx")]
+        if deprivation_dir.exists()
+        else []
+    )
+
+    def read(path: Path) -> pd.DataFrame:
+        return read_iod_workbook(path) if path.suffix.lower() == ".xlsx" else outcomes.read_iod_tidy(path)
+
+    return load_folder(con, "raw.deprivation", paths, data_dir, read)
+

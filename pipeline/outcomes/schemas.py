@@ -1,0 +1,229 @@
+"""Outcome statistics and deprivation: staged values and the outcome marts."""
+
+from __future__ import annotations
+
+import pandas as pd  # noqa: F401 - pandera resolves annotations by name
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from pipeline.reference.schemas import POLARITIES, WICKED_PROBLEMS
+from pipeline.validation import Lineage
+
+
+class OutcomeValue(Lineage):
+    """One row per published outcome value: indicator x area x period x sex x age x breakdown."""
+
+    source_format: Series[str] = pa.Field(
+        isin=["fingertips", "tidy", "fingertipsnext"], description="Format of the file the value came from"
+    )
+    indicator_id: Series[int] = pa.Field(gt=0, coerce=True, description="Fingertips indicator id")
+    area_code: Series[str] = pa.Field(
+        str_matches=r"^([EWSNK]\d{8}|[A-Z0-9]{3,6})$",
+        description="ONS code of the area, or the NHS (ODS) code of a practice or organisation for practice-level indicators",
+    )
+    period: Series[str] = pa.Field(description="Time period as published (e.g. 2015, 2015/16, 2013 - 15)")
+    period_start: Series[pa.DateTime] = pa.Field(coerce=True, description="First day of the period")
+    period_end: Series[pa.DateTime] = pa.Field(coerce=True, description="Last day of the period")
+    period_sort_key: Series[int] = pa.Field(
+        coerce=True, description="Sortable key: start date as YYYYMMDD x 1000 plus the length in months"
+    )
+    period_kind: Series[str] = pa.Field(
+        description="calendar year, financial year, academic year, multi-year, quarter or month"
+    )
+    sex: Series[str] = pa.Field(nullable=True, description="Sex the value refers to (Persons, Male, Female)")
+    age: Series[str] = pa.Field(nullable=True, description="Age band the value refers to")
+    category_type: Series[str] = pa.Field(
+        nullable=True, description="Breakdown type, e.g. a deprivation decile classification"
+    )
+    category: Series[str] = pa.Field(
+        nullable=True, description="Breakdown category, e.g. most deprived decile; empty for the whole area"
+    )
+    value: Series[float] = pa.Field(
+        nullable=True, coerce=True, description="Indicator value; empty where the publisher gives none"
+    )
+    lower_ci95: Series[float] = pa.Field(
+        nullable=True, coerce=True, description="Lower 95% confidence limit as published"
+    )
+    upper_ci95: Series[float] = pa.Field(
+        nullable=True, coerce=True, description="Upper 95% confidence limit as published"
+    )
+    count: Series[float] = pa.Field(nullable=True, coerce=True, ge=0, description="Numerator (events) as published")
+    denominator: Series[float] = pa.Field(
+        nullable=True, coerce=True, ge=0, description="Denominator (population) as published"
+    )
+
+
+class Deprivation(Lineage):
+    """One row per district x deprivation domain x edition of the indices."""
+
+    lad_code: Series[str] = pa.Field(
+        str_matches=r"^E0[6-9]\d{6}$", description="ONS code of the local authority district"
+    )
+    lad_name: Series[str] = pa.Field(description="District name")
+    index_domain: Series[str] = pa.Field(description="Index of Multiple Deprivation or one of its domains")
+    average_score: Series[float] = pa.Field(
+        coerce=True, description="Population-weighted average score of the district's small areas"
+    )
+    rank_average_score: Series[int] = pa.Field(
+        coerce=True, ge=1, description="Rank of the average score (1 = most deprived)"
+    )
+    year: Series[int] = pa.Field(coerce=True, ge=2000, le=2100, description="Edition of the indices")
+
+    class Config:
+        unique = ["lad_code", "index_domain", "year"]
+
+
+class OutcomeCoverageMart(pa.DataFrameModel):
+    """One row per partnership x outcome indicator of its wicked problem: is the data there?"""
+
+    partnership_id: Series[str] = pa.Field(description="Partnership")
+    wicked_problem: Series[str] = pa.Field(isin=WICKED_PROBLEMS, description="Its wicked problem")
+    indicator_id: Series[int] = pa.Field(description="Fingertips indicator id measuring the problem")
+    indicator_name: Series[str] = pa.Field(description="Indicator name")
+    headline: Series[bool] = pa.Field(description="True for the problem's headline indicator")
+    areas: Series[int] = pa.Field(ge=1, description="Areas the partnership covers")
+    areas_with_data: Series[int] = pa.Field(ge=0, description="Of those, areas with at least one published value")
+    periods_with_data: Series[int] = pa.Field(ge=0, description="Distinct periods with a value for any of its areas")
+    first_period: Series[str] = pa.Field(nullable=True, description="Earliest period with a value, as published")
+    last_period: Series[str] = pa.Field(nullable=True, description="Latest period with a value, as published")
+    status: Series[str] = pa.Field(
+        isin=["covered", "partial", "no data bundled"],
+        description="covered: every area has data; partial: some areas lack it; no data bundled: none (a coverage gap, never filled with invented numbers)",
+    )
+
+    class Config:
+        unique = ["partnership_id", "indicator_id"]
+
+
+OUTCOME_CLASSES = [
+    "improved",
+    "worsened",
+    "no clear change",
+    "improved (point estimate)",
+    "worsened (point estimate)",
+    "no clear change (point estimate)",
+    "insufficient data",
+]
+
+
+class OutcomeTrendsMart(pa.DataFrameModel):
+    """One row per partnership x outcome indicator x period, with England beside it."""
+
+    partnership_id: Series[str] = pa.Field(description="Partnership")
+    indicator_id: Series[int] = pa.Field(description="Fingertips indicator id")
+    period: Series[str] = pa.Field(description="Period as published")
+    period_start: Series[pa.DateTime] = pa.Field(description="First day of the period")
+    period_end: Series[pa.DateTime] = pa.Field(description="Last day of the period")
+    period_sort_key: Series[int] = pa.Field(description="Sortable period key")
+    areas_with_data: Series[int] = pa.Field(
+        ge=1, description="Of the partnership's areas, those with a value this period"
+    )
+    aggregation: Series[str] = pa.Field(
+        description="single area; pooled over n areas (summed counts over summed denominators); or unweighted mean of n areas (no limits)"
+    )
+    value: Series[float] = pa.Field(description="Indicator value for the partnership's area(s)")
+    lower_ci95: Series[float] = pa.Field(
+        nullable=True, description="Lower 95% confidence limit (published, or computed from count and denominator)"
+    )
+    upper_ci95: Series[float] = pa.Field(nullable=True, description="Upper 95% confidence limit")
+    lower_ci998: Series[float] = pa.Field(nullable=True, description="Lower 99.8% confidence limit")
+    upper_ci998: Series[float] = pa.Field(nullable=True, description="Upper 99.8% confidence limit")
+    count: Series[float] = pa.Field(
+        nullable=True, ge=0, description="Events (numerator); empty where unknown or under the disclosure threshold"
+    )
+    count_suppressed: Series[bool] = pa.Field(description="True where the count was suppressed for disclosure control")
+    denominator: Series[float] = pa.Field(nullable=True, ge=0, description="Population (denominator), where published")
+    england_value: Series[float] = pa.Field(
+        nullable=True, description="England's value for the same indicator and period"
+    )
+    england_lower_ci95: Series[float] = pa.Field(
+        nullable=True, description="England's lower 95% limit, where published"
+    )
+    england_upper_ci95: Series[float] = pa.Field(
+        nullable=True, description="England's upper 95% limit, where published"
+    )
+    compared_to_england_95: Series[str] = pa.Field(
+        isin=["Better", "Similar", "Worse", "Lower", "Higher", "Not compared"],
+        description="Fingertips' benchmark comparison at 95% (by confidence interval, with the indicator's polarity)",
+    )
+    compared_to_england_998: Series[str] = pa.Field(
+        isin=["Better", "Similar", "Worse", "Lower", "Higher", "Not compared"], description="The same at 99.8%"
+    )
+    recent_trend: Series[str] = pa.Field(
+        nullable=True, description="Fingertips' recent-trend test over the last five points, on the latest period's row"
+    )
+
+    class Config:
+        unique = ["partnership_id", "indicator_id", "period"]
+
+
+class OutcomeChangeMart(pa.DataFrameModel):
+    """One row per partnership x outcome indicator of its wicked problem: change around the support period."""
+
+    partnership_id: Series[str] = pa.Field(description="Partnership")
+    indicator_id: Series[int] = pa.Field(description="Fingertips indicator id")
+    indicator_name: Series[str] = pa.Field(description="Indicator name")
+    headline: Series[bool] = pa.Field(description="True for the problem's headline indicator")
+    polarity: Series[str] = pa.Field(isin=POLARITIES, description="Whether low or high is good")
+    support_start: Series[pa.DateTime] = pa.Field(description="Support began")
+    support_end: Series[pa.DateTime] = pa.Field(description="Support ended")
+    baseline_period: Series[str] = pa.Field(
+        nullable=True, description="Latest period ending on or before support began"
+    )
+    followup_period: Series[str] = pa.Field(nullable=True, description="Latest period starting after support began")
+    followup_after_support: Series[pd.BooleanDtype] = pa.Field(
+        nullable=True, description="True when the follow-up period starts after support ended"
+    )
+    baseline_value: Series[float] = pa.Field(nullable=True, description="Partnership's value at baseline")
+    followup_value: Series[float] = pa.Field(nullable=True, description="Partnership's value at follow-up")
+    baseline_england: Series[float] = pa.Field(nullable=True, description="England at baseline")
+    followup_england: Series[float] = pa.Field(nullable=True, description="England at follow-up")
+    change_vs_england: Series[float] = pa.Field(
+        nullable=True, description="Difference-in-differences: (follow-up - England) - (baseline - England)"
+    )
+    change_ci_low: Series[float] = pa.Field(
+        nullable=True,
+        description="Lower 95% limit of the change (standard errors from the published limits, combined as independent)",
+    )
+    change_ci_high: Series[float] = pa.Field(nullable=True, description="Upper 95% limit of the change")
+    classification: Series[str] = pa.Field(
+        isin=OUTCOME_CLASSES,
+        description="Outcome-based success classification (see SuccessRule in pipeline/outcome_marts.py)",
+    )
+
+    class Config:
+        unique = ["partnership_id", "indicator_id"]
+
+
+class OutcomeInequalityMart(pa.DataFrameModel):
+    """One row per area x indicator x period x deprivation breakdown: the inequality gradient."""
+
+    area_code: Series[str] = pa.Field(description="Area (England, or an area with deprivation quantiles within it)")
+    indicator_id: Series[int] = pa.Field(description="Fingertips indicator id")
+    period: Series[str] = pa.Field(description="Period as published")
+    sex: Series[str] = pa.Field(nullable=True, description="Sex")
+    age: Series[str] = pa.Field(nullable=True, description="Age band")
+    category_type: Series[str] = pa.Field(description="The deprivation breakdown, as published")
+    quantiles: Series[int] = pa.Field(isin=[5, 10], description="Quintiles or deciles")
+    population: Series[str] = pa.Field(
+        isin=["published denominators", "equal shares assumed"],
+        description="Population weights used for the relative ranks",
+    )
+    sii: Series[float] = pa.Field(
+        description="Slope Index of Inequality: modelled gap from most to least deprived, in the indicator's units (PHEindicatormethods phe_sii)"
+    )
+    sii_ci_low: Series[float] = pa.Field(description="Lower 95% limit of the SII (simulation)")
+    sii_ci_high: Series[float] = pa.Field(description="Upper 95% limit of the SII")
+    rii: Series[float] = pa.Field(description="Relative Index of Inequality")
+    rii_ci_low: Series[float] = pa.Field(description="Lower 95% limit of the RII")
+    rii_ci_high: Series[float] = pa.Field(description="Upper 95% limit of the RII")
+
+
+TABLES: dict[str, type[pa.DataFrameModel]] = {
+    "staging.outcome_values": OutcomeValue,
+    "staging.deprivation": Deprivation,
+    "marts.outcome_coverage": OutcomeCoverageMart,
+    "marts.outcome_trends": OutcomeTrendsMart,
+    "marts.outcome_change": OutcomeChangeMart,
+    "marts.outcome_inequality": OutcomeInequalityMart,
+}

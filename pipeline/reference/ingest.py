@@ -1,0 +1,27 @@
+"""Reference data into `raw.reference_<name>`: one table per reference CSV, as read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from pipeline.ingest import IngestReport, load_folder
+from pipeline.reference.reader import read_reference_csv
+from pipeline.reference.schemas import REFERENCE_MODELS
+
+
+def load_reference(con: duckdb.DuckDBPyConnection, reference_dir: Path, data_dir: Path) -> list[IngestReport]:
+    """Load each reference CSV into `raw.reference_<name>`; a missing file is an error naming it."""
+    reports = []
+    for name, model in REFERENCE_MODELS.items():
+        path = reference_dir / f"{name}.csv"
+        if not path.exists():
+            raise FileNotFoundError(f"{path}: reference table {name!r} is missing; see data/raw/reference/README.md")
+        reports.append(
+            load_folder(
+                con, f"raw.reference_{name}", [path], data_dir, lambda p, n=name, m=model: read_reference_csv(p, n, m)
+            )
+        )
+    return reports
+

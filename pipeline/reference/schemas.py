@@ -1,0 +1,262 @@
+"""Reference data edited by the evaluators: one pandera model per reference CSV, validated as read
+(strings coerced to their types), and the partnership areas derived from them."""
+
+from __future__ import annotations
+
+import pandas as pd  # noqa: F401 - pandera resolves annotations by name
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from pipeline.validation import Lineage
+
+
+WICKED_PROBLEMS = [
+    "teenage_pregnancy",
+    "infant_mortality",
+    "alcohol_harm",
+    "childhood_obesity",
+    "adult_smoking",
+    "youth_self_harm",
+]
+
+
+STAKEHOLDER_GROUPS = ["local_authority", "nhs", "voluntary_sector", "other"]
+
+
+POLARITIES = ["low_is_good", "high_is_good", "no_judgement"]
+
+
+INSTRUMENT_ROLES = ["partnership", "stakeholder_group", "item", "free_text"]
+
+
+SURVEY_TOOLS = ["qualtrics", "surveymonkey", "google_forms", "microsoft_forms", "spss", "excel"]
+
+DIRECTIONS = ["enabler", "barrier"]
+
+AREA_CODE = r"^E(0[6-9]|10|92)\d{6}$"  # English unitary, district, metropolitan, London borough, county, England
+
+
+class Partnership(Lineage):
+    """One row per partnership in the programme."""
+
+    partnership_id: Series[str] = pa.Field(
+        str_matches=r"^P\d{2,3}$", unique=True, description="Programme identifier of the partnership, e.g. P01"
+    )
+    partnership_name: Series[str] = pa.Field(
+        str_length={"min_value": 2}, description="Name of the partnership as used in reports"
+    )
+    area_codes: Series[str] = pa.Field(
+        str_matches=r"^E\d{8}(;E\d{8})*$",
+        description="ONS codes of the districts or unitary authorities covered, ';'-separated",
+    )
+    wicked_problem: Series[str] = pa.Field(
+        isin=WICKED_PROBLEMS, description="The entrenched health problem the partnership tackles"
+    )
+    programme_round: Series[int] = pa.Field(
+        ge=1, le=9, coerce=True, description="Programme round the partnership joined in"
+    )
+    support_start: Series[pa.DateTime] = pa.Field(coerce=True, description="First day of the programme's support")
+    support_end: Series[pa.DateTime] = pa.Field(coerce=True, description="Last day of the programme's support")
+
+    @pa.dataframe_check(description="Support must end after it starts")
+    def support_period_is_ordered(cls, frame):  # noqa: N805 - pandera passes the class
+        return frame["support_end"] > frame["support_start"]
+
+
+class SuccessFactor(Lineage):
+    """One row per success factor the evaluation asks about."""
+
+    factor_id: Series[str] = pa.Field(
+        str_matches=r"^[a-z_]+$", unique=True, description="Machine name of the success factor"
+    )
+    factor_name: Series[str] = pa.Field(description="Name of the factor as shown in reports")
+    description: Series[str] = pa.Field(description="What the factor means in this evaluation")
+
+
+class LikertAnswer(Lineage):
+    """One row per answer scale x answer label."""
+
+    scale_id: Series[str] = pa.Field(description="Answer scale the label belongs to")
+    label: Series[str] = pa.Field(description="Answer text as the survey tool exports it")
+    code: Series[int] = pa.Field(ge=0, coerce=True, description="Numeric code the tool exports for this answer")
+    score: Series[float] = pa.Field(
+        nullable=True, coerce=True, description="Score used in analysis; empty for don't know / not applicable"
+    )
+
+    class Config:
+        unique = ["scale_id", "label"]
+
+
+class StakeholderGroup(Lineage):
+    """One row per stakeholder group."""
+
+    stakeholder_group: Series[str] = pa.Field(
+        isin=STAKEHOLDER_GROUPS, unique=True, description="Stakeholder group code"
+    )
+    label: Series[str] = pa.Field(description="Answer text that identifies the group in survey exports")
+    code: Series[int] = pa.Field(ge=0, coerce=True, description="Numeric code the tool exports for this answer")
+
+
+class InstrumentField(Lineage):
+    """One row per survey tool x question id: what each survey field carries."""
+
+    tool: Series[str] = pa.Field(isin=SURVEY_TOOLS, description="Survey tool the question id belongs to")
+    source_id: Series[str] = pa.Field(description="Question id as the tool exports it (Qualtrics ImportId)")
+    role: Series[str] = pa.Field(
+        isin=INSTRUMENT_ROLES,
+        description="What the field carries: partnership, stakeholder group, scored item or free text",
+    )
+    item_code: Series[str] = pa.Field(nullable=True, description="Stable code of a scored item or free-text question")
+    construct: Series[str] = pa.Field(
+        nullable=True, description="Construct the item measures: a success factor or support_usefulness"
+    )
+    scale_id: Series[str] = pa.Field(nullable=True, description="Answer scale of a scored item")
+    reverse_coded: Series[bool] = pa.Field(
+        nullable=True, coerce=True, description="True where agreement means the factor is weaker"
+    )
+    item_text: Series[str] = pa.Field(description="Question wording")
+
+    class Config:
+        unique = ["tool", "source_id"]
+
+    @pa.dataframe_check(description="Scored items name their item code, construct and scale")
+    def items_are_complete(cls, frame):  # noqa: N805
+        is_item = frame["role"] == "item"
+        return ~is_item | (frame["item_code"].notna() & frame["construct"].notna() & frame["scale_id"].notna())
+
+
+class CodebookFactor(Lineage):
+    """One row per code of the site-visit codebook that is evidence on a success factor."""
+
+    code_path: Series[str] = pa.Field(
+        unique=True, description="Code as its path in the codebook hierarchy, '/'-separated"
+    )
+    factor_id: Series[str] = pa.Field(description="Success factor the code is evidence for")
+    direction: Series[str] = pa.Field(
+        isin=DIRECTIONS, description="Whether the code marks the factor as an enabler or a barrier"
+    )
+
+
+class OutcomeIndicator(Lineage):
+    """One row per wicked problem x outcome indicator measuring it."""
+
+    wicked_problem: Series[str] = pa.Field(isin=WICKED_PROBLEMS, description="Problem the indicator measures")
+    indicator_id: Series[int] = pa.Field(gt=0, coerce=True, description="Fingertips indicator id")
+    indicator_name: Series[str] = pa.Field(description="Indicator name as Fingertips publishes it")
+    source_indicator_name: Series[str] = pa.Field(
+        nullable=True, description="Name a tidy series uses for the indicator, where it has no id column"
+    )
+    polarity: Series[str] = pa.Field(isin=POLARITIES, description="Whether a lower or a higher value is better")
+    unit: Series[str] = pa.Field(description="Unit of the value")
+    headline: Series[bool] = pa.Field(coerce=True, description="True for the problem's headline indicator")
+    period_type: Series[str] = pa.Field(
+        isin=["calendar", "financial", "academic"],
+        description="What a 'YYYY/YY' period means for this indicator: financial (April-March) or academic (September-August) year",
+    )
+    statistic: Series[str] = pa.Field(
+        isin=["proportion", "rate", "dsr"],
+        description="Kind of value: proportion (Wilson intervals), crude rate (Byar's/exact intervals) or directly standardised rate (intervals only as published)",
+    )
+    multiplier: Series[int] = pa.Field(
+        gt=0, coerce=True, description="Scale of the value: 100 for a percentage, 1,000 or 100,000 for rates"
+    )
+
+    class Config:
+        unique = ["wicked_problem", "indicator_id"]
+
+
+class MarmotObjective(Lineage):
+    """One row per Marmot policy objective (Fair Society, Healthy Lives, 2010)."""
+
+    objective_id: Series[str] = pa.Field(
+        str_matches=r"^[a-z_]+$", unique=True, description="Machine name of the Marmot policy objective"
+    )
+    objective: Series[str] = pa.Field(
+        description="The objective as worded in Fair Society, Healthy Lives (Marmot 2010)"
+    )
+
+
+class DriverDiagramRow(Lineage):
+    """One row per secondary driver of a wicked problem's driver diagram."""
+
+    wicked_problem: Series[str] = pa.Field(isin=WICKED_PROBLEMS, description="Problem the driver diagram is for")
+    primary_driver_id: Series[str] = pa.Field(description="Identifier of the primary driver")
+    primary_driver: Series[str] = pa.Field(description="What must change to reduce the problem")
+    secondary_driver_id: Series[str] = pa.Field(
+        unique=True, description="Identifier of the secondary driver, which interventions name"
+    )
+    secondary_driver: Series[str] = pa.Field(description="A concrete area of action under the primary driver")
+    marmot_objectives: Series[str] = pa.Field(
+        str_matches=r"^[a-z_]+(;[a-z_]+)*$", description="Marmot objectives the secondary driver serves, ';'-separated"
+    )
+
+
+class SurveyInvitation(Lineage):
+    """One row per survey wave x partnership x stakeholder group invited."""
+
+    wave: Series[str] = pa.Field(description="Survey wave")
+    partnership_id: Series[str] = pa.Field(description="Partnership")
+    stakeholder_group: Series[str] = pa.Field(isin=STAKEHOLDER_GROUPS, description="Stakeholder group invited")
+    invited: Series[int] = pa.Field(ge=0, coerce=True, description="People invited to answer")
+
+    class Config:
+        unique = ["wave", "partnership_id", "stakeholder_group"]
+
+
+class QcaCondition(Lineage):
+    """One row per success factor used as a QCA condition, with its fuzzy-set calibration."""
+
+    factor_id: Series[str] = pa.Field(unique=True, description="Success factor")
+    condition: Series[str] = pa.Field(
+        str_matches=r"^[A-Z][A-Z0-9_]*$",
+        unique=True,
+        description="Condition name in QCA expressions (upper case; ~NAME is its absence)",
+    )
+    full_non_membership: Series[float] = pa.Field(
+        coerce=True, description="Mean survey score at which a partnership is fully out of the set (membership 0.05)"
+    )
+    crossover: Series[float] = pa.Field(
+        coerce=True,
+        description="Score of maximum ambiguity (membership 0.5); a partnership exactly here is left out of the analysis",
+    )
+    full_membership: Series[float] = pa.Field(
+        coerce=True, description="Mean survey score at which a partnership is fully in the set (membership 0.95)"
+    )
+    expected: Series[str] = pa.Field(
+        isin=["present", "absent", "either"],
+        description="Directional expectation for the intermediate solution: the factor is expected to contribute to success when present",
+    )
+
+
+REFERENCE_MODELS: dict[str, type[pa.DataFrameModel]] = {
+    "partnerships": Partnership,
+    "success_factors": SuccessFactor,
+    "likert_scales": LikertAnswer,
+    "stakeholder_groups": StakeholderGroup,
+    "survey_instrument": InstrumentField,
+    "codebook_factor_map": CodebookFactor,
+    "outcome_indicators": OutcomeIndicator,
+    "marmot_objectives": MarmotObjective,
+    "driver_diagrams": DriverDiagramRow,
+    "survey_invitations": SurveyInvitation,
+    "qca_conditions": QcaCondition,
+}
+
+
+class PartnershipArea(pa.DataFrameModel):
+    """One row per partnership x district or unitary authority it covers."""
+
+    partnership_id: Series[str] = pa.Field(description="Partnership covering the area")
+    area_code: Series[str] = pa.Field(
+        str_matches=r"^E\d{8}$", description="ONS code of a district or unitary authority the partnership covers"
+    )
+
+    class Config:
+        unique = ["partnership_id", "area_code"]
+
+
+# Every table of this source by its qualified name (the data dictionary, checks and UI schemas come from these).
+TABLES: dict[str, type[pa.DataFrameModel]] = {
+    **{f"staging.{name}": model for name, model in REFERENCE_MODELS.items()},
+    "staging.partnership_areas": PartnershipArea,
+}

@@ -1,0 +1,146 @@
+"""The pipeline's settings, in one place: read from the environment and the drop zone's `settings.toml`.
+
+This is the only module that reads the environment. Everything else receives a `Settings` (through the
+Dagster resources built from it, `pipeline.resources`) and passes what it needs on as arguments.
+
+| variable | default | meaning |
+|---|---|---|
+| `EVAL_DATA_DIR` | `data/raw` | the raw drop zone |
+| `EVAL_WAREHOUSE` | `data/warehouse.duckdb` | the DuckDB warehouse |
+| `EVAL_MARTS_DIR` | `data/marts` | published marts |
+| `EVAL_DISCLOSURE_THRESHOLD` | `disclosure_threshold` in `settings.toml`, else 5 | smallest count published |
+| `EVAL_PSEUDONYM_KEY` | the key in `EVAL_SECRET_FILE` | secret key for respondent pseudonyms |
+| `EVAL_SECRET_FILE` | `.eval_secret` | where a generated pseudonym key is kept |
+| `EVAL_DUCKDB_MEMORY_LIMIT` | `3GB` | DuckDB's memory limit (it spills to disk beyond it) |
+| `EVAL_REFRESH_WAIT` | `600` | seconds a refresh waits for another refresh of the same warehouse |
+| `DAGSTER_HOME` | `.dagster` | the Dagster instance used by the command line |
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PSEUDONYM_KEY_VARIABLE = "EVAL_PSEUDONYM_KEY"
+SETTINGS_FILE = "settings.toml"
+
+
+class SettingsError(ValueError):
+    """A setting is out of range or of the wrong type; the message names the setting and its source."""
+
+
+@dataclass(frozen=True)
+class DropZone:
+    """The raw drop zone and the folder each kind of evidence is dropped into."""
+
+    data_dir: Path
+
+    @property
+    def reference_dir(self) -> Path:
+        return self.data_dir / "reference"
+
+    @property
+    def surveys_dir(self) -> Path:
+        return self.data_dir / "surveys"
+
+    @property
+    def codings_dir(self) -> Path:
+        return self.data_dir / "codings"
+
+    @property
+    def outcomes_dir(self) -> Path:
+        return self.data_dir / "outcomes"
+
+    @property
+    def deprivation_dir(self) -> Path:
+        return self.data_dir / "deprivation"
+
+    @property
+    def assessments_dir(self) -> Path:
+        return self.data_dir / "assessments"
+
+    @property
+    def interventions_dir(self) -> Path:
+        return self.data_dir / "interventions"
+
+    @property
+    def settings_file(self) -> Path:
+        return self.data_dir / SETTINGS_FILE
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the pipeline reads and writes, and the rules it applies."""
+
+    data_dir: Path
+    warehouse: Path
+    marts_dir: Path
+    disclosure_threshold: int = 5
+    duckdb_memory_limit: str = "3GB"
+    refresh_wait_seconds: float = 600.0
+    secret_file: Path = field(default=PROJECT_ROOT / ".eval_secret")
+    # Whether EVAL_PSEUDONYM_KEY is set: resources then read it as a `dg.EnvVar`, so the key itself never
+    # appears in a resource's configuration, the UI or the run storage.
+    pseudonym_key_from_environment: bool = False
+    dagster_home: Path = field(default=PROJECT_ROOT / ".dagster")
+
+    @property
+    def drop_zone(self) -> DropZone:
+        return DropZone(self.data_dir)
+
+
+def _path(environ: dict[str, str], name: str, default: Path) -> Path:
+    value = environ.get(name, "").strip()
+    path = Path(value).expanduser() if value else default
+    return path if path.is_absolute() else (Path.cwd() / path)
+
+
+def _number(value: object, name: str, source: str, kind: type, minimum: float) -> float:
+    try:
+        number = kind(value)
+    except (TypeError, ValueError):
+        raise SettingsError(f"{source}: {name} must be a {kind.__name__} of at least {minimum}, not {value!r}") from None
+    if number < minimum:
+        raise SettingsError(f"{source}: {name} must be at least {minimum}, not {value!r}")
+    return number
+
+
+def drop_zone_settings(data_dir: Path) -> dict[str, object]:
+    """The drop zone's `settings.toml` (empty when there is none); a file that is not TOML is an error naming it."""
+    path = DropZone(data_dir).settings_file
+    if not path.exists():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise SettingsError(f"{path}: not valid TOML ({error})") from None
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """The settings from the environment (default `os.environ`) and the drop zone's `settings.toml`; the
+    environment wins. Relative paths are taken from the working directory."""
+    environ = dict(os.environ if environ is None else environ)
+    data_dir = _path(environ, "EVAL_DATA_DIR", PROJECT_ROOT / "data" / "raw")
+    from_file = drop_zone_settings(data_dir)
+    settings_file = DropZone(data_dir).settings_file
+    if threshold := environ.get("EVAL_DISCLOSURE_THRESHOLD", "").strip():
+        threshold_value = _number(threshold, "EVAL_DISCLOSURE_THRESHOLD", "environment", int, 1)
+    else:
+        threshold_value = _number(
+            from_file.get("disclosure_threshold", 5), "disclosure_threshold", str(settings_file), int, 1
+        )
+    wait = environ.get("EVAL_REFRESH_WAIT", "").strip() or "600"
+    return Settings(
+        data_dir=data_dir,
+        warehouse=_path(environ, "EVAL_WAREHOUSE", PROJECT_ROOT / "data" / "warehouse.duckdb"),
+        marts_dir=_path(environ, "EVAL_MARTS_DIR", PROJECT_ROOT / "data" / "marts"),
+        disclosure_threshold=int(threshold_value),
+        duckdb_memory_limit=environ.get("EVAL_DUCKDB_MEMORY_LIMIT", "").strip() or "3GB",
+        refresh_wait_seconds=float(_number(wait, "EVAL_REFRESH_WAIT", "environment", float, 0)),
+        secret_file=_path(environ, "EVAL_SECRET_FILE", PROJECT_ROOT / ".eval_secret"),
+        pseudonym_key_from_environment=bool(environ.get(PSEUDONYM_KEY_VARIABLE, "")),
+        dagster_home=_path(environ, "DAGSTER_HOME", PROJECT_ROOT / ".dagster"),
+    )

@@ -1,0 +1,121 @@
+"""Survey marts: response rates, construct scores with reliability, support usefulness and change between waves.
+
+Every published count goes through disclosure control: counts from 1 to threshold - 1 are suppressed,
+with secondary suppression where a published total would reveal them, and statistics computed from
+suppressed counts are withheld with them.
+
+The marts aggregate in DuckDB and read the per-wave summaries staging writes with each wave
+(`staging.survey_construct_summaries`, `staging.survey_wave_pairs`, `staging.survey_construct_reliability`,
+`staging.survey_support_ratings`, see `pipeline.surveys.staging`), so a refresh never rescans every wave's
+answers; pandas only sees the published tables (a row per wave x partnership x construct, or fewer).
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from pipeline.surveys import schemas
+from pipeline.methods.change import compare_waves_from_statistics
+from pipeline.methods.disclosure import is_disclosive, suppress_table
+from pipeline.methods.intervals import t_interval
+from pipeline.methods.reliability import ALPHA_COLUMNS, alpha_from_variances
+from pipeline.warehouse import load_sql, replace_table
+
+NOT_STATED = "not stated"
+
+def build_response_rates(con: duckdb.DuckDBPyConnection, threshold: int) -> int:
+    """`marts.response_rates`: one row per wave x partnership x stakeholder group."""
+    frame = con.execute(load_sql(__file__, "response_rates")).df()
+    margins = [["wave", "partnership_id"], ["wave", "stakeholder_group"]]
+    respondents = suppress_table(frame, "respondents", margins, threshold)
+    completed = suppress_table(frame, "completed", margins, threshold)
+    frame = frame.assign(
+        respondents=respondents["respondents"],
+        completed=completed["completed"],
+        suppressed=respondents["suppression"].notna() | completed["suppression"].notna(),
+    )
+    frame["invited"] = frame["invited"].astype("Int64")
+    frame["response_rate"] = (
+        frame["respondents"].astype("Float64") / frame["invited"].where(frame["invited"] > 0)
+    ).round(4)
+    frame = schemas.ResponseRatesMart.validate(frame[list(schemas.ResponseRatesMart.to_schema().columns)])
+    return replace_table(con, "marts.response_rates", frame)
+
+
+def construct_alpha(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Cronbach's alpha of every construct in every wave, as `alpha_by_group` computes it from the item
+    scores (listwise complete respondents), from the per-wave summaries in
+    `staging.survey_construct_reliability`: one row per wave x construct."""
+    inputs = con.execute("SELECT * FROM staging.survey_construct_reliability ORDER BY wave, construct").df()
+    rows = [
+        (
+            row.wave,
+            row.construct,
+            int(row.complete_respondents),
+            int(row.k_items),
+            *alpha_from_variances(
+                int(row.k_items), int(row.complete_respondents), row.item_variance_sum, row.total_variance
+            ),
+        )
+        for row in inputs.itertuples(index=False)
+    ]
+    return pd.DataFrame(rows, columns=["wave", "construct", *ALPHA_COLUMNS])
+
+
+def build_construct_scores(con: duckdb.DuckDBPyConnection, threshold: int) -> int:
+    """`marts.construct_scores`: one row per wave x partnership x construct, with the construct's
+    reliability in that wave (Cronbach's alpha over all partnerships' respondents) beside it."""
+    summary = con.execute(load_sql(__file__, "construct_summary")).df()
+    summary["ci_low"], summary["ci_high"] = t_interval(summary["mean"], summary["sd"], summary["respondents"])
+    alpha = construct_alpha(con).rename(
+        columns={"n_respondents": "alpha_respondents", "k_items": "alpha_items", "note": "alpha_note"}
+    )
+    frame = summary.merge(alpha, on=["wave", "construct"], how="left")
+    suppressed = is_disclosive(frame["respondents"], threshold)
+    frame["respondents"] = frame["respondents"].astype("Int64").mask(suppressed)
+    frame[["mean", "sd", "ci_low", "ci_high"]] = frame[["mean", "sd", "ci_low", "ci_high"]].mask(suppressed)
+    frame["suppressed"] = suppressed
+    frame["alpha_respondents"] = frame["alpha_respondents"].astype("Int64")
+    frame = schemas.ConstructScoresMart.validate(frame[list(schemas.ConstructScoresMart.to_schema().columns)])
+    return replace_table(con, "marts.construct_scores", frame)
+
+
+def build_support_usefulness(con: duckdb.DuckDBPyConnection, threshold: int) -> int:
+    """`marts.support_usefulness`: one row per wave x support type x stakeholder group."""
+    frame = con.execute(load_sql(__file__, "support")).df()
+    frame["ci_low"], frame["ci_high"] = t_interval(frame["mean_usefulness"], frame["sd"], frame["rated"])
+    margins = [["wave", "support_type"]]
+    suppressed = pd.Series(False, index=frame.index)
+    for count in ("rated", "did_not_use", "rated_useful"):
+        result = suppress_table(frame, count, margins, threshold)
+        frame[count] = result[count]
+        suppressed |= result["suppression"].notna()
+    withheld = frame["rated"].isna()
+    frame[["mean_usefulness", "ci_low", "ci_high"]] = frame[["mean_usefulness", "ci_low", "ci_high"]].mask(withheld)
+    frame["share_useful"] = (
+        frame["rated_useful"].astype("Float64") / frame["rated"].astype("Float64").where(frame["rated"] > 0)
+    ).round(4)
+    frame["suppressed"] = suppressed
+    frame = schemas.SupportUsefulnessMart.validate(frame[list(schemas.SupportUsefulnessMart.to_schema().columns)])
+    return replace_table(con, "marts.support_usefulness", frame)
+
+
+def build_wave_change(con: duckdb.DuckDBPyConnection, threshold: int) -> int:
+    """`marts.wave_change`: one row per partnership x construct x pair of consecutive waves (from
+    `staging.survey_wave_pairs`, which survey staging keeps for the waves in `staging.survey_waves`)."""
+    groups = con.execute(load_sql(__file__, "wave_pair_statistics")).df()
+    frame = pd.concat(
+        [groups[["partnership_id", "construct", "wave_before", "wave_after"]], compare_waves_from_statistics(groups)],
+        axis=1,
+    )
+    disclosive = {count: is_disclosive(frame[count], threshold) for count in ("n_before", "n_after", "n_paired")}
+    paired = frame["test"] == "paired t-test"
+    withheld = disclosive["n_before"] | disclosive["n_after"] | (paired & disclosive["n_paired"])
+    for count, mask in disclosive.items():
+        frame[count] = frame[count].astype("Int64").mask(mask)
+    statistics = ["mean_before", "mean_after", "difference", "ci_low", "ci_high", "statistic", "df", "p_value"]
+    frame[statistics] = frame[statistics].mask(withheld)
+    frame["test"] = frame["test"].mask(withheld, f"withheld: fewer than {threshold} respondents")
+    frame = schemas.WaveChangeMart.validate(frame[list(schemas.WaveChangeMart.to_schema().columns)])
+    return replace_table(con, "marts.wave_change", frame)

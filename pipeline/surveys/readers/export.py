@@ -1,0 +1,169 @@
+"""Survey exports from any tool, as one shape: a description of every column and a table of responses.
+
+Each tool's reader (`pipeline/readers/qualtrics.py`, ...) returns a `SurveyExport`. `load_answers`
+then turns any export into the same long relation inside DuckDB: one row per response and answered
+column, personal-data columns never selected, the respondent's identifier replaced by a keyed pseudonym
+and free text redacted. `read_survey` picks the reader by sniffing the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from pipeline.errors import InputFileError
+from pipeline.privacy import hmac_sql, redact_sql
+from pipeline.warehouse import load_sql, quote_identifier
+
+COLUMN_KINDS = ("answer", "metadata", "started_at", "personal", "respondent_id")
+LOADED_KINDS = ("answer", "metadata", "started_at")
+# How tools write the time a response started (DuckDB strptime formats), tried in order.
+STARTED_AT_FORMATS = [
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%d/%m/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M:%S",
+    "%Y/%m/%d %I:%M:%S %p",
+    "%m/%d/%Y %I:%M:%S %p",  # SurveyMonkey CSV: 02/13/2020 10:43:33 AM
+    # Google Forms ends the timestamp with the form's time-zone abbreviation (2018/04/09 2:30:02 PM MDT),
+    # which DuckDB's %Z does not read: the usual ones are spelt out, keeping the local time as for other tools.
+    *(
+        f"%Y/%m/%d %I:%M:%S %p {zone}"
+        for zone in ("GMT", "BST", "UTC", "CET", "CEST", "EST", "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT")
+    ),
+]
+
+
+@dataclass(frozen=True)
+class SurveyColumn:
+    """One column of an export.
+
+    `name` is unique within the export and names the column in `SurveyExport.responses`; `source_id` is
+    what the instrument map (`reference/survey_instrument.csv`, per tool) keys on: the Qualtrics ImportId,
+    the SPSS variable name, or the question text (and option) where a tool has no ids. `kind` says how
+    ingest treats it: `answer` and `metadata` are loaded, `started_at` is the metadata column holding
+    when the response started (it orders the waves), `personal` is never read, and `respondent_id` is
+    read only to derive the pseudonym (and never stored).
+    """
+
+    position: int
+    name: str
+    question_text: str
+    source_id: str
+    kind: str = "answer"
+
+
+@dataclass(frozen=True)
+class CsvResponses:
+    """The responses of a CSV export, streamed by DuckDB rather than read into memory: the file, its
+    column names (one per column, in order) and how many header records come before the responses."""
+
+    path: Path
+    names: list[str]
+    header_rows: int
+
+    def relation(self, con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyRelation:
+        """One row per response, one VARCHAR column per name; nothing is sniffed."""
+        columns = dict.fromkeys(self.names, "VARCHAR")
+        return con.sql(load_sql(__file__, "read_csv"), params={"path": str(self.path), "skip": self.header_rows, "columns": columns})
+
+
+@dataclass(frozen=True)
+class SurveyExport:
+    """A survey export as the tool wrote it: which tool, its columns, and its responses.
+
+    `responses` is either a CSV to stream with DuckDB (`CsvResponses`, for exports large enough to need
+    it) or a DataFrame; either way one row per response, columns named by `SurveyColumn.name`,
+    values as text exactly as exported (value labels where the tool stores codes with labels).
+    `respondent_ids` names the identifier columns, most stable first (an e-mail or external reference
+    outlives a per-wave response id), so one person keeps one pseudonym across waves.
+    """
+
+    path: Path
+    tool: str
+    columns: list[SurveyColumn]
+    responses: CsvResponses | pd.DataFrame
+    respondent_ids: list[str]
+
+    def column(self, name: str) -> SurveyColumn:
+        return next(c for c in self.columns if c.name == name)
+
+
+def unique_names(names: list[str]) -> list[str]:
+    """Column names safe to use side by side: a repeated name gets `__2`, `__3`, ... (tools repeat tags)."""
+    seen: dict[str, int] = {}
+    unique = []
+    for name in names:
+        count = seen.get(name, 0)
+        seen[name] = count + 1
+        unique.append(name if count == 0 else f"{name}__{count + 1}")
+    return unique
+
+
+def load_answers(con: duckdb.DuckDBPyConnection, export: SurveyExport, key: bytes) -> duckdb.DuckDBPyRelation:
+    """The export as a long relation: (respondent_row, respondent_key, column_name, source_id, answer).
+
+    `respondent_row` is the response's position in the export (1 = first response). Only the loaded
+    kinds of column are selected, so personal data never enters the warehouse. Without any identifier
+    column, the pseudonym is derived from the file and row (stable for that file only).
+    """
+    kept = [c for c in export.columns if c.kind in LOADED_KINDS]
+    if not kept:
+        raise InputFileError(export.path, "no answer columns", expected="at least one question column")
+    # Nothing read from the file becomes SQL text: the file name and the column names and source ids
+    # are bound parameters, the columns quoted identifiers; `rows` is found by DuckDB's replacement scan.
+    rows = (  # noqa: F841
+        con.from_df(export.responses.astype("string"))
+        if isinstance(export.responses, pd.DataFrame)
+        else export.responses.relation(con)
+    )
+    fallback = "$file_name || ':' || respondent_row::VARCHAR"
+    if export.respondent_ids:
+        parts = ", ".join(f"nullif(trim({quote_identifier(n)}), '')" for n in export.respondent_ids)
+        identifier = f"coalesce({parts}, {fallback})"
+    else:
+        identifier = fallback
+    # Columns are unpivoted by position and named from two lists: joining a table of names back on made
+    # DuckDB hold the whole long table in memory (14 GB and minutes for a million responses). The
+    # responses are numbered in one thread (row_number() over the file's order), then materialised, so
+    # that unpivoting and writing run on every core. Only answers are redacted: the tool's own metadata
+    # (dates, progress, duration, status) holds no free text, and regular expressions over every
+    # timestamp cost a third of the load.
+    positions = ", ".join(
+        f"{redact_sql(quote_identifier(c.name)) if c.kind == 'answer' else quote_identifier(c.name)} AS {_position(i)}"
+        for i, c in enumerate(kept, start=1)
+    )
+    unpivoted = ", ".join(_position(i) for i in range(1, len(kept) + 1))
+    return con.sql(
+        f"""
+        WITH source AS (SELECT row_number() OVER () AS respondent_row, * FROM rows),
+        responses AS MATERIALIZED (
+            SELECT respondent_row, {hmac_sql(identifier, key)} AS respondent_key, {positions} FROM source
+        ),
+        long AS (UNPIVOT responses ON {unpivoted} INTO NAME position VALUE answer),
+        answers AS (
+            SELECT respondent_row, respondent_key, position::INTEGER AS position, answer::VARCHAR AS answer FROM long
+        )
+        SELECT respondent_row, respondent_key, $column_names[position] AS column_name,
+               $source_ids[position] AS source_id, answer
+        FROM answers
+        -- trim(answer) <> '' without trimming every answer: only one starting with a space can be all spaces
+        WHERE answer <> '' AND (NOT starts_with(answer, ' ') OR trim(answer) <> '')
+        """,
+        params={
+            "file_name": export.path.name,
+            "column_names": [c.name for c in kept],
+            "source_ids": [c.source_id for c in kept],
+        },
+    )
+
+
+def _position(index: int) -> str:
+    return f'"{index}"'
+
+
+Reader = Callable[[Path], SurveyExport]

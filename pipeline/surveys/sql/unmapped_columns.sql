@@ -1,0 +1,6 @@
+SELECT c.wave, c.tool, c.column_name, c.source_id, c.question_text,
+       (SELECT count(*) FROM raw.survey_answers AS a WHERE a.wave = c.wave AND a.column_name = c.column_name) AS answers
+FROM raw.survey_columns AS c
+WHERE c.wave = ? AND c.kind = 'answer'
+  AND c.source_id NOT IN (SELECT source_id FROM staging.survey_instrument AS f WHERE f.tool = c.tool)
+ORDER BY c.position
