@@ -41,7 +41,7 @@ dev: install
 
 ## Rewrite the seeded demo exports (surveys, codings, assessments) in data/raw.
 demo-data: install
-	$(BIN)/python -m pipeline.demo_data
+	$(BIN)/python -m pipeline.generators.demo
 
 ## Check that the code location loads.
 validate: install

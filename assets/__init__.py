@@ -1,1 +1,1 @@
-"""The Dagster asset graph: thin wrappers over `pipeline`, grouped by layer and source."""
+"""The Dagster asset graph, one module per kind of evidence: thin wrappers over `pipeline/<source>/`."""

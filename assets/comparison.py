@@ -1,103 +1,153 @@
-"""Comparative analysis: which success factors, alone or together, go with success."""
+"""Comparison across sources: the evaluation team's success assessments, each partnership's profile, the
+success-factor matrix, and which factors, alone or together, go with success (QCA, typology, a simple
+model, and success and outcomes by factor level)."""
 
 import dagster as dg
 
-from assets.checks import table_checks
-from assets.marts import MARTS, publish_and_describe, success_factor_matrix
-from assets.staging import stg_reference_data, stg_success_assessments, stg_survey_responses
-from pipeline import comparison
+from assets.tables import checks_for, mart_asset, publish_and_describe, quarantine_of, step_results, table_specs
+from pipeline.comparison import analysis, ingest, marts, staging
 from pipeline.resources import EvaluationPaths, WarehouseResource
 
-QCA_GRAINS = {
-    "qca_memberships": "one row per partnership: its fuzzy membership in each condition and the outcome, or why it was left out",
-    "qca_truth_table": "one row per configuration of the conditions (remainders included), with cases, consistency, PRI and outcome code",
-    "qca_solutions": "one row per solution kind x equally minimal model x term, with consistency and raw and unique coverage",
-    "qca_necessity": "one row per condition and negated condition: consistency, coverage and relevance of necessity",
-}
+GROUP = dict(group_name="comparison")
+STAGED_TABLES = ["staging.success_assessments", *quarantine_of(["staging.success_assessments"])]
+QCA_TABLES = [f"marts.{name}" for name in analysis.QCA_MARTS]
 
 
 @dg.multi_asset(
-    specs=[
-        dg.AssetSpec(
-            name,
-            description=f"QCA of success on the success factors. Grain: {grain}.",
-            deps=[stg_survey_responses, stg_success_assessments, stg_reference_data, success_factor_matrix],
-            group_name="marts",
-            kinds={"duckdb", "parquet"},
-        )
-        for name, grain in QCA_GRAINS.items()
+    name="ingest_success_assessments",
+    specs=table_specs(["raw.success_assessments"], kinds={"csv"}, **GROUP),
+    pool="warehouse",
+)
+def ingest_success_assessments(warehouse: WarehouseResource, paths: EvaluationPaths):
+    """The evaluation team's judgement of whether each partnership achieved its objectives (`assessments/`),
+    in `raw.success_assessments`: one row per partnership."""
+    with warehouse.get_connection() as con:
+        report = ingest.load_assessments(con, paths.drop_zone.assessments_dir, paths.drop_zone.data_dir)
+        yield from step_results(con, ["raw.success_assessments"], [report])
+
+
+@dg.multi_asset(
+    name="stage_success_assessments",
+    specs=table_specs(STAGED_TABLES, deps=["raw_success_assessments", "stg_partnerships"], kinds={"pandera"}, **GROUP),
+    pool="warehouse",
+)
+def stage_success_assessments(warehouse: WarehouseResource):
+    """Validated success judgements (`staging.success_assessments`: one row per partnership); unknown
+    partnerships are quarantined."""
+    with warehouse.get_connection() as con:
+        reports = staging.stage_assessments(con)
+        yield from step_results(con, STAGED_TABLES, reports)
+
+
+@mart_asset(
+    deps=[
+        "outcome_coverage",
+        "stg_survey_responses",
+        "stg_survey_waves",
+        "stg_coded_segments",
+        "stg_deprivation",
+        "stg_partnership_areas",
     ],
+    group="comparison",
+)
+def partnership_profile(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.MaterializeResult:
+    """Who each partnership is and how much evidence there is about it. Grain: one row per partnership:
+    areas and their deprivation, wicked problem and support period, survey waves and respondents
+    (disclosure-controlled), coded site-visit passages, and the headline outcome indicator's coverage."""
+    with warehouse.get_connection() as con:
+        marts.build_partnership_profile(con, paths.disclosure_threshold)
+        return publish_and_describe(con, "partnership_profile", paths)
+
+
+@mart_asset(deps=["stg_latest_factor_scores", "stg_coded_segments", "stg_success_factors"], group="comparison")
+def success_factor_matrix(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.MaterializeResult:
+    """Survey and site-visit evidence on each success factor side by side. Grain: one row per partnership x
+    success factor: the latest wave's mean survey score with its 95% confidence interval (suppressed
+    below the disclosure threshold) beside the coded enabler and barrier passages, sources and coders."""
+    with warehouse.get_connection() as con:
+        marts.build_success_factor_matrix(con, paths.disclosure_threshold)
+        return publish_and_describe(con, "success_factor_matrix", paths)
+
+
+@dg.multi_asset(
+    name="qca",
+    specs=table_specs(
+        QCA_TABLES,
+        deps=["stg_latest_factor_scores", "stg_success_assessments", "stg_qca_conditions", "success_factor_matrix"],
+        kinds={"parquet"},
+        group_name="comparison",
+    ),
     pool="warehouse",
 )
 def qca(warehouse: WarehouseResource, paths: EvaluationPaths):
     """Fuzzy-set QCA: calibrated memberships, truth table, complex, parsimonious and intermediate solutions
     (every equally minimal model), and necessity, from one analysis."""
     with warehouse.get_connection() as con:
-        data = comparison.build_qca_marts(con)
-        for name in comparison.QCA_MARTS:
+        data = analysis.build_qca_marts(con)
+        for name in analysis.QCA_MARTS:
             result = publish_and_describe(con, name, paths)
-            metadata = dict(result.metadata)
             if name == "qca_memberships":
-                metadata["excluded_partnerships"] = dg.MetadataValue.json(data.excluded)
-            yield dg.MaterializeResult(asset_key=name, metadata=metadata)
+                metadata = {**result.metadata, "excluded_partnerships": dg.MetadataValue.json(data.excluded)}
+                result = dg.MaterializeResult(asset_key=name, metadata=metadata)
+            yield result
 
 
-@dg.asset(deps=[stg_survey_responses, stg_reference_data], **MARTS)
+@mart_asset(deps=["stg_latest_factor_scores", "stg_success_factors"], group="comparison")
 def partnership_typology(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.MaterializeResult:
     """Types of partnership by their success-factor profile. Grain: one row per partnership: its cluster
     (k-means on standardised latest-wave factor scores, k chosen by silhouette, stability across seeds by
     adjusted Rand index) and the cluster's size, label and mean profile."""
     with warehouse.get_connection() as con:
-        result = comparison.build_partnership_typology(con)
+        result = analysis.build_partnership_typology(con)
         published = publish_and_describe(con, "partnership_typology", paths)
     return dg.MaterializeResult(
         metadata={**published.metadata, "k": result.k, "stability_ari": float(result.stability_ari)}
     )
 
 
-@dg.asset(deps=[stg_survey_responses, stg_success_assessments, stg_reference_data], **MARTS)
+@mart_asset(deps=["stg_latest_factor_scores", "stg_success_assessments"], group="comparison")
 def factor_importance(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.MaterializeResult:
     """A simple, interpretable model of success on the factors. Grain: one row per success factor:
     coefficient and permutation importance in a penalised logistic regression, with the model's
     leave-one-out accuracy against the baseline and an explicit small-sample caveat."""
     with warehouse.get_connection() as con:
-        model = comparison.build_factor_importance(con)
+        model = analysis.build_factor_importance(con)
         published = publish_and_describe(con, "factor_importance", paths)
     return dg.MaterializeResult(
         metadata={**published.metadata, "caveat": model.caveat, "loo_accuracy": float(model.loo_accuracy)}
     )
 
 
-@dg.asset(deps=["qca_memberships", "outcome_change"], **MARTS)
+@mart_asset(deps=["qca_memberships", "outcome_change"], group="comparison")
 def factor_outcome_comparison(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.MaterializeResult:
     """Success and outcomes by factor level. Grain: one row per factor x level (strong or weak):
     partnerships, share judged successful (Wilson interval), share whose headline outcome improved against
     England, and the strong-minus-weak difference with Newcombe's interval."""
     with warehouse.get_connection() as con:
-        comparison.build_factor_outcome_comparison(con)
+        analysis.build_factor_outcome_comparison(con)
         return publish_and_describe(con, "factor_outcome_comparison", paths)
 
 
-comparison_assets = [qca, partnership_typology, factor_importance, factor_outcome_comparison]
-
+comparison_assets = [
+    ingest_success_assessments,
+    stage_success_assessments,
+    partnership_profile,
+    success_factor_matrix,
+    qca,
+    partnership_typology,
+    factor_importance,
+    factor_outcome_comparison,
+]
 comparison_checks = [
-    *table_checks(partnership_typology, "marts.partnership_typology", unique=["partnership_id"], not_null=["cluster"]),
-    *table_checks(factor_importance, "marts.factor_importance", unique=["factor_id"], not_null=["caveat"]),
-    *table_checks(
-        factor_outcome_comparison,
-        "marts.factor_outcome_comparison",
-        unique=["factor_id", "level"],
-        accepted={"level": ["strong", "weak"]},
-    ),
-    *table_checks("qca_truth_table", "marts.qca_truth_table", unique=["row"], accepted={"OUT": ["1", "0", "C", "?"]}),
-    *table_checks(
-        "qca_solutions", "marts.qca_solutions", unique=["kind", "model", "term"], not_null=["solution", "term"]
-    ),
-    *table_checks("qca_necessity", "marts.qca_necessity", unique=["condition"]),
-    *table_checks(
-        "qca_memberships",
-        "marts.qca_memberships",
-        unique=["partnership_id"],
-        references={"partnership_id": "staging.partnerships.partnership_id"},
+    *checks_for(["staging.success_assessments"]),
+    *checks_for(
+        [
+            "marts.partnership_profile",
+            "marts.success_factor_matrix",
+            *QCA_TABLES,
+            "marts.partnership_typology",
+            "marts.factor_importance",
+            "marts.factor_outcome_comparison",
+        ]
     ),
 ]

@@ -1,46 +1,47 @@
-"""Reports: publication outputs built from the marts."""
+"""Reports: publication outputs built from the marts of every source."""
 
 import dagster as dg
 
-from assets.comparison import comparison_assets
-from assets.marts import mart_assets
 from pipeline.reports.dictionary import write_data_dictionary
 from pipeline.reports.evaluation_report import Marts, build_reports, markdown_tables
 from pipeline.resources import EvaluationPaths, WarehouseResource
 
-REPORTS = dict(group_name="reports", kinds={"markdown"})
+REPORT = dict(group_name="reports", kinds={"html"}, tags={"layer": "report"})
 
 
-@dg.asset(deps=[*mart_assets, *comparison_assets], **REPORTS)
-def data_dictionary(paths: EvaluationPaths) -> dg.MaterializeResult:
-    """The data dictionary (`$EVAL_MARTS_DIR/data_dictionary.md`): every validated table, its grain, and
-    every column's type, rules and meaning, generated from the pandera models. Grain: one section per table."""
-    path = write_data_dictionary(paths.marts_path)
-    return dg.MaterializeResult(metadata={"published_to": dg.MetadataValue.path(str(path))})
+def report_assets_over(marts: list[dg.AssetsDefinition]) -> list[dg.AssetsDefinition]:
+    """The report assets, downstream of every mart asset given."""
+    mart_keys = [
+        key for asset in marts for key in asset.keys if not key.path[-1].startswith(("raw_", "stg_", "quarantine_"))
+    ]
 
+    @dg.asset(deps=mart_keys, group_name="reports", kinds={"markdown"}, tags={"layer": "report"})
+    def data_dictionary(paths: EvaluationPaths) -> dg.MaterializeResult:
+        """The data dictionary (`$EVAL_MARTS_DIR/data_dictionary.md`): every validated table, its grain, and
+        every column's type, rules and meaning, generated from the pandera models. Grain: one section per
+        table."""
+        path = write_data_dictionary(paths.marts_path)
+        return dg.MaterializeResult(metadata={"published_to": dg.MetadataValue.path(str(path))})
 
-report_assets = [data_dictionary]
+    @dg.asset(deps=mart_keys, pool="warehouse", **REPORT)
+    def evaluation_report(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.MaterializeResult:
+        """The evaluation report (`$EVAL_MARTS_DIR/reports/evaluation_report.html`) and one case-study page
+        per partnership (`reports/partnerships/<id>.html`): great-tables tables of the success-factor matrix,
+        QCA, outcomes with nanoplots, support usefulness and coder agreement, and trend plots. Grain: one
+        page per partnership plus the programme page. The tables are repeated here as Markdown."""
+        with warehouse.get_connection() as con:
+            written = build_reports(con, paths.marts_path)
+            marts_read = Marts.read(con)
+        return dg.MaterializeResult(
+            metadata={
+                "report": dg.MetadataValue.url(written[0].resolve().as_uri()),
+                "report_path": dg.MetadataValue.path(str(written[0])),
+                "case_study_pages": len(written) - 1,
+                **{
+                    name: dg.MetadataValue.md(frame.to_markdown(index=False))
+                    for name, frame in markdown_tables(marts_read).items()
+                },
+            }
+        )
 
-
-@dg.asset(deps=[*mart_assets, *comparison_assets], pool="warehouse", **REPORTS)
-def evaluation_report(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.MaterializeResult:
-    """The evaluation report (`$EVAL_MARTS_DIR/reports/evaluation_report.html`) and one case-study page per
-    partnership (`reports/partnerships/<id>.html`): great-tables tables of the success-factor matrix, QCA,
-    outcomes with nanoplots, support usefulness and coder agreement, and trend plots. Grain: one page per
-    partnership plus the programme page. The tables are repeated here as Markdown."""
-    with warehouse.get_connection() as con:
-        written = build_reports(con, paths.marts_path)
-        marts = Marts.read(con)
-    return dg.MaterializeResult(
-        metadata={
-            "report": dg.MetadataValue.path(str(written[0])),
-            "case_study_pages": len(written) - 1,
-            **{
-                name: dg.MetadataValue.md(frame.to_markdown(index=False))
-                for name, frame in markdown_tables(marts).items()
-            },
-        }
-    )
-
-
-report_assets.append(evaluation_report)
+    return [data_dictionary, evaluation_report]

@@ -11,7 +11,7 @@ per wave x partnership x stakeholder group.
 No pseudonyms, redaction, lineage, validation, quarantine, asset checks, disclosure control or
 publishing: this is the floor the pipeline is measured against. Answers are scored in the wide rows and
 then unpivoted by position: in DuckDB 2.0 a join on UNPIVOT's output is several times slower and holds the
-long table in memory (see pipeline/readers/surveys.py).
+long table in memory (see pipeline/surveys/readers/export.py).
 
     python bench/duckdb_baseline.py DATA_DIR OUT_DIR
 """

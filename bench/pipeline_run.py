@@ -1,4 +1,4 @@
-"""The pipeline contestant: the survey path end to end through Dagster, on a drop zone from pipeline.scale_data.
+"""The pipeline contestant: the survey path end to end through Dagster, on a drop zone from pipeline.generators.national.
 
     python bench/pipeline_run.py full DATA_DIR OUT_DIR
         A full refresh from an empty warehouse, as `python -m pipeline.cli refresh` runs it
@@ -25,27 +25,30 @@ import json
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 
 from pipeline.cli import failed_checks, materialise_all
-from pipeline.config import Settings
 from pipeline.definitions import build_survey_definitions
-from pipeline.ingest import survey_wave_files
 from pipeline.resources import default_resources, warehouse_config
+from pipeline.settings import Settings, load_settings
+from pipeline.surveys.ingest import survey_wave_files
 
 
 def settings_for(drop_zone: Path, out_dir: Path) -> Settings:
-    return Settings(data_dir=drop_zone, warehouse=out_dir / "warehouse.duckdb", marts_dir=out_dir / "marts")
+    return replace(
+        load_settings(), data_dir=drop_zone, warehouse=out_dir / "warehouse.duckdb", marts_dir=out_dir / "marts"
+    )
 
 
 def staged_counts(data_dir: Path, out_dir: Path) -> dict[str, int]:
     """Rows in the survey path's tables (the item scores are a view, counted by joining): bookkeeping for
     the report, kept out of the timed runs."""
     settings = settings_for(data_dir, out_dir)
-    with duckdb.connect(str(settings.warehouse), read_only=True, config=warehouse_config()) as con:
+    with duckdb.connect(str(settings.warehouse), read_only=True, config=warehouse_config(settings)) as con:
         counts = {
             table: con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
             for table in (

@@ -1,6 +1,6 @@
 """Benchmark the survey path at national scale: the pipeline against a plain DuckDB script and pandas.
 
-One invocation generates (or reuses) a seeded drop zone with `pipeline.scale_data`, then runs on the same
+One invocation generates (or reuses) a seeded drop zone with `pipeline.generators.national`, then runs on the same
 files, each in its own process:
 
 - pipeline: the survey path end to end through Dagster, from an empty warehouse (bench/pipeline_run.py full);
@@ -196,7 +196,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--items", type=int, default=60, help="scored items")
     parser.add_argument("--waves", type=int, default=10)
     parser.add_argument("--partnerships", type=int, default=300)
-    parser.add_argument("--seed", type=int, default=None, help="generator seed (default: pipeline.scale_data's)")
+    parser.add_argument(
+        "--seed", type=int, default=None, help="generator seed (default: pipeline.generators.national's)"
+    )
     parser.add_argument("--work", type=Path, default=BENCH / ".work", help="where data and warehouses go")
     parser.add_argument("--json", type=Path, default=None, help="report file (default WORK/results.json)")
     parser.add_argument(
@@ -205,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the contestants' databases (tens of GB at scale)")
     arguments = parser.parse_args(argv)
 
-    from pipeline.scale_data import SEED, ScaleSpec, generate, is_generated
+    from pipeline.generators.national import SEED, ScaleSpec, generate, is_generated
 
     spec = ScaleSpec(
         arguments.respondents,

@@ -10,15 +10,16 @@ import sys
 import time
 from pathlib import Path
 
-from pipeline.settings import PROJECT_ROOT, DropZone, Settings, load_settings
+from pipeline.settings import PROJECT_ROOT, DropZone, Settings, SettingsError, load_settings
 
 
-def use_project_instance() -> Path:
+def use_project_instance(settings: Settings) -> Path:
     """Point Dagster at the project's instance (as `make` does) unless DAGSTER_HOME names another.
 
     The instance folder (default `.dagster/`, git-ignored) gets a link to the versioned `dagster.yaml`.
     """
-    home = Path(os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT / ".dagster")))
+    home = settings.dagster_home
+    os.environ["DAGSTER_HOME"] = str(home)  # where Dagster itself looks for its instance
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists() and not config.is_symlink():
@@ -42,8 +43,6 @@ QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 # Each run a refresh starts carries its process id, so a later refresh can tell the runs of one that was
 # killed from runs launched in the UI.
 REFRESH_TAG = "evaluation/refresh_pid"
-# How long a refresh waits for another one writing the same warehouse (EVAL_REFRESH_WAIT, seconds).
-REFRESH_WAIT_SECONDS = 600.0
 
 
 def _print_quarantine(warehouse: Path) -> None:
@@ -79,7 +78,7 @@ def materialise_all(defs, instance, drop_zone: DropZone, progress=print) -> list
 
     Returns each run's result; stops at the first run that fails.
     """
-    from pipeline.definitions import register_waves
+    from assets.surveys import register_waves
     from pipeline.surveys.ingest import survey_wave_files
 
     added = register_waves(instance, drop_zone)
@@ -209,13 +208,12 @@ def refresh() -> int:
     600). Runs left in progress by a refresh that was killed are then marked failed, so their slot in the
     `warehouse` pool is given back; the marts it had not yet published are rebuilt by this refresh.
     """
-    settings = load_settings()
-    wait = os.environ.get("EVAL_REFRESH_WAIT", "").strip()
     try:
-        wait_seconds = float(wait) if wait else REFRESH_WAIT_SECONDS
-    except ValueError:
-        print(f"EVAL_REFRESH_WAIT must be a number of seconds, not {wait!r}", file=sys.stderr)
+        settings = load_settings()
+    except SettingsError as error:
+        print(error, file=sys.stderr)
         return 2
+    wait_seconds = settings.refresh_wait_seconds
     print(f"Drop zone:  {settings.data_dir}")
     print(f"Warehouse:  {settings.warehouse}", flush=True)
     lock = _lock_warehouse(settings.warehouse, wait_seconds)
@@ -228,10 +226,13 @@ def refresh() -> int:
 
 
 def _refresh_locked(settings: Settings) -> int:
-    use_project_instance()
+    use_project_instance(settings)
     import dagster as dg
 
-    from pipeline.definitions import defs
+    from pipeline.definitions import build_definitions
+    from pipeline.resources import default_resources
+
+    defs = build_definitions(default_resources(settings))
 
     instance = dg.DagsterInstance.get()
     abandoned = _fail_abandoned_runs(instance)

@@ -4,38 +4,54 @@ from __future__ import annotations
 
 import dagster as dg
 
+from assets.codings import coding_assets, coding_checks
 from assets.comparison import comparison_assets, comparison_checks
-from assets.ingest import ingest_assets, raw_reference_data, raw_survey_answers
-from assets.marts import construct_scores, mart_assets, mart_checks, response_rates, support_usefulness, wave_change
-from assets.partitions import register_waves, survey_waves
-from assets.reports import report_assets
-from assets.sensors import build_survey_drop_sensor, build_weekly_refresh
-from assets.staging import staging_assets, staging_checks, stg_reference_data, stg_survey_responses
+from assets.mapping import mapping_assets, mapping_checks
+from assets.outcomes import outcome_assets, outcome_checks
+from assets.reference import reference_assets, reference_checks
+from assets.reports import report_assets_over
+from assets.schedules import build_weekly_refresh
+from assets.surveys import (
+    build_survey_drop_sensor,
+    register_waves,
+    survey_assets,
+    survey_checks,
+    survey_waves,
+    wave_assets,
+)
 from pipeline.resources import default_resources
 
 __all__ = ["build_definitions", "build_survey_definitions", "defs", "register_waves", "survey_waves"]
 
-wave_assets = dg.AssetSelection.assets(raw_survey_answers, stg_survey_responses)
-reference_assets = dg.AssetSelection.assets(raw_reference_data, stg_reference_data)
+SOURCE_ASSETS = [
+    *reference_assets,
+    *survey_assets,
+    *coding_assets,
+    *outcome_assets,
+    *mapping_assets,
+    *comparison_assets,
+]
+ALL_ASSETS = [*SOURCE_ASSETS, *report_assets_over(SOURCE_ASSETS)]
+ALL_CHECKS = [*reference_checks, *survey_checks, *coding_checks, *outcome_checks, *mapping_checks, *comparison_checks]
 
+waves = dg.AssetSelection.assets(*wave_assets)
 # Reference data first: every wave is conformed to it.
-reference_job = dg.define_asset_job("reference_job", selection=reference_assets)
+reference_job = dg.define_asset_job("reference_job", selection=dg.AssetSelection.assets(*reference_assets))
 # One wave's ingest and staging, run per partition when an export lands.
-survey_wave_job = dg.define_asset_job("survey_wave_job", selection=wave_assets)
-# A wave that lands: its partition, then every mart downstream of it, in one run (the sensor's job).
-wave_landed_job = dg.define_asset_job(
-    "wave_landed_job", selection=wave_assets | wave_assets.downstream(include_self=False)
-)
+survey_wave_job = dg.define_asset_job("survey_wave_job", selection=waves)
+# A wave that lands: its partition, then everything downstream of it, in one run (the sensor's job).
+wave_landed_job = dg.define_asset_job("wave_landed_job", selection=waves | waves.downstream(include_self=False))
 # Everything that is not partitioned by wave: reference data, codings, outcomes and all marts.
-refresh_job = dg.define_asset_job("refresh_job", selection=dg.AssetSelection.all() - wave_assets)
+refresh_job = dg.define_asset_job("refresh_job", selection=dg.AssetSelection.all() - waves)
+JOBS = [reference_job, survey_wave_job, wave_landed_job, refresh_job]
 
 
 def build_definitions(resources: dict[str, dg.ConfigurableResource] | None = None) -> dg.Definitions:
-    """The code location over the given resources (default: the locations configured by environment)."""
+    """The code location over the given resources (default: `default_resources()`, from the settings)."""
     return dg.Definitions(
-        assets=[*ingest_assets, *staging_assets, *mart_assets, *comparison_assets, *report_assets],
-        asset_checks=[*staging_checks, *mart_checks, *comparison_checks],
-        jobs=[reference_job, survey_wave_job, wave_landed_job, refresh_job],
+        assets=ALL_ASSETS,
+        asset_checks=ALL_CHECKS,
+        jobs=JOBS,
         sensors=[build_survey_drop_sensor(wave_landed_job)],
         schedules=[build_weekly_refresh(refresh_job)],
         resources=resources or default_resources(),
@@ -44,32 +60,17 @@ def build_definitions(resources: dict[str, dg.ConfigurableResource] | None = Non
     )
 
 
-# The survey path alone: reference data, the survey waves and the survey marts.
-SURVEY_PATH = [
-    raw_reference_data,
-    stg_reference_data,
-    raw_survey_answers,
-    stg_survey_responses,
-    response_rates,
-    construct_scores,
-    support_usefulness,
-    wave_change,
-]
-
-
 def build_survey_definitions(resources: dict[str, dg.ConfigurableResource] | None = None) -> dg.Definitions:
-    """A code location of the survey path only, with the same jobs, checks and sensor, for a drop zone that
-    holds reference data and survey waves and nothing else (the benchmark's: `pipeline.generators.national`)."""
-    keys = {key for asset in SURVEY_PATH for key in asset.keys}
-    checks = [
-        check
-        for check in [*staging_checks, *mart_checks]
-        if all(check_key.asset_key in keys for check_key in check.check_keys)
-    ]
+    """A code location of the survey path only (reference data, the survey waves and the survey marts), with
+    the same jobs, checks and sensor, for a drop zone that holds nothing else (the benchmark's:
+    `pipeline.generators.national`)."""
+    assets = [*reference_assets, *survey_assets]
+    keys = {key for asset in assets for key in asset.keys}
+    checks = [check for check in ALL_CHECKS if all(check_key.asset_key in keys for check_key in check.check_keys)]
     return dg.Definitions(
-        assets=SURVEY_PATH,
+        assets=assets,
         asset_checks=checks,
-        jobs=[reference_job, survey_wave_job, wave_landed_job, refresh_job],
+        jobs=JOBS,
         sensors=[build_survey_drop_sensor(wave_landed_job)],
         resources=resources or default_resources(),
         executor=dg.in_process_executor,

@@ -26,7 +26,6 @@ from pipeline.warehouse import (
 Reader = Callable[[Path], "pd.DataFrame | duckdb.DuckDBPyRelation"]
 
 
-
 @dataclass(frozen=True)
 class IngestReport:
     """What one raw table received: per-file results and rows removed for files gone from the drop zone."""
@@ -48,7 +47,6 @@ class IngestReport:
         }
 
 
-
 def load_file(
     con: duckdb.DuckDBPyConnection, table: str, path: Path, data_dir: Path, read: Reader, content_hash: str = ""
 ) -> LoadResult:
@@ -62,7 +60,6 @@ def load_file(
     return replace_source_rows(con, table, read(path), source_file=source_file, content_hash=content_hash)
 
 
-
 def load_folder(
     con: duckdb.DuckDBPyConnection, table: str, paths: Iterable[Path], data_dir: Path, read: Reader
 ) -> IngestReport:
@@ -73,12 +70,9 @@ def load_folder(
     return IngestReport(table, results, removed)
 
 
-
 def files_in(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
     """The files of a drop-zone folder with one of `suffixes`, sorted; hidden files and Office lock files
     (`~$...`) are left out, and a missing folder has none."""
     if not folder.exists():
         return []
-    return [
-        p for p in sorted(folder.glob("*")) if p.suffix.lower() in suffixes and not p.name.startswith((".", "~$"))
-    ]
+    return [p for p in sorted(folder.glob("*")) if p.suffix.lower() in suffixes and not p.name.startswith((".", "~$"))]

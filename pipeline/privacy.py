@@ -12,7 +12,6 @@ import os
 import secrets
 from pathlib import Path
 
-
 _BLOCK_SIZE = 64  # SHA-256 block size in bytes, as HMAC requires
 
 # RE2 patterns (DuckDB's regex engine). Ordered: e-mail first, so its digits are not read as a phone number.

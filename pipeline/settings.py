@@ -102,7 +102,9 @@ def _number(value: object, name: str, source: str, kind: type, minimum: float) -
     try:
         number = kind(value)
     except (TypeError, ValueError):
-        raise SettingsError(f"{source}: {name} must be a {kind.__name__} of at least {minimum}, not {value!r}") from None
+        raise SettingsError(
+            f"{source}: {name} must be a {kind.__name__} of at least {minimum}, not {value!r}"
+        ) from None
     if number < minimum:
         raise SettingsError(f"{source}: {name} must be at least {minimum}, not {value!r}")
     return number

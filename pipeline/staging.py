@@ -16,6 +16,7 @@ import pandas as pd
 from pipeline.validation import Validated
 from pipeline.warehouse import replace_rows
 
+
 @dataclass
 class StageReport:
     """Rows written, rows quarantined, and any mapping gaps found, for one staging table."""
@@ -30,7 +31,6 @@ class StageReport:
         for name, values in self.gaps.items():
             metadata[name] = ", ".join(values) if values else "none"
         return metadata
-
 
 
 def write_validated(
@@ -50,8 +50,6 @@ def write_validated(
     return StageReport(f"staging.{name}", len(result.valid), len(result.quarantined))
 
 
-
 def read_frame(con: duckdb.DuckDBPyConnection, query: str, params: list | dict | None = None) -> pd.DataFrame:
     """Run a query and return its rows as a DataFrame."""
     return con.execute(query, params or []).df()
-

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+
+from pipeline.privacy import redact_sql
 
 SCHEMAS = ("raw", "staging", "quarantine", "marts")
 
@@ -44,12 +48,15 @@ def quote_identifier(name: str) -> str:
 def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
     """Create the warehouse layers and the load ledger if they are missing, and this connection's macros
     (`redact(text)`: free text with personal data replaced, see `pipeline.privacy`; `exact_variance(x)`)."""
-    from pipeline.privacy import redact_sql
-
     for schema in SCHEMAS:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
     con.execute(LEDGER_DDL)
     con.execute("ALTER TABLE raw._load_ledger ADD COLUMN IF NOT EXISTS layout_version INTEGER DEFAULT 1")
+    ensure_macros(con)
+
+
+def ensure_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """This connection's macros, which the SQL files use: `redact(text)` and `exact_variance(x)`."""
     con.execute(f"CREATE OR REPLACE TEMP MACRO redact(text) AS {redact_sql('text')}")
     con.execute(f"CREATE OR REPLACE TEMP MACRO exact_variance(x) AS {EXACT_VARIANCE}")
 
@@ -57,7 +64,9 @@ def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
 # The sample variance of x from exact sums: (n * sum(x^2) - sum(x)^2) / (n * (n - 1)), NULL below two values.
 # Two refreshes must publish bit-identical marts, but DuckDB adds floats up in whatever order its threads
 # finish; for whole-number scores these sums are exact in any order, so the variance is too.
-EXACT_VARIANCE = "CASE WHEN count(x) > 1 THEN (count(x) * sum(x * x) - sum(x) * sum(x)) / (count(x) * (count(x) - 1)) END"
+EXACT_VARIANCE = (
+    "CASE WHEN count(x) > 1 THEN (count(x) * sum(x * x) - sum(x) * sum(x)) / (count(x) * (count(x) - 1)) END"
+)
 
 
 @functools.cache
@@ -206,11 +215,24 @@ def sql_literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+@contextmanager
+def registered(con: duckdb.DuckDBPyConnection, **frames: pd.DataFrame) -> Iterator[None]:
+    """Within the block, each DataFrame is a relation SQL on `con` can read under its keyword's name: a
+    registered relation, so no query depends on a Python variable being found by name."""
+    for name, frame in frames.items():
+        con.register(name, frame)
+    try:
+        yield
+    finally:
+        for name in frames:
+            con.unregister(name)
+
+
 def replace_table(con: duckdb.DuckDBPyConnection, table: str, rows: pd.DataFrame | str) -> int:
     """Create or replace a whole table from a DataFrame or a SELECT statement; returns its row count."""
     if isinstance(rows, pd.DataFrame):
-        frame = rows  # noqa: F841 - named so DuckDB's replacement scan can see it
-        con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM frame")
+        with registered(con, _rows=rows):
+            con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM _rows")
     else:
         con.execute(f"CREATE OR REPLACE TABLE {table} AS {rows}")
     return con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
@@ -242,15 +264,15 @@ def replace_rows(
     con: duckdb.DuckDBPyConnection, table: str, rows: pd.DataFrame, where: str = "true", params: list | None = None
 ) -> int:
     """Replace the rows of `table` matching `where` (one partition, say) with `rows`, in one transaction."""
-    frame = text_as_text(rows)  # noqa: F841 - named so DuckDB's replacement scan can see it
-    con.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM frame LIMIT 0")  # see _CREATE_OUTSIDE
-    con.execute("BEGIN TRANSACTION")
-    try:
-        _add_missing_columns(con, table, con.sql("SELECT * FROM frame"))  # a column added since the last run
-        con.execute(f"DELETE FROM {table} WHERE {where}", params or [])
-        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM frame")
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+    with registered(con, _rows=text_as_text(rows)):
+        con.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM _rows LIMIT 0")  # see _CREATE_OUTSIDE
+        con.execute("BEGIN TRANSACTION")
+        try:
+            _add_missing_columns(con, table, con.sql("SELECT * FROM _rows"))  # a column added since the last run
+            con.execute(f"DELETE FROM {table} WHERE {where}", params or [])
+            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _rows")
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
     return len(rows)

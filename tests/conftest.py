@@ -9,7 +9,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from pipeline.config import PROJECT_ROOT, Settings
+from pipeline.settings import PROJECT_ROOT, Settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DATA_DIR = PROJECT_ROOT / "data" / "raw"
@@ -43,7 +43,9 @@ def resources_for(settings: Settings) -> dict[str, dg.ConfigurableResource]:
 
     return {
         "warehouse": WarehouseResource(database=str(settings.warehouse)),
-        "paths": EvaluationPaths(data_dir=str(settings.data_dir), marts_dir=str(settings.marts_dir)),
+        "paths": EvaluationPaths(
+            data_dir=str(settings.data_dir), marts_dir=str(settings.marts_dir), pseudonym_key="test-suite-key"
+        ),
     }
 
 

@@ -28,16 +28,26 @@ import duckdb
 import pandas as pd
 import pytest
 
-from pipeline import ingest, staging
-from pipeline.config import PROJECT_ROOT
+from pipeline.codings import refi_qda
+from pipeline.codings.coding_table import read_coding_table
+from pipeline.codings.ingest import load_codings
+from pipeline.codings.staging import stage_codings
 from pipeline.errors import InputFileError
-from pipeline.readers import outcomes, refi_qda
-from pipeline.readers.coding_table import read_coding_table
-from pipeline.readers.interventions import read_interventions
-from pipeline.readers.reference import read_reference_csv
-from pipeline.readers.survey_formats import read_survey
-from pipeline.readers.surveys import SurveyExport
-from pipeline.schemas import LikertAnswer
+from pipeline.mapping.ingest import load_interventions
+from pipeline.mapping.interventions import read_interventions
+from pipeline.mapping.staging import stage_interventions
+from pipeline.outcomes import readers as outcomes
+from pipeline.outcomes.ingest import load_deprivation, load_outcomes
+from pipeline.outcomes.staging import stage_deprivation, stage_outcomes
+from pipeline.reference.ingest import load_reference
+from pipeline.reference.reader import read_reference_csv
+from pipeline.reference.schemas import LikertAnswer
+from pipeline.reference.staging import stage_reference
+from pipeline.settings import PROJECT_ROOT
+from pipeline.surveys.ingest import load_survey_wave, wave_key
+from pipeline.surveys.readers.detect import read_survey
+from pipeline.surveys.readers.export import SurveyExport
+from pipeline.surveys.staging import stage_wave
 from pipeline.warehouse import ensure_schemas
 from tests.conftest import report_counts
 
@@ -132,7 +142,7 @@ def reading(read: Callable[..., object]) -> Runner:
 
 
 def read_outcome_file(path: Path) -> pd.DataFrame:
-    """What `ingest.load_outcomes` does with one file: sniff its format, then read it as that format."""
+    """What `load_outcomes` does with one file: sniff its format, then read it as that format."""
     readers = {"fingertips": outcomes.read_fingertips_csv, "tidy": outcomes.read_tidy_outcome_csv}
     return readers[outcomes.sniff_outcome_format(path)](path)
 
@@ -145,34 +155,34 @@ def read_qda(path: Path) -> refi_qda.QdaProject:
 
 
 def _survey_wave(con: duckdb.DuckDBPyConnection, drop: Path, path: Path) -> None:
-    wave = ingest.wave_key(path)
-    ingest.load_survey_wave(con, wave, path, drop)
-    staging.stage_survey_wave(con, wave)
+    wave = wave_key(path)
+    load_survey_wave(con, wave, path, drop, b"test-suite-key")
+    stage_wave(con, wave)
 
 
 def _outcome_files(con: duckdb.DuckDBPyConnection, drop: Path, path: Path) -> None:
-    ingest.load_outcomes(con, drop / "outcomes", drop)
-    staging.stage_outcomes(con)
+    load_outcomes(con, drop / "outcomes", drop)
+    stage_outcomes(con)
 
 
 def _codings(con: duckdb.DuckDBPyConnection, drop: Path, path: Path) -> None:
-    ingest.load_codings(con, drop / "codings", drop)
-    staging.stage_codings(con)
+    load_codings(con, drop / "codings", drop)
+    stage_codings(con)
 
 
 def _deprivation(con: duckdb.DuckDBPyConnection, drop: Path, path: Path) -> None:
-    ingest.load_deprivation(con, drop / "deprivation", drop)
-    staging.stage_deprivation(con)
+    load_deprivation(con, drop / "deprivation", drop)
+    stage_deprivation(con)
 
 
 def _interventions(con: duckdb.DuckDBPyConnection, drop: Path, path: Path) -> None:
-    ingest.load_interventions(con, drop / "interventions", drop)
-    staging.stage_interventions(con)
+    load_interventions(con, drop / "interventions", drop)
+    stage_interventions(con)
 
 
 def _reference(con: duckdb.DuckDBPyConnection, drop: Path, path: Path) -> None:
-    ingest.load_reference(con, drop / "reference", drop)
-    staging.stage_reference(con)
+    load_reference(con, drop / "reference", drop)
+    stage_reference(con)
 
 
 # What each staged table shows of its good rows, to spot-check that they arrived intact.
@@ -267,14 +277,14 @@ def loads(name: str, file: str, reader: str, run: Runner, rows: int, **kw) -> Ca
 
 
 SURVEY = "survey_formats.read_survey"
-STAGED_SURVEY = "read_survey -> ingest.load_survey_wave -> staging.stage_survey_wave"
+STAGED_SURVEY = "read_survey -> load_survey_wave -> stage_wave"
 QDA = "refi_qda.read_refi_qda"
 CODING_TABLE = "coding_table.read_coding_table"
-STAGED_CODINGS = "ingest.load_codings -> staging.stage_codings"
+STAGED_CODINGS = "load_codings -> stage_codings"
 OUTCOME = "outcomes.sniff_outcome_format -> read_fingertips_csv"
-STAGED_OUTCOME = "ingest.load_outcomes -> staging.stage_outcomes"
+STAGED_OUTCOME = "load_outcomes -> stage_outcomes"
 INTERVENTIONS = "interventions.read_interventions"
-STAGED_INTERVENTIONS = "ingest.load_interventions -> staging.stage_interventions"
+STAGED_INTERVENTIONS = "load_interventions -> stage_interventions"
 
 read_any_survey = reading(read_survey)
 read_coding = reading(read_coding_table)
@@ -651,7 +661,7 @@ CASES: list[Case] = [
     quarantined(
         "iod_bad_rows",
         "deprivation/iod_bad_rows.csv",
-        "ingest.load_deprivation (outcomes.read_iod_tidy) -> staging.stage_deprivation",
+        "load_deprivation (outcomes.read_iod_tidy) -> stage_deprivation",
         staged("deprivation", "deprivation", _deprivation),
         1,
         (3, "column 'average_score': 'not published' is not a valid float64"),
@@ -703,7 +713,7 @@ CASES: list[Case] = [
     quarantined(
         "reference_partnership_bad_area_code",
         "reference/partnerships_bad_area_code.csv",
-        "ingest.load_reference (reference.read_reference_csv) -> staging.stage_reference",
+        "load_reference (reference.read_reference_csv) -> stage_reference",
         staged("reference", "partnerships", _reference, name="partnerships.csv"),
         2,
         (4, "column 'area_codes': 'E0600OO9' failed str_matches"),
@@ -838,12 +848,12 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(DATA_DIR, drop)
     with duckdb.connect(str(root / "warehouse.duckdb")) as con:
         ensure_schemas(con)
-        ingest.load_reference(con, drop / "reference", drop)
-        staging.stage_reference(con)
-        ingest.load_outcomes(con, drop / "outcomes", drop)
-        ingest.load_deprivation(con, drop / "deprivation", drop)
-        ingest.load_interventions(con, drop / "interventions", drop)
-        ingest.load_codings(con, drop / "codings", drop)
+        load_reference(con, drop / "reference", drop)
+        stage_reference(con)
+        load_outcomes(con, drop / "outcomes", drop)
+        load_deprivation(con, drop / "deprivation", drop)
+        load_interventions(con, drop / "interventions", drop)
+        load_codings(con, drop / "codings", drop)
     return root
 
 

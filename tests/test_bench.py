@@ -15,8 +15,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.config import PROJECT_ROOT
-from pipeline.scale_data import ScaleSpec, generate
+from pipeline.generators.national import ScaleSpec, generate
+from pipeline.settings import PROJECT_ROOT
 
 SURVEY_MARTS = ["response_rates", "construct_scores", "support_usefulness", "wave_change"]
 

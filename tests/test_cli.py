@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from pipeline.config import PROJECT_ROOT
+from pipeline.settings import PROJECT_ROOT
 from tests.conftest import FIXTURES
 
 NOT_EXPORTS = {"Q5 Coded.xlsx"}  # a sheet of coded comments, kept to show the refusal

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import duckdb
 
-from pipeline import ingest, staging
+from pipeline.codings.ingest import load_codings
+from pipeline.codings.staging import CodingLinks, stage_codings
+from pipeline.reference.ingest import load_reference
+from pipeline.reference.staging import stage_reference
 from pipeline.warehouse import ensure_schemas
 from tests.conftest import DATA_DIR
 
@@ -16,16 +19,16 @@ Thanet,Interview,Success factors/Governance/Unclear accountability,Coder 2,Nobod
 """
 
 
-def _stage(tmp_path, links: staging.CodingLinks | None = None):
+def _stage(tmp_path, links: CodingLinks | None = None):
     drop = tmp_path / "raw"
     (drop / "codings").mkdir(parents=True)
     (drop / "codings" / "coding_table.csv").write_text(TABLE)
     with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
         ensure_schemas(con)
-        ingest.load_reference(con, DATA_DIR / "reference", DATA_DIR)
-        staging.stage_reference(con)
-        ingest.load_codings(con, drop / "codings", drop)
-        staging.stage_codings(con, links or staging.CodingLinks())
+        load_reference(con, DATA_DIR / "reference", DATA_DIR)
+        stage_reference(con)
+        load_codings(con, drop / "codings", drop)
+        stage_codings(con, links or CodingLinks())
         linked = con.execute("SELECT source_name, partnership_id FROM staging.coded_segments ORDER BY 1").fetchall()
         reasons = [row[0] for row in con.execute("SELECT reason FROM quarantine.coded_segments").fetchall()]
     return linked, reasons
@@ -40,6 +43,6 @@ def test_a_case_name_or_the_source_naming_rule_links_a_coding(tmp_path):
 
 
 def test_the_source_naming_rule_is_configurable(tmp_path):
-    linked, reasons = _stage(tmp_path, staging.CodingLinks(source_rule=r"^(\bnever\b)"))
+    linked, reasons = _stage(tmp_path, CodingLinks(source_rule=r"^(\bnever\b)"))
     assert linked == [("Interview", "P02")]
     assert len(reasons) == 2

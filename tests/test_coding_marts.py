@@ -5,8 +5,8 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from pipeline.codings.refi_qda import coded_segments, read_refi_qda
 from pipeline.methods.agreement import agreement_by_code, coding_units
-from pipeline.readers.refi_qda import coded_segments, read_refi_qda
 from tests.conftest import DATA_DIR
 
 

@@ -9,11 +9,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from pipeline.config import PROJECT_ROOT
+from pipeline.codings.coding_table import read_coding_table
+from pipeline.codings.refi_qda import SEGMENT_COLUMNS, coded_segments, read_refi_qda
 from pipeline.errors import InputFileError
 from pipeline.methods.agreement import coding_units
-from pipeline.readers.coding_table import read_coding_table
-from pipeline.readers.refi_qda import SEGMENT_COLUMNS, coded_segments, read_refi_qda
+from pipeline.settings import PROJECT_ROOT
 
 DEMO_QDPX = PROJECT_ROOT / "data" / "raw" / "codings" / "site_visits.qdpx"
 

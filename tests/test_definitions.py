@@ -9,17 +9,47 @@ import sys
 import dagster as dg
 import duckdb
 
+from assets.tables import asset_key
 from pipeline.cli import failed_checks
-from pipeline.config import PROJECT_ROOT
 from pipeline.definitions import defs
+from pipeline.settings import PROJECT_ROOT
 
 
-def test_definitions_load_with_every_layer():
+def test_definitions_group_by_source_and_tag_every_asset_with_its_layer():
     dg.Definitions.validate_loadable(defs)
-    groups = {spec.group_name for spec in defs.resolve_all_asset_specs()}
-    assert groups == {"ingest", "staging", "marts", "reports"}
-    for spec in defs.resolve_all_asset_specs():
+    specs = defs.resolve_all_asset_specs()
+    assert {spec.group_name for spec in specs} == {
+        "reference",
+        "surveys",
+        "codings",
+        "outcomes",
+        "mapping",
+        "comparison",
+        "reports",
+    }
+    assert {spec.tags.get("layer") for spec in specs} == {"raw", "staging", "quarantine", "mart", "report"}
+    for spec in specs:
         assert spec.description, f"{spec.key.to_user_string()} has no docstring"
+
+
+def test_every_validated_table_shows_its_columns_with_descriptions_in_the_ui():
+    from pipeline.catalog import TABLES
+
+    specs = {spec.key.to_user_string(): spec for spec in defs.resolve_all_asset_specs()}
+    for table, model in TABLES.items():
+        schema = specs[asset_key(table)].metadata["dagster/column_schema"]
+        assert [column.name for column in schema.columns] == list(model.to_schema().columns)
+        assert all(column.description for column in schema.columns), f"{table} has a column without description"
+
+
+def test_every_table_the_pipeline_writes_is_an_asset(demo_run):
+    with duckdb.connect(str(demo_run.settings.warehouse), read_only=True) as con:
+        tables = con.execute(
+            "SELECT table_schema || '.' || table_name FROM information_schema.tables"
+            " WHERE table_schema IN ('raw', 'staging', 'quarantine', 'marts') AND NOT table_name LIKE '\\_%' ESCAPE '\\'"
+        ).fetchall()
+    keys = {spec.key.to_user_string() for spec in defs.resolve_all_asset_specs()}
+    assert sorted(asset_key(table) for (table,) in tables if asset_key(table) not in keys) == []
 
 
 def test_dagster_cli_validates_the_code_location():

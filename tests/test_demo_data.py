@@ -6,9 +6,9 @@ import json
 import shutil
 import zipfile
 
-from pipeline.demo_data import GROUND_TRUTH_RULE, generate
-from pipeline.readers.qualtrics import read_header
-from pipeline.readers.refi_qda import read_refi_qda
+from pipeline.codings.refi_qda import read_refi_qda
+from pipeline.generators.demo import GROUND_TRUTH_RULE, generate
+from pipeline.surveys.readers.qualtrics import read_header
 from tests.conftest import DATA_DIR
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.readers.deprivation import read_iod_workbook
-from pipeline.readers.outcomes import read_iod_tidy
+from pipeline.outcomes.deprivation import read_iod_workbook
+from pipeline.outcomes.readers import read_iod_tidy
 from tests.conftest import DATA_DIR, FIXTURES
 
 WORKBOOK = FIXTURES / "deprivation" / "IoD2019_LAD_summaries.xlsx"

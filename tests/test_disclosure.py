@@ -15,8 +15,6 @@ import pytest
 from scipy.optimize import linprog
 
 from pipeline.methods.disclosure import (
-    DEFAULT_THRESHOLD,
-    disclosure_threshold,
     is_disclosive,
     recoverable_cells,
     suppress_table,
@@ -179,10 +177,3 @@ def test_counts_must_be_whole_and_not_negative():
         table.loc[3, "n"] = bad
         with pytest.raises(ValueError, match="whole-number counts"):
             suppress_table(table, "n", ROWS_AND_COLUMNS, threshold=5)
-
-
-def test_threshold_setting_is_unchanged(monkeypatch):
-    monkeypatch.delenv("EVAL_DISCLOSURE_THRESHOLD", raising=False)
-    assert disclosure_threshold() == DEFAULT_THRESHOLD == 5
-    monkeypatch.setenv("EVAL_DISCLOSURE_THRESHOLD", "10")
-    assert disclosure_threshold() == 10

@@ -6,9 +6,12 @@ import duckdb
 import pandas as pd
 import pytest
 
-from pipeline import ingest, staging
 from pipeline.errors import InputFileError
-from pipeline.readers.interventions import read_interventions
+from pipeline.mapping.ingest import load_interventions
+from pipeline.mapping.interventions import read_interventions
+from pipeline.mapping.staging import stage_interventions
+from pipeline.reference.ingest import load_reference
+from pipeline.reference.staging import stage_reference
 from pipeline.warehouse import ensure_schemas
 from tests.conftest import DATA_DIR
 
@@ -50,10 +53,10 @@ def test_an_intervention_on_a_driver_outside_the_diagram_is_quarantined(tmp_path
     )
     with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
         ensure_schemas(con)
-        ingest.load_reference(con, DATA_DIR / "reference", DATA_DIR)
-        staging.stage_reference(con)
-        ingest.load_interventions(con, drop / "interventions", drop)
-        [report] = staging.stage_interventions(con)
+        load_reference(con, DATA_DIR / "reference", DATA_DIR)
+        stage_reference(con)
+        load_interventions(con, drop / "interventions", drop)
+        [report] = stage_interventions(con)
         reason, row = con.execute("SELECT reason, source_row FROM quarantine.interventions").fetchall()[0]
     assert (report.rows, report.quarantined) == (1, 1)
     assert reason == "driver 'AH1a' is not in the childhood_obesity driver diagram (reference/driver_diagrams.csv)"

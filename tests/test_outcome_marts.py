@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from pipeline.methods.phe import phe_rate
-from pipeline.outcome_marts import SuccessRule, _classify
-from pipeline.readers.outcomes import read_fingertipsnext
+from pipeline.outcomes.marts import SuccessRule, _classify
+from pipeline.outcomes.readers import read_fingertipsnext
 from tests.conftest import DATA_DIR
 
 
@@ -112,7 +112,7 @@ def test_inequality_gradient_is_the_weighted_regression_on_relative_rank(demo_ru
         & (data["year"] == "2019")
         & (data["category_type"] == row["category_type"])
     ]
-    from pipeline.outcome_marts import deprivation_rank
+    from pipeline.outcomes.marts import deprivation_rank
 
     deciles = deciles.assign(rank=deciles["category"].map(lambda c: deprivation_rank(c)[0])).sort_values("rank")
     population = pd.to_numeric(deciles["denominator"]).to_numpy()

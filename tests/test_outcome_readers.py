@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import PROJECT_ROOT
 from pipeline.errors import InputFileError
-from pipeline.readers.outcomes import (
+from pipeline.outcomes.readers import (
     read_fingertips_csv,
     read_fingertipsnext,
     read_iod_tidy,
     read_tidy_outcome_csv,
     sniff_outcome_format,
 )
+from pipeline.settings import PROJECT_ROOT
 
 RAW = PROJECT_ROOT / "data" / "raw"
 FINGERTIPS = RAW / "outcomes" / "fingertips" / "indicators-CountyUA.data.csv"

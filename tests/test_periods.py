@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.config import PROJECT_ROOT
-from pipeline.periods import Period, PeriodError, parse_period, parse_periods
-from pipeline.readers.outcomes import read_fingertips_csv, read_fingertipsnext, read_tidy_outcome_csv
+from pipeline.outcomes.periods import Period, PeriodError, parse_period, parse_periods
+from pipeline.outcomes.readers import read_fingertips_csv, read_fingertipsnext, read_tidy_outcome_csv
+from pipeline.settings import PROJECT_ROOT
 
 OUTCOMES = PROJECT_ROOT / "data" / "raw" / "outcomes"
 FINGERTIPS = OUTCOMES / "fingertips" / "indicators-CountyUA.data.csv"
@@ -162,5 +162,5 @@ def test_parse_periods_keeps_the_index_and_types():
 
 
 def test_module_has_no_dagster_import():
-    source = (Path(__file__).parents[1] / "pipeline" / "periods.py").read_text()
+    source = (Path(__file__).parents[1] / "pipeline" / "outcomes" / "periods.py").read_text()
     assert "dagster" not in source

@@ -7,7 +7,7 @@ import csv
 
 import duckdb
 
-from pipeline.readers.qualtrics import read_header
+from pipeline.surveys.readers.qualtrics import read_header
 from tests.conftest import DATA_DIR
 
 PERSONAL_COLUMNS = (

@@ -8,8 +8,8 @@ import duckdb
 import pytest
 
 from pipeline.errors import InputFileError
-from pipeline.readers.qualtrics import PERSONAL_IMPORT_IDS, read_header, read_qualtrics_csv
-from pipeline.readers.surveys import load_answers
+from pipeline.surveys.readers.export import load_answers
+from pipeline.surveys.readers.qualtrics import PERSONAL_IMPORT_IDS, read_header, read_qualtrics_csv
 from tests.conftest import DATA_DIR, FIXTURES
 
 SAMPLE = FIXTURES / "surveys" / "qualtrics" / "sample.csv"

@@ -11,9 +11,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from pipeline.codings import refi_qda
+from pipeline.codings.refi_qda import CodingSpec, coded_segments, read_refi_qda, write_qdpx
 from pipeline.errors import InputFileError
-from pipeline.readers import refi_qda
-from pipeline.readers.refi_qda import CodingSpec, coded_segments, read_refi_qda, write_qdpx
 
 FIXTURES = Path(__file__).parent / "fixtures" / "qualitative"
 ATLAS_QDPX = FIXTURES / "TestProject.qdpx"  # ATLAS.ti 8.4 "standard project", no embedded text

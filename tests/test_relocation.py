@@ -10,7 +10,7 @@ import sys
 
 import duckdb
 
-from pipeline.config import PROJECT_ROOT
+from pipeline.settings import PROJECT_ROOT
 from tests.conftest import DATA_DIR
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.schemas import TABLES
+from pipeline.catalog import TABLES
 
 
 def test_the_data_dictionary_documents_every_published_mart(demo_run):

@@ -9,8 +9,8 @@ import dagster as dg
 import pytest
 
 from pipeline.cli import materialise_all
-from pipeline.config import Settings
 from pipeline.definitions import build_definitions
+from pipeline.settings import Settings
 from tests.conftest import DATA_DIR, resources_for
 
 
@@ -78,4 +78,9 @@ def test_a_landed_wave_reruns_only_its_partition_and_the_marts_downstream(settin
     assert wave_assets <= materialised
     others = {asset for asset, partition in materialised if partition is None}
     assert {"partnership_profile", "success_factor_matrix"} <= others
-    assert not others & {"raw_reference_data", "raw_outcome_values", "raw_site_visit_codings", "stg_outcome_values"}
+    assert not others & {
+        "raw_reference_partnerships",
+        "raw_fingertips_values",
+        "raw_qda_segments",
+        "stg_outcome_values",
+    }

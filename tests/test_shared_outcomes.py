@@ -10,8 +10,11 @@ import shutil
 import duckdb
 import pytest
 
-from pipeline import ingest, staging
-from pipeline.config import PROJECT_ROOT
+from pipeline.outcomes.ingest import load_outcomes
+from pipeline.outcomes.staging import stage_outcomes
+from pipeline.reference.ingest import load_reference
+from pipeline.reference.staging import stage_reference
+from pipeline.settings import PROJECT_ROOT
 from pipeline.warehouse import ensure_schemas
 from tests.conftest import DATA_DIR, report_counts
 
@@ -27,10 +30,10 @@ def test_every_shared_outcome_file_loads_and_stages(tmp_path):
     shutil.copytree(SHARED, drop / "outcomes", ignore=shutil.ignore_patterns("*.md", "LICENSE", *LOOKUPS))
     with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
         ensure_schemas(con)
-        ingest.load_reference(con, drop / "reference", drop)
-        staging.stage_reference(con)
-        reports = ingest.load_outcomes(con, drop / "outcomes", drop)
-        [report] = staging.stage_outcomes(con)
+        load_reference(con, drop / "reference", drop)
+        stage_reference(con)
+        reports = load_outcomes(con, drop / "outcomes", drop)
+        [report] = stage_outcomes(con)
         loaded = {r.source_file for table in reports for r in table.files}
         quarantined = con.execute("SELECT count(*) FROM quarantine.outcome_values").fetchall()[0][0]
         received = sum(con.execute(f"SELECT count(*) FROM {r.table}").fetchall()[0][0] for r in reports)

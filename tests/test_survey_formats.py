@@ -19,8 +19,8 @@ import pyreadstat
 import pytest
 
 from pipeline.errors import InputFileError
-from pipeline.readers.survey_formats import SURVEY_SUFFIXES, read_survey
-from pipeline.readers.surveys import STARTED_AT_FORMATS, SurveyExport, load_answers
+from pipeline.surveys.readers.detect import SURVEY_SUFFIXES, read_survey
+from pipeline.surveys.readers.export import STARTED_AT_FORMATS, SurveyExport, load_answers
 from tests.conftest import FIXTURES
 
 SURVEYS = FIXTURES / "surveys"

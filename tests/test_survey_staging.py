@@ -7,7 +7,10 @@ import csv
 import duckdb
 import pytest
 
-from pipeline import ingest, staging
+from pipeline.reference.ingest import load_reference
+from pipeline.reference.staging import stage_reference
+from pipeline.surveys.ingest import load_survey_wave
+from pipeline.surveys.staging import stage_wave
 from pipeline.warehouse import ensure_schemas
 from tests.conftest import DATA_DIR
 
@@ -22,8 +25,8 @@ def drop_zone(tmp_path):
 def con(tmp_path):
     with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as connection:
         ensure_schemas(connection)
-        ingest.load_reference(connection, DATA_DIR / "reference", DATA_DIR)
-        staging.stage_reference(connection)
+        load_reference(connection, DATA_DIR / "reference", DATA_DIR)
+        stage_reference(connection)
         yield connection
 
 
@@ -37,8 +40,8 @@ def _write_wave(path, edit):
 
 
 def _stage(con, drop_zone, wave):
-    ingest.load_survey_wave(con, wave, drop_zone / "surveys" / f"{wave}.csv", drop_zone)
-    return staging.stage_survey_wave(con, wave)
+    load_survey_wave(con, wave, drop_zone / "surveys" / f"{wave}.csv", drop_zone, b"test-suite-key")
+    return stage_wave(con, wave)[:2]  # the responses and item scores reports
 
 
 def test_reverse_coded_items_are_reversed_and_dont_know_is_missing(con, drop_zone):

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import PROJECT_ROOT
+from pipeline.settings import PROJECT_ROOT
 from tests.conftest import DATA_DIR
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -255,7 +255,7 @@ def test_materialise_every_asset_from_the_ui_and_every_check_passes(dagster_ui: 
     from playwright.sync_api import expect, sync_playwright
 
     from pipeline.definitions import defs
-    from pipeline.ingest import survey_wave_files
+    from pipeline.surveys.ingest import survey_wave_files
 
     asset_graph = defs.resolve_asset_graph()
     expected_assets = {key.to_user_string() for key in asset_graph.get_all_asset_keys()}
@@ -391,6 +391,21 @@ def test_materialise_every_asset_from_the_ui_and_every_check_passes(dagster_ui: 
                 expect(page.get_by_text("Passed", exact=True)).to_be_visible()
                 expect(page.get_by_text("Failed", exact=True)).to_have_count(0)
                 page.screenshot(path=ARTIFACTS / f"ui_checks_{asset}.png")
+
+            # 8. The lineage reads by source: one group per kind of evidence, then comparison and reports.
+            page.goto(f"{ui.url}/asset-groups")
+            page.wait_for_load_state("networkidle")
+            for group in ("reference", "surveys", "codings", "outcomes", "mapping", "comparison", "reports"):
+                expect(page.get_by_text(group, exact=True).first).to_be_visible()
+            page.screenshot(path=ARTIFACTS / "ui_lineage_by_source.png")
+
+            # 9. A mart's page shows its columns with the descriptions its pandera model gives them.
+            from pipeline.comparison.schemas import SuccessFactorMatrixMart
+
+            page.goto(f"{ui.url}/assets/success_factor_matrix")
+            description = SuccessFactorMatrixMart.to_schema().columns["survey_mean"].description
+            expect(page.get_by_text(description, exact=True).first).to_be_visible()
+            page.screenshot(path=ARTIFACTS / "ui_mart_columns.png", full_page=True)
         except BaseException:
             with contextlib.suppress(Exception):  # the failure itself is what matters
                 page.screenshot(path=ARTIFACTS / "ui_failure.png")

@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import pytest
 
-from pipeline.schemas import Partnership
+from pipeline.reference.schemas import Partnership
 from pipeline.validation import SchemaValidationError, validate_frame
 
 GOOD = {

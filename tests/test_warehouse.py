@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from pipeline.ingest import load_folder
-from pipeline.readers.outcomes import read_tidy_outcome_csv
+from pipeline.outcomes.readers import read_tidy_outcome_csv
 from pipeline.warehouse import ensure_schemas, quote_identifier
 from tests.conftest import DATA_DIR
 

@@ -36,9 +36,9 @@ import openpyxl
 import pandas as pd
 from openpyxl.utils.exceptions import InvalidFileException
 
-from pipeline.errors import InputFileError
-from pipeline.csv_layout import Column, column, header_key, read_records
 from pipeline.codings.refi_qda import SEGMENT_COLUMNS
+from pipeline.csv_layout import Column, column, header_key, read_records
+from pipeline.errors import InputFileError
 
 # Fixed namespace for derived GUIDs: the same source name or code path always gives the same GUID.
 GUID_NAMESPACE = uuid.UUID("0b6f3c52-8d1e-4a7f-b2c9-6e41d5a09f38")

@@ -9,13 +9,12 @@ import pandas as pd
 
 from pipeline.codings import refi_qda
 from pipeline.codings.coding_table import read_coding_table
-from pipeline.ingest import IngestReport, files_in, load_folder
+from pipeline.ingest import IngestReport, load_folder
 from pipeline.warehouse import relative_source
 
 QDA_SUFFIXES = (".qdpx", ".qde")
 
 CODING_TABLE_SUFFIXES = (".csv", ".xlsx")
-
 
 
 def load_codings(con: duckdb.DuckDBPyConnection, codings_dir: Path, data_dir: Path) -> list[IngestReport]:
@@ -52,4 +51,3 @@ def load_codings(con: duckdb.DuckDBPyConnection, codings_dir: Path, data_dir: Pa
         " case_name VARCHAR, source_file VARCHAR, loaded_at TIMESTAMPTZ)"
     )
     return reports
-

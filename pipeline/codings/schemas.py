@@ -13,10 +13,16 @@ class CodedSegment(pa.DataFrameModel):
     """One row per coding of a site-visit passage x case of its source, mapped to a partnership and factor."""
 
     source_file: Series[str] = pa.Field(description="REFI-QDA project the coding came from")
-    partnership_id: Series[str] = pa.Field(description="Partnership the coded source belongs to")
+    partnership_id: Series[str] = pa.Field(
+        metadata={"references": "staging.partnerships.partnership_id"},
+        description="Partnership the coded source belongs to",
+    )
     source_name: Series[str] = pa.Field(description="Coded document (site-visit notes, interview, case-study document)")
     code_path: Series[str] = pa.Field(description="Code applied, as its codebook path")
-    factor_id: Series[str] = pa.Field(description="Success factor the code is evidence for")
+    factor_id: Series[str] = pa.Field(
+        metadata={"references": "staging.success_factors.factor_id"},
+        description="Success factor the code is evidence for",
+    )
     direction: Series[str] = pa.Field(isin=DIRECTIONS, description="Enabler or barrier")
     coder: Series[str] = pa.Field(description="Name of the coder (the REFI-QDA user who made the coding)")
     start_position: Series[pd.Int64Dtype] = pa.Field(
@@ -58,6 +64,9 @@ class CoderAgreementMart(pa.DataFrameModel):
         nullable=True, description="Upper limit of the 95% bootstrap interval of alpha"
     )
     note: Series[str] = pa.Field(nullable=True, description="Why a statistic is undefined, where it is")
+
+    class Config:
+        unique = ["code"]
 
 
 TABLES: dict[str, type[pa.DataFrameModel]] = {

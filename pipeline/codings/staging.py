@@ -9,7 +9,7 @@ import duckdb
 from pipeline.codings import schemas
 from pipeline.staging import StageReport, read_frame, write_validated
 from pipeline.validation import Validated, reject_where, revalidate
-from pipeline.warehouse import load_sql, replace_table
+from pipeline.warehouse import ensure_macros, load_sql, replace_table
 
 
 @dataclass(frozen=True)
@@ -20,10 +20,12 @@ class CodingLinks:
     source_rule: str = r"^(P\d{2,3})\b"  # a source-naming rule: the first group is the partnership id
 
 
-
 def stage_codings(con: duckdb.DuckDBPyConnection, links: CodingLinks = CodingLinks()) -> list[StageReport]:
     """Tie each coded segment to a partnership and a success factor; report unmapped codes and cases."""
-    segments = con.execute(load_sql(__file__, "coded_segments"), {"case_variable": links.case_variable, "source_rule": links.source_rule}).df()
+    ensure_macros(con)
+    segments = con.execute(
+        load_sql(__file__, "coded_segments"), {"case_variable": links.case_variable, "source_rule": links.source_rule}
+    ).df()
     unmapped_codes = segments[segments["factor_id"].isna()].groupby("code_path").size().rename("segments").reset_index()
     replace_table(con, "staging.unmapped_codes", unmapped_codes)
     mapped = segments[segments["factor_id"].notna()].reset_index(drop=True)
@@ -38,4 +40,3 @@ def stage_codings(con: duckdb.DuckDBPyConnection, links: CodingLinks = CodingLin
     report = write_validated(con, "coded_segments", result)
     report.gaps["unmapped_codes"] = list(unmapped_codes["code_path"])
     return [report]
-

@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline.comparison.schemas import SuccessAssessment
-from pipeline.ingest import IngestReport, files_in, load_folder
+from pipeline.ingest import IngestReport, load_folder
 from pipeline.reference.reader import read_reference_csv
 
 
@@ -25,4 +25,3 @@ def load_assessments(con: duckdb.DuckDBPyConnection, assessments_dir: Path, data
         data_dir,
         lambda p: read_reference_csv(p, "success assessment", SuccessAssessment),
     )
-

@@ -10,6 +10,7 @@ from pipeline.methods.intervals import t_interval
 from pipeline.methods.triangulation import converge, rate_coding, rate_survey
 from pipeline.warehouse import load_sql, replace_table
 
+
 def build_partnership_profile(con: duckdb.DuckDBPyConnection, threshold: int) -> int:
     """`marts.partnership_profile`: one row per partnership. Needs `marts.outcome_coverage` first."""
     frame = con.execute(load_sql(__file__, "partnership_profile")).df()
@@ -39,5 +40,3 @@ def build_success_factor_matrix(con: duckdb.DuckDBPyConnection, threshold: int) 
     frame["methods_disagree"] = frame["convergence"] == "dissonance"
     columns = list(schemas.SuccessFactorMatrixMart.to_schema().columns)
     return replace_table(con, "marts.success_factor_matrix", schemas.SuccessFactorMatrixMart.validate(frame[columns]))
-
-

@@ -15,7 +15,9 @@ from pipeline.validation import Lineage
 class SuccessAssessment(Lineage):
     """One row per partnership: the evaluation team's judgement of whether it achieved its objectives."""
 
-    partnership_id: Series[str] = pa.Field(unique=True, description="Partnership")
+    partnership_id: Series[str] = pa.Field(
+        metadata={"references": "staging.partnerships.partnership_id"}, unique=True, description="Partnership"
+    )
     achieved_objectives: Series[bool] = pa.Field(
         coerce=True,
         description="Whether the partnership achieved its objectives (the outcome the comparative analysis explains)",
@@ -27,7 +29,11 @@ class SuccessAssessment(Lineage):
 class PartnershipProfileMart(pa.DataFrameModel):
     """One row per partnership: who it is, where, what it tackles, and how much evidence there is."""
 
-    partnership_id: Series[str] = pa.Field(unique=True, description="Programme identifier of the partnership")
+    partnership_id: Series[str] = pa.Field(
+        metadata={"references": "staging.partnerships.partnership_id"},
+        unique=True,
+        description="Programme identifier of the partnership",
+    )
     partnership_name: Series[str] = pa.Field(description="Name of the partnership")
     wicked_problem: Series[str] = pa.Field(isin=WICKED_PROBLEMS, description="The entrenched health problem it tackles")
     programme_round: Series[int] = pa.Field(ge=1, description="Programme round it joined in")
@@ -65,12 +71,19 @@ class PartnershipProfileMart(pa.DataFrameModel):
         description="Whether outcome data for the headline indicator is available for all the partnership's areas",
     )
 
+    class Config:
+        metadata = {"disclosure": {"counts": ["latest_wave_respondents"]}}
+
 
 class SuccessFactorMatrixMart(pa.DataFrameModel):
     """One row per partnership x success factor: survey score beside coded site-visit evidence."""
 
-    partnership_id: Series[str] = pa.Field(description="Partnership")
-    factor_id: Series[str] = pa.Field(description="Success factor")
+    partnership_id: Series[str] = pa.Field(
+        metadata={"references": "staging.partnerships.partnership_id"}, description="Partnership"
+    )
+    factor_id: Series[str] = pa.Field(
+        metadata={"references": "staging.success_factors.factor_id"}, description="Success factor"
+    )
     survey_wave: Series[str] = pa.Field(
         nullable=True, description="Survey wave the score comes from (the partnership's latest)"
     )
@@ -157,6 +170,9 @@ class QcaTruthTableMart(pa.DataFrameModel):
         description="True where the configuration holds both successful and unsuccessful partnerships"
     )
 
+    class Config:
+        unique = ["row"]
+
 
 class QcaSolutionsMart(pa.DataFrameModel):
     """One row per solution kind x equally minimal model x term."""
@@ -196,6 +212,9 @@ class QcaSolutionsMart(pa.DataFrameModel):
     )
     contradictory_configurations: Series[str] = pa.Field(nullable=True, description="Rows with contradictory cases")
 
+    class Config:
+        unique = ["kind", "model", "term"]
+
 
 class QcaNecessityMart(pa.DataFrameModel):
     """One row per condition and negated condition: is it necessary for the outcome?"""
@@ -208,11 +227,16 @@ class QcaNecessityMart(pa.DataFrameModel):
         nullable=True, ge=0, le=1, description="Relevance of necessity (Schneider & Wagemann 2012)"
     )
 
+    class Config:
+        unique = ["condition"]
+
 
 class QcaMembershipsMart(pa.DataFrameModel):
     """One row per partnership: its membership in each QCA condition and in the outcome."""
 
-    partnership_id: Series[str] = pa.Field(unique=True, description="Partnership")
+    partnership_id: Series[str] = pa.Field(
+        metadata={"references": "staging.partnerships.partnership_id"}, unique=True, description="Partnership"
+    )
     excluded_reason: Series[str] = pa.Field(
         nullable=True, description="Why the partnership was left out of the analysis, if it was"
     )
@@ -224,7 +248,9 @@ class QcaMembershipsMart(pa.DataFrameModel):
 class PartnershipTypologyMart(pa.DataFrameModel):
     """One row per partnership: its cluster of similar success-factor profiles."""
 
-    partnership_id: Series[str] = pa.Field(unique=True, description="Partnership")
+    partnership_id: Series[str] = pa.Field(
+        metadata={"references": "staging.partnerships.partnership_id"}, unique=True, description="Partnership"
+    )
     cluster: Series[int] = pa.Field(
         ge=1, description="Cluster (1 = largest), from k-means on standardised latest-wave factor scores"
     )
@@ -251,7 +277,9 @@ class PartnershipTypologyMart(pa.DataFrameModel):
 class FactorImportanceMart(pa.DataFrameModel):
     """One row per success factor: its weight in a simple model of success, with the model's honesty checks."""
 
-    factor_id: Series[str] = pa.Field(unique=True, description="Success factor")
+    factor_id: Series[str] = pa.Field(
+        metadata={"references": "staging.success_factors.factor_id"}, unique=True, description="Success factor"
+    )
     coefficient: Series[float] = pa.Field(
         description="Log-odds of success per standard deviation of the factor (L2-penalised logistic regression)"
     )
@@ -278,7 +306,9 @@ class FactorImportanceMart(pa.DataFrameModel):
 class FactorOutcomeComparisonMart(pa.DataFrameModel):
     """One row per success factor x level (strong or weak)."""
 
-    factor_id: Series[str] = pa.Field(description="Success factor")
+    factor_id: Series[str] = pa.Field(
+        metadata={"references": "staging.success_factors.factor_id"}, description="Success factor"
+    )
     level: Series[str] = pa.Field(
         isin=["strong", "weak"], description="Membership in the factor's QCA condition above (strong) or below 0.5"
     )

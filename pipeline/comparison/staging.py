@@ -18,4 +18,3 @@ def stage_assessments(con: duckdb.DuckDBPyConnection) -> list[StageReport]:
         result, "partnership_id", known, "partnership {value!r} is not in reference/partnerships.csv"
     )
     return [write_validated(con, "success_assessments", result)]
-

@@ -47,8 +47,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline.settings import PROJECT_ROOT, load_settings
 from pipeline.codings.refi_qda import CodingSpec, write_qdpx
+from pipeline.settings import PROJECT_ROOT, load_settings
 
 SEED = 2016
 FACTORS = [

@@ -43,7 +43,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline.settings import PROJECT_ROOT
 from pipeline.generators.demo import (
     AGREEMENT_STEM,
     COMMENTS,
@@ -55,6 +54,7 @@ from pipeline.generators.demo import (
     QUALTRICS_METADATA,
     USEFULNESS_STEM,
 )
+from pipeline.settings import PROJECT_ROOT
 
 SEED = 2026
 DEMO_REFERENCE = PROJECT_ROOT / "data" / "raw" / "reference"
@@ -542,7 +542,9 @@ def generate(out: Path, spec: ScaleSpec, progress: Callable[[str], None] = lambd
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipeline.generators.national", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m pipeline.generators.national", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--respondents", type=int, default=ScaleSpec.respondents, help="respondents per wave")
     parser.add_argument("--items", type=int, default=ScaleSpec.items, help="scored items in the instrument")
     parser.add_argument("--waves", type=int, default=ScaleSpec.waves, help="survey waves")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.ingest import IngestReport, files_in, load_folder
+from pipeline.ingest import IngestReport, load_folder
 from pipeline.mapping.interventions import INVENTORY_SUFFIXES, read_interventions
 
 
@@ -22,4 +22,3 @@ def load_interventions(con: duckdb.DuckDBPyConnection, interventions_dir: Path, 
         else []
     )
     return load_folder(con, "raw.interventions", paths, data_dir, read_interventions)
-

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.errors import InputFileError
 from pipeline.csv_layout import Layout, column, read_layout
+from pipeline.errors import InputFileError
 
 INVENTORY = Layout(
     "interventions inventory",

@@ -7,6 +7,7 @@ import duckdb
 from pipeline.mapping import schemas
 from pipeline.warehouse import load_sql, replace_table
 
+
 def build_driver_coverage(con: duckdb.DuckDBPyConnection) -> int:
     """`marts.driver_coverage`: one row per partnership x secondary driver, with gaps and duplication."""
     frame = schemas.DriverCoverageMart.validate(con.execute(load_sql(__file__, "driver_coverage")).df())

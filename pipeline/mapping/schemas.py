@@ -13,7 +13,10 @@ from pipeline.validation import Lineage
 class Intervention(Lineage):
     """One row per intervention x secondary driver it addresses."""
 
-    partnership_id: Series[str] = pa.Field(description="Partnership whose inventory lists the intervention")
+    partnership_id: Series[str] = pa.Field(
+        metadata={"references": "staging.partnerships.partnership_id"},
+        description="Partnership whose inventory lists the intervention",
+    )
     intervention: Series[str] = pa.Field(description="Intervention as named in the inventory")
     commissioner: Series[str] = pa.Field(description="Organisation commissioning it")
     secondary_driver_id: Series[str] = pa.Field(
@@ -35,13 +38,17 @@ class Intervention(Lineage):
 class DriverCoverageMart(pa.DataFrameModel):
     """One row per partnership x secondary driver of its wicked problem's driver diagram."""
 
-    partnership_id: Series[str] = pa.Field(description="Partnership")
+    partnership_id: Series[str] = pa.Field(
+        metadata={"references": "staging.partnerships.partnership_id"}, description="Partnership"
+    )
     wicked_problem: Series[str] = pa.Field(
         isin=WICKED_PROBLEMS, description="Its wicked problem, whose driver diagram applies"
     )
     primary_driver_id: Series[str] = pa.Field(description="Primary driver the secondary driver sits under")
     primary_driver: Series[str] = pa.Field(description="Primary driver")
-    secondary_driver_id: Series[str] = pa.Field(description="Secondary driver")
+    secondary_driver_id: Series[str] = pa.Field(
+        metadata={"references": "staging.driver_diagrams.secondary_driver_id"}, description="Secondary driver"
+    )
     secondary_driver: Series[str] = pa.Field(description="Secondary driver")
     marmot_objectives: Series[str] = pa.Field(description="Marmot objectives it serves, ';'-separated")
     interventions: Series[int] = pa.Field(ge=0, description="Planned or active interventions addressing the driver")
@@ -64,8 +71,12 @@ class DriverCoverageMart(pa.DataFrameModel):
 class MarmotCoverageMart(pa.DataFrameModel):
     """One row per partnership x Marmot policy objective."""
 
-    partnership_id: Series[str] = pa.Field(description="Partnership")
-    objective_id: Series[str] = pa.Field(description="Marmot policy objective")
+    partnership_id: Series[str] = pa.Field(
+        metadata={"references": "staging.partnerships.partnership_id"}, description="Partnership"
+    )
+    objective_id: Series[str] = pa.Field(
+        metadata={"references": "staging.marmot_objectives.objective_id"}, description="Marmot policy objective"
+    )
     objective: Series[str] = pa.Field(description="The objective's wording")
     drivers: Series[int] = pa.Field(
         ge=0, description="Secondary drivers of the partnership's diagram serving the objective"

@@ -35,4 +35,3 @@ def stage_interventions(con: duckdb.DuckDBPyConnection) -> list[StageReport]:
         ],
     )
     return [write_validated(con, "interventions", revalidate(result, schemas.Intervention))]
-

@@ -10,7 +10,6 @@ Wiley: ch. 4 on secondary cell suppression and its audit, ch. 5 on frequency tab
 
 from __future__ import annotations
 
-import os
 import warnings
 from collections.abc import Sequence
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.errors import InputFileError
 from pipeline.csv_layout import header_key
+from pipeline.errors import InputFileError
 
 # Domain names as the workbook heads its columns -> as the tidy published form names them.
 DOMAINS = {

@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipeline.ingest import IngestReport, files_in, load_folder
+from pipeline.ingest import IngestReport, load_folder
 from pipeline.outcomes import readers as outcomes
 from pipeline.outcomes.deprivation import read_iod_workbook
 
@@ -31,7 +31,6 @@ def load_outcomes(con: duckdb.DuckDBPyConnection, outcomes_dir: Path, data_dir: 
     ]
 
 
-
 def load_deprivation(con: duckdb.DuckDBPyConnection, deprivation_dir: Path, data_dir: Path) -> IngestReport:
     """Load the English Indices of Deprivation district summaries: the tidy long form (CSV) or the official
     summaries workbook (XLSX), both into `raw.deprivation`."""
@@ -45,4 +44,3 @@ def load_deprivation(con: duckdb.DuckDBPyConnection, deprivation_dir: Path, data
         return read_iod_workbook(path) if path.suffix.lower() == ".xlsx" else outcomes.read_iod_tidy(path)
 
     return load_folder(con, "raw.deprivation", paths, data_dir, read)
-

@@ -15,7 +15,6 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from pipeline.outcomes import schemas
 from pipeline.methods.disclosure import is_disclosive
 from pipeline.methods.phe import (
     compare_to_benchmark,
@@ -25,10 +24,12 @@ from pipeline.methods.phe import (
     phe_sii,
     recent_trend,
 )
+from pipeline.outcomes import schemas
 from pipeline.warehouse import load_sql, replace_table
 
 ENGLAND = "E92000001"
 Z95 = 1.959964
+
 
 def _series(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     series = con.execute(load_sql(__file__, "series")).df()

@@ -28,8 +28,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.errors import InputFileError
 from pipeline.csv_layout import Layout, column, missing_required, read_header, read_layout
+from pipeline.errors import InputFileError
 
 __all__ = [
     "read_fingertips_csv",

@@ -76,7 +76,9 @@ class Deprivation(Lineage):
 class OutcomeCoverageMart(pa.DataFrameModel):
     """One row per partnership x outcome indicator of its wicked problem: is the data there?"""
 
-    partnership_id: Series[str] = pa.Field(description="Partnership")
+    partnership_id: Series[str] = pa.Field(
+        metadata={"references": "staging.partnerships.partnership_id"}, description="Partnership"
+    )
     wicked_problem: Series[str] = pa.Field(isin=WICKED_PROBLEMS, description="Its wicked problem")
     indicator_id: Series[int] = pa.Field(description="Fingertips indicator id measuring the problem")
     indicator_name: Series[str] = pa.Field(description="Indicator name")
@@ -109,7 +111,9 @@ OUTCOME_CLASSES = [
 class OutcomeTrendsMart(pa.DataFrameModel):
     """One row per partnership x outcome indicator x period, with England beside it."""
 
-    partnership_id: Series[str] = pa.Field(description="Partnership")
+    partnership_id: Series[str] = pa.Field(
+        metadata={"references": "staging.partnerships.partnership_id"}, description="Partnership"
+    )
     indicator_id: Series[int] = pa.Field(description="Fingertips indicator id")
     period: Series[str] = pa.Field(description="Period as published")
     period_start: Series[pa.DateTime] = pa.Field(description="First day of the period")
@@ -154,13 +158,16 @@ class OutcomeTrendsMart(pa.DataFrameModel):
     )
 
     class Config:
+        metadata = {"disclosure": {"counts": ["count"]}}
         unique = ["partnership_id", "indicator_id", "period"]
 
 
 class OutcomeChangeMart(pa.DataFrameModel):
     """One row per partnership x outcome indicator of its wicked problem: change around the support period."""
 
-    partnership_id: Series[str] = pa.Field(description="Partnership")
+    partnership_id: Series[str] = pa.Field(
+        metadata={"references": "staging.partnerships.partnership_id"}, description="Partnership"
+    )
     indicator_id: Series[int] = pa.Field(description="Fingertips indicator id")
     indicator_name: Series[str] = pa.Field(description="Indicator name")
     headline: Series[bool] = pa.Field(description="True for the problem's headline indicator")
@@ -188,7 +195,7 @@ class OutcomeChangeMart(pa.DataFrameModel):
     change_ci_high: Series[float] = pa.Field(nullable=True, description="Upper 95% limit of the change")
     classification: Series[str] = pa.Field(
         isin=OUTCOME_CLASSES,
-        description="Outcome-based success classification (see SuccessRule in pipeline/outcome_marts.py)",
+        description="Outcome-based success classification (see SuccessRule in pipeline/outcomes/marts.py)",
     )
 
     class Config:
@@ -217,6 +224,9 @@ class OutcomeInequalityMart(pa.DataFrameModel):
     rii: Series[float] = pa.Field(description="Relative Index of Inequality")
     rii_ci_low: Series[float] = pa.Field(description="Lower 95% limit of the RII")
     rii_ci_high: Series[float] = pa.Field(description="Upper 95% limit of the RII")
+
+    class Config:
+        unique = ["area_code", "indicator_id", "period", "sex", "age", "category_type"]
 
 
 TABLES: dict[str, type[pa.DataFrameModel]] = {

@@ -45,7 +45,6 @@ def stage_outcomes(con: duckdb.DuckDBPyConnection) -> list[StageReport]:
     return [report]
 
 
-
 def stage_deprivation(con: duckdb.DuckDBPyConnection) -> list[StageReport]:
     """Validate the deprivation summaries; report partnership areas the indices do not know."""
     frame = read_frame(con, "SELECT * EXCLUDE (loaded_at) FROM raw.deprivation")
@@ -60,4 +59,3 @@ def stage_deprivation(con: duckdb.DuckDBPyConnection) -> list[StageReport]:
         f"{r.partnership_id}: {r.area_code}" for r in unknown.itertuples()
     ]
     return [report]
-

@@ -24,4 +24,3 @@ def load_reference(con: duckdb.DuckDBPyConnection, reference_dir: Path, data_dir
             )
         )
     return reports
-

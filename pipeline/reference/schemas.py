@@ -9,7 +9,6 @@ from pandera.typing import Series
 
 from pipeline.validation import Lineage
 
-
 WICKED_PROBLEMS = [
     "teenage_pregnancy",
     "infant_mortality",
@@ -131,7 +130,10 @@ class CodebookFactor(Lineage):
     code_path: Series[str] = pa.Field(
         unique=True, description="Code as its path in the codebook hierarchy, '/'-separated"
     )
-    factor_id: Series[str] = pa.Field(description="Success factor the code is evidence for")
+    factor_id: Series[str] = pa.Field(
+        metadata={"references": "staging.success_factors.factor_id"},
+        description="Success factor the code is evidence for",
+    )
     direction: Series[str] = pa.Field(
         isin=DIRECTIONS, description="Whether the code marks the factor as an enabler or a barrier"
     )
@@ -195,7 +197,9 @@ class SurveyInvitation(Lineage):
     """One row per survey wave x partnership x stakeholder group invited."""
 
     wave: Series[str] = pa.Field(description="Survey wave")
-    partnership_id: Series[str] = pa.Field(description="Partnership")
+    partnership_id: Series[str] = pa.Field(
+        metadata={"references": "staging.partnerships.partnership_id"}, description="Partnership"
+    )
     stakeholder_group: Series[str] = pa.Field(isin=STAKEHOLDER_GROUPS, description="Stakeholder group invited")
     invited: Series[int] = pa.Field(ge=0, coerce=True, description="People invited to answer")
 
@@ -246,7 +250,9 @@ REFERENCE_MODELS: dict[str, type[pa.DataFrameModel]] = {
 class PartnershipArea(pa.DataFrameModel):
     """One row per partnership x district or unitary authority it covers."""
 
-    partnership_id: Series[str] = pa.Field(description="Partnership covering the area")
+    partnership_id: Series[str] = pa.Field(
+        metadata={"references": "staging.partnerships.partnership_id"}, description="Partnership covering the area"
+    )
     area_code: Series[str] = pa.Field(
         str_matches=r"^E\d{8}$", description="ONS code of a district or unitary authority the partnership covers"
     )

@@ -63,4 +63,3 @@ def stage_reference(con: duckdb.DuckDBPyConnection) -> list[StageReport]:
     rows = replace_table(con, "staging.partnership_areas", schemas.PartnershipArea.validate(areas))
     reports.append(StageReport("staging.partnership_areas", rows, 0))
     return reports
-

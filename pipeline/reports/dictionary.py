@@ -49,7 +49,7 @@ def data_dictionary() -> str:
     parts = [
         "# Data dictionary",
         "",
-        "Generated from the pandera models in `pipeline/schemas.py`, which the pipeline validates every table",
+        "Generated from the pandera models in `pipeline/<source>/schemas.py`, which the pipeline validates every table",
         "against. Rows that fail go to `quarantine.<table>` with the file, row and reason.",
         "",
     ]

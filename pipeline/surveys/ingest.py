@@ -20,7 +20,6 @@ def wave_key(path: Path) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", path.stem).strip("_")
 
 
-
 def survey_wave_files(surveys_dir: Path) -> dict[str, Path]:
     """Every survey export in the drop zone, by wave key; two files giving one key is an error."""
     waves: dict[str, Path] = {}
@@ -34,7 +33,6 @@ def survey_wave_files(surveys_dir: Path) -> dict[str, Path]:
             raise ValueError(f"{path} and {waves[key]} both give survey wave {key!r}; rename one of them")
         waves[key] = path
     return waves
-
 
 
 def load_survey_wave(
@@ -65,4 +63,3 @@ def load_survey_wave(
     result = load_file(con, "raw.survey_answers", path, data_dir, read_answers, content_hash)
     load_file(con, "raw.survey_columns", path, data_dir, read_columns, content_hash)
     return result, export
-

@@ -15,14 +15,15 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from pipeline.surveys import schemas
 from pipeline.methods.change import compare_waves_from_statistics
 from pipeline.methods.disclosure import is_disclosive, suppress_table
 from pipeline.methods.intervals import t_interval
 from pipeline.methods.reliability import ALPHA_COLUMNS, alpha_from_variances
+from pipeline.surveys import schemas
 from pipeline.warehouse import load_sql, replace_table
 
 NOT_STATED = "not stated"
+
 
 def build_response_rates(con: duckdb.DuckDBPyConnection, threshold: int) -> int:
     """`marts.response_rates`: one row per wave x partnership x stakeholder group."""

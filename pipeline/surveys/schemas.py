@@ -18,7 +18,10 @@ class SurveyResponse(Lineage):
         str_matches=r"^[0-9a-f]{64}$",
         description="Keyed pseudonym of the respondent (HMAC-SHA256), stable across waves",
     )
-    partnership_id: Series[str] = pa.Field(description="Partnership the respondent answered about")
+    partnership_id: Series[str] = pa.Field(
+        metadata={"references": "staging.partnerships.partnership_id"},
+        description="Partnership the respondent answered about",
+    )
     stakeholder_group: Series[str] = pa.Field(
         isin=STAKEHOLDER_GROUPS, nullable=True, description="Respondent's stakeholder group; empty when not answered"
     )
@@ -52,7 +55,9 @@ class ResponseRatesMart(pa.DataFrameModel):
     """One row per survey wave x partnership x stakeholder group."""
 
     wave: Series[str] = pa.Field(description="Survey wave")
-    partnership_id: Series[str] = pa.Field(description="Partnership")
+    partnership_id: Series[str] = pa.Field(
+        metadata={"references": "staging.partnerships.partnership_id"}, description="Partnership"
+    )
     stakeholder_group: Series[str] = pa.Field(
         isin=GROUPS_OR_NOT_STATED, description="Stakeholder group ('not stated' where the respondent did not say)"
     )
@@ -73,6 +78,12 @@ class ResponseRatesMart(pa.DataFrameModel):
     )
 
     class Config:
+        metadata = {
+            "disclosure": {
+                "counts": ["respondents", "completed"],
+                "margins": [["wave", "partnership_id"], ["wave", "stakeholder_group"]],
+            }
+        }
         unique = ["wave", "partnership_id", "stakeholder_group"]
 
 
@@ -80,7 +91,9 @@ class ConstructScoresMart(pa.DataFrameModel):
     """One row per survey wave x partnership x construct (a success factor or support usefulness)."""
 
     wave: Series[str] = pa.Field(description="Survey wave")
-    partnership_id: Series[str] = pa.Field(description="Partnership")
+    partnership_id: Series[str] = pa.Field(
+        metadata={"references": "staging.partnerships.partnership_id"}, description="Partnership"
+    )
     construct: Series[str] = pa.Field(description="Construct: a success factor, or support_usefulness")
     respondents: Series[pd.Int64Dtype] = pa.Field(
         nullable=True, ge=0, description="Respondents with a score on the construct; empty where suppressed"
@@ -111,6 +124,7 @@ class ConstructScoresMart(pa.DataFrameModel):
     alpha_note: Series[str] = pa.Field(nullable=True, description="Why alpha is missing, where it is")
 
     class Config:
+        metadata = {"disclosure": {"counts": ["respondents"]}}
         unique = ["wave", "partnership_id", "construct"]
 
 
@@ -143,13 +157,18 @@ class SupportUsefulnessMart(pa.DataFrameModel):
     )
 
     class Config:
+        metadata = {
+            "disclosure": {"counts": ["rated", "did_not_use", "rated_useful"], "margins": [["wave", "support_type"]]}
+        }
         unique = ["wave", "support_type", "stakeholder_group"]
 
 
 class WaveChangeMart(pa.DataFrameModel):
     """One row per partnership x construct x pair of consecutive survey waves."""
 
-    partnership_id: Series[str] = pa.Field(description="Partnership")
+    partnership_id: Series[str] = pa.Field(
+        metadata={"references": "staging.partnerships.partnership_id"}, description="Partnership"
+    )
     construct: Series[str] = pa.Field(description="Construct")
     wave_before: Series[str] = pa.Field(description="Earlier wave")
     wave_after: Series[str] = pa.Field(description="Later wave")
@@ -179,6 +198,7 @@ class WaveChangeMart(pa.DataFrameModel):
     )
 
     class Config:
+        metadata = {"disclosure": {"counts": ["n_before", "n_after", "n_paired"]}}
         unique = ["partnership_id", "construct", "wave_before", "wave_after"]
 
 

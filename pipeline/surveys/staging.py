@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 import duckdb
 import pandas as pd
 
+from pipeline.staging import StageReport
 from pipeline.surveys import schemas
 from pipeline.surveys.readers.export import STARTED_AT_FORMATS
 from pipeline.validation import (
@@ -41,8 +42,15 @@ from pipeline.validation import (
     unique_keys,
     validate_frame,
 )
-from pipeline.staging import StageReport
-from pipeline.warehouse import load_sql, quote_identifier, replace_rows, replace_table, table_exists
+from pipeline.warehouse import (
+    ensure_macros,
+    load_sql,
+    quote_identifier,
+    registered,
+    replace_rows,
+    replace_table,
+    table_exists,
+)
 
 # The staging tables of the survey path, created with their types before the first wave is written (a
 # table created from an empty first wave would otherwise have columns of no type).
@@ -57,7 +65,7 @@ TABLES = {
         "stakeholder_group": "VARCHAR",
         "finished": "BOOLEAN",
     },
-    # What `staging.survey_item_scores` is built from (see load_sql(__file__, "item_scores_view")): one row per wave x
+    # What `staging.survey_item_scores` is built from (see sql/item_scores_view.sql): one row per wave x
     # scored column x distinct answer on the item's scale, and one row per quarantined answer.
     "staging.survey_answer_scores": {
         "wave": "VARCHAR",
@@ -154,9 +162,11 @@ QUARANTINE_COLUMNS = {
 # any order, and variances are taken from those sums (the warehouse's `exact_variance` macro); statistics of fractional values
 # (respondents' construct scores) are aggregated in sorted order (`avg(x ORDER BY x)`).
 
+
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     """Create the survey staging and quarantine tables with their types, if missing, and the item scores'
     view once there are raw answers to view."""
+    ensure_macros(con)
     for table, columns in TABLES.items():
         _create(con, table, columns)
     for name in ("survey_responses", "survey_item_scores"):
@@ -209,17 +219,17 @@ def _replace_partition(
     con: duckdb.DuckDBPyConnection, table: str, wave: str, select_sql: str, params: dict | None, rescued: pd.DataFrame
 ) -> int:
     """Replace one wave of `table` with the rows of `select_sql` and the rescued rows, in one transaction."""
-    frame = rescued  # noqa: F841 - named for DuckDB's replacement scan
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.execute(f"DELETE FROM {table} WHERE wave = ?", [wave])
-        written = _count(con, f"INSERT INTO {table} BY NAME {select_sql}", params)
-        if len(rescued):
-            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM frame")
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+    with registered(con, _rescued=rescued):
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(f"DELETE FROM {table} WHERE wave = ?", [wave])
+            written = _count(con, f"INSERT INTO {table} BY NAME {select_sql}", params)
+            if len(rescued):
+                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _rescued")
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
     return written + len(rescued)
 
 
@@ -261,8 +271,9 @@ def _map_group_and_finished(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFram
 def stage_respondents(con: duckdb.DuckDBPyConnection, wave: str) -> tuple[int, int]:
     """`staging.survey_responses` for one wave; returns (rows, quarantined)."""
     con.execute(load_sql(__file__, "respondents"), {"wave": wave, "formats": STARTED_AT_FORMATS})
-    _group_answers, _finished_answers = _map_group_and_finished(con)  # noqa: F841 - read by load_sql(__file__, "candidates")
-    con.execute(load_sql(__file__, "candidates"))
+    group_answers, finished_answers = _map_group_and_finished(con)
+    with registered(con, _group_answers=group_answers, _finished_answers=finished_answers):
+        con.execute(load_sql(__file__, "candidates"))
     model = schemas.SurveyResponse
     unknown_partnership = (
         "NOT EXISTS (SELECT 1 FROM staging.partnerships AS p WHERE p.partnership_id = _wave_candidates.partnership_id)"
@@ -300,11 +311,11 @@ def stage_item_scores(con: duckdb.DuckDBPyConnection, wave: str) -> tuple[int, i
     """`staging.survey_item_scores` for one wave: the answers of its staged responses, scored; returns
     (rows, quarantined). Off-scale answers are quarantined with the scale's labels, then the model is
     applied to the rest. What is written is the wave's answer lookup and its quarantined answers (see
-    load_sql(__file__, "item_scores_view")), not the scored answers themselves."""
+    sql/item_scores_view.sql), not the scored answers themselves."""
     model = schemas.SurveyItemScore
     params = {"wave": wave}
     con.execute(load_sql(__file__, "answer_lookup"), params)
-    scored = f"({load_sql(__file__, "scored")}) AS scored"
+    scored = "(" + load_sql(__file__, "scored") + ") AS scored"
     suspect = f"off_scale_reason IS NOT NULL OR ({suspect_rows_sql(model)})"
     if _count(con, load_sql(__file__, "item_key_collisions"), params):
         # Two answers might score one item for one respondent: find them the slow way, as pandera would.
@@ -318,7 +329,7 @@ def stage_item_scores(con: duckdb.DuckDBPyConnection, wave: str) -> tuple[int, i
         Validated.passing(suspects), off_scale, list(suspects.loc[off_scale, "off_scale_reason"].astype(str))
     )
     result = revalidate(result, model)
-    rejected = _rejected_answers(suspects, result.valid).assign(wave=wave)  # noqa: F841 - read below
+    rejected = _rejected_answers(suspects, result.valid).assign(wave=wave)
     con.execute("BEGIN TRANSACTION")
     try:
         for table in ("survey_answer_scores", "survey_item_rejections"):
@@ -328,7 +339,8 @@ def stage_item_scores(con: duckdb.DuckDBPyConnection, wave: str) -> tuple[int, i
             " item_code, construct, score FROM _wave_answer_lookup WHERE off_scale_reason IS NULL",
             {"wave": wave},
         )
-        con.execute("INSERT INTO staging.survey_item_rejections BY NAME SELECT * FROM rejected")
+        with registered(con, _rejected=rejected):
+            con.execute("INSERT INTO staging.survey_item_rejections BY NAME SELECT * FROM _rejected")
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -343,7 +355,9 @@ def stage_summaries(con: duckdb.DuckDBPyConnection, wave: str) -> int:
     SQL above), from its staged item scores and responses; returns the respondent scores written. Wave
     pairs that include the wave are dropped, to be compared again (`wave_pair_statistics`)."""
     identity = (
-        "source_row" if con.execute(load_sql(__file__, "position_names_response"), {"wave": wave}).fetchall()[0][0] else "respondent_key"
+        "source_row"
+        if con.execute(load_sql(__file__, "position_names_response"), {"wave": wave}).fetchall()[0][0]
+        else "respondent_key"
     )
     params = {"wave": wave}
     con.execute(load_sql(__file__, "per_respondent").format(identity=quote_identifier(identity)), params)

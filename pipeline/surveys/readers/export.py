@@ -1,6 +1,6 @@
 """Survey exports from any tool, as one shape: a description of every column and a table of responses.
 
-Each tool's reader (`pipeline/readers/qualtrics.py`, ...) returns a `SurveyExport`. `load_answers`
+Each tool's reader (`pipeline/surveys/readers/qualtrics.py`, ...) returns a `SurveyExport`. `load_answers`
 then turns any export into the same long relation inside DuckDB: one row per response and answered
 column, personal-data columns never selected, the respondent's identifier replaced by a keyed pseudonym
 and free text redacted. `read_survey` picks the reader by sniffing the file.
@@ -69,7 +69,10 @@ class CsvResponses:
     def relation(self, con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyRelation:
         """One row per response, one VARCHAR column per name; nothing is sniffed."""
         columns = dict.fromkeys(self.names, "VARCHAR")
-        return con.sql(load_sql(__file__, "read_csv"), params={"path": str(self.path), "skip": self.header_rows, "columns": columns})
+        return con.sql(
+            load_sql(__file__, "read_csv"),
+            params={"path": str(self.path), "skip": self.header_rows, "columns": columns},
+        )
 
 
 @dataclass(frozen=True)
@@ -115,12 +118,13 @@ def load_answers(con: duckdb.DuckDBPyConnection, export: SurveyExport, key: byte
     if not kept:
         raise InputFileError(export.path, "no answer columns", expected="at least one question column")
     # Nothing read from the file becomes SQL text: the file name and the column names and source ids
-    # are bound parameters, the columns quoted identifiers; `rows` is found by DuckDB's replacement scan.
-    rows = (  # noqa: F841
+    # are bound parameters, the columns quoted identifiers; the responses are this connection's view `_responses`.
+    responses = (
         con.from_df(export.responses.astype("string"))
         if isinstance(export.responses, pd.DataFrame)
         else export.responses.relation(con)
     )
+    responses.to_view("_responses", replace=True)
     fallback = "$file_name || ':' || respondent_row::VARCHAR"
     if export.respondent_ids:
         parts = ", ".join(f"nullif(trim({quote_identifier(n)}), '')" for n in export.respondent_ids)
@@ -140,7 +144,7 @@ def load_answers(con: duckdb.DuckDBPyConnection, export: SurveyExport, key: byte
     unpivoted = ", ".join(_position(i) for i in range(1, len(kept) + 1))
     return con.sql(
         f"""
-        WITH source AS (SELECT row_number() OVER () AS respondent_row, * FROM rows),
+        WITH source AS (SELECT row_number() OVER () AS respondent_row, * FROM _responses),
         responses AS MATERIALIZED (
             SELECT respondent_row, {hmac_sql(identifier, key)} AS respondent_key, {positions} FROM source
         ),

@@ -14,7 +14,7 @@ import math
 import numbers
 import re
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +24,7 @@ import pandas as pd
 from openpyxl.utils.exceptions import InvalidFileException
 
 from pipeline.errors import InputFileError
-from pipeline.surveys.readers.export import CsvResponses, SurveyExport
+from pipeline.surveys.readers.export import CsvResponses
 from pipeline.warehouse import quote_identifier
 
 SURVEY_SUFFIXES = (".csv", ".xlsx", ".sav", ".zsav", ".por")
@@ -95,7 +95,7 @@ def csv_responses(
     unheaded = " OR ".join(f"trim(coalesce({quote_identifier(name)}, '')) <> ''" for name in headerless) or "false"
     try:
         with duckdb.connect() as con:
-            responses = csv.relation(con)  # noqa: F841 - found by name in the query below
+            csv.relation(con).to_view("responses")
             # Counting every column makes DuckDB decode every cell, so bad UTF-8 is found as well.
             counts = con.execute(
                 f"SELECT count(*) FILTER (WHERE {unheaded}), count(COLUMNS(*)) FROM responses"

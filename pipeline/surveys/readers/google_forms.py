@@ -12,8 +12,8 @@ import re
 from pathlib import Path
 
 from pipeline.errors import InputFileError
-from pipeline.surveys.readers.files import csv_responses, distinct_names, headed_width, header_rows, read_csv_head
 from pipeline.surveys.readers.export import SurveyColumn, SurveyExport
+from pipeline.surveys.readers.files import csv_responses, distinct_names, headed_width, header_rows, read_csv_head
 
 TIMESTAMP = "Timestamp"
 EMAIL_COLUMNS = frozenset({"email address"})

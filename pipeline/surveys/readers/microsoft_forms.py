@@ -12,8 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.errors import InputFileError
-from pipeline.surveys.readers.files import distinct_names, headed_width, read_xlsx_rows, sheet_responses
 from pipeline.surveys.readers.export import SurveyColumn, SurveyExport
+from pipeline.surveys.readers.files import distinct_names, headed_width, read_xlsx_rows, sheet_responses
 
 # The metadata Microsoft Forms puts before (and, for quizzes, beside) the questions.
 METADATA_COLUMNS = {

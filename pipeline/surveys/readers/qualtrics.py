@@ -26,6 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.errors import InputFileError
+from pipeline.surveys.readers.export import SurveyColumn, SurveyExport
 from pipeline.surveys.readers.files import (
     csv_responses,
     distinct_names,
@@ -35,7 +36,6 @@ from pipeline.surveys.readers.files import (
     read_xlsx_rows,
     sheet_responses,
 )
-from pipeline.surveys.readers.export import SurveyColumn, SurveyExport
 
 # Qualtrics' own ImportIds for respondent metadata that identifies a person or a place.
 PERSONAL_IMPORT_IDS = frozenset(

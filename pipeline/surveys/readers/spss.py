@@ -20,8 +20,8 @@ import pandas as pd
 import pyreadstat
 
 from pipeline.errors import InputFileError
-from pipeline.surveys.readers.files import cell_text
 from pipeline.surveys.readers.export import SurveyColumn, SurveyExport
+from pipeline.surveys.readers.files import cell_text
 
 SPSS_SUFFIXES = (".sav", ".zsav", ".por")
 # SPSS date formats pyreadstat would leave as seconds since 1582: read as the date each period starts.

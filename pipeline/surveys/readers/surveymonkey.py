@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.errors import InputFileError
+from pipeline.surveys.readers.export import SurveyColumn, SurveyExport
 from pipeline.surveys.readers.files import (
     csv_responses,
     distinct_names,
@@ -30,7 +31,6 @@ from pipeline.surveys.readers.files import (
     read_xlsx_rows,
     sheet_responses,
 )
-from pipeline.surveys.readers.export import SurveyColumn, SurveyExport
 
 # The respondent metadata SurveyMonkey puts before the questions, and what ingest does with each.
 METADATA_COLUMNS = {

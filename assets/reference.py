@@ -1,0 +1,43 @@
+"""Reference data: the evaluators' CSVs as read (`raw.reference_<name>`), validated as a whole (`staging.*`,
+rejects in `quarantine.*`), and the partnership areas derived from them."""
+
+import dagster as dg
+
+from assets.tables import checks_for, quarantine_of, step_results, table_specs
+from pipeline.reference import ingest, staging
+from pipeline.reference.schemas import REFERENCE_MODELS
+from pipeline.resources import EvaluationPaths, WarehouseResource
+
+GROUP = dict(group_name="reference")
+RAW_TABLES = [f"raw.reference_{name}" for name in REFERENCE_MODELS]
+REFERENCE_TABLES = [f"staging.{name}" for name in REFERENCE_MODELS]
+STAGED_TABLES = [*REFERENCE_TABLES, "staging.partnership_areas", *quarantine_of(REFERENCE_TABLES)]
+
+
+@dg.multi_asset(name="ingest_reference_data", specs=table_specs(RAW_TABLES, kinds={"csv"}, **GROUP), pool="warehouse")
+def ingest_reference_data(warehouse: WarehouseResource, paths: EvaluationPaths):
+    """Reference tables edited by the evaluators (partnerships, success factors, survey instrument, codebook
+    map, outcome indicators, ...), one `raw.reference_<name>` table each. Grain: one row per CSV row."""
+    with warehouse.get_connection() as con:
+        reports = ingest.load_reference(con, paths.drop_zone.reference_dir, paths.drop_zone.data_dir)
+        yield from step_results(con, RAW_TABLES, reports)
+
+
+@dg.multi_asset(
+    name="stage_reference_data",
+    specs=table_specs(
+        STAGED_TABLES, deps=[f"raw_reference_{name}" for name in REFERENCE_MODELS], kinds={"pandera"}, **GROUP
+    ),
+    pool="warehouse",
+)
+def stage_reference_data(warehouse: WarehouseResource):
+    """Validated reference tables (`staging.partnerships`, `staging.success_factors`, ...) and
+    `staging.partnership_areas` (one row per partnership x area). Rows that fail their schema, or name a
+    factor, construct or scale the other tables do not know, go to `quarantine.<table>`."""
+    with warehouse.get_connection() as con:
+        reports = staging.stage_reference(con)
+        yield from step_results(con, STAGED_TABLES, reports)
+
+
+reference_assets = [ingest_reference_data, stage_reference_data]
+reference_checks = checks_for([*REFERENCE_TABLES, "staging.partnership_areas"], blocking=True)

@@ -1,0 +1,211 @@
+"""Surveys: one wave per export file, partitioned; its raw answers and columns, its staged respondents and
+scores, the order of the waves, and the survey marts; with the sensor that takes a wave when it lands."""
+
+import json
+
+import dagster as dg
+
+from assets.tables import (
+    checks_for,
+    mart_asset,
+    publish_and_describe,
+    quarantine_of,
+    step_results,
+    table_metadata,
+    table_specs,
+)
+from pipeline.resources import EvaluationPaths, WarehouseResource
+from pipeline.settings import DropZone
+from pipeline.surveys import ingest, marts, staging
+from pipeline.surveys.ingest import survey_wave_files
+from pipeline.warehouse import file_hash
+
+GROUP = dict(group_name="surveys")
+survey_waves = dg.DynamicPartitionsDefinition(name="survey_waves")
+
+RAW_TABLES = ["raw.survey_answers", "raw.survey_columns"]
+STAGED_TABLES = ["staging.survey_responses", "staging.survey_item_scores"]
+WAVE_TABLES = [
+    *STAGED_TABLES,
+    "staging.survey_answer_scores",
+    "staging.survey_item_rejections",
+    "staging.survey_respondent_scores",
+    "staging.survey_construct_summaries",
+    "staging.survey_construct_reliability",
+    "staging.survey_support_ratings",
+    "staging.survey_unmapped_columns",
+    *quarantine_of(STAGED_TABLES),
+]
+ORDER_TABLES = ["staging.survey_waves", "staging.survey_wave_pairs", "staging.latest_factor_scores"]
+REFERENCE_DEPS = ["stg_partnerships", "stg_survey_instrument", "stg_likert_scales", "stg_stakeholder_groups"]
+
+
+def unregistered_waves(instance: dg.DagsterInstance, drop_zone: DropZone) -> list[str]:
+    """Waves with an export in the drop zone that are not yet partitions (the sensor and `make demo` use this)."""
+    known = set(instance.get_dynamic_partitions(survey_waves.name))
+    return [wave for wave in survey_wave_files(drop_zone.surveys_dir) if wave not in known]
+
+
+def register_waves(instance: dg.DagsterInstance, drop_zone: DropZone) -> list[str]:
+    """Add a partition for every wave found in the drop zone; returns the waves added."""
+    new = unregistered_waves(instance, drop_zone)
+    if new:
+        instance.add_dynamic_partitions(survey_waves.name, new)
+    return new
+
+
+@dg.multi_asset(
+    name="ingest_survey_wave",
+    specs=table_specs(RAW_TABLES, kinds={"csv"}, **GROUP),
+    partitions_def=survey_waves,
+    pool="warehouse",
+)
+def ingest_survey_wave(context: dg.AssetExecutionContext, warehouse: WarehouseResource, paths: EvaluationPaths):
+    """One survey wave's export, unpivoted to `raw.survey_answers` (one row per respondent x answered column,
+    personal-data columns never read, respondent ids as keyed pseudonyms, free text redacted), and its header
+    in `raw.survey_columns` (one row per column). Partition: the wave (the export's file name)."""
+    wave = context.partition_key
+    files = survey_wave_files(paths.drop_zone.surveys_dir)
+    if wave not in files:
+        raise dg.Failure(
+            description=f"No export for survey wave {wave!r} in {paths.drop_zone.surveys_dir}",
+            metadata={"waves_found": ", ".join(files) or "none"},
+        )
+    with warehouse.get_connection() as con:
+        result, export = ingest.load_survey_wave(
+            con, wave, files[wave], paths.drop_zone.data_dir, paths.respondent_key()
+        )
+        answers, columns = (table_metadata(con, table, "wave = ?", [wave], preview=False) for table in RAW_TABLES)
+    yield dg.MaterializeResult(
+        asset_key="raw_survey_answers",
+        metadata={
+            **answers,
+            "source_file": result.source_file,
+            "unchanged_file_skipped": result.skipped_unchanged,
+            "tool": export.tool,
+            "columns_in_export": len(export.columns),
+            "personal_data_columns_never_read": ", ".join(
+                c.name for c in export.columns if c.kind in ("personal", "respondent_id")
+            )
+            or "none",
+        },
+    )
+    yield dg.MaterializeResult(asset_key="raw_survey_columns", metadata=columns)
+
+
+@dg.multi_asset(
+    name="stage_survey_wave",
+    specs=table_specs(
+        WAVE_TABLES, deps=["raw_survey_answers", "raw_survey_columns", *REFERENCE_DEPS], kinds={"pandera"}, **GROUP
+    ),
+    partitions_def=survey_waves,
+    pool="warehouse",
+)
+def stage_survey_wave(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    """One wave conformed and validated: respondents tied to a known partnership and stakeholder group
+    (`staging.survey_responses`: one row per wave x response), answers scored on their scale
+    (`staging.survey_item_scores`: one row per wave x respondent x item, reverse-coded items reversed,
+    don't-know empty), the per-wave summaries the marts read, and unmapped answer columns. Unknown
+    partnerships and off-scale answers are quarantined with their reasons."""
+    wave = context.partition_key
+    with warehouse.get_connection() as con:
+        reports = staging.stage_wave(con, wave)
+        yield from step_results(con, WAVE_TABLES, reports, "wave = ?", [wave])
+
+
+@dg.multi_asset(
+    name="order_survey_waves",
+    specs=table_specs(
+        ORDER_TABLES,
+        deps=[
+            "stg_survey_responses",
+            "stg_survey_construct_summaries",
+            "stg_survey_item_scores",
+            "stg_success_factors",
+        ],
+        **GROUP,
+    ),
+    pool="warehouse",
+)
+def order_survey_waves(warehouse: WarehouseResource):
+    """Across waves: their order (`staging.survey_waves`, by earliest response, then name), the paired
+    statistics of consecutive waves (`staging.survey_wave_pairs`) and each partnership's latest-wave score on
+    each success factor (`staging.latest_factor_scores`)."""
+    with warehouse.get_connection() as con:
+        reports = staging.stage_wave_order(con)
+        yield from step_results(con, ORDER_TABLES, reports)
+
+
+@mart_asset(deps=["stg_survey_responses", "stg_survey_invitations"], group="surveys")
+def response_rates(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.MaterializeResult:
+    """Who answered each wave. Grain: one row per wave x partnership x stakeholder group: invited (where
+    known), respondents and completed responses, response rate; counts under the disclosure threshold
+    suppressed, with secondary suppression across partnerships' and groups' totals."""
+    with warehouse.get_connection() as con:
+        marts.build_response_rates(con, paths.disclosure_threshold)
+        return publish_and_describe(con, "response_rates", paths)
+
+
+@mart_asset(deps=["stg_survey_construct_summaries", "stg_survey_construct_reliability"], group="surveys")
+def construct_scores(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.MaterializeResult:
+    """Likert construct scores. Grain: one row per wave x partnership x construct: respondents, mean
+    (reverse-coded items reversed, don't know left out), SD and 95% interval, beside the construct's
+    Cronbach's alpha in that wave with Feldt's 95% interval."""
+    with warehouse.get_connection() as con:
+        marts.build_construct_scores(con, paths.disclosure_threshold)
+        return publish_and_describe(con, "construct_scores", paths)
+
+
+@mart_asset(deps=["stg_survey_support_ratings"], group="surveys")
+def support_usefulness(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.MaterializeResult:
+    """How useful stakeholders found each part of the support offer (expert support, webinars, learning
+    events, peer exchange, web forum, resources). Grain: one row per wave x support type x stakeholder
+    group: ratings, non-use, share rating it useful, mean usefulness with 95% interval."""
+    with warehouse.get_connection() as con:
+        marts.build_support_usefulness(con, paths.disclosure_threshold)
+        return publish_and_describe(con, "support_usefulness", paths)
+
+
+@mart_asset(deps=["stg_survey_wave_pairs", "stg_survey_waves", "stg_survey_construct_summaries"], group="surveys")
+def wave_change(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.MaterializeResult:
+    """Change in each construct between consecutive waves. Grain: one row per partnership x construct x
+    wave pair: a paired t-test where five or more respondents (by pseudonym) answered both waves, Welch's
+    two-sample t-test otherwise, naming the test used; withheld below the disclosure threshold."""
+    with warehouse.get_connection() as con:
+        marts.build_wave_change(con, paths.disclosure_threshold)
+        return publish_and_describe(con, "wave_change", paths)
+
+
+wave_assets = [ingest_survey_wave, stage_survey_wave]
+survey_assets = [*wave_assets, order_survey_waves, response_rates, construct_scores, support_usefulness, wave_change]
+survey_checks = [
+    *checks_for(STAGED_TABLES, blocking=True),
+    *checks_for(["marts.response_rates", "marts.construct_scores", "marts.support_usefulness", "marts.wave_change"]),
+]
+
+
+def build_survey_drop_sensor(job: dg.JobDefinition | str) -> dg.SensorDefinition:
+    """A sensor on `$EVAL_DATA_DIR/surveys/` that requests `job` for every new or changed export."""
+
+    @dg.sensor(job=job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING)
+    def survey_drop_sensor(context: dg.SensorEvaluationContext, paths: EvaluationPaths) -> dg.SensorResult:
+        """Adds a wave partition for each new export in the surveys folder and runs that wave and the marts
+        downstream of it. The cursor maps every export seen to its content hash, so dropping the same file
+        again changes nothing and a corrected file (same name, new content) runs its wave again."""
+        seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
+        new_waves = unregistered_waves(context.instance, paths.drop_zone)
+        requests = []
+        for wave, path in survey_wave_files(paths.drop_zone.surveys_dir).items():
+            digest = file_hash(path)
+            if seen.get(wave) != digest:
+                requests.append(
+                    dg.RunRequest(partition_key=wave, run_key=f"{wave}:{digest}", tags={"source_file": path.name})
+                )
+                seen[wave] = digest
+        return dg.SensorResult(
+            run_requests=requests,
+            dynamic_partitions_requests=[survey_waves.build_add_request(new_waves)] if new_waves else [],
+            cursor=json.dumps(seen, sort_keys=True),
+        )
+
+    return survey_drop_sensor

@@ -1,0 +1,286 @@
+"""What every source's assets share: table specs, metadata and checks generated from the pandera models.
+
+A validated table is declared once, by its pandera model (`pipeline/<source>/schemas.py`): its columns,
+types and descriptions, its grain (`Config.unique`), accepted values (`isin`), required columns (not
+nullable), references (a field's `metadata={"references": "schema.table.column"}`) and, for published
+counts, disclosure control (`Config.metadata = {"disclosure": {"counts": [...], "margins": [...]}}`). From
+it come the asset's column schema in the UI, its asset checks (one SQL query per rule, in the manner of
+dbt's generic tests) and its entry in the data dictionary.
+"""
+
+import inspect
+from collections.abc import Sequence
+
+import dagster as dg
+import duckdb
+import pandera.pandas as pa
+
+from pipeline.catalog import TABLES
+from pipeline.methods.disclosure import recoverable_cells
+from pipeline.publish import publish_mart
+from pipeline.resources import EvaluationPaths, WarehouseResource
+from pipeline.warehouse import quote_identifier, table_exists
+
+PREVIEW_ROWS = 10
+LAYERS = {"raw": "raw", "staging": "staging", "quarantine": "quarantine", "marts": "mart"}
+KEY_PREFIXES = {"raw": "raw_", "staging": "stg_", "quarantine": "quarantine_", "marts": ""}
+
+
+def asset_key(table: str) -> str:
+    """The asset that is a warehouse table: `raw_<name>`, `stg_<name>`, `quarantine_<name>` or the mart's name."""
+    schema, name = table.split(".", 1)
+    return f"{KEY_PREFIXES[schema]}{name}"
+
+
+def model_of(table: str) -> type[pa.DataFrameModel] | None:
+    return TABLES.get(table)
+
+
+def grain(model: type[pa.DataFrameModel]) -> list[str]:
+    """The model's unique key: `Config.unique`, else its one unique column."""
+    key = getattr(model.Config, "unique", None)
+    if key:
+        return [key] if isinstance(key, str) else list(key)
+    return [name for name, column in model.to_schema().columns.items() if column.unique][:1]
+
+
+def column_schema(model: type[pa.DataFrameModel]) -> dg.TableSchema:
+    """The UI's column table for a model: each column's type, description and constraints."""
+    schema = model.to_schema()
+    return dg.TableSchema(
+        columns=[
+            dg.TableColumn(
+                name,
+                str(column.dtype),
+                description=column.description,
+                constraints=dg.TableColumnConstraints(nullable=column.nullable, unique=column.unique),
+            )
+            for name, column in schema.columns.items()
+        ]
+    )
+
+
+def table_spec(table: str, description: str = "", **kwargs) -> dg.AssetSpec:
+    """The asset spec of one warehouse table, its layer a tag and kind, its columns from its model."""
+    schema = table.split(".", 1)[0]
+    model = model_of(table)
+    metadata = {"dagster/table_name": f"warehouse.{table}"}
+    if model is not None:
+        metadata["dagster/column_schema"] = column_schema(model)
+        description = description or f"`{table}`: {inspect.getdoc(model)}"
+    kinds = kwargs.pop("kinds", set()) | {"duckdb"}
+    return dg.AssetSpec(
+        asset_key(table),
+        description=description or f"`{table}`",
+        metadata=metadata,
+        tags={"layer": LAYERS[schema], **kwargs.pop("tags", {})},
+        kinds=kinds,
+        **kwargs,
+    )
+
+
+def table_metadata(
+    con: duckdb.DuckDBPyConnection, table: str, where: str = "true", params: list | None = None, preview: bool = True
+) -> dict[str, object]:
+    """Row count, column schema and (unless `preview` is off) a Markdown preview of a warehouse table, or
+    one partition of it."""
+    if not table_exists(con, table):
+        return {"dagster/table_name": f"warehouse.{table}", "dagster/row_count": 0}
+    rows = con.execute(f"SELECT count(*) FROM {table} WHERE {where}", params or []).fetchall()[0][0]
+    model = model_of(table)
+    if model is not None:
+        schema = column_schema(model)
+    else:
+        columns = con.execute(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = ? AND table_name = ?"
+            " ORDER BY ordinal_position",
+            table.split(".", 1),
+        ).fetchall()
+        schema = dg.TableSchema(columns=[dg.TableColumn(name, dtype) for name, dtype in columns])
+    metadata: dict[str, object] = {
+        "dagster/table_name": f"warehouse.{table}",
+        "dagster/row_count": rows,
+        "dagster/column_schema": schema,
+    }
+    if preview:
+        frame = con.execute(f"SELECT * FROM {table} WHERE {where} LIMIT {PREVIEW_ROWS}", params or []).df()
+        metadata["preview"] = dg.MetadataValue.md(frame.to_markdown(index=False) if not frame.empty else "_empty_")
+    return metadata
+
+
+def publish_and_describe(con: duckdb.DuckDBPyConnection, name: str, paths: EvaluationPaths) -> dg.MaterializeResult:
+    """Publish `marts.<name>` to the marts folder and describe it for the UI."""
+    path = publish_mart(con, name, paths.marts_path)
+    return dg.MaterializeResult(
+        asset_key=name,
+        metadata={**table_metadata(con, f"marts.{name}"), "published_to": dg.MetadataValue.path(str(path))},
+    )
+
+
+# --- Checks from the models ------------------------------------------------------------------------------
+
+
+def _rules(table: str, model: type[pa.DataFrameModel]) -> dict[str, tuple[str, str, list]]:
+    """Each data test of a table: name -> (description, SQL counting offending rows and a sample, params)."""
+    short = table.split(".")[-1]
+    schema = model.to_schema()
+    rules: dict[str, tuple[str, str, list]] = {}
+    if key := grain(model):
+        columns = ", ".join(quote_identifier(c) for c in key)
+        rules[f"{short}_unique_{'_'.join(key)}"] = (
+            f"One row per {' x '.join(key)} in {table}",
+            f"SELECT count(*), any_value(({columns})) FROM (SELECT {columns} FROM {table} GROUP BY ALL HAVING count(*) > 1)",
+            [],
+        )
+    required = [name for name, column in schema.columns.items() if not column.nullable]
+    if required:
+        condition = " OR ".join(f"{quote_identifier(c)} IS NULL" for c in required)
+        rules[f"{short}_required_columns_not_null"] = (
+            f"{table}: {', '.join(required)} are never empty",
+            f"SELECT count(*), NULL FROM {table} WHERE {condition}",
+            [],
+        )
+    for name, column in schema.columns.items():
+        for check in column.checks:
+            if check.name == "isin":
+                allowed = list(check.statistics["allowed_values"])
+                rules[f"{short}_{name}_accepted_values"] = (
+                    f"{table}.{name} is one of {', '.join(map(str, allowed))}",
+                    f"SELECT count(*), any_value({quote_identifier(name)}::VARCHAR) FROM {table}"
+                    f" WHERE NOT list_contains(?, {quote_identifier(name)}::VARCHAR)",
+                    [[str(value) for value in allowed]],
+                )
+        if target := (column.metadata or {}).get("references"):
+            target_table, target_column = target.rsplit(".", 1)
+            rules[f"{short}_{name}_in_{target_table.split('.')[-1]}"] = (
+                f"{table}.{name} exists in {target}",
+                f"SELECT count(*), any_value({quote_identifier(name)}) FROM {table} WHERE {quote_identifier(name)}"
+                f" NOT IN (SELECT {quote_identifier(target_column)} FROM {target_table})",
+                [],
+            )
+    return rules
+
+
+def model_checks(table: str, *, blocking: bool = False) -> list[dg.AssetChecksDefinition]:
+    """The asset checks of one table, generated from its model: unique grain, required columns, accepted
+    values and references in one step, and (blocking) disclosure control where it publishes counts."""
+    model = model_of(table)
+    if model is None:
+        raise KeyError(f"{table} has no pandera model in pipeline.catalog.TABLES")
+    key = asset_key(table)
+    rules = _rules(table, model)
+    checks = []
+    if rules:
+
+        @dg.multi_asset_check(
+            specs=[
+                dg.AssetCheckSpec(name, asset=key, description=description, blocking=blocking)
+                for name, (description, _, _) in rules.items()
+            ],
+            name=f"{key}_data_tests",
+        )
+        def _data_tests(warehouse: WarehouseResource):
+            with warehouse.get_connection() as con:
+                for name, (_, sql, params) in rules.items():
+                    offending, sample = con.execute(sql, params).fetchall()[0]
+                    yield dg.AssetCheckResult(
+                        asset_key=key,
+                        check_name=name,
+                        passed=offending == 0,
+                        metadata={"offending_rows": offending, "sample": str(sample) if offending else "none"},
+                    )
+
+        checks.append(_data_tests)
+    disclosure = ((model.Config.metadata or {}) if hasattr(model.Config, "metadata") else {}).get("disclosure")
+    if disclosure:
+        checks.append(disclosure_check(key, table, disclosure["counts"], disclosure.get("margins", ())))
+    return checks
+
+
+def disclosure_check(
+    key: str, table: str, count_columns: Sequence[str], margins: Sequence[Sequence[str]] = ()
+) -> dg.AssetChecksDefinition:
+    """No published count lies from 1 to threshold - 1, and (given `margins`, the groupings whose totals
+    are published) no suppressed count can be worked out from the published ones."""
+
+    @dg.asset_check(asset=key, name=f"{table.split('.')[-1]}_disclosure_control", blocking=True)
+    def _disclosure(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.AssetCheckResult:
+        with warehouse.get_connection() as con:
+            frame = con.execute(f"SELECT * FROM {table}").df()
+        threshold = paths.disclosure_threshold
+        small = {c: int(frame[c].between(1, threshold - 1).sum()) for c in count_columns}
+        recoverable = (
+            {c: int(recoverable_cells(frame, c, [list(m) for m in margins]).sum()) for c in count_columns}
+            if margins
+            else {}
+        )
+        return dg.AssetCheckResult(
+            passed=not any(small.values()) and not any(recoverable.values()),
+            metadata={
+                "threshold": threshold,
+                "small_counts_published": small,
+                "recoverable_suppressed_counts": recoverable,
+            },
+        )
+
+    return _disclosure
+
+
+def checks_for(tables: Sequence[str], *, blocking: bool = False) -> list[dg.AssetChecksDefinition]:
+    """The generated checks of several tables."""
+    return [check for table in tables for check in model_checks(table, blocking=blocking)]
+
+
+def table_specs(tables: Sequence[str], *, deps: Sequence[str] = (), **kwargs) -> list[dg.AssetSpec]:
+    """The specs of the tables one step writes, each depending on `deps`."""
+    return [table_spec(table, deps=list(deps), **kwargs) for table in tables]
+
+
+def quarantine_of(tables: Sequence[str]) -> list[str]:
+    """The quarantine twin of each staging table (`quarantine.<name>`: rows set aside with their reason)."""
+    return [f"quarantine.{table.split('.', 1)[1]}" for table in tables]
+
+
+def step_results(
+    con: duckdb.DuckDBPyConnection,
+    tables: Sequence[str],
+    reports: Sequence[object] = (),
+    where: str = "true",
+    params: list | None = None,
+) -> list[dg.MaterializeResult]:
+    """One result per table a step wrote: its metadata (previews for marts only, so no free text from raw or
+    staging rows reaches the run storage), with the step's report for the table where there is one."""
+    by_table = {getattr(report, "table", None): report for report in reports}
+    results = []
+    for table in tables:
+        metadata = table_metadata(con, table, where, params, preview=table.startswith("marts."))
+        if (report := by_table.get(table)) is not None:
+            metadata.update({k: _metadata_value(v) for k, v in report.as_metadata().items()})
+        results.append(dg.MaterializeResult(asset_key=asset_key(table), metadata=metadata))
+    return results
+
+
+def _metadata_value(value: object) -> object:
+    return value if isinstance(value, int | float | str | bool) else dg.MetadataValue.json(value)
+
+
+def mart_metadata(name: str) -> dict[str, object]:
+    """The definition metadata of the mart asset `name`: its table and its columns with descriptions."""
+    return dict(table_spec(f"marts.{name}").metadata)
+
+
+def mart_asset(*, group: str, deps: Sequence[object]):
+    """Declare a mart asset: published as Parquet, tagged with the mart layer, its columns from its model."""
+
+    def decorate(build):
+        return dg.asset(
+            name=build.__name__,
+            deps=list(deps),
+            group_name=group,
+            pool="warehouse",
+            kinds={"duckdb", "parquet"},
+            tags={"layer": "mart"},
+            metadata=mart_metadata(build.__name__),
+        )(build)
+
+    return decorate
