@@ -125,6 +125,21 @@ def checks_run(result) -> int:
     return sum(e.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION for e in result.all_events)
 
 
+def personal_columns_dropped(results) -> list[str]:
+    """One line per survey wave loaded in these runs: its file and the personal-data columns never read."""
+    lines = []
+    for result in results:
+        for event in result.get_asset_materialization_events():
+            materialization = event.step_materialization_data.materialization
+            if materialization.asset_key.to_user_string() != "raw_survey_answers":
+                continue
+            metadata = materialization.metadata
+            source = metadata["source_file"].value if "source_file" in metadata else event.partition
+            never_read = metadata["personal_data_columns_never_read"].value
+            lines.append(f"  {source}: {never_read}")
+    return lines
+
+
 def refresh_lock_path(warehouse: Path) -> Path:
     """The file a refresh locks while it writes `warehouse`; it holds that refresh's process id."""
     return warehouse.with_name(f"{warehouse.name}.lock")
@@ -248,6 +263,10 @@ def _refresh_locked(settings: Settings) -> int:
         print(f"Asset checks failed: {', '.join(bad_checks)}", file=sys.stderr)
         return 1
     print(f"All {sum(checks_run(result) for result in results)} asset checks passed.")
+    dropped = personal_columns_dropped(results)
+    if dropped:
+        print("Personal-data columns never read (identifiers only pseudonymised):")
+        print("\n".join(dropped))
     _print_quarantine(settings.warehouse)
     marts_dir = settings.marts_dir
     print(f"\nMarts published in {marts_dir}:")

@@ -19,13 +19,15 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipeline.privacy import redact_sql
+from pipeline.privacy import redact_sql, register_redaction
 
 SCHEMAS = ("raw", "staging", "quarantine", "marts")
 
 # The shape of the raw tables the readers produce. Bump it whenever a reader's output columns change:
-# raw tables loaded under another version are dropped and every file is loaded again.
-RAW_LAYOUT_VERSION = 2
+# raw tables loaded under another version are dropped and every file is loaded again. Also bump it when
+# what ingest keeps out changes (3: excerpts redacted at ingest, personal columns found by header and
+# values), so rows stored under the older rules do not outlive them.
+RAW_LAYOUT_VERSION = 3
 
 LEDGER_DDL = """
 CREATE TABLE IF NOT EXISTS raw._load_ledger (
@@ -57,6 +59,7 @@ def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
 
 def ensure_macros(con: duckdb.DuckDBPyConnection) -> None:
     """This connection's macros, which the SQL files use: `redact(text)` and `exact_variance(x)`."""
+    register_redaction(con)
     con.execute(f"CREATE OR REPLACE TEMP MACRO redact(text) AS {redact_sql('text')}")
     con.execute(f"CREATE OR REPLACE TEMP MACRO exact_variance(x) AS {EXACT_VARIANCE}")
 

@@ -10,6 +10,7 @@ import pandas as pd
 from pipeline.codings import refi_qda
 from pipeline.codings.coding_table import read_coding_table
 from pipeline.ingest import IngestReport, load_folder
+from pipeline.privacy import redact_frame_column
 from pipeline.warehouse import relative_source
 
 QDA_SUFFIXES = (".qdpx", ".qde")
@@ -18,7 +19,8 @@ CODING_TABLE_SUFFIXES = (".csv", ".xlsx")
 
 
 def load_codings(con: duckdb.DuckDBPyConnection, codings_dir: Path, data_dir: Path) -> list[IngestReport]:
-    """Load every REFI-QDA project and coding table: coded segments into `raw.qda_segments`, and the case
+    """Load every REFI-QDA project and coding table: coded segments (excerpts redacted, see
+    `pipeline.privacy`) into `raw.qda_segments`, and the case
     variables of the projects (which link cases to partnerships) into `raw.qda_case_variables`."""
     files = (
         [p for p in sorted(codings_dir.glob("*")) if not p.name.startswith((".", "~$"))] if codings_dir.exists() else []
@@ -33,9 +35,12 @@ def load_codings(con: duckdb.DuckDBPyConnection, codings_dir: Path, data_dir: Pa
         return read[path]
 
     def segments(path: Path) -> pd.DataFrame:
+        # Excerpts are free text from interviews and site-visit notes: redacted before they are stored.
         if path.suffix.lower() in CODING_TABLE_SUFFIXES:
-            return read_coding_table(path, project_file=relative_source(path, data_dir))
-        return refi_qda.coded_segments(project(path), relative_source(path, data_dir))
+            table = read_coding_table(path, project_file=relative_source(path, data_dir))
+        else:
+            table = refi_qda.coded_segments(project(path), relative_source(path, data_dir))
+        return redact_frame_column(table, "excerpt")
 
     def case_variables(path: Path) -> pd.DataFrame:
         qda = project(path)

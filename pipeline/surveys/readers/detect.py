@@ -17,6 +17,7 @@ from pipeline.errors import InputFileError
 from pipeline.surveys.readers import google_forms, microsoft_forms, qualtrics, spss, surveymonkey
 from pipeline.surveys.readers.export import SurveyExport
 from pipeline.surveys.readers.files import SURVEY_SUFFIXES, read_csv_head, read_xlsx_rows
+from pipeline.surveys.readers.personal import mark_personal_columns
 
 # --- Detection and dispatch -----------------------------------------------------------------------------
 
@@ -81,7 +82,12 @@ def detect_format(path: Path) -> SurveyFormat | None:
 
 
 def read_survey(path: Path) -> SurveyExport:
-    """Read a survey export with the reader for the tool that wrote it (detected from its content)."""
+    """Read a survey export with the reader for the tool that wrote it (detected from its content), its
+    personal-data columns found by header and by value (`pipeline.surveys.readers.personal`)."""
+    return mark_personal_columns(_read_with_its_reader(path))
+
+
+def _read_with_its_reader(path: Path) -> SurveyExport:
     suffix = path.suffix.lower()
     if suffix in spss.SPSS_SUFFIXES:
         return spss.read_spss(path)

@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 
 from pipeline.errors import InputFileError
-from pipeline.privacy import hmac_sql, redact_sql
+from pipeline.privacy import hmac_sql, redact_sql, register_redaction
 from pipeline.warehouse import load_sql, quote_identifier
 
 COLUMN_KINDS = ("answer", "metadata", "started_at", "personal", "respondent_id")
@@ -124,7 +124,11 @@ def load_answers(con: duckdb.DuckDBPyConnection, export: SurveyExport, key: byte
         if isinstance(export.responses, pd.DataFrame)
         else export.responses.relation(con)
     )
-    responses.to_view("_responses", replace=True)
+    # A view of this connection only: a view stored in the warehouse would keep reading the whole export,
+    # personal columns included, for anyone who opens it (older versions left one: it is dropped).
+    con.execute("DROP VIEW IF EXISTS main._responses")
+    con.register("_responses", responses)
+    register_redaction(con)
     fallback = "$file_name || ':' || respondent_row::VARCHAR"
     if export.respondent_ids:
         parts = ", ".join(f"nullif(trim({quote_identifier(n)}), '')" for n in export.respondent_ids)
