@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/.dagster
 INSTANCE := $(DAGSTER_HOME)/dagster.yaml
 
-.PHONY: demo test lint dev demo-data install validate clean
+.PHONY: demo test lint dev demo-data install validate check clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ lint: install
 ## The Dagster UI on http://127.0.0.1:3000 over the same assets and instance.
 dev: install
 	$(BIN)/dagster dev -m pipeline.definitions -h 127.0.0.1 -p 3000
+
+## Check the reference data in $EVAL_DATA_DIR as a whole, writing nothing.
+check: install
+	$(BIN)/python -m pipeline.cli check
 
 ## Rewrite the seeded demo exports (surveys, codings, assessments) in data/raw.
 demo-data: install

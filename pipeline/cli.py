@@ -231,6 +231,9 @@ def refresh() -> int:
     wait_seconds = settings.refresh_wait_seconds
     print(f"Drop zone:  {settings.data_dir}")
     print(f"Warehouse:  {settings.warehouse}", flush=True)
+    if check(settings):
+        print("Nothing was loaded: the reference data has errors (see above).", file=sys.stderr)
+        return 1
     lock = _lock_warehouse(settings.warehouse, wait_seconds)
     if lock is None:
         return 1
@@ -280,6 +283,15 @@ def _refresh_locked(settings: Settings) -> int:
     return 0
 
 
+def check(settings: Settings) -> int:
+    """Check the drop zone's reference data as a whole and print the report; 1 when it has errors."""
+    from pipeline.reference.check import check_reference, report
+
+    findings = check_reference(settings.drop_zone)
+    print(report(findings, settings.drop_zone))
+    return 1 if any(finding.severity == "error" for finding in findings) else 0
+
+
 def check_surveys(paths: list[Path]) -> int:
     """Read every survey export under `paths` with the reader its content calls for, without a warehouse.
 
@@ -319,13 +331,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline.cli", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("refresh", help="materialise every asset on the data in $EVAL_DATA_DIR")
-    check = commands.add_parser(
+    commands.add_parser("check", help="check the reference data in $EVAL_DATA_DIR as a whole, writing nothing")
+    surveys = commands.add_parser(
         "check-surveys", help="detect the tool of each survey export and read it, writing nothing"
     )
-    check.add_argument("paths", nargs="+", type=Path, help="files or folders (searched recursively)")
+    surveys.add_argument("paths", nargs="+", type=Path, help="files or folders (searched recursively)")
     arguments = parser.parse_args(argv)
     if arguments.command == "refresh":
         return refresh()
+    if arguments.command == "check":
+        try:
+            return check(load_settings())
+        except SettingsError as error:
+            print(error, file=sys.stderr)
+            return 2
     if arguments.command == "check-surveys":
         return check_surveys(arguments.paths)
     return 2

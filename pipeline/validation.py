@@ -168,14 +168,16 @@ def reject_where(result: Validated, mask: pd.Series, reasons: list[str]) -> Vali
 def reject_unknown(
     result: Validated, column: str, known: set[str], reason: str, applies: pd.Series | None = None
 ) -> Validated:
-    """Quarantine valid rows whose `column` is not among `known`; `reason` is formatted with the `value`.
+    """Quarantine valid rows whose `column` is not among `known`; `reason` is formatted with the `value`, and
+    the column is named before it, as validation names it.
 
     `applies` limits the check to some rows (for example only scored items need a scale).
     """
     unknown = ~result.valid[column].isin(known)
     if applies is not None:
         unknown &= applies
-    return reject_where(result, unknown, [reason.format(value=value) for value in result.valid.loc[unknown, column]])
+    reasons = [f"column {column!r}: " + reason.format(value=value) for value in result.valid.loc[unknown, column]]
+    return reject_where(result, unknown, reasons)
 
 
 def revalidate(result: Validated, model: type[pa.DataFrameModel]) -> Validated:

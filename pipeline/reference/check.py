@@ -1,0 +1,134 @@
+"""The reference data checked as a whole before anything loads: `python -m pipeline.cli check`.
+
+Every reference CSV is read and validated in a private in-memory warehouse, exactly as the refresh stages
+it, and every row it would quarantine is an error naming the file, row, column and what was expected.
+Then the tables are checked against each other (`sql/reference_gaps.sql`): a factor nothing measures or a
+QCA condition on an unknown factor is an error; a partnership whose problem has no outcome indicator is a
+gap, reported while the run goes on. A refresh runs this first and stops on any error.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from pipeline.errors import InputFileError
+from pipeline.reference.ingest import load_reference
+from pipeline.reference.schemas import REFERENCE_MODELS
+from pipeline.reference.staging import stage_reference
+from pipeline.settings import DropZone
+from pipeline.validation import SchemaValidationError
+from pipeline.warehouse import ensure_schemas, load_sql, quote_identifier
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem in the reference data: an error stops the refresh, a gap is reported."""
+
+    severity: str
+    source_file: str
+    row: int | None
+    message: str
+    follows_from: str = ""  # the key of a row rejected above, when this error is only a consequence of it
+
+    def __str__(self) -> str:
+        where = f"{self.source_file}" + (f" row {self.row}" if self.row is not None else "")
+        return f"{self.severity.upper():<5} {where}: {self.message}"
+
+
+def check_reference(drop_zone: DropZone) -> list[Finding]:
+    """Every error and gap in the drop zone's reference data, errors first."""
+    with duckdb.connect() as con:
+        ensure_schemas(con)
+        try:
+            load_reference(con, drop_zone.reference_dir, drop_zone.data_dir)
+            stage_reference(con)
+        except (FileNotFoundError, InputFileError, SchemaValidationError) as error:
+            return [Finding("error", _relative(error, drop_zone), None, str(error))]
+        rejected = {
+            name: con.execute(
+                f"SELECT source_file, source_row, reason, record FROM quarantine.{quote_identifier(name)} ORDER BY source_row"
+            ).fetchall()
+            for name in REFERENCE_MODELS
+        }
+        # A row naming a key whose own row was rejected is a consequence, not a second mistake.
+        rejected_keys = {
+            f"{KEYS[name]}={json.loads(record).get(KEYS[name])!r}"
+            for name, rows in rejected.items()
+            if name in KEYS
+            for _, _, _, record in rows
+        }
+        findings = [
+            Finding("error", source_file, row, reason, _consequence_of(reason, rejected_keys))
+            for rows in rejected.values()
+            for source_file, row, reason, _ in rows
+        ]
+        findings += [
+            Finding(severity, source_file, row, f"column {column!r}: {message}")
+            for severity, source_file, row, column, message in con.execute(
+                load_sql(__file__, "reference_gaps")
+            ).fetchall()
+        ]
+    return sorted(findings, key=lambda f: (f.severity != "error", f.source_file, f.row or 0))
+
+
+# The key of each table other rows refer to, and how the staging step words a reference to an unknown key.
+KEYS = {"partnerships": "partnership_id", "success_factors": "factor_id", "likert_scales": "scale_id"}
+_REFERENCE = re.compile(r"^column '\w+': (partnership|factor|scale) ('.*') is not in")
+_KEY_OF = {"partnership": "partnership_id", "factor": "factor_id", "scale": "scale_id"}
+
+
+def _consequence_of(reason: str, rejected_keys: set[str]) -> str:
+    match = _REFERENCE.match(reason)
+    key = f"{_KEY_OF[match.group(1)]}={match.group(2)}" if match else ""
+    return key if key in rejected_keys else ""
+
+
+def _places(findings: list[Finding]) -> str:
+    """Rows by file, runs of consecutive rows as ranges: `a.csv rows 6-9, 126-129`."""
+    by_file: dict[str, list[int]] = {}
+    for finding in findings:
+        by_file.setdefault(finding.source_file, []).append(finding.row or 0)
+    parts = []
+    for source_file, rows in sorted(by_file.items()):
+        runs: list[list[int]] = []
+        for row in sorted(set(rows)):
+            if runs and row == runs[-1][-1] + 1:
+                runs[-1].append(row)
+            else:
+                runs.append([row])
+        parts.append(f"{source_file} rows " + ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs))
+    return "; ".join(parts)
+
+
+def _relative(error: Exception, drop_zone: DropZone) -> str:
+    path = getattr(error, "path", None)
+    if isinstance(path, Path):
+        try:
+            return path.resolve().relative_to(drop_zone.data_dir.resolve()).as_posix()
+        except ValueError:
+            return str(path)
+    return "reference/"
+
+
+def report(findings: list[Finding], drop_zone: DropZone) -> str:
+    """The plain report `check` prints: one line per finding, and what the refresh will do."""
+    errors = sum(f.severity == "error" and not f.follows_from for f in findings)
+    gaps = sum(f.severity == "gap" for f in findings)
+    lines = [f"Reference data in {drop_zone.reference_dir}:"]
+    lines += [f"  {finding}" for finding in findings if not finding.follows_from]
+    consequences: dict[str, list[Finding]] = {}
+    for finding in findings:
+        if finding.follows_from:
+            consequences.setdefault(finding.follows_from, []).append(finding)
+    for key, rows in consequences.items():
+        lines.append(f"  (and {len(rows)} row(s) that refer to the rejected {key}: {_places(rows)})")
+    if errors:
+        lines.append(f"{errors} error(s), {gaps} gap(s): a refresh stops until the errors above are fixed.")
+    else:
+        lines.append(f"No errors, {gaps} gap(s): the reference data is consistent.")
+    return "\n".join(lines)

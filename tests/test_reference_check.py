@@ -1,0 +1,82 @@
+"""The reference data is checked as a whole before anything loads: every error names its file, row and
+column, and a refresh on inconsistent reference data stops with nothing written."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipeline.reference.check import check_reference
+from pipeline.settings import PROJECT_ROOT, DropZone
+from tests.conftest import DATA_DIR
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture
+def drop_zone(tmp_path) -> DropZone:
+    shutil.copytree(DATA_DIR / "reference", tmp_path / "raw" / "reference")
+    return DropZone(tmp_path / "raw")
+
+
+@pytest.fixture
+def three_errors(drop_zone) -> DropZone:
+    reference = drop_zone.reference_dir
+    edit(reference / "partnerships.csv", "P02,Thanet,E07000114,", "P02,Thanet,E0700O114,")
+    edit(reference / "survey_instrument.csv", "SL1,senior_leadership,agree5,", "SL1,senior_leadership,agree7,")
+    edit(reference / "qca_conditions.csv", "project_management,PM,", "project_managment,PM,")
+    return drop_zone
+
+
+def test_the_demo_reference_data_is_consistent(drop_zone):
+    assert [f for f in check_reference(drop_zone) if f.severity == "error"] == []
+
+
+def test_each_planted_error_is_named_with_its_file_row_and_column(three_errors):
+    findings = check_reference(three_errors)
+    errors = [str(f) for f in findings if f.severity == "error" and not f.follows_from]
+    assert len(errors) == 3, errors
+    # P02's invitations are rejected only because P02 is: reported as following from it, not as new errors.
+    knock_on = [f for f in findings if f.follows_from]
+    assert knock_on and {f.follows_from for f in knock_on} == {"partnership_id='P02'"}
+    assert any("reference/partnerships.csv row 3" in e and "'area_codes'" in e and "E0700O114" in e for e in errors)
+    assert any("reference/survey_instrument.csv row 4" in e and "agree7" in e for e in errors)
+    assert any(
+        "reference/qca_conditions.csv row 3" in e and "'factor_id'" in e and "project_managment" in e for e in errors
+    )
+
+
+def test_a_missing_reference_file_is_an_error_naming_it(drop_zone):
+    (drop_zone.reference_dir / "success_factors.csv").unlink()
+    (finding,) = check_reference(drop_zone)
+    assert finding.severity == "error" and "success_factors" in finding.message
+
+
+def test_a_refresh_on_inconsistent_reference_data_loads_nothing(three_errors, tmp_path):
+    warehouse = tmp_path / "warehouse.duckdb"
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "refresh"],
+        cwd=PROJECT_ROOT,
+        env={
+            **os.environ,
+            "EVAL_DATA_DIR": str(three_errors.data_dir),
+            "EVAL_WAREHOUSE": str(warehouse),
+            "EVAL_MARTS_DIR": str(tmp_path / "marts"),
+            "DAGSTER_HOME": str(tmp_path / "dagster"),
+        },
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 1
+    assert "3 error(s)" in result.stdout and "Nothing was loaded" in result.stderr
+    assert not warehouse.exists() and not (tmp_path / "marts").exists()
