@@ -46,11 +46,20 @@ def unregistered_waves(instance: dg.DagsterInstance, drop_zone: DropZone) -> lis
     return [wave for wave in survey_wave_files(drop_zone.surveys_dir) if wave not in known]
 
 
+def removed_waves(instance: dg.DagsterInstance, drop_zone: DropZone) -> list[str]:
+    """Partitions whose export has left the drop zone."""
+    files = survey_wave_files(drop_zone.surveys_dir)
+    return sorted(wave for wave in instance.get_dynamic_partitions(survey_waves.name) if wave not in files)
+
+
 def register_waves(instance: dg.DagsterInstance, drop_zone: DropZone) -> list[str]:
-    """Add a partition for every wave found in the drop zone; returns the waves added."""
+    """Add a partition for every wave found in the drop zone and delete the partition of every wave whose
+    export is gone; returns the waves added."""
     new = unregistered_waves(instance, drop_zone)
     if new:
         instance.add_dynamic_partitions(survey_waves.name, new)
+    for wave in removed_waves(instance, drop_zone):
+        instance.delete_dynamic_partition(survey_waves.name, wave)
     return new
 
 
@@ -127,16 +136,17 @@ def stage_survey_wave(context: dg.AssetExecutionContext, warehouse: WarehouseRes
     ),
     pool="warehouse",
 )
-def order_survey_waves(warehouse: WarehouseResource):
+def order_survey_waves(warehouse: WarehouseResource, paths: EvaluationPaths):
     """Across waves: their order (`staging.survey_waves`, by earliest response, then name), the paired
     statistics of consecutive waves (`staging.survey_wave_pairs`) and each partnership's latest-wave score on
-    each success factor (`staging.latest_factor_scores`)."""
+    each success factor (`staging.latest_factor_scores`). A wave whose export has left the drop zone is
+    removed here, every row of it, so the marts downstream no longer show it."""
     with warehouse.get_connection() as con:
-        reports = staging.stage_wave_order(con)
+        reports = staging.stage_wave_order(con, list(survey_wave_files(paths.drop_zone.surveys_dir)))
         yield from step_results(con, ORDER_TABLES, reports)
 
 
-@mart_asset(deps=["stg_survey_responses", "stg_survey_invitations"], group="surveys")
+@mart_asset(deps=["stg_survey_responses", "stg_survey_invitations", "stg_survey_waves"], group="surveys")
 def response_rates(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.MaterializeResult:
     """Who answered each wave. Grain: one row per wave x partnership x stakeholder group: invited (where
     known), respondents and completed responses, response rate; counts under the disclosure threshold
@@ -146,7 +156,7 @@ def response_rates(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.M
         return publish_and_describe(con, "response_rates", paths)
 
 
-@mart_asset(deps=["stg_survey_construct_summaries", "stg_survey_construct_reliability"], group="surveys")
+@mart_asset(deps=["stg_survey_construct_summaries", "stg_survey_construct_reliability", "stg_survey_waves"], group="surveys")
 def construct_scores(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.MaterializeResult:
     """Likert construct scores. Grain: one row per wave x partnership x construct: respondents, mean
     (reverse-coded items reversed, don't know left out), SD and 95% interval, beside the construct's
@@ -156,7 +166,7 @@ def construct_scores(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg
         return publish_and_describe(con, "construct_scores", paths)
 
 
-@mart_asset(deps=["stg_survey_support_ratings"], group="surveys")
+@mart_asset(deps=["stg_survey_support_ratings", "stg_survey_waves"], group="surveys")
 def support_usefulness(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.MaterializeResult:
     """How useful stakeholders found each part of the support offer (expert support, webinars, learning
     events, peer exchange, web forum, resources). Grain: one row per wave x support type x stakeholder
@@ -184,27 +194,43 @@ survey_checks = [
 ]
 
 
-def build_survey_drop_sensor(job: dg.JobDefinition | str) -> dg.SensorDefinition:
-    """A sensor on `$EVAL_DATA_DIR/surveys/` that requests `job` for every new or changed export."""
+def build_survey_drop_sensor(landed: dg.JobDefinition, removed: dg.JobDefinition) -> dg.SensorDefinition:
+    """A sensor on `$EVAL_DATA_DIR/surveys/` that requests `landed` for every new or changed export and
+    `removed` when an export has left the folder."""
 
-    @dg.sensor(job=job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING)
+    @dg.sensor(jobs=[landed, removed], minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING)
     def survey_drop_sensor(context: dg.SensorEvaluationContext, paths: EvaluationPaths) -> dg.SensorResult:
         """Adds a wave partition for each new export in the surveys folder and runs that wave and the marts
         downstream of it. The cursor maps every export seen to its content hash, so dropping the same file
-        again changes nothing and a corrected file (same name, new content) runs its wave again."""
+        again changes nothing and a corrected file (same name, new content) runs its wave again. An export
+        deleted from the folder deletes its partition and runs the wave order and the marts, which drop it."""
         seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
         new_waves = unregistered_waves(context.instance, paths.drop_zone)
+        gone = removed_waves(context.instance, paths.drop_zone)
+        files = survey_wave_files(paths.drop_zone.surveys_dir)
         requests = []
-        for wave, path in survey_wave_files(paths.drop_zone.surveys_dir).items():
+        for wave, path in files.items():
             digest = file_hash(path)
             if seen.get(wave) != digest:
                 requests.append(
-                    dg.RunRequest(partition_key=wave, run_key=f"{wave}:{digest}", tags={"source_file": path.name})
+                    dg.RunRequest(
+                        job_name=landed.name,
+                        partition_key=wave,
+                        run_key=f"{wave}:{digest}",
+                        tags={"source_file": path.name},
+                    )
                 )
                 seen[wave] = digest
+        if gone:
+            requests.append(dg.RunRequest(job_name=removed.name, run_key=f"removed:{','.join(gone)}:{len(seen)}"))
+        for wave in gone:
+            seen.pop(wave, None)
+        partition_requests = [survey_waves.build_add_request(new_waves)] if new_waves else []
+        if gone:
+            partition_requests.append(survey_waves.build_delete_request(gone))
         return dg.SensorResult(
             run_requests=requests,
-            dynamic_partitions_requests=[survey_waves.build_add_request(new_waves)] if new_waves else [],
+            dynamic_partitions_requests=partition_requests,
             cursor=json.dumps(seen, sort_keys=True),
         )
 

@@ -13,6 +13,7 @@ from assets.reports import report_assets_over
 from assets.schedules import build_weekly_refresh
 from assets.surveys import (
     build_survey_drop_sensor,
+    order_survey_waves,
     register_waves,
     survey_assets,
     survey_checks,
@@ -41,9 +42,12 @@ reference_job = dg.define_asset_job("reference_job", selection=dg.AssetSelection
 survey_wave_job = dg.define_asset_job("survey_wave_job", selection=waves)
 # A wave that lands: its partition, then everything downstream of it, in one run (the sensor's job).
 wave_landed_job = dg.define_asset_job("wave_landed_job", selection=waves | waves.downstream(include_self=False))
+# A wave whose export was deleted: the wave order (which drops its rows) and everything downstream of it.
+wave_order = dg.AssetSelection.assets(order_survey_waves)
+waves_removed_job = dg.define_asset_job("waves_removed_job", selection=wave_order | wave_order.downstream())
 # Everything that is not partitioned by wave: reference data, codings, outcomes and all marts.
 refresh_job = dg.define_asset_job("refresh_job", selection=dg.AssetSelection.all() - waves)
-JOBS = [reference_job, survey_wave_job, wave_landed_job, refresh_job]
+JOBS = [reference_job, survey_wave_job, wave_landed_job, waves_removed_job, refresh_job]
 
 
 def build_definitions(resources: dict[str, dg.ConfigurableResource] | None = None) -> dg.Definitions:
@@ -52,7 +56,7 @@ def build_definitions(resources: dict[str, dg.ConfigurableResource] | None = Non
         assets=ALL_ASSETS,
         asset_checks=ALL_CHECKS,
         jobs=JOBS,
-        sensors=[build_survey_drop_sensor(wave_landed_job)],
+        sensors=[build_survey_drop_sensor(wave_landed_job, waves_removed_job)],
         schedules=[build_weekly_refresh(refresh_job)],
         resources=resources or default_resources(),
         # One DuckDB writer anyway: running steps in the run's own process avoids a process per step.
@@ -71,7 +75,7 @@ def build_survey_definitions(resources: dict[str, dg.ConfigurableResource] | Non
         assets=assets,
         asset_checks=checks,
         jobs=JOBS,
-        sensors=[build_survey_drop_sensor(wave_landed_job)],
+        sensors=[build_survey_drop_sensor(wave_landed_job, waves_removed_job)],
         resources=resources or default_resources(),
         executor=dg.in_process_executor,
     )

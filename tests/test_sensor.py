@@ -33,7 +33,11 @@ def _tick(defs, instance, cursor, settings):
     )
     result = sensor(context)
     for request in result.dynamic_partitions_requests or []:
-        instance.add_dynamic_partitions(request.partitions_def_name, list(request.partition_keys))
+        if isinstance(request, dg.DeleteDynamicPartitionsRequest):
+            for key in request.partition_keys:
+                instance.delete_dynamic_partition(request.partitions_def_name, key)
+        else:
+            instance.add_dynamic_partitions(request.partitions_def_name, list(request.partition_keys))
     return result
 
 
@@ -84,3 +88,55 @@ def test_a_landed_wave_reruns_only_its_partition_and_the_marts_downstream(settin
         "raw_qda_segments",
         "stg_outcome_values",
     }
+
+
+WAVE_MARTS = {
+    "response_rates": "wave",
+    "construct_scores": "wave",
+    "support_usefulness": "wave",
+    "wave_change": "wave_after",
+}
+
+
+def waves_in_marts(settings) -> dict[str, set[str]]:
+    import duckdb
+
+    with duckdb.connect(str(settings.marts_dir / "marts.duckdb"), read_only=True) as con:
+        return {
+            mart: {row[0] for row in con.execute(f"SELECT DISTINCT {column} FROM {mart}").fetchall()}
+            for mart, column in WAVE_MARTS.items()
+        }
+
+
+def test_a_deleted_export_takes_its_wave_out_of_every_mart_at_the_next_refresh(settings, drop_zone):
+    shutil.copy(DATA_DIR / "surveys" / "wave_3.csv", drop_zone / "surveys" / "wave_3.csv")
+    defs = build_definitions(resources_for(settings))
+    instance = dg.DagsterInstance.ephemeral()
+    assert all(r.success for r in materialise_all(defs, instance, settings.drop_zone, progress=lambda _: None))
+    assert all("wave_3" in waves for waves in waves_in_marts(settings).values())
+
+    (drop_zone / "surveys" / "wave_3.csv").unlink()
+    assert all(r.success for r in materialise_all(defs, instance, settings.drop_zone, progress=lambda _: None))
+    assert sorted(instance.get_dynamic_partitions("survey_waves")) == ["wave_1", "wave_2"]
+    assert {mart: "wave_3" in waves for mart, waves in waves_in_marts(settings).items()} == dict.fromkeys(
+        WAVE_MARTS, False
+    )
+    import duckdb
+
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        left = {
+            t: con.execute(f"SELECT count(*) FROM {t} WHERE wave = 'wave_3'").fetchall()[0][0]
+            for t in ("raw.survey_answers", "staging.survey_responses", "staging.survey_construct_summaries")
+        }
+    assert left == dict.fromkeys(left, 0)
+
+
+def test_the_sensor_deletes_the_partition_of_a_deleted_export_and_runs_the_marts_again(settings, drop_zone):
+    defs = build_definitions(resources_for(settings))
+    instance = dg.DagsterInstance.ephemeral()
+    first = _tick(defs, instance, None, settings)
+    (drop_zone / "surveys" / "wave_2.csv").unlink()
+    after = _tick(defs, instance, first.cursor, settings)
+    assert [(r.job_name, r.partition_key) for r in after.run_requests] == [("waves_removed_job", None)]
+    assert instance.get_dynamic_partitions("survey_waves") == ["wave_1"]
+    assert _tick(defs, instance, after.cursor, settings).run_requests == []

@@ -432,18 +432,68 @@ def stage_wave(con: duckdb.DuckDBPyConnection, wave: str) -> list[StageReport]:
     ]
 
 
-def stage_wave_order(con: duckdb.DuckDBPyConnection) -> list[StageReport]:
-    """The order of the staged waves (`staging.survey_waves`), the paired statistics of each pair of
-    consecutive waves (`staging.survey_wave_pairs`, computing only the pairs not already there), and each
-    partnership's latest-wave score on each success factor (`staging.latest_factor_scores`)."""
+# Every table holding rows of one wave, by its `wave` column (the item scores are a view over them).
+WAVE_TABLES = (
+    "raw.survey_answers",
+    "raw.survey_columns",
+    *(table for table in TABLES if table != "staging.survey_wave_pairs"),
+    "quarantine.survey_responses",
+    "quarantine.survey_item_scores",
+)
+
+
+def drop_waves_not_in(con: duckdb.DuckDBPyConnection, waves: list[str]) -> list[str]:
+    """Remove every row of each wave whose export has left the drop zone (raw, staging, quarantine, its
+    wave pairs and its files' ledger entries), so a deleted export takes its wave with it; returns them."""
     ensure_tables(con)
-    waves = replace_table(con, "staging.survey_waves", load_sql(__file__, "survey_waves"))
+    present = [t for t in WAVE_TABLES if table_exists(con, t)]
+    held = {row[0] for table in present for row in con.execute(f"SELECT DISTINCT wave FROM {table}").fetchall()}
+    gone = sorted(held - set(waves))
+    if not gone:
+        return []
+    files = []
+    if table_exists(con, "raw.survey_columns"):
+        files = [
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT source_file FROM raw.survey_columns WHERE list_contains(?, wave)", [gone]
+            ).fetchall()
+        ]
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for table in present:
+            con.execute(f"DELETE FROM {table} WHERE list_contains(?, wave)", [gone])
+        con.execute(
+            "DELETE FROM staging.survey_wave_pairs WHERE list_contains(?, wave_before) OR list_contains(?, wave_after)",
+            [gone, gone],
+        )
+        con.execute(
+            "DELETE FROM raw._load_ledger WHERE table_name IN ('raw.survey_answers', 'raw.survey_columns')"
+            " AND list_contains(?, source_file)",
+            [files],
+        )
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return gone
+
+
+def stage_wave_order(con: duckdb.DuckDBPyConnection, waves: list[str]) -> list[StageReport]:
+    """Across the waves whose exports are in the drop zone (`waves`; the rows of any other wave are removed
+    first): their order (`staging.survey_waves`), the paired statistics of each pair of consecutive waves
+    (`staging.survey_wave_pairs`, computing only the pairs not already there), and each partnership's
+    latest-wave score on each success factor (`staging.latest_factor_scores`)."""
+    removed = drop_waves_not_in(con, waves)
+    waves_staged = replace_table(con, "staging.survey_waves", load_sql(__file__, "survey_waves"))
     order = [row[0] for row in con.execute("SELECT wave FROM staging.survey_waves ORDER BY opened").fetchall()]
     wave_pair_statistics(con, list(zip(order, order[1:], strict=False)))
     pairs = con.execute("SELECT count(*) FROM staging.survey_wave_pairs").fetchall()[0][0]
     scores = replace_table(con, "staging.latest_factor_scores", load_sql(__file__, "latest_factor_scores"))
+    order_report = StageReport("staging.survey_waves", waves_staged, 0)
+    order_report.gaps["waves_removed_with_their_exports"] = removed
     return [
-        StageReport("staging.survey_waves", waves, 0),
+        order_report,
         StageReport("staging.survey_wave_pairs", pairs, 0),
         StageReport("staging.latest_factor_scores", scores, 0),
     ]
