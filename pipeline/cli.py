@@ -292,15 +292,20 @@ def check(settings: Settings) -> int:
     return 1 if any(finding.severity == "error" for finding in findings) else 0
 
 
-def check_surveys(paths: list[Path]) -> int:
-    """Read every survey export under `paths` with the reader its content calls for, without a warehouse.
+def check_surveys(paths: list[Path], drop_zone: DropZone) -> int:
+    """Read every survey export under `paths` with the reader its content calls for, without a warehouse,
+    and set it against the drop zone's reference data.
 
     Prints one line per file: the tool detected, responses, columns loaded and personal-data columns
-    never read; or why the file was refused. Returns 1 when any file was refused.
+    never read, then any answer column the instrument does not map and any partnership not in
+    partnerships.csv; or why the file was refused. Returns 1 when any file was refused or the reference
+    data has errors.
     """
     import duckdb
 
     from pipeline.errors import InputFileError
+    from pipeline.reference.check import stage_and_check
+    from pipeline.surveys.check import export_mismatches
     from pipeline.surveys.readers.detect import SURVEY_SUFFIXES, read_survey
     from pipeline.surveys.readers.export import LOADED_KINDS, load_answers
 
@@ -309,6 +314,11 @@ def check_surveys(paths: list[Path]) -> int:
     )
     refused = 0
     with duckdb.connect() as con:
+        reference_errors = [f for f in stage_and_check(con, drop_zone) if f.severity == "error"]
+        if reference_errors:
+            print(
+                f"The reference data in {drop_zone.reference_dir} has errors (run `make check`): exports are read only."
+            )
         for path in files:
             try:
                 export = read_survey(path)
@@ -323,8 +333,12 @@ def check_surveys(paths: list[Path]) -> int:
             print(
                 f"{export.tool:<16} {path}: {responses} responses, {loaded} columns loaded, {personal} personal-data columns never read"
             )
+            if reference_errors:
+                continue
+            for kind, value, count in export_mismatches(con, export, answers):
+                print(f"{'':<16}   {kind}: {value!r}" + (f" ({count} responses)" if count is not None else ""))
     print(f"{len(files) - refused} of {len(files)} files read.")
-    return 1 if refused else 0
+    return 1 if refused or reference_errors else 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -346,7 +360,7 @@ def main(argv: list[str] | None = None) -> int:
             print(error, file=sys.stderr)
             return 2
     if arguments.command == "check-surveys":
-        return check_surveys(arguments.paths)
+        return check_surveys(arguments.paths, load_settings().drop_zone)
     return 2
 
 

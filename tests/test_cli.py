@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
 
 from pipeline.settings import PROJECT_ROOT
-from tests.conftest import FIXTURES
+from tests.conftest import DATA_DIR, FIXTURES
 
 NOT_EXPORTS = {"Q5 Coded.xlsx"}  # a sheet of coded comments, kept to show the refusal
 
@@ -36,3 +38,22 @@ def test_check_surveys_detects_every_tool_and_refuses_what_is_not_an_export():
         "sample.por",
     ):
         assert any(name in line and not line.startswith("REFUSED") for line in lines), name
+
+
+def test_check_surveys_sets_each_export_against_the_reference_data(tmp_path):
+    shutil.copytree(DATA_DIR / "reference", tmp_path / "reference")
+    instrument = tmp_path / "reference" / "survey_instrument.csv"
+    instrument.write_text(
+        "".join(line for line in instrument.read_text().splitlines(keepends=True) if ",QID1_14," not in line)
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "check-surveys", str(DATA_DIR / "surveys" / "wave_3.csv")],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "EVAL_DATA_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "unknown partnership: 'P31' (1 responses)" in result.stdout
+    assert "unmapped column: 'Q1_14 (QID1_14)'" in result.stdout

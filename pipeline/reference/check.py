@@ -43,36 +43,39 @@ class Finding:
 def check_reference(drop_zone: DropZone) -> list[Finding]:
     """Every error and gap in the drop zone's reference data, errors first."""
     with duckdb.connect() as con:
-        ensure_schemas(con)
-        try:
-            load_reference(con, drop_zone.reference_dir, drop_zone.data_dir)
-            stage_reference(con)
-        except (FileNotFoundError, InputFileError, SchemaValidationError) as error:
-            return [Finding("error", _relative(error, drop_zone), None, str(error))]
-        rejected = {
-            name: con.execute(
-                f"SELECT source_file, source_row, reason, record FROM quarantine.{quote_identifier(name)} ORDER BY source_row"
-            ).fetchall()
-            for name in REFERENCE_MODELS
-        }
-        # A row naming a key whose own row was rejected is a consequence, not a second mistake.
-        rejected_keys = {
-            f"{KEYS[name]}={json.loads(record).get(KEYS[name])!r}"
-            for name, rows in rejected.items()
-            if name in KEYS
-            for _, _, _, record in rows
-        }
-        findings = [
-            Finding("error", source_file, row, reason, _consequence_of(reason, rejected_keys))
-            for rows in rejected.values()
-            for source_file, row, reason, _ in rows
-        ]
-        findings += [
-            Finding(severity, source_file, row, f"column {column!r}: {message}")
-            for severity, source_file, row, column, message in con.execute(
-                load_sql(__file__, "reference_gaps")
-            ).fetchall()
-        ]
+        return stage_and_check(con, drop_zone)
+
+
+def stage_and_check(con: duckdb.DuckDBPyConnection, drop_zone: DropZone) -> list[Finding]:
+    """Stage the reference data into `con` (a private warehouse) and return its errors and gaps."""
+    ensure_schemas(con)
+    try:
+        load_reference(con, drop_zone.reference_dir, drop_zone.data_dir)
+        stage_reference(con)
+    except (FileNotFoundError, InputFileError, SchemaValidationError) as error:
+        return [Finding("error", _relative(error, drop_zone), None, str(error))]
+    rejected = {
+        name: con.execute(
+            f"SELECT source_file, source_row, reason, record FROM quarantine.{quote_identifier(name)} ORDER BY source_row"
+        ).fetchall()
+        for name in REFERENCE_MODELS
+    }
+    # A row naming a key whose own row was rejected is a consequence, not a second mistake.
+    rejected_keys = {
+        f"{KEYS[name]}={json.loads(record).get(KEYS[name])!r}"
+        for name, rows in rejected.items()
+        if name in KEYS
+        for _, _, _, record in rows
+    }
+    findings = [
+        Finding("error", source_file, row, reason, _consequence_of(reason, rejected_keys))
+        for rows in rejected.values()
+        for source_file, row, reason, _ in rows
+    ]
+    findings += [
+        Finding(severity, source_file, row, f"column {column!r}: {message}")
+        for severity, source_file, row, column, message in con.execute(load_sql(__file__, "reference_gaps")).fetchall()
+    ]
     return sorted(findings, key=lambda f: (f.severity != "error", f.source_file, f.row or 0))
 
 
