@@ -33,12 +33,13 @@ def ingest_site_visit_codings(warehouse: WarehouseResource, paths: EvaluationPat
     ),
     pool="warehouse",
 )
-def stage_site_visit_codings(warehouse: WarehouseResource):
+def stage_site_visit_codings(warehouse: WarehouseResource, paths: EvaluationPaths):
     """Coded site-visit passages tied to a partnership and a success factor (`staging.coded_segments`: one
     row per coding x case). Unmapped codes are listed in `staging.unmapped_codes`; codings whose case names
     no known partnership are quarantined."""
     with warehouse.get_connection() as con:
-        reports = staging.stage_codings(con)
+        links = staging.CodingLinks(paths.coding_case_variable, paths.coding_source_rule)
+        reports = staging.stage_codings(con, links)
         yield from step_results(con, STAGED_TABLES, reports)
 
 

@@ -156,7 +156,9 @@ def response_rates(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.M
         return publish_and_describe(con, "response_rates", paths)
 
 
-@mart_asset(deps=["stg_survey_construct_summaries", "stg_survey_construct_reliability", "stg_survey_waves"], group="surveys")
+@mart_asset(
+    deps=["stg_survey_construct_summaries", "stg_survey_construct_reliability", "stg_survey_waves"], group="surveys"
+)
 def construct_scores(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.MaterializeResult:
     """Likert construct scores. Grain: one row per wave x partnership x construct: respondents, mean
     (reverse-coded items reversed, don't know left out), SD and 95% interval, beside the construct's

@@ -36,6 +36,8 @@ class EvaluationPaths(dg.ConfigurableResource):
     disclosure_threshold: int = 5
     secret_file: str = str(Path(__file__).resolve().parent.parent / ".eval_secret")
     pseudonym_key: str = ""
+    coding_case_variable: str = "partnership_id"
+    coding_source_rule: str = ""
 
     @property
     def drop_zone(self) -> DropZone:
@@ -67,5 +69,7 @@ def default_resources(settings: Settings | None = None) -> dict[str, dg.Configur
             disclosure_threshold=settings.disclosure_threshold,
             secret_file=str(settings.secret_file),
             pseudonym_key=dg.EnvVar(PSEUDONYM_KEY_VARIABLE) if settings.pseudonym_key_from_environment else "",
+            coding_case_variable=settings.coding_case_variable,
+            coding_source_rule=settings.coding_source_rule,
         ),
     }

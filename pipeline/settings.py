@@ -14,6 +14,15 @@ Dagster resources built from it, `pipeline.resources`) and passes what it needs 
 | `EVAL_DUCKDB_MEMORY_LIMIT` | `3GB` | DuckDB's memory limit (it spills to disk beyond it) |
 | `EVAL_REFRESH_WAIT` | `600` | seconds a refresh waits for another refresh of the same warehouse |
 | `DAGSTER_HOME` | `.dagster` | the Dagster instance used by the command line |
+
+The drop zone's `settings.toml` (optional; a template with every key is in `data/raw/settings.toml`) holds
+the evaluation's own rules:
+
+| key | default | meaning |
+|---|---|---|
+| `disclosure_threshold` | 5 | smallest count published (the environment variable wins) |
+| `coding_case_variable` | `partnership_id` | the REFI-QDA case variable that names a coding's partnership |
+| `coding_source_rule` | empty | a regular expression whose first group is the partnership id in a source's name; empty: a source whose name starts with a partnership's id is that partnership's |
 """
 
 from __future__ import annotations
@@ -86,6 +95,8 @@ class Settings:
     # appears in a resource's configuration, the UI or the run storage.
     pseudonym_key_from_environment: bool = False
     dagster_home: Path = field(default=PROJECT_ROOT / ".dagster")
+    coding_case_variable: str = "partnership_id"
+    coding_source_rule: str = ""
 
     @property
     def drop_zone(self) -> DropZone:
@@ -108,6 +119,13 @@ def _number(value: object, name: str, source: str, kind: type, minimum: float) -
     if number < minimum:
         raise SettingsError(f"{source}: {name} must be at least {minimum}, not {value!r}")
     return number
+
+
+def _text(settings: dict[str, object], name: str, default: str, source: str) -> str:
+    value = settings.get(name, default)
+    if not isinstance(value, str):
+        raise SettingsError(f"{source}: {name} must be text, not {value!r}")
+    return value
 
 
 def drop_zone_settings(data_dir: Path) -> dict[str, object]:
@@ -145,4 +163,6 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         secret_file=_path(environ, "EVAL_SECRET_FILE", PROJECT_ROOT / ".eval_secret"),
         pseudonym_key_from_environment=bool(environ.get(PSEUDONYM_KEY_VARIABLE, "")),
         dagster_home=_path(environ, "DAGSTER_HOME", PROJECT_ROOT / ".dagster"),
+        coding_case_variable=_text(from_file, "coding_case_variable", "partnership_id", str(settings_file)),
+        coding_source_rule=_text(from_file, "coding_source_rule", "", str(settings_file)),
     )

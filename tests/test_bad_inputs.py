@@ -665,7 +665,7 @@ CASES: list[Case] = [
         staged("deprivation", "deprivation", _deprivation),
         1,
         (3, "column 'average_score': 'not published' is not a valid float64"),
-        (4, "column 'lad_code': 'W06000001' failed str_matches"),
+        (4, "column 'lad_code': 'Anglesey' failed str_matches"),
     ),
     # --- Interventions inventories ---
     quarantined(

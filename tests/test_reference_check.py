@@ -80,3 +80,20 @@ def test_a_refresh_on_inconsistent_reference_data_loads_nothing(three_errors, tm
     assert result.returncode == 1
     assert "3 error(s)" in result.stdout and "Nothing was loaded" in result.stderr
     assert not warehouse.exists() and not (tmp_path / "marts").exists()
+
+
+def test_ids_groups_problems_and_areas_are_the_programme_s_own(drop_zone):
+    """Nothing programme-specific is in code: an id of another form, a Welsh area, a renamed stakeholder
+    group and a renamed problem are all consistent reference data."""
+    reference = drop_zone.reference_dir
+    for name in ("partnerships.csv", "survey_invitations.csv"):
+        text = (reference / name).read_text(encoding="utf-8")
+        (reference / name).write_text(text.replace("P01,", "KIR,"), encoding="utf-8")
+    edit(reference / "partnerships.csv", "KIR,Kirklees,E08000034,", "KIR,Kirklees,E08000034;W06000001,")
+    for name in ("stakeholder_groups.csv", "survey_invitations.csv"):
+        text = (reference / name).read_text(encoding="utf-8")
+        (reference / name).write_text(text.replace(",other,", ",icb_and_other,").replace("\nother,", "\nicb_and_other,"))
+    for name in ("partnerships.csv", "outcome_indicators.csv", "driver_diagrams.csv"):
+        text = (reference / name).read_text(encoding="utf-8")
+        (reference / name).write_text(text.replace("alcohol_harm", "alcohol_related_harm"), encoding="utf-8")
+    assert [str(f) for f in check_reference(drop_zone)] == []

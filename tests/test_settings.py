@@ -39,3 +39,21 @@ def test_the_pseudonym_key_is_only_flagged_never_held(tmp_path):
     settings = load_settings({"EVAL_DATA_DIR": str(tmp_path), "EVAL_PSEUDONYM_KEY": "very-secret"})
     assert settings.pseudonym_key_from_environment
     assert "very-secret" not in repr(settings)
+
+
+def test_the_bundled_settings_file_holds_the_defaults(tmp_path):
+    from tests.conftest import DATA_DIR
+
+    bundled = load_settings({"EVAL_DATA_DIR": str(DATA_DIR)})
+    default = load_settings({"EVAL_DATA_DIR": str(tmp_path)})
+    assert (bundled.disclosure_threshold, bundled.coding_case_variable, bundled.coding_source_rule) == (
+        default.disclosure_threshold,
+        default.coding_case_variable,
+        default.coding_source_rule,
+    )
+
+
+def test_a_text_setting_of_the_wrong_type_is_an_error_naming_it(tmp_path):
+    (tmp_path / "settings.toml").write_text("coding_source_rule = 3\n")
+    with pytest.raises(SettingsError, match="coding_source_rule must be text"):
+        load_settings({"EVAL_DATA_DIR": str(tmp_path)})

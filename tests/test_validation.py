@@ -24,14 +24,14 @@ GOOD = {
 
 
 def test_a_bad_row_is_quarantined_with_file_row_column_and_what_was_expected():
-    bad = {**GOOD, "partnership_id": "P02", "wicked_problem": "obesity", "source_row": 3}
+    bad = {**GOOD, "partnership_id": "P02", "wicked_problem": "Childhood obesity", "source_row": 3}
     result = validate_frame(pd.DataFrame([GOOD, bad]), Partnership)
     assert list(result.valid["partnership_id"]) == ["P01"]
     assert result.valid["programme_round"].dtype == "int64"
     [quarantined] = result.quarantined.to_dict(orient="records")
     assert (quarantined["source_file"], quarantined["source_row"]) == ("reference/partnerships.csv", 3)
-    assert "column 'wicked_problem': 'obesity' failed isin(" in quarantined["reason"]
-    assert "childhood_obesity" in quarantined["reason"]  # the accepted values are named
+    assert "column 'wicked_problem': 'Childhood obesity' failed str_matches(" in quarantined["reason"]
+    assert "^[a-z0-9_]+$" in quarantined["reason"]  # what was expected is named
     assert json.loads(quarantined["record"])["partnership_id"] == "P02"  # nothing is lost
 
 

@@ -17,7 +17,9 @@ class CodingLinks:
     """How codings are tied to partnerships (configurable per evaluation; see sql/coded_segments.sql)."""
 
     case_variable: str = "partnership_id"  # the REFI-QDA case variable holding the partnership id
-    source_rule: str = r"^(P\d{2,3})\b"  # a source-naming rule: the first group is the partnership id
+    # A source-naming rule (a regular expression whose first group is the partnership id); empty: a source
+    # whose name starts with a partnership's id, then anything but a letter or digit, is that partnership's.
+    source_rule: str = ""
 
 
 def stage_codings(con: duckdb.DuckDBPyConnection, links: CodingLinks = CodingLinks()) -> list[StageReport]:

@@ -8,7 +8,6 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from pipeline.methods.triangulation import CONVERGENCE, RATINGS
-from pipeline.reference.schemas import WICKED_PROBLEMS
 from pipeline.validation import Lineage
 
 
@@ -35,7 +34,7 @@ class PartnershipProfileMart(pa.DataFrameModel):
         description="Programme identifier of the partnership",
     )
     partnership_name: Series[str] = pa.Field(description="Name of the partnership")
-    wicked_problem: Series[str] = pa.Field(isin=WICKED_PROBLEMS, description="The entrenched health problem it tackles")
+    wicked_problem: Series[str] = pa.Field(description="The entrenched health problem it tackles")
     programme_round: Series[int] = pa.Field(ge=1, description="Programme round it joined in")
     support_start: Series[pa.DateTime] = pa.Field(description="First day of programme support")
     support_end: Series[pa.DateTime] = pa.Field(description="Last day of programme support")

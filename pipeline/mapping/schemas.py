@@ -6,7 +6,6 @@ import pandas as pd  # noqa: F401 - pandera resolves annotations by name
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipeline.reference.schemas import WICKED_PROBLEMS
 from pipeline.validation import Lineage
 
 
@@ -41,9 +40,7 @@ class DriverCoverageMart(pa.DataFrameModel):
     partnership_id: Series[str] = pa.Field(
         metadata={"references": "staging.partnerships.partnership_id"}, description="Partnership"
     )
-    wicked_problem: Series[str] = pa.Field(
-        isin=WICKED_PROBLEMS, description="Its wicked problem, whose driver diagram applies"
-    )
+    wicked_problem: Series[str] = pa.Field(description="Its wicked problem, whose driver diagram applies")
     primary_driver_id: Series[str] = pa.Field(description="Primary driver the secondary driver sits under")
     primary_driver: Series[str] = pa.Field(description="Primary driver")
     secondary_driver_id: Series[str] = pa.Field(

@@ -6,7 +6,7 @@ import pandas as pd  # noqa: F401 - pandera resolves annotations by name
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipeline.reference.schemas import POLARITIES, WICKED_PROBLEMS
+from pipeline.reference.schemas import POLARITIES
 from pipeline.validation import Lineage
 
 
@@ -56,9 +56,7 @@ class OutcomeValue(Lineage):
 class Deprivation(Lineage):
     """One row per district x deprivation domain x edition of the indices."""
 
-    lad_code: Series[str] = pa.Field(
-        str_matches=r"^E0[6-9]\d{6}$", description="ONS code of the local authority district"
-    )
+    lad_code: Series[str] = pa.Field(str_matches=r"^[ENSW]\d{8}$", description="GSS code of the local authority")
     lad_name: Series[str] = pa.Field(description="District name")
     index_domain: Series[str] = pa.Field(description="Index of Multiple Deprivation or one of its domains")
     average_score: Series[float] = pa.Field(
@@ -79,7 +77,7 @@ class OutcomeCoverageMart(pa.DataFrameModel):
     partnership_id: Series[str] = pa.Field(
         metadata={"references": "staging.partnerships.partnership_id"}, description="Partnership"
     )
-    wicked_problem: Series[str] = pa.Field(isin=WICKED_PROBLEMS, description="Its wicked problem")
+    wicked_problem: Series[str] = pa.Field(description="Its wicked problem")
     indicator_id: Series[int] = pa.Field(description="Fingertips indicator id measuring the problem")
     indicator_name: Series[str] = pa.Field(description="Indicator name")
     headline: Series[bool] = pa.Field(description="True for the problem's headline indicator")

@@ -9,47 +9,37 @@ from pandera.typing import Series
 
 from pipeline.validation import Lineage
 
-WICKED_PROBLEMS = [
-    "teenage_pregnancy",
-    "infant_mortality",
-    "alcohol_harm",
-    "childhood_obesity",
-    "adult_smoking",
-    "youth_self_harm",
-]
-
-
-STAKEHOLDER_GROUPS = ["local_authority", "nhs", "voluntary_sector", "other"]
-
-
 POLARITIES = ["low_is_good", "high_is_good", "no_judgement"]
-
-
 INSTRUMENT_ROLES = ["partnership", "stakeholder_group", "item", "free_text"]
 
+
+# Machine names the evaluators choose for problems, groups and the like.
+MACHINE_NAME = r"^[a-z0-9_]+$"
+# A GSS code of the Office for National Statistics: England, Wales, Scotland or Northern Ireland, eight digits.
+GSS_CODE = r"[ENSW]\d{8}"
 
 SURVEY_TOOLS = ["qualtrics", "surveymonkey", "google_forms", "microsoft_forms", "spss", "excel"]
 
 DIRECTIONS = ["enabler", "barrier"]
-
-AREA_CODE = r"^E(0[6-9]|10|92)\d{6}$"  # English unitary, district, metropolitan, London borough, county, England
 
 
 class Partnership(Lineage):
     """One row per partnership in the programme."""
 
     partnership_id: Series[str] = pa.Field(
-        str_matches=r"^P\d{2,3}$", unique=True, description="Programme identifier of the partnership, e.g. P01"
+        str_matches=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+        unique=True,
+        description="Programme identifier of the partnership: letters, digits, '_', '.' or '-', e.g. P01 or KIR",
     )
     partnership_name: Series[str] = pa.Field(
         str_length={"min_value": 2}, description="Name of the partnership as used in reports"
     )
     area_codes: Series[str] = pa.Field(
-        str_matches=r"^E\d{8}(;E\d{8})*$",
-        description="ONS codes of the districts or unitary authorities covered, ';'-separated",
+        str_matches=rf"^{GSS_CODE}(;{GSS_CODE})*$",
+        description="GSS codes of the local authorities covered (any UK nation), ';'-separated",
     )
     wicked_problem: Series[str] = pa.Field(
-        isin=WICKED_PROBLEMS, description="The entrenched health problem the partnership tackles"
+        str_matches=MACHINE_NAME, description="The entrenched health problem the partnership tackles"
     )
     programme_round: Series[int] = pa.Field(
         ge=1, le=9, coerce=True, description="Programme round the partnership joined in"
@@ -90,7 +80,7 @@ class StakeholderGroup(Lineage):
     """One row per stakeholder group."""
 
     stakeholder_group: Series[str] = pa.Field(
-        isin=STAKEHOLDER_GROUPS, unique=True, description="Stakeholder group code"
+        str_matches=MACHINE_NAME, unique=True, description="Stakeholder group code"
     )
     label: Series[str] = pa.Field(description="Answer text that identifies the group in survey exports")
     code: Series[int] = pa.Field(ge=0, coerce=True, description="Numeric code the tool exports for this answer")
@@ -142,7 +132,7 @@ class CodebookFactor(Lineage):
 class OutcomeIndicator(Lineage):
     """One row per wicked problem x outcome indicator measuring it."""
 
-    wicked_problem: Series[str] = pa.Field(isin=WICKED_PROBLEMS, description="Problem the indicator measures")
+    wicked_problem: Series[str] = pa.Field(str_matches=MACHINE_NAME, description="Problem the indicator measures")
     indicator_id: Series[int] = pa.Field(gt=0, coerce=True, description="Fingertips indicator id")
     indicator_name: Series[str] = pa.Field(description="Indicator name as Fingertips publishes it")
     source_indicator_name: Series[str] = pa.Field(
@@ -181,7 +171,7 @@ class MarmotObjective(Lineage):
 class DriverDiagramRow(Lineage):
     """One row per secondary driver of a wicked problem's driver diagram."""
 
-    wicked_problem: Series[str] = pa.Field(isin=WICKED_PROBLEMS, description="Problem the driver diagram is for")
+    wicked_problem: Series[str] = pa.Field(str_matches=MACHINE_NAME, description="Problem the driver diagram is for")
     primary_driver_id: Series[str] = pa.Field(description="Identifier of the primary driver")
     primary_driver: Series[str] = pa.Field(description="What must change to reduce the problem")
     secondary_driver_id: Series[str] = pa.Field(
@@ -200,7 +190,9 @@ class SurveyInvitation(Lineage):
     partnership_id: Series[str] = pa.Field(
         metadata={"references": "staging.partnerships.partnership_id"}, description="Partnership"
     )
-    stakeholder_group: Series[str] = pa.Field(isin=STAKEHOLDER_GROUPS, description="Stakeholder group invited")
+    stakeholder_group: Series[str] = pa.Field(
+        metadata={"references": "staging.stakeholder_groups.stakeholder_group"}, description="Stakeholder group invited"
+    )
     invited: Series[int] = pa.Field(ge=0, coerce=True, description="People invited to answer")
 
     class Config:
@@ -254,7 +246,7 @@ class PartnershipArea(pa.DataFrameModel):
         metadata={"references": "staging.partnerships.partnership_id"}, description="Partnership covering the area"
     )
     area_code: Series[str] = pa.Field(
-        str_matches=r"^E\d{8}$", description="ONS code of a district or unitary authority the partnership covers"
+        str_matches=rf"^{GSS_CODE}$", description="GSS code of a local authority the partnership covers"
     )
 
     class Config:

@@ -52,6 +52,12 @@ def stage_reference(con: duckdb.DuckDBPyConnection) -> list[StageReport]:
         set(validated["partnerships"].valid["partnership_id"]),
         "partnership {value!r} is not in partnerships.csv",
     )
+    validated["survey_invitations"] = reject_unknown(
+        validated["survey_invitations"],
+        "stakeholder_group",
+        set(validated["stakeholder_groups"].valid["stakeholder_group"]),
+        "stakeholder group {value!r} is not in stakeholder_groups.csv",
+    )
 
     reports = [write_validated(con, name, result) for name, result in validated.items()]
     areas = (

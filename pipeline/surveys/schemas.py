@@ -6,7 +6,6 @@ import pandas as pd  # noqa: F401 - pandera resolves annotations by name
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipeline.reference.schemas import STAKEHOLDER_GROUPS
 from pipeline.validation import Lineage
 
 
@@ -23,7 +22,9 @@ class SurveyResponse(Lineage):
         description="Partnership the respondent answered about",
     )
     stakeholder_group: Series[str] = pa.Field(
-        isin=STAKEHOLDER_GROUPS, nullable=True, description="Respondent's stakeholder group; empty when not answered"
+        nullable=True,
+        metadata={"references": "staging.stakeholder_groups.stakeholder_group"},
+        description="Respondent's stakeholder group; empty when not answered",
     )
     finished: Series[bool] = pa.Field(nullable=True, description="Whether the respondent reached the end of the survey")
 
@@ -48,9 +49,6 @@ class SurveyItemScore(Lineage):
         unique = ["wave", "respondent_key", "item_code"]
 
 
-GROUPS_OR_NOT_STATED = [*STAKEHOLDER_GROUPS, "not stated"]
-
-
 class ResponseRatesMart(pa.DataFrameModel):
     """One row per survey wave x partnership x stakeholder group."""
 
@@ -59,7 +57,7 @@ class ResponseRatesMart(pa.DataFrameModel):
         metadata={"references": "staging.partnerships.partnership_id"}, description="Partnership"
     )
     stakeholder_group: Series[str] = pa.Field(
-        isin=GROUPS_OR_NOT_STATED, description="Stakeholder group ('not stated' where the respondent did not say)"
+        description="Stakeholder group ('not stated' where the respondent did not say)"
     )
     invited: Series[pd.Int64Dtype] = pa.Field(
         nullable=True, ge=0, description="People invited, where reference/survey_invitations.csv records it"
@@ -136,7 +134,7 @@ class SupportUsefulnessMart(pa.DataFrameModel):
         description="Item code of the support type (expert support, webinars, learning events, peer exchange, web forum, resources)"
     )
     support_label: Series[str] = pa.Field(description="The support type as the survey names it")
-    stakeholder_group: Series[str] = pa.Field(isin=GROUPS_OR_NOT_STATED, description="Stakeholder group")
+    stakeholder_group: Series[str] = pa.Field(description="Stakeholder group")
     rated: Series[pd.Int64Dtype] = pa.Field(
         nullable=True, ge=0, description="Respondents rating its usefulness; empty where suppressed"
     )

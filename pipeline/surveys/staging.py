@@ -278,12 +278,27 @@ def stage_respondents(con: duckdb.DuckDBPyConnection, wave: str) -> tuple[int, i
     unknown_partnership = (
         "NOT EXISTS (SELECT 1 FROM staging.partnerships AS p WHERE p.partnership_id = _wave_candidates.partnership_id)"
     )
-    suspect = f"({suspect_rows_sql(model)}) OR ({unknown_partnership}) OR ({_duplicates_condition(model, '_wave_candidates')})"
+    unknown_group = (
+        "_wave_candidates.stakeholder_group IS NOT NULL AND NOT EXISTS (SELECT 1 FROM staging.stakeholder_groups AS g"
+        " WHERE g.stakeholder_group = _wave_candidates.stakeholder_group)"
+    )
+    suspect = (
+        f"({suspect_rows_sql(model)}) OR ({unknown_partnership}) OR ({unknown_group})"
+        f" OR ({_duplicates_condition(model, '_wave_candidates')})"
+    )
     suspects = con.execute(f"SELECT * FROM _wave_candidates WHERE {suspect}").df()
     known = {row[0] for row in con.execute("SELECT partnership_id FROM staging.partnerships").fetchall()}
     result = validate_frame(suspects, model)
     result = reject_unknown(
         result, "partnership_id", known, "partnership {value!r} is not in reference/partnerships.csv"
+    )
+    groups = {row[0] for row in con.execute("SELECT stakeholder_group FROM staging.stakeholder_groups").fetchall()}
+    result = reject_unknown(
+        result,
+        "stakeholder_group",
+        groups,
+        "stakeholder group {value!r} is not in reference/stakeholder_groups.csv",
+        applies=result.valid["stakeholder_group"].notna(),
     )
     rows = _replace_partition(
         con,
