@@ -292,6 +292,23 @@ def check(settings: Settings) -> int:
     return 1 if any(finding.severity == "error" for finding in findings) else 0
 
 
+def init_drop_zone(folder: Path) -> int:
+    """Write a template drop zone into `folder` and say what to do next."""
+    from pipeline.reference.template import write_template
+
+    try:
+        drop_zone = write_template(folder)
+    except FileExistsError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(f"Template drop zone written to {drop_zone.data_dir}:")
+    print(f"  {drop_zone.reference_dir}/  every reference CSV with example rows; its README.md describes each column")
+    print(f"  {drop_zone.settings_file}  every setting with its default")
+    print("  surveys/ codings/ outcomes/ deprivation/ interventions/ assessments/  each with a note on what goes there")
+    print(f"Replace the examples with your programme's, then: EVAL_DATA_DIR={drop_zone.data_dir} make check")
+    return 0
+
+
 def check_surveys(paths: list[Path], drop_zone: DropZone) -> int:
     """Read every survey export under `paths` with the reader its content calls for, without a warehouse,
     and set it against the drop zone's reference data.
@@ -346,6 +363,8 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("refresh", help="materialise every asset on the data in $EVAL_DATA_DIR")
     commands.add_parser("check", help="check the reference data in $EVAL_DATA_DIR as a whole, writing nothing")
+    init = commands.add_parser("init", help="write a template drop zone for a new programme into DIR")
+    init.add_argument("folder", type=Path, help="a new or empty folder")
     surveys = commands.add_parser(
         "check-surveys", help="detect the tool of each survey export and read it, writing nothing"
     )
@@ -359,6 +378,8 @@ def main(argv: list[str] | None = None) -> int:
         except SettingsError as error:
             print(error, file=sys.stderr)
             return 2
+    if arguments.command == "init":
+        return init_drop_zone(arguments.folder)
     if arguments.command == "check-surveys":
         return check_surveys(arguments.paths, load_settings().drop_zone)
     return 2

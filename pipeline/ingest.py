@@ -19,6 +19,7 @@ from pipeline.warehouse import (
     drop_outdated_layout,
     drop_sources_not_in,
     file_hash,
+    quote_identifier,
     relative_source,
     replace_source_rows,
 )
@@ -76,3 +77,15 @@ def files_in(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
     if not folder.exists():
         return []
     return [p for p in sorted(folder.glob("*")) if p.suffix.lower() in suffixes and not p.name.startswith((".", "~$"))]
+
+
+def ensure_raw_table(
+    con: duckdb.DuckDBPyConnection, table: str, columns: Iterable[str], types: dict[str, str] | None = None
+) -> None:
+    """Create `table` empty (text columns, the given `types` where not text, and the lineage columns) if no
+    file has created it, so a source with no files yet stages as no rows instead of failing."""
+    types = types or {}
+    definitions = ", ".join(f"{quote_identifier(c)} {types.get(c, 'VARCHAR')}" for c in columns)
+    con.execute(
+        f"CREATE TABLE IF NOT EXISTS {table} ({definitions}, source_row BIGINT, source_file VARCHAR, loaded_at TIMESTAMPTZ)"
+    )

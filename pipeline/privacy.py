@@ -253,10 +253,11 @@ def _redact_array(texts: pa.Array) -> pa.Array:
 
 def register_redaction(con: duckdb.DuckDBPyConnection) -> None:
     """Make `redact_personal_data(text)` (the Presidio redaction of one text) callable on `con`."""
-    try:
+    registered = con.execute(
+        "SELECT count(*) FROM duckdb_functions() WHERE function_name = ?", [REDACT_FUNCTION]
+    ).fetchall()[0][0]
+    if not registered:
         con.create_function(REDACT_FUNCTION, _redact_array, ["VARCHAR"], "VARCHAR", type="arrow")
-    except duckdb.NotImplementedException:
-        pass  # already registered on this connection
 
 
 def redact_sql(expression: str) -> str:

@@ -63,8 +63,10 @@ def test_an_intervention_on_a_driver_outside_the_diagram_is_quarantined(tmp_path
     assert row == 3
 
 
-def test_an_inventory_must_be_named_after_its_partnership(tmp_path):
-    path = tmp_path / "interventions.csv"
-    path.write_text("Intervention,Commissioner,Drivers addressed\nX,Y,CO1a\n")
+def test_an_inventory_names_its_partnership_by_the_first_word_of_its_file_name(tmp_path):
+    from pipeline.mapping.interventions import partnership_of
+
+    assert partnership_of(tmp_path / "P01 Kirklees interventions.csv") == "P01"
+    assert partnership_of(tmp_path / "KIR.xlsx") == "KIR"
     with pytest.raises(InputFileError, match="does not start with a partnership id"):
-        read_interventions(path)
+        partnership_of(tmp_path / "(draft) interventions.csv")

@@ -92,8 +92,26 @@ def test_ids_groups_problems_and_areas_are_the_programme_s_own(drop_zone):
     edit(reference / "partnerships.csv", "KIR,Kirklees,E08000034,", "KIR,Kirklees,E08000034;W06000001,")
     for name in ("stakeholder_groups.csv", "survey_invitations.csv"):
         text = (reference / name).read_text(encoding="utf-8")
-        (reference / name).write_text(text.replace(",other,", ",icb_and_other,").replace("\nother,", "\nicb_and_other,"))
+        (reference / name).write_text(
+            text.replace(",other,", ",icb_and_other,").replace("\nother,", "\nicb_and_other,")
+        )
     for name in ("partnerships.csv", "outcome_indicators.csv", "driver_diagrams.csv"):
         text = (reference / name).read_text(encoding="utf-8")
         (reference / name).write_text(text.replace("alcohol_harm", "alcohol_related_harm"), encoding="utf-8")
     assert [str(f) for f in check_reference(drop_zone)] == []
+
+
+def test_a_template_drop_zone_describes_every_reference_column_and_passes_the_check(tmp_path):
+    from pipeline.reference.schemas import REFERENCE_MODELS
+    from pipeline.reference.template import write_template
+
+    drop_zone = write_template(tmp_path / "new_programme")
+    assert [f for f in check_reference(drop_zone) if f.severity == "error"] == []
+    readme = (drop_zone.reference_dir / "README.md").read_text(encoding="utf-8")
+    for name, model in REFERENCE_MODELS.items():
+        assert f"## `{name}.csv`" in readme
+        columns = [c for c in model.to_schema().columns if c not in ("source_file", "source_row")]
+        assert all(f"| `{column}` |" in readme for column in columns), name
+    assert (drop_zone.settings_file).read_text() == (DATA_DIR / "settings.toml").read_text()
+    with pytest.raises(FileExistsError, match="is not empty"):
+        write_template(drop_zone.data_dir)

@@ -9,7 +9,7 @@ import pandas as pd
 
 from pipeline.codings import refi_qda
 from pipeline.codings.coding_table import read_coding_table
-from pipeline.ingest import IngestReport, load_folder
+from pipeline.ingest import IngestReport, ensure_raw_table, load_folder
 from pipeline.privacy import redact_frame_column
 from pipeline.warehouse import relative_source
 
@@ -50,9 +50,9 @@ def load_codings(con: duckdb.DuckDBPyConnection, codings_dir: Path, data_dir: Pa
         load_folder(con, "raw.qda_segments", projects + tables, data_dir, segments),
         load_folder(con, "raw.qda_case_variables", projects, data_dir, case_variables),
     ]
-    # Coding tables have no case variables: the table exists, empty, so staging reads it all the same.
-    con.execute(
-        "CREATE TABLE IF NOT EXISTS raw.qda_case_variables (case_guid VARCHAR, variable_name VARCHAR, value VARCHAR,"
-        " case_name VARCHAR, source_file VARCHAR, loaded_at TIMESTAMPTZ)"
+    # A folder without projects (or with none at all) still has both tables, so staging reads them all the same.
+    ensure_raw_table(
+        con, "raw.qda_segments", refi_qda.SEGMENT_COLUMNS, {"start_position": "BIGINT", "end_position": "BIGINT"}
     )
+    ensure_raw_table(con, "raw.qda_case_variables", ["case_guid", "variable_name", "value", "case_name"])
     return reports

@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline.comparison.schemas import SuccessAssessment
-from pipeline.ingest import IngestReport, load_folder
+from pipeline.ingest import IngestReport, ensure_raw_table, load_folder
 from pipeline.reference.reader import read_reference_csv
 
 
@@ -18,10 +18,13 @@ def load_assessments(con: duckdb.DuckDBPyConnection, assessments_dir: Path, data
         if assessments_dir.exists()
         else []
     )
-    return load_folder(
+    report = load_folder(
         con,
         "raw.success_assessments",
         paths,
         data_dir,
         lambda p: read_reference_csv(p, "success assessment", SuccessAssessment),
     )
+    columns = [c for c in SuccessAssessment.to_schema().columns if c not in ("source_file", "source_row")]
+    ensure_raw_table(con, "raw.success_assessments", columns)
+    return report

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.ingest import IngestReport, load_folder
-from pipeline.mapping.interventions import INVENTORY_SUFFIXES, read_interventions
+from pipeline.ingest import IngestReport, ensure_raw_table, load_folder
+from pipeline.mapping.interventions import INVENTORY, INVENTORY_SUFFIXES, read_interventions
 
 
 def load_interventions(con: duckdb.DuckDBPyConnection, interventions_dir: Path, data_dir: Path) -> IngestReport:
@@ -21,4 +21,6 @@ def load_interventions(con: duckdb.DuckDBPyConnection, interventions_dir: Path, 
         if interventions_dir.exists()
         else []
     )
-    return load_folder(con, "raw.interventions", paths, data_dir, read_interventions)
+    report = load_folder(con, "raw.interventions", paths, data_dir, read_interventions)
+    ensure_raw_table(con, "raw.interventions", ["partnership_id", *(c.name for c in INVENTORY.columns)])
+    return report

@@ -28,13 +28,14 @@ INVENTORY_SUFFIXES = (".csv", ".xlsx")
 
 
 def partnership_of(path: Path) -> str:
-    """The partnership id an inventory's file name starts with."""
-    match = re.match(r"^(P\d{2,3})\b", path.name)
-    if not match:
+    """The partnership id an inventory's file name starts with: its first word (an unknown id is quarantined
+    when staged against partnerships.csv)."""
+    words = path.stem.split(maxsplit=1)
+    if not words or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", words[0]):
         raise InputFileError(
             path, "the file name does not start with a partnership id", expected="e.g. 'P01 Kirklees interventions.csv'"
         )
-    return match.group(1)
+    return words[0]
 
 
 def read_interventions(path: Path) -> pd.DataFrame:

@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipeline.ingest import IngestReport, load_folder
+from pipeline.ingest import IngestReport, ensure_raw_table, load_folder
 from pipeline.outcomes import readers as outcomes
 from pipeline.outcomes.deprivation import read_iod_workbook
 
@@ -24,11 +24,14 @@ def load_outcomes(con: duckdb.DuckDBPyConnection, outcomes_dir: Path, data_dir: 
     def read_fingertipsnext(path: Path) -> pd.DataFrame:
         return outcomes.read_fingertipsnext(path, path.with_name("indicators.csv"))
 
-    return [
+    reports = [
         load_folder(con, "raw.fingertips_values", by_format["fingertips"], data_dir, outcomes.read_fingertips_csv),
         load_folder(con, "raw.tidy_outcome_values", by_format["tidy"], data_dir, outcomes.read_tidy_outcome_csv),
         load_folder(con, "raw.fingertipsnext_values", by_format["fingertipsnext"], data_dir, read_fingertipsnext),
     ]
+    for report in reports:
+        ensure_raw_table(con, report.table, outcomes.output_columns(report.table))
+    return reports
 
 
 def load_deprivation(con: duckdb.DuckDBPyConnection, deprivation_dir: Path, data_dir: Path) -> IngestReport:
@@ -43,4 +46,6 @@ def load_deprivation(con: duckdb.DuckDBPyConnection, deprivation_dir: Path, data
     def read(path: Path) -> pd.DataFrame:
         return read_iod_workbook(path) if path.suffix.lower() == ".xlsx" else outcomes.read_iod_tidy(path)
 
-    return load_folder(con, "raw.deprivation", paths, data_dir, read)
+    report = load_folder(con, "raw.deprivation", paths, data_dir, read)
+    ensure_raw_table(con, "raw.deprivation", outcomes.output_columns("raw.deprivation"))
+    return report

@@ -143,6 +143,20 @@ _OUTCOME_FORMATS: dict[str, Layout] = {
 }
 
 
+# The raw table each layout is loaded into.
+RAW_LAYOUTS = {
+    "raw.fingertips_values": _FINGERTIPS,
+    "raw.tidy_outcome_values": _TIDY,
+    "raw.fingertipsnext_values": _FINGERTIPSNEXT,
+    "raw.deprivation": _IOD,
+}
+
+
+def output_columns(table: str) -> list[str]:
+    """The columns a reader writes into `table` (before lineage), for an empty raw table."""
+    return [column.name for column in RAW_LAYOUTS[table].columns]
+
+
 # --- public readers ---------------------------------------------------------------------------------
 
 

@@ -1,0 +1,165 @@
+"""A template drop zone for a new programme: `python -m pipeline.cli init DIR`.
+
+Every reference CSV with its columns and a few example rows of a made-up programme (replace them), a
+`reference/README.md` describing every column of every file (generated from the pandera models, so it says
+exactly what the pipeline checks), the folders each kind of evidence is dropped into, each with a note on
+what goes there, and `settings.toml` with every setting and its default. The template passes `check`.
+"""
+
+from __future__ import annotations
+
+import csv
+import inspect
+import io
+import shutil
+from pathlib import Path
+
+from pipeline.reference.schemas import REFERENCE_MODELS
+from pipeline.settings import PROJECT_ROOT, DropZone
+
+# A made-up programme of two partnerships, one problem and two factors: enough for `check` to pass and for
+# an evaluator to see each file's shape. Replace every row with the programme's own.
+EXAMPLES: dict[str, list[list[str]]] = {
+    "partnerships": [
+        ["A01", "Example Borough", "E06000001", "example_problem", "1", "2024-04-01", "2026-03-31"],
+        ["B02", "Example County", "W06000001;W06000002", "example_problem", "2", "2025-04-01", "2027-03-31"],
+    ],
+    "success_factors": [
+        ["senior_leadership", "Senior leadership", "Strong, visible senior leadership of the work"],
+        ["integration", "Integration", "The work is built into other strategies and workstreams"],
+    ],
+    "likert_scales": [
+        ["agree5", "Strongly disagree", "1", "1"],
+        ["agree5", "Disagree", "2", "2"],
+        ["agree5", "Neither agree nor disagree", "3", "3"],
+        ["agree5", "Agree", "4", "4"],
+        ["agree5", "Strongly agree", "5", "5"],
+        ["agree5", "Don't know", "6", ""],
+    ],
+    "stakeholder_groups": [["local_authority", "Local authority", "1"], ["nhs", "NHS", "2"], ["other", "Other", "3"]],
+    "survey_instrument": [
+        ["qualtrics", "partnership_id", "partnership", "", "", "", "", "Partnership (embedded data)"],
+        ["qualtrics", "QID1", "stakeholder_group", "", "", "", "", "Which kind of organisation do you work for?"],
+        [
+            "qualtrics",
+            "QID2_1",
+            "item",
+            "SL1",
+            "senior_leadership",
+            "agree5",
+            "false",
+            "Senior leaders champion this work",
+        ],
+        [
+            "qualtrics",
+            "QID2_2",
+            "item",
+            "IN1",
+            "integration",
+            "agree5",
+            "false",
+            "This work is part of our wider strategy",
+        ],
+    ],
+    "codebook_factor_map": [
+        ["Success factors/Senior leadership/Visible sponsorship", "senior_leadership", "enabler"],
+        ["Success factors/Integration/Stand-alone project", "integration", "barrier"],
+    ],
+    "outcome_indicators": [
+        [
+            "example_problem",
+            "90323",
+            "Example indicator as Fingertips names it",
+            "Example indicator as a tidy series names it",
+            "low_is_good",
+            "Rate per 1,000",
+            "true",
+            "calendar",
+            "rate",
+            "1000",
+        ]
+    ],
+    "marmot_objectives": [
+        ["best_start", "Give every child the best start in life"],
+        [
+            "capabilities_control",
+            "Enable all children, young people and adults to maximise their capabilities and have control over their lives",
+        ],
+        ["fair_employment", "Create fair employment and good work for all"],
+        ["healthy_standard_of_living", "Ensure healthy standard of living for all"],
+        ["healthy_places", "Create and develop healthy and sustainable places and communities"],
+        ["ill_health_prevention", "Strengthen the role and impact of ill health prevention"],
+    ],
+    "driver_diagrams": [
+        ["example_problem", "D1", "An example primary driver", "D1a", "An example secondary driver", "best_start"],
+    ],
+    "survey_invitations": [["wave_1", "A01", "local_authority", "12"], ["wave_1", "A01", "nhs", "8"]],
+    "qca_conditions": [
+        ["senior_leadership", "LEAD", "2.5", "3.0", "3.5", "present"],
+        ["integration", "INTEG", "2.5", "3.0", "3.5", "present"],
+    ],
+}
+
+FOLDERS = {
+    "surveys": "One survey export per wave (Qualtrics, SurveyMonkey, Google Forms, Microsoft Forms, Excel or SPSS):"
+    " the file name is the wave. Map the tool's question ids to items in reference/survey_instrument.csv.",
+    "codings": "Site-visit codings: REFI-QDA projects (.qdpx/.qde from NVivo, ATLAS.ti, MAXQDA, QualCoder) or coding"
+    " tables (CSV/XLSX). Link cases to partnerships with a `partnership_id` case variable, a case named after the"
+    " partnership, or source names starting with its id (settings.toml says which).",
+    "outcomes": "Outcome statistics: Fingertips downloads, tidy series or FingertipsNext extracts (CSV), for the"
+    " indicators in reference/outcome_indicators.csv.",
+    "deprivation": "Deprivation context: the English Indices of Deprivation district summaries (XLSX) or their tidy"
+    " form (CSV); the other nations' indices in the tidy form.",
+    "interventions": "Each partnership's inventory of commissioned interventions (CSV or XLSX), one file per partnership.",
+    "assessments": "The evaluation team's judgement of whether each partnership achieved its objectives (CSV or XLSX).",
+}
+
+
+def _columns(name: str) -> list[str]:
+    return [c for c in REFERENCE_MODELS[name].to_schema().columns if c not in ("source_file", "source_row")]
+
+
+def reference_readme() -> str:
+    """Markdown describing every reference file: its grain and each column's meaning and rules."""
+    lines = [
+        "# Reference data",
+        "",
+        "One CSV per table, checked as a whole by `make check` (and before every refresh). Each section says",
+        "what one row is, then each column: what it means and what the pipeline accepts.",
+        "",
+    ]
+    for name, model in REFERENCE_MODELS.items():
+        schema = model.to_schema()
+        lines += [f"## `{name}.csv`", "", inspect.getdoc(model) or "", "", "| column | required | rules | meaning |"]
+        lines.append("|---|---|---|---|")
+        for column in _columns(name):
+            field = schema.columns[column]
+            rules = "; ".join(str(check.error or check.name) for check in field.checks)
+            if column in (getattr(model.Config, "unique", None) or []) or field.unique:
+                rules = "; ".join(filter(None, [rules, "part of the unique key" if not field.unique else "unique"]))
+            meaning = (field.description or "").replace("|", "\\|")
+            lines.append(
+                f"| `{column}` | {'no' if field.nullable else 'yes'} | {rules.replace('|', chr(92) + '|')} | {meaning} |"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_template(target: Path) -> DropZone:
+    """Write a template drop zone into `target`, which must be empty or missing."""
+    if target.exists() and any(target.iterdir()):
+        raise FileExistsError(f"{target} is not empty: choose a new folder for the template drop zone")
+    drop_zone = DropZone(target)
+    drop_zone.reference_dir.mkdir(parents=True)
+    for name in REFERENCE_MODELS:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(_columns(name))
+        writer.writerows(EXAMPLES.get(name, []))
+        (drop_zone.reference_dir / f"{name}.csv").write_text(buffer.getvalue(), encoding="utf-8")
+    (drop_zone.reference_dir / "README.md").write_text(reference_readme(), encoding="utf-8")
+    for folder, note in FOLDERS.items():
+        (target / folder).mkdir()
+        (target / folder / "README.md").write_text(f"# {folder}/\n\n{note}\n", encoding="utf-8")
+    shutil.copyfile(PROJECT_ROOT / "data" / "raw" / "settings.toml", drop_zone.settings_file)
+    return drop_zone
