@@ -25,6 +25,7 @@ def test_definitions_group_by_source_and_tag_every_asset_with_its_layer():
         "outcomes",
         "mapping",
         "comparison",
+        "drop_zone",
         "reports",
     }
     assert {spec.tags.get("layer") for spec in specs} == {"raw", "staging", "quarantine", "mart", "report"}

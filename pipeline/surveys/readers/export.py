@@ -124,7 +124,8 @@ def load_answers(con: duckdb.DuckDBPyConnection, export: SurveyExport, key: byte
         if isinstance(export.responses, pd.DataFrame)
         else export.responses.relation(con)
     )
-    responses.to_view("_responses", replace=True)
+    # A temporary view of this connection: a view over a DataFrame cannot be stored in a database file.
+    con.register("_responses", responses)
     fallback = "$file_name || ':' || respondent_row::VARCHAR"
     if export.respondent_ids:
         parts = ", ".join(f"nullif(trim({quote_identifier(n)}), '')" for n in export.respondent_ids)
