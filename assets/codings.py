@@ -3,7 +3,15 @@ and a success factor, and how far the coders agree."""
 
 import dagster as dg
 
-from assets.tables import checks_for, mart_asset, publish_and_describe, quarantine_of, step_results, table_specs
+from assets.tables import (
+    checks_for,
+    mart_asset,
+    publish_and_describe,
+    quarantine_of,
+    refused_files_check,
+    step_results,
+    table_specs,
+)
 from pipeline.codings import ingest, marts, staging
 from pipeline.resources import EvaluationPaths, WarehouseResource
 
@@ -54,4 +62,8 @@ def coder_agreement(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.
 
 
 coding_assets = [ingest_site_visit_codings, stage_site_visit_codings, coder_agreement]
-coding_checks = [*checks_for(["staging.coded_segments"], blocking=True), *checks_for(["marts.coder_agreement"])]
+coding_checks = [
+    refused_files_check("codings", RAW_TABLES),
+    *checks_for(["staging.coded_segments"], blocking=True),
+    *checks_for(["marts.coder_agreement"]),
+]

@@ -4,7 +4,15 @@ model, and success and outcomes by factor level)."""
 
 import dagster as dg
 
-from assets.tables import checks_for, mart_asset, publish_and_describe, quarantine_of, step_results, table_specs
+from assets.tables import (
+    checks_for,
+    mart_asset,
+    publish_and_describe,
+    quarantine_of,
+    refused_files_check,
+    step_results,
+    table_specs,
+)
 from pipeline.comparison import analysis, ingest, marts, staging
 from pipeline.resources import EvaluationPaths, WarehouseResource
 
@@ -139,6 +147,7 @@ comparison_assets = [
     factor_outcome_comparison,
 ]
 comparison_checks = [
+    refused_files_check("assessments", ["raw.success_assessments"]),
     *checks_for(["staging.success_assessments"]),
     *checks_for(
         [

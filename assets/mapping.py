@@ -3,7 +3,15 @@ reach Marmot's six policy objectives."""
 
 import dagster as dg
 
-from assets.tables import checks_for, mart_asset, publish_and_describe, quarantine_of, step_results, table_specs
+from assets.tables import (
+    checks_for,
+    mart_asset,
+    publish_and_describe,
+    quarantine_of,
+    refused_files_check,
+    step_results,
+    table_specs,
+)
 from pipeline.mapping import ingest, marts, staging
 from pipeline.resources import EvaluationPaths, WarehouseResource
 
@@ -59,6 +67,7 @@ def marmot_coverage(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.
 
 mapping_assets = [ingest_interventions, stage_interventions, driver_coverage, marmot_coverage]
 mapping_checks = [
+    refused_files_check("interventions", ["raw.interventions"]),
     *checks_for(["staging.interventions"], blocking=True),
     *checks_for(["marts.driver_coverage", "marts.marmot_coverage"]),
 ]

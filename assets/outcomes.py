@@ -3,7 +3,15 @@ context; each partnership's coverage, trends, change around its support period a
 
 import dagster as dg
 
-from assets.tables import checks_for, mart_asset, publish_and_describe, quarantine_of, step_results, table_specs
+from assets.tables import (
+    checks_for,
+    mart_asset,
+    publish_and_describe,
+    quarantine_of,
+    refused_files_check,
+    step_results,
+    table_specs,
+)
 from pipeline.outcomes import ingest, marts, staging
 from pipeline.resources import EvaluationPaths, WarehouseResource
 
@@ -125,6 +133,8 @@ outcome_assets = [
     outcome_inequality,
 ]
 outcome_checks = [
+    refused_files_check("outcomes", RAW_TABLES),
+    refused_files_check("deprivation", ["raw.deprivation"]),
     *checks_for(["staging.outcome_values"], blocking=True),
     *checks_for(["staging.deprivation", *(f"marts.{a.key.path[-1]}" for a in outcome_assets[4:])]),
 ]

@@ -16,6 +16,7 @@ import duckdb
 import pandera.pandas as pa
 
 from pipeline.catalog import TABLES
+from pipeline.errors import printable
 from pipeline.methods.disclosure import recoverable_cells
 from pipeline.publish import publish_mart
 from pipeline.resources import EvaluationPaths, WarehouseResource
@@ -224,6 +225,41 @@ def disclosure_check(
         )
 
     return _disclosure
+
+
+REFUSED_FILES = "raw.refused_files"
+
+
+def refused_files_check(source: str, tables: Sequence[str]) -> dg.AssetChecksDefinition:
+    """A check on the first of a source's raw tables that fails, without blocking anything downstream,
+    while any file of the source is refused (`raw.refused_files`): the other files load and the marts
+    build, and the refusal shows on the source in the UI with each file's reason."""
+    key = asset_key(tables[0])
+
+    @dg.asset_check(
+        asset=key,
+        name=f"every_{source}_file_read",
+        description=f"Every file of the drop zone's {source}/ folder was read ({', '.join(tables)})",
+        blocking=False,
+    )
+    def _every_file_read(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        with warehouse.get_connection() as con:
+            rows = con.execute(
+                f"SELECT DISTINCT source_file, reason, rows_kept FROM {REFUSED_FILES}"
+                " WHERE list_contains(?, table_name) ORDER BY source_file",
+                [list(tables)],
+            ).fetchall()
+        return dg.AssetCheckResult(
+            passed=not rows,
+            metadata={
+                "files_refused": len({file for file, _, _ in rows}),
+                "refused": dg.MetadataValue.json(
+                    [{"file": printable(f), "reason": printable(r), "earlier_rows_kept": k} for f, r, k in rows]
+                ),
+            },
+        )
+
+    return _every_file_read
 
 
 def checks_for(tables: Sequence[str], *, blocking: bool = False) -> list[dg.AssetChecksDefinition]:

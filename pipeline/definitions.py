@@ -6,6 +6,7 @@ import dagster as dg
 
 from assets.codings import coding_assets, coding_checks
 from assets.comparison import comparison_assets, comparison_checks
+from assets.drop_zone import drop_zone_assets
 from assets.mapping import mapping_assets, mapping_checks
 from assets.outcomes import outcome_assets, outcome_checks
 from assets.reference import reference_assets, reference_checks
@@ -31,6 +32,7 @@ SOURCE_ASSETS = [
     *outcome_assets,
     *mapping_assets,
     *comparison_assets,
+    *drop_zone_assets,
 ]
 ALL_ASSETS = [*SOURCE_ASSETS, *report_assets_over(SOURCE_ASSETS)]
 ALL_CHECKS = [*reference_checks, *survey_checks, *coding_checks, *outcome_checks, *mapping_checks, *comparison_checks]

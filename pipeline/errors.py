@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
+
+# Characters that would let text taken from a file (its name, a cell) start a new line in a terminal or a
+# log, move the cursor, or reorder what follows: control characters, line and paragraph separators, and
+# format characters (bidirectional overrides).
+_UNPRINTABLE = {"Cc", "Cf", "Zl", "Zp"}
+
+
+def printable(text: object) -> str:
+    """`text` on one line with its control characters written out as escapes (a newline as `\\n`, ESC as
+    `\\x1b`, a right-to-left override as `\\u202e`), so a file name or a reason from a file can never print
+    a line of its own, such as a forged "All checks passed."; other characters (accents, £) are kept."""
+    return "".join(
+        repr(character)[1:-1] if unicodedata.category(character) in _UNPRINTABLE else character
+        for character in str(text)
+    )
 
 
 class InputFileError(ValueError):
     """A file could not be read as the format it claims to be.
 
     The message reads `<file>, row <r>, column <c>: <problem>; expected <expectation>`, leaving out
-    whatever is unknown, so an evaluator can open the file and find the cell.
+    whatever is unknown, so an evaluator can open the file and find the cell. The file's name is written
+    with `printable`: names are data.
     """
 
     def __init__(
@@ -26,12 +43,22 @@ class InputFileError(ValueError):
         self.row = row
         self.column = column
         self.expected = expected
-        where = [str(self.path)]
-        if row is not None:
-            where.append(f"row {row}")
-        if column is not None:
-            where.append(f"column {column!r}")
-        message = f"{', '.join(where)}: {problem}"
-        if expected:
-            message += f"; expected {expected}"
-        super().__init__(message)
+        located = row is not None or column is not None
+        super().__init__(f"{printable(self.path)}{', ' if located else ': '}{self.reason}")
+
+    @property
+    def reason(self) -> str:
+        """The message without the file's name: where in the file, what is wrong and what was expected."""
+        where = []
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column {self.column!r}")
+        reason = f"{', '.join(where)}: {self.problem}" if where else self.problem
+        if self.expected:
+            reason += f"; expected {self.expected}"
+        return reason
+
+
+class FileChangedError(InputFileError):
+    """A file was replaced or changed while it was being loaded: what was read may mix two versions."""

@@ -2,38 +2,73 @@
 
 The ledger, the per-file load and the per-folder load every source's ingest uses; each source's own
 `ingest.py` says which files it reads and with which reader.
+
+Two rules hold for every file:
+- **The bytes hashed are the bytes read.** A file is hashed, with its identity (device, inode, size,
+  modification and change times), before its reader opens it; the identity is checked again once every
+  row is in, before the load commits. A file replaced or rewritten in between is a `FileChangedError`
+  naming it, and nothing of it is stored: never a header of one version over the rows of another, never
+  the hash of the new version in the ledger for rows of the old.
+- **One bad file never stops a source.** `load_folder` refuses a file that cannot be read safely (any
+  `InputFileError`, any error of its reader, a file that changed while it loaded) on its own, records it
+  with its reason in `raw.refused_files`, and loads every other file. A refused file that had loaded
+  before keeps its last good rows (published marts stay until a refresh succeeds), and its refusal says
+  how many rows of that earlier version are still in use, so they are never stale in silence. A refused
+  file is read again on the next load: once fixed, it loads.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+import errno
+import hashlib
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
+from pipeline.errors import FileChangedError, InputFileError, printable
 from pipeline.warehouse import (
     LoadResult,
     already_loaded,
     drop_outdated_layout,
     drop_sources_not_in,
-    file_hash,
     quote_identifier,
     relative_source,
     replace_source_rows,
+    table_exists,
 )
 
 Reader = Callable[[Path], "pd.DataFrame | duckdb.DuckDBPyRelation"]
 
+# DuckDB errors that come from the content of a file (a lazily read relation that turns out malformed, a
+# value its table's column cannot hold), not from the warehouse; any other error stops the step.
+_CONTENT_ERRORS = (duckdb.ConversionException, duckdb.InvalidInputException)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A file left out of a raw table, and why; rows an earlier version of it loaded stay in the table."""
+
+    source_file: str
+    reason: str
+    content_hash: str | None
+    rows_kept: int = 0
+    kept_loaded_at: datetime | None = None
+
 
 @dataclass(frozen=True)
 class IngestReport:
-    """What one raw table received: per-file results and rows removed for files gone from the drop zone."""
+    """What one raw table received: per-file results, files refused with their reasons, and rows removed
+    for files gone from the drop zone."""
 
     table: str
     files: list[LoadResult]
     rows_removed: int = 0
+    refused: list[Refusal] = field(default_factory=list)
 
     @property
     def rows_loaded(self) -> int:
@@ -45,30 +80,173 @@ class IngestReport:
             "files_unchanged": sum(result.skipped_unchanged for result in self.files),
             "rows_loaded": self.rows_loaded,
             "rows_removed_for_missing_files": self.rows_removed,
+            "files_refused": len(self.refused),
+            "refused": {printable(r.source_file): printable(r.reason) for r in self.refused} or "none",
         }
 
 
+def _identity(stat: os.stat_result) -> tuple[int, ...]:
+    # Replacing a file (a rename over it) changes the inode; rewriting it in place, its size or times.
+    return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+
+
+def _unreadable(path: Path, error: OSError) -> InputFileError:
+    if error.errno == errno.ENAMETOOLONG:
+        return InputFileError(path, "the path is longer than the system allows", expected="a shallower folder")
+    return InputFileError(path, f"cannot be opened ({error.strerror or error})")
+
+
+@dataclass(frozen=True)
+class FileSnapshot:
+    """A file's content hash and identity, taken before it is read, to check that nothing changed after."""
+
+    path: Path
+    content_hash: str
+    identity: tuple[int, ...]
+
+    @classmethod
+    def take(cls, path: Path) -> FileSnapshot:
+        """Hash the file through one open handle; an error naming it if it cannot be opened or changes
+        while it is hashed."""
+        try:
+            with open(path, "rb") as handle:
+                before = _identity(os.fstat(handle.fileno()))
+                digest = hashlib.sha256()
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+                after = _identity(os.fstat(handle.fileno()))
+            named = _identity(os.stat(path))
+        except OSError as error:
+            raise _unreadable(path, error) from error
+        if not before == after == named:
+            raise FileChangedError(path, "the file changed while it was being hashed", expected=_UNCHANGED)
+        return cls(path, digest.hexdigest(), before)
+
+    def verify(self) -> None:
+        """Raise `FileChangedError` naming the file if it is not, by its identity, the file hashed."""
+        try:
+            now = _identity(os.stat(self.path))
+        except OSError:
+            now = None
+        if now != self.identity:
+            raise FileChangedError(
+                self.path,
+                "the file was replaced or changed while it was being loaded; nothing of it was stored",
+                expected=_UNCHANGED,
+            )
+
+
+_UNCHANGED = "a file left as it is until its load ends (save a new version under another name, then rename it)"
+
+
 def load_file(
-    con: duckdb.DuckDBPyConnection, table: str, path: Path, data_dir: Path, read: Reader, content_hash: str = ""
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    path: Path,
+    data_dir: Path,
+    read: Reader,
+    snapshot: FileSnapshot | None = None,
 ) -> LoadResult:
-    """Load one file into a raw table unless these exact bytes (`content_hash`, if already known) are there."""
+    """Load one file into a raw table unless these exact bytes are there already.
+
+    `snapshot` (taken before anything read the file; taken here if not given) gives the hash; the file is
+    checked against it before the rows commit. Any failure of the reader, and a content error while the
+    rows are stored, is an `InputFileError` naming the file; the table is then as it was.
+    """
     drop_outdated_layout(con, table)
     source_file = relative_source(path, data_dir)
-    content_hash = content_hash or file_hash(path)
-    if already_loaded(con, table, source_file, content_hash):
+    snapshot = snapshot or FileSnapshot.take(path)
+    if already_loaded(con, table, source_file, snapshot.content_hash):
         count = con.execute(f"SELECT count(*) FROM {table} WHERE source_file = ?", [source_file]).fetchall()[0][0]
         return LoadResult(source_file, count, skipped_unchanged=True)
-    return replace_source_rows(con, table, read(path), source_file=source_file, content_hash=content_hash)
+    try:
+        rows = read(path)
+    except (InputFileError, MemoryError, RecursionError):
+        raise
+    except Exception as error:  # whatever a reader raises on a file is about that file
+        raise InputFileError(path, f"the reader failed: {type(error).__name__}: {error}") from error
+    try:
+        return replace_source_rows(
+            con, table, rows, source_file=source_file, content_hash=snapshot.content_hash, before_commit=snapshot.verify
+        )
+    except _CONTENT_ERRORS as error:
+        raise InputFileError(path, f"its rows could not be stored: {error}") from error
 
 
 def load_folder(
-    con: duckdb.DuckDBPyConnection, table: str, paths: Iterable[Path], data_dir: Path, read: Reader
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    paths: Iterable[Path],
+    data_dir: Path,
+    read: Reader,
+    unreadable: Sequence[InputFileError] = (),
 ) -> IngestReport:
-    """Load every file of one kind; rows of files no longer in the drop zone are removed."""
+    """Load every file of one kind, each on its own: a file that cannot be read safely is refused with its
+    reason (in the report and `raw.refused_files`) and every other file loads. Rows of files no longer in
+    the drop zone are removed; rows a refused file loaded before are kept, and its refusal counts them.
+    `unreadable`: errors met while finding the files (a folder that cannot be listed), refused alike."""
     paths = sorted(paths)
-    results = [load_file(con, table, path, data_dir, read) for path in paths]
+    results, refused = [], []
+    for path in paths:
+        try:
+            results.append(load_file(con, table, path, data_dir, read))
+        except InputFileError as error:
+            refused.append(_refusal(con, table, path, data_dir, error))
+    refused += [_refusal(con, table, error.path, data_dir, error) for error in unreadable]
     removed = drop_sources_not_in(con, table, [relative_source(path, data_dir) for path in paths])
-    return IngestReport(table, results, removed)
+    record_refusals(con, table, refused)
+    return IngestReport(table, results, removed, refused)
+
+
+def _refusal(con: duckdb.DuckDBPyConnection, table: str, path: Path, data_dir: Path, error: InputFileError) -> Refusal:
+    source_file = relative_source(path, data_dir)
+    # An error about another file (a FileNotFoundError's lookup table, say) keeps that file's name.
+    reason = error.reason if error.path == path else str(error)
+    try:
+        content_hash = FileSnapshot.take(path).content_hash if path.is_file() else None
+    except (InputFileError, OSError):
+        content_hash = None
+    kept, kept_at = 0, None
+    if table_exists(con, table):
+        kept = con.execute(f"SELECT count(*) FROM {table} WHERE source_file = ?", [source_file]).fetchall()[0][0]
+        ledger = con.execute(
+            "SELECT loaded_at FROM raw._load_ledger WHERE table_name = ? AND source_file = ?", [table, source_file]
+        ).fetchall()
+        kept_at = ledger[0][0] if ledger else None
+    return Refusal(source_file, reason, content_hash, kept, kept_at)
+
+
+def source_of(source_file: str) -> str:
+    """The source a file belongs to: the drop-zone folder it is in (`codings`, `outcomes`, ...)."""
+    return source_file.split("/", 1)[0] if "/" in source_file and not source_file.startswith("/") else "outside"
+
+
+def record_refusals(con: duckdb.DuckDBPyConnection, table: str, refused: Sequence[Refusal]) -> None:
+    """Replace the refusals recorded for `table` with those of this load (none when every file loaded)."""
+    refused_at = datetime.now(UTC)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("DELETE FROM raw.refused_files WHERE table_name = ?", [table])
+        for refusal in refused:
+            con.execute(
+                "INSERT OR REPLACE INTO raw.refused_files BY NAME SELECT ? AS source, ? AS table_name,"
+                " ? AS source_file, ? AS content_hash, ? AS reason, ? AS refused_at, ? AS rows_kept,"
+                " ?::TIMESTAMPTZ AS kept_loaded_at",
+                [
+                    source_of(refusal.source_file),
+                    table,
+                    refusal.source_file,
+                    refusal.content_hash,
+                    refusal.reason,
+                    refused_at,
+                    refusal.rows_kept,
+                    refusal.kept_loaded_at,
+                ],
+            )
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
 
 
 def files_in(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
@@ -89,3 +267,25 @@ def ensure_raw_table(
     con.execute(
         f"CREATE TABLE IF NOT EXISTS {table} ({definitions}, source_row BIGINT, source_file VARCHAR, loaded_at TIMESTAMPTZ)"
     )
+
+
+def files_under(folder: Path, suffixes: tuple[str, ...]) -> tuple[list[Path], list[InputFileError]]:
+    """The files with one of `suffixes` anywhere under `folder`, sorted (hidden ones left out), and an error
+    naming each folder that could not be listed (too deep for the system's path limit, no permission):
+    those are refused with their reason, never a crash of the whole source."""
+    found: list[Path] = []
+    problems: list[InputFileError] = []
+    if not folder.exists():
+        return found, problems
+
+    def refuse(error: OSError) -> None:
+        problems.append(_unreadable(Path(error.filename or folder), error))
+
+    for parent, folders, names in os.walk(folder, onerror=refuse):
+        folders[:] = sorted(name for name in folders if not name.startswith("."))
+        found += [
+            Path(parent) / name
+            for name in names
+            if Path(name).suffix.lower() in suffixes and not name.startswith((".", "~$"))
+        ]
+    return sorted(found), problems

@@ -12,10 +12,17 @@ a new connection sees the refresh. Publishing the same content twice writes noth
 
 A version no catalog has pointed at for `SUPERSEDED_KEPT` is deleted, as is a temporary left by a writer
 that was killed before its rename.
+
+Nothing is published that was not written whole: the new catalog is reopened read-only and its views
+counted against the marts before it is renamed into place (DuckDB may let a checkpoint fail on a full disk
+without a word, leaving an empty database). A marts folder that cannot be written (read-only, full) is a
+`PublishError` naming it, and the marts and catalog published before stay as they were, readable.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import os
 import re
@@ -33,6 +40,28 @@ SUPERSEDED_KEPT = 24 * 3600.0
 # Temporaries are named `.<final name>.<pid>.tmp` (a DuckDB one may have a `.wal` beside it).
 TEMPORARY = re.compile(r"\..+\.(?P<pid>\d+)\.tmp(\.wal)?")
 VERSION = re.compile(r"(?P<mart>.+)\.(?P<digest>[0-9a-f]{16})\.parquet")
+
+
+class PublishError(RuntimeError):
+    """Marts could not be published; the marts and catalog published before are unchanged."""
+
+
+def _folder_problem(marts_dir: Path, error: BaseException) -> str:
+    """Why the marts folder could not be written: read-only, full, or the error itself."""
+    causes = {errno.EROFS: "is on a read-only file system", errno.ENOSPC: "is on a full disk", errno.EACCES: ""}
+    code = getattr(error, "errno", None)
+    if code is None:  # a DuckDB IOException carries no errno: try a write of our own to learn why
+        probe = marts_dir / f".write-check.{os.getpid()}.tmp"
+        try:
+            probe.write_bytes(b"probe")
+        except OSError as probe_error:
+            code = probe_error.errno
+        finally:
+            with contextlib.suppress(OSError):  # on a read-only folder it was never made
+                probe.unlink(missing_ok=True)
+    if code in (errno.EACCES, errno.EPERM):
+        return "is not writable (permission denied)"
+    return causes.get(code) or f"could not be written ({error})"
 
 
 def _replace_atomically(temporary: Path, target: Path) -> None:
@@ -92,7 +121,23 @@ def current_version(marts_dir: Path, mart: str) -> Path:
 
 def publish_mart(con: duckdb.DuckDBPyConnection, table: str, marts_dir: Path) -> Path:
     """Write `marts.<table>` as a new version (unless its content is published already), point
-    `<marts_dir>/<table>.parquet` and the catalog at it; returns that stable path."""
+    `<marts_dir>/<table>.parquet` and the catalog at it; returns that stable path.
+
+    Raises `PublishError` naming the folder when it cannot be written; what was published stays."""
+    try:
+        return _publish_mart(con, table, marts_dir)
+    except (OSError, duckdb.IOException) as error:
+        for temporary in (marts_dir / VERSIONS_DIR).glob(f".*.{os.getpid()}.tmp*"):
+            temporary.unlink(missing_ok=True)
+        for temporary in marts_dir.glob(f".*.{os.getpid()}.tmp*"):
+            temporary.unlink(missing_ok=True)
+        raise PublishError(
+            f"The marts folder {marts_dir} {_folder_problem(marts_dir, error)}: mart {table!r} was not published."
+            " The marts and catalog published before are unchanged and still readable."
+        ) from error
+
+
+def _publish_mart(con: duckdb.DuckDBPyConnection, table: str, marts_dir: Path) -> Path:
     versions = marts_dir / VERSIONS_DIR
     versions.mkdir(parents=True, exist_ok=True)
     written = versions / f".{table}.parquet.{os.getpid()}.tmp"
@@ -125,19 +170,46 @@ def write_catalog(marts_dir: Path) -> Path:
     current = {
         parquet.stem: current_version(marts_dir, parquet.stem) for parquet in sorted(marts_dir.glob("*.parquet"))
     }
-    with duckdb.connect(str(temporary)) as catalog:
-        for mart, version in current.items():
-            catalog.execute(
-                f"CREATE VIEW {quote_identifier(mart)} AS "
-                f"SELECT * FROM read_parquet({sql_literal(str(version.resolve()))})"
-            )
-    _replace_atomically(temporary, target)
+    try:
+        with duckdb.connect(str(temporary)) as catalog:
+            for mart, version in current.items():
+                catalog.execute(
+                    f"CREATE VIEW {quote_identifier(mart)} AS "
+                    f"SELECT * FROM read_parquet({sql_literal(str(version.resolve()))})"
+                )
+            catalog.execute("CHECKPOINT")
+        _verify_catalog(temporary, set(current))
+        _replace_atomically(temporary, target)
+    except (OSError, duckdb.Error, PublishError) as error:
+        for leftover in (temporary, temporary.with_name(temporary.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+        problem = str(error) if isinstance(error, PublishError) else _folder_problem(marts_dir, error)
+        raise PublishError(
+            f"The marts folder {marts_dir}: the new catalog {CATALOG_NAME} was not published ({problem})."
+            f" The previous {CATALOG_NAME} is kept, unchanged and readable."
+        ) from error
     now = time.time()
     for version in current.values():
         os.utime(version, (now, now))  # when a version was last current, for `remove_superseded_versions`
     remove_superseded_versions(marts_dir, set(current.values()), now)
     remove_abandoned_temporaries(marts_dir)
     return target
+
+
+def _verify_catalog(catalog: Path, marts: set[str]) -> None:
+    """Reopen a written catalog read-only, by itself (a `.wal` beside it means its checkpoint did not
+    finish), and check that it holds one view per mart; a `PublishError` saying what is missing if not."""
+    if catalog.with_name(catalog.name + ".wal").exists():
+        raise PublishError("its checkpoint did not finish: a write-ahead log is left beside it")
+    with duckdb.connect(str(catalog), read_only=True) as check:
+        views = {
+            name for (name,) in check.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()
+        }
+    if views != marts:
+        missing = sorted(marts - views)
+        raise PublishError(
+            f"it holds {len(views)} view(s) for {len(marts)} mart(s); missing: {', '.join(missing[:5]) or 'none'}"
+        )
 
 
 def remove_superseded_versions(marts_dir: Path, current: set[Path], now: float) -> list[Path]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -41,6 +41,22 @@ CREATE TABLE IF NOT EXISTS raw._load_ledger (
 )
 """
 
+# Files of the drop zone that could not be read safely, each refused on its own with its reason (see
+# `pipeline.ingest.load_folder`); a load of a raw table replaces that table's rows here.
+REFUSED_FILES_DDL = """
+CREATE TABLE IF NOT EXISTS raw.refused_files (
+    source         VARCHAR NOT NULL,
+    table_name     VARCHAR NOT NULL,
+    source_file    VARCHAR NOT NULL,
+    content_hash   VARCHAR,
+    reason         VARCHAR NOT NULL,
+    refused_at     TIMESTAMPTZ NOT NULL,
+    rows_kept      BIGINT NOT NULL,
+    kept_loaded_at TIMESTAMPTZ,
+    PRIMARY KEY (table_name, source_file)
+)
+"""
+
 
 def quote_identifier(name: str) -> str:
     """Quote a column or table name for SQL, so names taken from files never act as SQL."""
@@ -53,6 +69,7 @@ def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
     for schema in SCHEMAS:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
     con.execute(LEDGER_DDL)
+    con.execute(REFUSED_FILES_DDL)
     con.execute("ALTER TABLE raw._load_ledger ADD COLUMN IF NOT EXISTS layout_version INTEGER DEFAULT 1")
     ensure_macros(con)
 
@@ -166,11 +183,13 @@ def replace_source_rows(
     *,
     source_file: str,
     content_hash: str,
+    before_commit: Callable[[], None] | None = None,
 ) -> LoadResult:
     """Put the rows read from one file into a raw table, replacing whatever that file loaded before.
 
     `rows` may be a DataFrame or a relation on `con` (large files stay inside DuckDB). Lineage columns
-    are added here. All in one transaction: a crash leaves the old rows in place.
+    are added here. All in one transaction: a crash leaves the old rows in place, and so does an error
+    raised by `before_commit`, called once the rows are in (a relation has then been read to the end).
     """
     if isinstance(rows, pd.DataFrame):
         rows = text_as_text(rows)
@@ -190,6 +209,8 @@ def replace_source_rows(
             " ? AS content_hash, ? AS rows_loaded, ? AS loaded_at, ? AS layout_version",
             [table, source_file, content_hash, count, loaded_at, RAW_LAYOUT_VERSION],
         )
+        if before_commit is not None:
+            before_commit()
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

@@ -25,6 +25,7 @@ def test_definitions_group_by_source_and_tag_every_asset_with_its_layer():
         "outcomes",
         "mapping",
         "comparison",
+        "drop_zone",
         "reports",
     }
     assert {spec.tags.get("layer") for spec in specs} == {"raw", "staging", "quarantine", "mart", "report"}
@@ -95,4 +96,4 @@ def test_unknown_partnership_goes_to_quarantine_with_its_reason(demo_run):
     assert len(rows) == 1
     wave, source_file, source_row, reason = rows[0]
     assert (wave, source_file) == ("wave_3", "surveys/wave_3.csv") and source_row > 1
-    assert reason == "partnership 'P31' is not in reference/partnerships.csv"
+    assert reason == "column 'partnership_id': partnership 'P31' is not in reference/partnerships.csv"

@@ -7,25 +7,34 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipeline.ingest import IngestReport, ensure_raw_table, load_folder
+from pipeline.errors import InputFileError
+from pipeline.ingest import IngestReport, ensure_raw_table, files_under, load_folder
 from pipeline.outcomes import readers as outcomes
 from pipeline.outcomes.deprivation import read_iod_workbook
 
 
 def load_outcomes(con: duckdb.DuckDBPyConnection, outcomes_dir: Path, data_dir: Path) -> list[IngestReport]:
-    """Load the Fingertips downloads, tidy series and FingertipsNext extracts, each format to its own raw table."""
-    csvs = sorted(outcomes_dir.rglob("*.csv")) if outcomes_dir.exists() else []
+    """Load the Fingertips downloads, tidy series and FingertipsNext extracts, each format to its own raw table.
+
+    A file whose format cannot be told, and a folder that cannot be listed, is refused on its own (recorded
+    with the Fingertips table, the first this step loads); every other file loads."""
+    csvs, unreadable = files_under(outcomes_dir, (".csv",))
     fingertipsnext_lookups = {p for p in csvs if p.name.lower() == "indicators.csv"}
     by_format: dict[str, list[Path]] = {"fingertips": [], "tidy": [], "fingertipsnext": []}
     for path in csvs:
         if path not in fingertipsnext_lookups:
-            by_format[outcomes.sniff_outcome_format(path)].append(path)
+            try:
+                by_format[outcomes.sniff_outcome_format(path)].append(path)
+            except InputFileError as error:
+                unreadable.append(error)
 
     def read_fingertipsnext(path: Path) -> pd.DataFrame:
         return outcomes.read_fingertipsnext(path, path.with_name("indicators.csv"))
 
     reports = [
-        load_folder(con, "raw.fingertips_values", by_format["fingertips"], data_dir, outcomes.read_fingertips_csv),
+        load_folder(
+            con, "raw.fingertips_values", by_format["fingertips"], data_dir, outcomes.read_fingertips_csv, unreadable
+        ),
         load_folder(con, "raw.tidy_outcome_values", by_format["tidy"], data_dir, outcomes.read_tidy_outcome_csv),
         load_folder(con, "raw.fingertipsnext_values", by_format["fingertipsnext"], data_dir, read_fingertipsnext),
     ]

@@ -6,21 +6,22 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.ingest import IngestReport, load_folder
+from pipeline.ingest import IngestReport, load_file
 from pipeline.reference.reader import read_reference_csv
 from pipeline.reference.schemas import REFERENCE_MODELS
 
 
 def load_reference(con: duckdb.DuckDBPyConnection, reference_dir: Path, data_dir: Path) -> list[IngestReport]:
-    """Load each reference CSV into `raw.reference_<name>`; a missing file is an error naming it."""
+    """Load each reference CSV into `raw.reference_<name>`; a missing file is an error naming it.
+
+    Unlike every other source, reference data is checked as a whole: a reference file that cannot be read
+    stops the load with its error (everything else is conformed to it), rather than being refused alone."""
     reports = []
     for name, model in REFERENCE_MODELS.items():
         path = reference_dir / f"{name}.csv"
         if not path.exists():
             raise FileNotFoundError(f"{path}: reference table {name!r} is missing; see data/raw/reference/README.md")
-        reports.append(
-            load_folder(
-                con, f"raw.reference_{name}", [path], data_dir, lambda p, n=name, m=model: read_reference_csv(p, n, m)
-            )
-        )
+        table = f"raw.reference_{name}"
+        result = load_file(con, table, path, data_dir, lambda p, n=name, m=model: read_reference_csv(p, n, m))
+        reports.append(IngestReport(table, [result]))
     return reports

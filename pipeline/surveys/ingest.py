@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from pipeline.ingest import load_file
+from pipeline.ingest import FileSnapshot, load_file
 from pipeline.surveys.readers.detect import read_survey
 from pipeline.surveys.readers.export import SurveyExport, load_answers
 from pipeline.surveys.readers.files import SURVEY_SUFFIXES
-from pipeline.warehouse import STAR, LoadResult, constant_columns, file_hash
+from pipeline.warehouse import STAR, LoadResult, constant_columns
 
 
 def wave_key(path: Path) -> str:
@@ -36,11 +37,22 @@ def survey_wave_files(surveys_dir: Path) -> dict[str, Path]:
 
 
 def load_survey_wave(
-    con: duckdb.DuckDBPyConnection, wave: str, path: Path, data_dir: Path, key: bytes
+    con: duckdb.DuckDBPyConnection,
+    wave: str,
+    path: Path,
+    data_dir: Path,
+    key: bytes,
+    read: Callable[[Path], SurveyExport] = read_survey,
 ) -> tuple[LoadResult, SurveyExport]:
     """Load one wave's export into `raw.survey_answers` (long, no personal data) and describe its columns
-    in `raw.survey_columns` (one row per column, with what ingest did with it)."""
-    export = read_survey(path)
+    in `raw.survey_columns` (one row per column, with what ingest did with it).
+
+    The export is read twice (its header by `read`, then its rows streamed by DuckDB), so it is hashed
+    first and checked before each table commits: an export replaced or rewritten during the load is a
+    `FileChangedError` naming it, and neither table nor the ledger takes anything from it."""
+    # A national export is hundreds of MB: hashed once, for both tables, before anything reads it.
+    snapshot = FileSnapshot.take(path)
+    export = read(path)
 
     def read_answers(_: Path) -> duckdb.DuckDBPyRelation:
         answers = load_answers(con, export, key)
@@ -59,7 +71,6 @@ def load_survey_wave(
             }
         )
 
-    content_hash = file_hash(path)  # a national export is hundreds of MB: read it once for both tables
-    result = load_file(con, "raw.survey_answers", path, data_dir, read_answers, content_hash)
-    load_file(con, "raw.survey_columns", path, data_dir, read_columns, content_hash)
+    result = load_file(con, "raw.survey_answers", path, data_dir, read_answers, snapshot)
+    load_file(con, "raw.survey_columns", path, data_dir, read_columns, snapshot)
     return result, export
