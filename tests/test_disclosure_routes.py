@@ -334,3 +334,26 @@ def test_response_rate_counts_are_not_pinned_by_totals_invitations_or_each_other
     report("response_rates bounded by totals, invited and completed <= respondents", tried, recovered)
     assert tried > 0
     assert recovered == 0, found[:10]
+
+
+def test_a_total_that_equals_the_sum_of_the_counts_is_withheld_where_it_reveals_one():
+    # Where nobody skipped an item, alpha_respondents is the wave x construct's total: 20 - (8 + 9) = 3 is
+    # the suppressed count. Feldt's interval goes with it (alpha, k and the interval give the count back).
+    frame = pd.DataFrame(
+        {
+            "wave": "w1",
+            "construct": ["a"] * 3 + ["b"] * 3,
+            "partnership_id": ["P1", "P2", "P3"] * 2,
+            "respondents": [8, 9, 3, 8, 9, 3],
+            "alpha_respondents": [20] * 3 + [15] * 3,  # b: some skipped an item; 15 - 17 bounds nothing
+            "alpha_ci_low": 0.6,
+            "alpha_ci_high": 0.9,
+            "alpha_note": None,
+        }
+    )
+    suppressed = frame["respondents"].between(1, THRESHOLD - 1)
+    assert frame.loc[0, "alpha_respondents"] - frame.loc[[0, 1], "respondents"].sum() == frame.loc[2, "respondents"]
+    out = survey_marts.withhold_revealing_alpha_totals(frame, suppressed)
+    assert out.loc[:2, ["alpha_respondents", "alpha_ci_low", "alpha_ci_high"]].isna().all().all()
+    assert out.loc[:2, "alpha_note"].str.contains("withheld").all()
+    assert out.loc[3:, "alpha_respondents"].tolist() == [15] * 3 and out.loc[3:, "alpha_ci_low"].notna().all()

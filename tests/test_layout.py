@@ -54,7 +54,9 @@ def test_no_module_imports_itself_through_others():
 
 def test_assets_import_pipeline_and_only_the_code_location_imports_assets():
     graph = imports()
-    importing_assets = {m for m, targets in graph.items() if m.startswith("pipeline") and any(t.startswith("assets") for t in targets)}
+    importing_assets = {
+        m for m, targets in graph.items() if m.startswith("pipeline") and any(t.startswith("assets") for t in targets)
+    }
     assert importing_assets <= {"pipeline.definitions", "pipeline.cli"}
     methods = {m: t for m, t in graph.items() if m.startswith("pipeline.methods")}
     assert {m: t for m, t in methods.items() if any(not x.startswith("pipeline.methods") for x in t)} == {}
@@ -71,7 +73,9 @@ def test_only_the_settings_module_reads_the_environment():
     for name, tree in modules().items():
         for node in ast.walk(tree):
             if isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv") and name != "pipeline.settings":
-                if not (name == "pipeline.cli" and isinstance(node.ctx, ast.Load) and _is_assignment_target(tree, node)):
+                if not (
+                    name == "pipeline.cli" and isinstance(node.ctx, ast.Load) and _is_assignment_target(tree, node)
+                ):
                     readers.append(name)
     assert sorted(set(readers)) == []
 

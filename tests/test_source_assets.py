@@ -33,7 +33,12 @@ def counts(settings: Settings, *tables: str) -> dict[str, int]:
 def test_reference_data_stages_every_table_and_derives_the_areas(settings):
     result = materialise(settings, reference.reference_assets, reference.reference_checks)
     materialised = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
-    assert {"raw_reference_partnerships", "stg_partnerships", "stg_partnership_areas", "quarantine_partnerships"} <= materialised
+    assert {
+        "raw_reference_partnerships",
+        "stg_partnerships",
+        "stg_partnership_areas",
+        "quarantine_partnerships",
+    } <= materialised
     assert counts(settings, "staging.partnerships", "quarantine.partnerships") == {
         "staging.partnerships": 30,
         "quarantine.partnerships": 0,
