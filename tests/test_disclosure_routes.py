@@ -353,7 +353,7 @@ def test_a_total_that_equals_the_sum_of_the_counts_is_withheld_where_it_reveals_
     )
     suppressed = frame["respondents"].between(1, THRESHOLD - 1)
     assert frame.loc[0, "alpha_respondents"] - frame.loc[[0, 1], "respondents"].sum() == frame.loc[2, "respondents"]
-    out = survey_marts.withhold_revealing_alpha_totals(frame, suppressed)
+    out = survey_marts.withhold_revealing_alpha_totals(frame, suppressed, THRESHOLD)
     assert out.loc[:2, ["alpha_respondents", "alpha_ci_low", "alpha_ci_high"]].isna().all().all()
     assert out.loc[:2, "alpha_note"].str.contains("withheld").all()
     assert out.loc[3:, "alpha_respondents"].tolist() == [15] * 3 and out.loc[3:, "alpha_ci_low"].notna().all()

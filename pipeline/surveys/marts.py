@@ -79,7 +79,7 @@ def build_construct_scores(con: duckdb.DuckDBPyConnection, threshold: int) -> in
     )
     frame = summary.merge(alpha, on=["wave", "construct"], how="left")
     suppressed = is_disclosive(frame["respondents"], threshold)
-    frame = withhold_revealing_alpha_totals(frame, suppressed)
+    frame = withhold_revealing_alpha_totals(frame, suppressed, threshold)
     frame["respondents"] = frame["respondents"].astype("Int64").mask(suppressed)
     frame[["mean", "sd", "ci_low", "ci_high"]] = frame[["mean", "sd", "ci_low", "ci_high"]].mask(suppressed)
     frame["suppressed"] = suppressed
@@ -88,23 +88,27 @@ def build_construct_scores(con: duckdb.DuckDBPyConnection, threshold: int) -> in
     return replace_table(con, "marts.construct_scores", frame)
 
 
-def withhold_revealing_alpha_totals(frame: pd.DataFrame, suppressed: pd.Series) -> pd.DataFrame:
+def withhold_revealing_alpha_totals(frame: pd.DataFrame, suppressed: pd.Series, threshold: int) -> pd.DataFrame:
     """Withhold `alpha_respondents` and Feldt's interval (which gives the count back from alpha and the
     number of items) in every wave x construct where they narrow a suppressed respondent count.
 
     `alpha_respondents` counts the listwise complete respondents over all partnerships: at most the sum of the
     partnerships' counts, and equal to it when nobody skipped an item. Less the published counts it bounds
     the suppressed ones from below; each is known anyway to lie from 1 to threshold - 1, so the total tells
-    nothing more only while it leaves at most 1 for each suppressed count (Hundepool et al. 2012, ch. 4: a
-    published total must not fix or narrow a suppressed cell).
+    nothing more while the others' largest values, (hidden - 1) x (threshold - 1), leave at most 1 for each
+    (Hundepool et al. 2012, ch. 4: a published total must not fix or narrow a suppressed cell).
     """
     frame = frame.copy()
-    keys = ["wave", "construct"]
-    published = frame["respondents"].where(~suppressed, 0).groupby([frame[k] for k in keys]).transform("sum")
-    hidden = suppressed.groupby([frame[k] for k in keys]).transform("sum")
-    revealing = (hidden > 0) & (frame["alpha_respondents"] - published > hidden)
-    frame.loc[revealing, ["alpha_respondents", "alpha_ci_low", "alpha_ci_high"]] = pd.NA
-    frame.loc[revealing, "alpha_note"] = "respondent count and interval withheld: they would reveal a suppressed count"
+    by = [frame["wave"], frame["construct"]]
+    published = frame["respondents"].where(~suppressed, 0).groupby(by).transform("sum")
+    hidden = suppressed.astype(int).groupby(by).transform("sum")
+    lowest = frame["alpha_respondents"] - published - (hidden - 1) * (threshold - 1)
+    revealing = (hidden > 0) & (lowest > 1)
+    for column in ("alpha_respondents", "alpha_ci_low", "alpha_ci_high"):
+        frame[column] = frame[column].mask(revealing)
+    frame["alpha_note"] = frame["alpha_note"].mask(
+        revealing, "respondent count and interval withheld: they would narrow a suppressed count"
+    )
     return frame
 
 
