@@ -39,7 +39,7 @@ def build_response_rates(con: duckdb.DuckDBPyConnection, threshold: int) -> int:
     frame = frame.assign(
         respondents=respondents["respondents"].mask(suppressed),
         completed=completed["completed"].mask(suppressed),
-        invited=frame["invited"].astype("Int64").mask(suppressed),
+        invited=frame["invited"].astype("Int64").where(~suppressed, pd.NA).astype("Int64"),
         suppressed=suppressed,
     )
     frame["response_rate"] = (
