@@ -81,7 +81,7 @@ def success_factor_matrix(warehouse: WarehouseResource, paths: EvaluationPaths) 
     name="qca",
     specs=table_specs(
         QCA_TABLES,
-        deps=["stg_latest_factor_scores", "stg_success_assessments", "stg_qca_conditions", "success_factor_matrix"],
+        deps=["success_factor_matrix", "stg_success_assessments", "stg_qca_conditions"],
         kinds={"parquet"},
         group_name="comparison",
     ),
@@ -100,7 +100,7 @@ def qca(warehouse: WarehouseResource, paths: EvaluationPaths):
             yield result
 
 
-@mart_asset(deps=["stg_latest_factor_scores", "stg_success_factors"], group="comparison")
+@mart_asset(deps=["success_factor_matrix", "stg_success_factors"], group="comparison")
 def partnership_typology(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.MaterializeResult:
     """Types of partnership by their success-factor profile. Grain: one row per partnership: its cluster
     (k-means on standardised latest-wave factor scores, k chosen by silhouette, stability across seeds by
@@ -113,7 +113,7 @@ def partnership_typology(warehouse: WarehouseResource, paths: EvaluationPaths) -
     )
 
 
-@mart_asset(deps=["stg_latest_factor_scores", "stg_success_assessments"], group="comparison")
+@mart_asset(deps=["success_factor_matrix", "stg_success_assessments"], group="comparison")
 def factor_importance(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.MaterializeResult:
     """A simple, interpretable model of success on the factors. Grain: one row per success factor:
     coefficient and permutation importance in a penalised logistic regression, with the model's

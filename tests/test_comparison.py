@@ -40,7 +40,12 @@ def test_calibrated_memberships_agree_with_the_planted_levels(marts):
         assert agree >= len(analysed) - 1
     assert (analysed["SUCCESS"] == [truth[p]["success"] for p in analysed.index]).all()
     # Anyone left out is listed with the reason, never imputed.
-    assert members["excluded_reason"].dropna().str.contains("crossover|no survey score|no success assessment").all()
+    assert (
+        members["excluded_reason"]
+        .dropna()
+        .str.contains("crossover|no survey score|suppressed|no success assessment")
+        .all()
+    )
 
 
 def test_the_truth_table_lists_every_configuration_with_its_cases(marts):

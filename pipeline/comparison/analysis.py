@@ -5,6 +5,14 @@ its latest wave, by Ragin's (2008) direct method with the anchors in `reference/
 outcome is the evaluation team's judgement that the partnership achieved its objectives
 (`assessments/`). A partnership at a crossover exactly, or without a score on a factor or an
 assessment, is left out of the analysis and listed, never imputed.
+
+Every analysis here (QCA, typology, model of success) runs on the published scores of
+`marts.success_factor_matrix` only: a score suppressed there (fewer respondents than the disclosure threshold)
+counts as missing. Sums and means over partnerships (cluster means, consistencies and coverages, silhouettes,
+coefficients) less the other partnerships' published scores would otherwise give a suppressed score back, and a
+calibrated membership is a monotone function of its score. So QCA leaves such a partnership out ("survey score
+on <factor> suppressed"), without saying where the score lies; the typology and the model impute it as they
+impute any missing score. What these marts publish then follows from published figures alone.
 """
 
 from __future__ import annotations
@@ -41,9 +49,18 @@ class QcaData:
     excluded: dict[str, str]
 
 
+def published_scores(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Each partnership's latest-wave mean score on each factor as `marts.success_factor_matrix` publishes it
+    (missing where suppressed), with `survey_suppressed`."""
+    return con.execute(
+        "SELECT partnership_id, factor_id, survey_mean, survey_suppressed FROM marts.success_factor_matrix"
+    ).df()
+
+
 def qca_data(con: duckdb.DuckDBPyConnection) -> QcaData:
-    """Calibrated memberships for every partnership with a complete set of scores and an assessment."""
-    scores = con.execute("SELECT partnership_id, factor_id, survey_mean FROM staging.latest_factor_scores").df()
+    """Calibrated memberships for every partnership with a complete set of published scores and an assessment."""
+    scores = published_scores(con)
+    withheld = scores.loc[scores["survey_suppressed"], ["partnership_id", "factor_id"]]
     settings = con.execute("SELECT * FROM staging.qca_conditions ORDER BY condition").df()
     assessed = con.execute("SELECT partnership_id, achieved_objectives FROM staging.success_assessments").df()
     partnerships = con.execute("SELECT partnership_id FROM staging.partnerships ORDER BY 1").df()["partnership_id"]
@@ -60,6 +77,9 @@ def qca_data(con: duckdb.DuckDBPyConnection) -> QcaData:
         members[row["condition"]] = qca.calibrate_fuzzy(
             score, row["full_non_membership"], row["crossover"], row["full_membership"]
         )
+        # The reason for a suppressed score says nothing of its value (not even that it sits at the crossover).
+        for partnership in withheld.loc[withheld["factor_id"] == factor, "partnership_id"]:
+            excluded.setdefault(partnership, f"survey score on {factor} suppressed (disclosure control)")
         for partnership in score.index[score.isna()]:
             excluded.setdefault(partnership, f"no survey score on {factor}")
         for partnership in score.index[score == row["crossover"]]:
@@ -122,8 +142,9 @@ def build_qca_marts(con: duckdb.DuckDBPyConnection, settings: QcaSettings = QcaS
 
 
 def _factor_scores(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Partnership x factor mean survey scores (latest wave), one column per factor."""
-    scores = con.execute("SELECT partnership_id, factor_id, survey_mean FROM staging.latest_factor_scores").df()
+    """Partnership x factor mean survey scores (latest wave) as published, one column per factor; a suppressed
+    score is missing."""
+    scores = published_scores(con)
     partnerships = con.execute("SELECT partnership_id FROM staging.partnerships ORDER BY 1").df()["partnership_id"]
     factors = con.execute("SELECT factor_id FROM staging.success_factors").df()["factor_id"]
     return scores.pivot(index="partnership_id", columns="factor_id", values="survey_mean").reindex(
@@ -134,7 +155,12 @@ def _factor_scores(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def build_partnership_typology(con: duckdb.DuckDBPyConnection) -> typology.TypologyResult:
     """`marts.partnership_typology`: one row per partnership: its cluster of similar factor profiles
     (k-means on standardised scores, k by silhouette, stability across seeds) and the cluster's profile."""
-    result = typology.cluster_partnerships(_factor_scores(con))
+    scores = _factor_scores(con)
+    result = typology.cluster_partnerships(scores)
+    notes = list(result.notes)
+    withheld = int(published_scores(con)["survey_suppressed"].sum())
+    if withheld:
+        notes.append(f"{withheld} scores suppressed for disclosure control count as missing.")
     profile = result.profiles.pivot(index="cluster", columns="factor", values="mean_raw").add_prefix("cluster_mean_")
     frame = (
         result.assignments.rename_axis("partnership_id")
@@ -147,7 +173,7 @@ def build_partnership_typology(con: duckdb.DuckDBPyConnection) -> typology.Typol
             right_index=True,
         )
         .merge(profile, left_on="cluster", right_index=True)
-        .assign(k=result.k, stability_ari=result.stability_ari, notes="; ".join(result.notes) or None)
+        .assign(k=result.k, stability_ari=result.stability_ari, notes="; ".join(notes) or None)
         .sort_values("partnership_id")
     )
     replace_table(

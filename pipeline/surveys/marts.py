@@ -31,12 +31,17 @@ def build_response_rates(con: duckdb.DuckDBPyConnection, threshold: int) -> int:
     margins = [["wave", "partnership_id"], ["wave", "stakeholder_group"]]
     respondents = suppress_table(frame, "respondents", margins, threshold)
     completed = suppress_table(frame, "completed", margins, threshold)
+    # completed <= respondents <= invited: a count published beside a suppressed one bounds it (a published
+    # 0 respondents pins a suppressed completed count to 0; one invitee pins a suppressed respondent count to
+    # 1). So a row is withheld whole: both counts and the invitations, wherever either count is suppressed.
+    # Withholding more cells than the two patterns never makes a cell recoverable from the margins.
+    suppressed = respondents["suppression"].notna() | completed["suppression"].notna()
     frame = frame.assign(
-        respondents=respondents["respondents"],
-        completed=completed["completed"],
-        suppressed=respondents["suppression"].notna() | completed["suppression"].notna(),
+        respondents=respondents["respondents"].mask(suppressed),
+        completed=completed["completed"].mask(suppressed),
+        invited=frame["invited"].astype("Int64").where(~suppressed, pd.NA).astype("Int64"),
+        suppressed=suppressed,
     )
-    frame["invited"] = frame["invited"].astype("Int64")
     frame["response_rate"] = (
         frame["respondents"].astype("Float64") / frame["invited"].where(frame["invited"] > 0)
     ).round(4)
@@ -74,12 +79,37 @@ def build_construct_scores(con: duckdb.DuckDBPyConnection, threshold: int) -> in
     )
     frame = summary.merge(alpha, on=["wave", "construct"], how="left")
     suppressed = is_disclosive(frame["respondents"], threshold)
+    frame = withhold_revealing_alpha_totals(frame, suppressed, threshold)
     frame["respondents"] = frame["respondents"].astype("Int64").mask(suppressed)
     frame[["mean", "sd", "ci_low", "ci_high"]] = frame[["mean", "sd", "ci_low", "ci_high"]].mask(suppressed)
     frame["suppressed"] = suppressed
     frame["alpha_respondents"] = frame["alpha_respondents"].astype("Int64")
     frame = schemas.ConstructScoresMart.validate(frame[list(schemas.ConstructScoresMart.to_schema().columns)])
     return replace_table(con, "marts.construct_scores", frame)
+
+
+def withhold_revealing_alpha_totals(frame: pd.DataFrame, suppressed: pd.Series, threshold: int) -> pd.DataFrame:
+    """Withhold `alpha_respondents` and Feldt's interval (which gives the count back from alpha and the
+    number of items) in every wave x construct where they narrow a suppressed respondent count.
+
+    `alpha_respondents` counts the listwise complete respondents over all partnerships: at most the sum of the
+    partnerships' counts, and equal to it when nobody skipped an item. Less the published counts it bounds
+    the suppressed ones from below; each is known anyway to lie from 1 to threshold - 1, so the total tells
+    nothing more while the others' largest values, (hidden - 1) x (threshold - 1), leave at most 1 for each
+    (Hundepool et al. 2012, ch. 4: a published total must not fix or narrow a suppressed cell).
+    """
+    frame = frame.copy()
+    by = [frame["wave"], frame["construct"]]
+    published = frame["respondents"].where(~suppressed, 0).groupby(by).transform("sum")
+    hidden = suppressed.astype(int).groupby(by).transform("sum")
+    lowest = frame["alpha_respondents"] - published - (hidden - 1) * (threshold - 1)
+    revealing = (hidden > 0) & (lowest > 1)
+    for column in ("alpha_respondents", "alpha_ci_low", "alpha_ci_high"):
+        frame[column] = frame[column].mask(revealing)
+    frame["alpha_note"] = frame["alpha_note"].mask(
+        revealing, "respondent count and interval withheld: they would narrow a suppressed count"
+    )
+    return frame
 
 
 def build_support_usefulness(con: duckdb.DuckDBPyConnection, threshold: int) -> int:
@@ -106,13 +136,21 @@ def build_wave_change(con: duckdb.DuckDBPyConnection, threshold: int) -> int:
     """`marts.wave_change`: one row per partnership x construct x pair of consecutive waves (from
     `staging.survey_wave_pairs`, which survey staging keeps for the waves in `staging.survey_waves`)."""
     groups = con.execute(load_sql(__file__, "wave_pair_statistics")).df()
+    # The pairs' means sit beside every respondent's mean in construct_scores: n x mean - n_paired x paired
+    # mean gives the scores of those who answered one wave only. Where they (or the pairs) number 1 to
+    # threshold - 1, the pairs are withheld and both waves compared whole (Welch), from figures already public.
+    unpaired = pd.concat([groups["n_before"] - groups["n_paired"], groups["n_after"] - groups["n_paired"]], axis=1)
+    pairs_withheld = is_disclosive(groups["n_paired"], threshold) | unpaired.apply(
+        lambda side: is_disclosive(side, threshold)
+    ).any(axis=1)
+    groups.loc[pairs_withheld, "n_paired"] = 0
     frame = pd.concat(
         [groups[["partnership_id", "construct", "wave_before", "wave_after"]], compare_waves_from_statistics(groups)],
         axis=1,
     )
-    disclosive = {count: is_disclosive(frame[count], threshold) for count in ("n_before", "n_after", "n_paired")}
-    paired = frame["test"] == "paired t-test"
-    withheld = disclosive["n_before"] | disclosive["n_after"] | (paired & disclosive["n_paired"])
+    disclosive = {count: is_disclosive(frame[count], threshold) for count in ("n_before", "n_after")}
+    disclosive["n_paired"] = pairs_withheld
+    withheld = disclosive["n_before"] | disclosive["n_after"]
     for count, mask in disclosive.items():
         frame[count] = frame[count].astype("Int64").mask(mask)
     statistics = ["mean_before", "mean_after", "difference", "ci_low", "ci_high", "statistic", "df", "p_value"]

@@ -60,7 +60,9 @@ class ResponseRatesMart(pa.DataFrameModel):
         description="Stakeholder group ('not stated' where the respondent did not say)"
     )
     invited: Series[pd.Int64Dtype] = pa.Field(
-        nullable=True, ge=0, description="People invited, where reference/survey_invitations.csv records it"
+        nullable=True,
+        ge=0,
+        description="People invited, where reference/survey_invitations.csv records it; empty where the row's counts are suppressed",
     )
     respondents: Series[pd.Int64Dtype] = pa.Field(
         nullable=True, ge=0, description="Valid responses; empty where suppressed (disclosure control)"
@@ -116,7 +118,9 @@ class ConstructScoresMart(pa.DataFrameModel):
     )
     alpha_ci_high: Series[float] = pa.Field(nullable=True, description="Upper limit of Feldt's 95% interval of alpha")
     alpha_respondents: Series[pd.Int64Dtype] = pa.Field(
-        nullable=True, ge=0, description="Respondents answering every item of the construct in the wave (listwise)"
+        nullable=True,
+        ge=0,
+        description="Respondents answering every item of the construct in the wave (listwise); empty where it would narrow a suppressed count",
     )
     alpha_items: Series[int] = pa.Field(ge=0, description="Items of the construct")
     alpha_note: Series[str] = pa.Field(nullable=True, description="Why alpha is missing, where it is")
@@ -177,7 +181,9 @@ class WaveChangeMart(pa.DataFrameModel):
         nullable=True, ge=0, description="Respondents scored in the later wave; empty where suppressed"
     )
     n_paired: Series[pd.Int64Dtype] = pa.Field(
-        nullable=True, ge=0, description="Respondents (same pseudonym) scored in both; empty where suppressed"
+        nullable=True,
+        ge=0,
+        description="Respondents (same pseudonym) scored in both; empty where they, or those scored in one wave only, number 1 to threshold - 1 (then the pairs are not used)",
     )
     mean_before: Series[float] = pa.Field(
         nullable=True, description="Mean score of the respondents the test used, earlier wave"
@@ -192,7 +198,7 @@ class WaveChangeMart(pa.DataFrameModel):
     df: Series[float] = pa.Field(nullable=True, description="Degrees of freedom")
     p_value: Series[float] = pa.Field(nullable=True, ge=0, le=1, description="Two-sided p-value")
     test: Series[str] = pa.Field(
-        description="The test used: paired t-test (5 or more respondents in both waves), Welch two-sample t-test, too few respondents, or withheld"
+        description="The test used: paired t-test (5 or more respondents in both waves, and none or 5 or more in one wave only), Welch two-sample t-test, too few respondents, or withheld"
     )
 
     class Config:

@@ -1,0 +1,359 @@
+"""No value suppressed in one mart can be recovered from another (DESIGN.md, "Rules that hold everywhere").
+
+Each test attacks the demo run's published marts the way an intruder would, in the manner of Hundepool et al.
+(2012), Statistical Disclosure Control, Wiley, ch. 4 (auditing a suppression pattern): by inverting a
+calibration, by differencing totals and group sizes, by bounding counts with linear programming, and by
+reading the marts' texts. The truth comes from the warehouse's staging tables; a value counts as recovered
+when an attack pins it to its true value (means to the two decimals the reports print). Each test reports
+how many suppressed values it tried and how many it recovered, and asserts that it recovered none.
+"""
+
+from __future__ import annotations
+
+import re
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.optimize import linprog
+from scipy.special import logit
+
+import pipeline.surveys.marts as survey_marts
+from pipeline.methods import qca, typology
+from pipeline.warehouse import load_sql
+from tests.conftest import report_counts
+
+THRESHOLD = 5  # the demo's disclosure threshold (settings default)
+MEAN_PRECISION = 0.005  # a mean pinned to two decimals is recovered
+MARTS = (
+    "response_rates",
+    "construct_scores",
+    "support_usefulness",
+    "wave_change",
+    "partnership_profile",
+    "success_factor_matrix",
+    "qca_memberships",
+    "qca_truth_table",
+    "qca_solutions",
+    "qca_necessity",
+    "partnership_typology",
+    "factor_importance",
+    "factor_outcome_comparison",
+)
+
+
+@pytest.fixture(scope="module")
+def published(demo_run) -> dict[str, pd.DataFrame]:
+    with duckdb.connect(str(demo_run.settings.marts_dir / "marts.duckdb"), read_only=True) as con:
+        return {name: con.execute(f"SELECT * FROM {name}").df() for name in MARTS}
+
+
+@pytest.fixture(scope="module")
+def warehouse(demo_run):
+    with duckdb.connect(str(demo_run.settings.warehouse), read_only=True) as con:
+        yield con
+
+
+@pytest.fixture(scope="module")
+def suppressed_scores(published, warehouse) -> pd.DataFrame:
+    """Every partnership x factor whose survey mean `success_factor_matrix` suppresses, with its true mean."""
+    matrix = published["success_factor_matrix"]
+    hidden = matrix.loc[matrix["survey_suppressed"], ["partnership_id", "factor_id"]]
+    truth = warehouse.execute("SELECT partnership_id, factor_id, survey_mean FROM staging.latest_factor_scores").df()
+    frame = hidden.merge(truth, on=["partnership_id", "factor_id"])
+    assert len(frame) == len(hidden) > 0  # the demo suppresses some scores (P19, P23, P29)
+    return frame.rename(columns={"survey_mean": "true_mean"})
+
+
+def report(route: str, tried: int, recovered: int, detail: str = "") -> None:
+    report_counts(f"{route}: {tried} suppressed values tried, {recovered} recovered{detail}")
+
+
+# --- QCA memberships and texts ---------------------------------------------------------------------------
+
+
+def uncalibrate(membership: float, anchors: pd.Series) -> float:
+    """The raw score a direct-method membership came from (the inverse of `qca.calibrate_fuzzy`)."""
+    log_odds = logit(membership)
+    e, c, i = anchors["full_non_membership"], anchors["crossover"], anchors["full_membership"]
+    scale = abs(i - c) if log_odds >= 0 else abs(c - e)
+    return c + np.sign(i - c) * log_odds * scale / qca.RAGIN_LOG_ODDS
+
+
+def test_qca_memberships_cannot_be_inverted_to_a_suppressed_mean(published, warehouse, suppressed_scores):
+    conditions = warehouse.execute("SELECT * FROM staging.qca_conditions").df().set_index("factor_id")
+    members = published["qca_memberships"].set_index("partnership_id")
+    tried = recovered = 0
+    found = []
+    for row in suppressed_scores.itertuples(index=False):
+        if row.factor_id not in conditions.index:
+            continue
+        tried += 1
+        membership = members.at[row.partnership_id, conditions.at[row.factor_id, "condition"]]
+        if pd.isna(membership) or not 0 < membership < 1:
+            continue  # withheld, or crisp: no single score behind it
+        if abs(uncalibrate(membership, conditions.loc[row.factor_id]) - row.true_mean) < MEAN_PRECISION:
+            recovered += 1
+            found.append(f"{row.partnership_id} {row.factor_id} = {row.true_mean:.2f}")
+    report("qca_memberships, calibration inverted", tried, recovered)
+    assert tried > 0
+    assert recovered == 0, found
+
+
+def test_texts_never_state_a_suppressed_value(published, suppressed_scores):
+    # A text about a partnership that names one of its suppressed factors must not print the value, nor say
+    # where it lies against a published anchor ("exactly at the crossover (3.0)" prints it as well).
+    numbers = re.compile(r"\d+\.\d+")
+    tried = recovered = 0
+    found = []
+    for name, mart in published.items():
+        if "partnership_id" not in mart.columns:
+            continue
+        texts = [c for c in mart.columns if mart[c].dtype == object and c != "partnership_id"]
+        for row in suppressed_scores.itertuples(index=False):
+            words = (row.factor_id, row.factor_id.replace("_", " "))
+            for column in texts:
+                for text in mart.loc[mart["partnership_id"] == row.partnership_id, column].dropna():
+                    text = str(text)
+                    tried += 1
+                    if not any(word in text for word in words):
+                        continue
+                    printed = [float(n) for n in numbers.findall(text)]
+                    if "crossover" in text or any(abs(n - row.true_mean) < MEAN_PRECISION for n in printed):
+                        recovered += 1
+                        found.append(f"{name}.{column} for {row.partnership_id}: {text!r}")
+    report("texts (exclusion reasons, notes, labels)", tried, recovered)
+    assert tried > 0
+    assert recovered == 0, found
+
+
+def test_qca_results_are_computed_from_the_published_memberships_only(published, warehouse):
+    # The truth table's and necessity's consistencies sum memberships over the cases: were a withheld
+    # membership in them, the sums less the published memberships would give it back. So every case the
+    # analysis uses has every membership published, and the published necessity follows from them alone.
+    members = published["qca_memberships"]
+    analysed = members[members["excluded_reason"].isna()].drop(columns="excluded_reason")
+    conditions = list(warehouse.execute("SELECT condition FROM staging.qca_conditions").df()["condition"])
+    assert analysed[[*conditions, "SUCCESS"]].notna().all().all()
+    recomputed = qca.qca_necessity(analysed, sorted(conditions), "SUCCESS", case_id="partnership_id")
+    necessity = published["qca_necessity"].set_index("condition")
+    recomputed = recomputed.set_index("condition").loc[necessity.index]
+    for column in ("consistency", "coverage"):
+        assert np.allclose(recomputed[column], necessity[column], equal_nan=True)
+
+
+# --- Typology and the model of success --------------------------------------------------------------------
+
+
+def test_typology_cluster_means_do_not_give_back_a_suppressed_score(published, suppressed_scores):
+    # Cluster mean x members with a score, less the other members' published means, is the one hidden score.
+    types = published["partnership_typology"]
+    matrix = published["success_factor_matrix"]
+    scores = matrix.pivot(index="partnership_id", columns="factor_id", values="survey_mean")
+    hidden = matrix.pivot(index="partnership_id", columns="factor_id", values="survey_suppressed")
+    truth = suppressed_scores.set_index(["partnership_id", "factor_id"])["true_mean"]
+    tried = recovered = 0
+    found = []
+    for cluster, group in types.groupby("cluster"):
+        members = group["partnership_id"]
+        for factor in scores.columns:
+            column = f"cluster_mean_{factor}"
+            secret = [p for p in members if hidden.at[p, factor]]
+            if column not in group or group[column].isna().all() or not secret:
+                continue
+            shown = scores.loc[members, factor].dropna()
+            no_score = sum(1 for p in members if pd.isna(scores.at[p, factor]) and not hidden.at[p, factor])
+            tried += len(secret)
+            if len(secret) != 1:
+                continue
+            mean = group[column].iloc[0]
+            for observed in {len(members) - no_score, len(shown)}:  # hidden members counted in the mean or not
+                guess = mean * observed - shown.sum()
+                if abs(guess - truth[(secret[0], factor)]) < MEAN_PRECISION:
+                    recovered += 1
+                    found.append(f"cluster {cluster}: {secret[0]} {factor} = {guess:.2f}")
+                    break
+    report("partnership_typology, cluster mean x size - others", tried, recovered)
+    assert tried > 0
+    assert recovered == 0, found
+
+
+def test_typology_and_model_follow_from_the_published_scores_alone(published, warehouse):
+    # Whatever an intruder combines (silhouettes, cluster means, coefficients), the marts hold nothing the
+    # published scores do not: refitting on them alone gives back every published figure.
+    matrix = published["success_factor_matrix"]
+    factors = list(warehouse.execute("SELECT factor_id FROM staging.success_factors").df()["factor_id"])
+    scores = matrix.pivot(index="partnership_id", columns="factor_id", values="survey_mean")[factors]
+    result = typology.cluster_partnerships(scores)
+    types = published["partnership_typology"].set_index("partnership_id").loc[scores.index]
+    assert (result.assignments["cluster"] == types["cluster"]).all()
+    assert np.allclose(result.assignments["silhouette"], types["silhouette"])
+    profile = result.profiles.pivot(index="cluster", columns="factor", values="mean_raw")
+    for factor in factors:
+        assert np.allclose(
+            types[f"cluster_mean_{factor}"], profile[factor].reindex(types["cluster"]).to_numpy(), equal_nan=True
+        )
+    assessed = warehouse.execute("SELECT partnership_id, achieved_objectives FROM staging.success_assessments").df()
+    outcome = assessed.set_index("partnership_id")["achieved_objectives"].astype(int)
+    model = typology.success_model(scores.reindex(outcome.index), outcome)
+    importance = published["factor_importance"].set_index("factor_id")
+    assert np.allclose(model.importance["coefficient"].reindex(importance.index), importance["coefficient"])
+
+
+# --- Survey marts: paired subsets, totals and bounds -------------------------------------------------------
+
+
+def test_wave_change_pairs_do_not_isolate_a_small_group(published, warehouse):
+    # mean of all n respondents (construct_scores) x n - mean of the n_paired pairs (wave_change) x n_paired
+    # = the scores of the n - n_paired who answered one wave only: one to four people must not be isolated.
+    change = published["wave_change"]
+    scores = published["construct_scores"].set_index(["wave", "partnership_id", "construct"])
+    tried = recovered = single = 0
+    for side, wave_col, other_col in (("before", "wave_before", "wave_after"), ("after", "wave_after", "wave_before")):
+        truth = warehouse.execute(
+            f"""
+            WITH pairs AS (SELECT DISTINCT wave_before, wave_after FROM staging.survey_wave_pairs)
+            SELECT p.wave_before, p.wave_after, s.partnership_id, s.construct, count(*) AS k, avg(s.score) AS mean
+            FROM pairs AS p JOIN staging.survey_respondent_scores AS s ON s.wave = p.{wave_col}
+            WHERE NOT EXISTS (
+                SELECT 1 FROM staging.survey_respondent_scores AS o
+                WHERE o.wave = p.{other_col} AND o.partnership_id = s.partnership_id AND o.construct = s.construct
+                  AND o.respondent_key = s.respondent_key)
+            GROUP BY ALL
+            """
+        ).df()
+        truth = truth.set_index(["wave_before", "wave_after", "partnership_id", "construct"])
+        for row in change.itertuples(index=False):
+            key = (getattr(row, wave_col), row.partnership_id, row.construct)
+            paired_mean = getattr(row, f"mean_{side}")
+            if row.test != "paired t-test" or pd.isna(paired_mean) or key not in scores.index:
+                continue
+            whole = scores.loc[key]
+            if pd.isna(whole["mean"]) or pd.isna(whole["respondents"]) or pd.isna(row.n_paired):
+                continue
+            tried += 1
+            k = int(whole["respondents"]) - int(row.n_paired)
+            if not 1 <= k < THRESHOLD:
+                continue
+            guess = (whole["mean"] * whole["respondents"] - paired_mean * row.n_paired) / k
+            actual = truth.loc[(row.wave_before, row.wave_after, row.partnership_id, row.construct)]
+            if int(actual["k"]) == k and abs(guess - actual["mean"]) < 1e-6:
+                recovered += 1
+                single += k == 1
+    report("wave_change paired means beside construct_scores", tried, recovered, f" ({single} of one person)")
+    assert tried > 0
+    assert recovered == 0
+
+
+def test_alpha_respondents_do_not_give_back_a_suppressed_count(published, warehouse):
+    # alpha_respondents counts the wave's listwise complete respondents over all partnerships, at most the
+    # sum of the partnerships' counts: it less the published counts bounds the suppressed ones from below
+    # (and equals their sum when nobody skipped an item). Suppressed counts lie from 1 to threshold - 1.
+    scores = published["construct_scores"]
+    truth = warehouse.execute(
+        "SELECT wave, partnership_id, construct, respondents FROM staging.survey_construct_summaries"
+    )
+    truth = truth.df().set_index(["wave", "partnership_id", "construct"])["respondents"]
+    tried = recovered = 0
+    for (wave, construct), group in scores.groupby(["wave", "construct"]):
+        secret = group[group["respondents"].isna() & group["suppressed"]]
+        tried += len(secret)
+        total = group["alpha_respondents"].dropna()
+        if secret.empty or total.empty:
+            continue
+        rest = int(total.iloc[0]) - int(group["respondents"].sum())
+        for row in secret.itertuples(index=False):
+            actual = truth[(wave, row.partnership_id, construct)]
+            low = max(1, rest - (len(secret) - 1) * (THRESHOLD - 1))
+            exact = len(secret) == 1 and rest == actual
+            if exact or low == THRESHOLD - 1 == actual:
+                recovered += 1
+    report("construct_scores alpha_respondents - published counts", tried, recovered)
+    assert tried > 0
+    assert recovered == 0
+
+
+def test_response_rate_counts_are_not_pinned_by_totals_invitations_or_each_other(published, warehouse):
+    # For each suppressed respondents or completed count: its smallest and largest value given the published
+    # cells, every margin total the model declares (assumed published), invited as an upper bound on
+    # respondents, 0 <= completed <= respondents. Pinned (max - min < 1) at the true value = recovered.
+    rates = published["response_rates"]
+    truth = warehouse.execute(load_sql(survey_marts.__file__, "response_rates")).df()  # the mart's own query
+    keys = ["wave", "partnership_id", "stakeholder_group"]
+    merged = rates.merge(truth, on=keys, suffixes=("", "_true")).reset_index(drop=True)
+    assert len(merged) == len(rates)
+    margins = [["wave", "partnership_id"], ["wave", "stakeholder_group"]]
+    tried = recovered = 0
+    found = []
+    for _, table in merged.groupby("wave"):
+        variables = [(i, c) for c in ("respondents", "completed") for i in table.index if pd.isna(table.at[i, c])]
+        if not variables:
+            continue
+        column = {v: j for j, v in enumerate(variables)}
+        a_eq, b_eq, a_ub, b_ub = [], [], [], []
+        for count in ("respondents", "completed"):
+            for grouping in margins:
+                for _, members in table.groupby(grouping):
+                    row = np.zeros(len(variables))
+                    for i in members.index:
+                        if (i, count) in column:
+                            row[column[(i, count)]] = 1
+                    if row.any():
+                        a_eq.append(row)
+                        b_eq.append(members[f"{count}_true"].sum() - members[count].fillna(0).sum())
+        bounds = []
+        for i, count in variables:
+            upper = table.at[i, "invited"] if count == "respondents" and pd.notna(table.at[i, "invited"]) else None
+            if count == "completed" and pd.notna(table.at[i, "respondents"]):
+                upper = table.at[i, "respondents"]
+            lower = table.at[i, "completed"] if count == "respondents" and pd.notna(table.at[i, "completed"]) else 0
+            bounds.append((float(lower), None if upper is None else float(upper)))
+            if count == "completed" and (i, "respondents") in column:
+                row = np.zeros(len(variables))
+                row[column[(i, "completed")]], row[column[(i, "respondents")]] = 1, -1
+                a_ub.append(row)
+                b_ub.append(0)
+        for j, (i, count) in enumerate(variables):
+            tried += 1
+            objective = np.zeros(len(variables))
+            objective[j] = 1
+            extremes = []
+            for sign in (1, -1):
+                fit = linprog(
+                    sign * objective, A_ub=a_ub or None, b_ub=b_ub or None, A_eq=a_eq, b_eq=b_eq, bounds=bounds
+                )
+                assert fit.status == 0, fit.message
+                extremes.append(sign * fit.fun)
+            actual = table.at[i, f"{count}_true"]
+            if extremes[1] - extremes[0] < 1 - 1e-9 and abs(extremes[0] - actual) < 1e-6:
+                recovered += 1
+                found.append(
+                    f"{table.at[i, 'wave']} {table.at[i, 'partnership_id']} {table.at[i, 'stakeholder_group']} {count} = {actual}"
+                )
+    report("response_rates bounded by totals, invited and completed <= respondents", tried, recovered)
+    assert tried > 0
+    assert recovered == 0, found[:10]
+
+
+def test_a_total_that_equals_the_sum_of_the_counts_is_withheld_where_it_reveals_one():
+    # Where nobody skipped an item, alpha_respondents is the wave x construct's total: 20 - (8 + 9) = 3 is
+    # the suppressed count. Feldt's interval goes with it (alpha, k and the interval give the count back).
+    frame = pd.DataFrame(
+        {
+            "wave": "w1",
+            "construct": ["a"] * 3 + ["b"] * 3,
+            "partnership_id": ["P1", "P2", "P3"] * 2,
+            "respondents": [8, 9, 3, 8, 9, 3],
+            "alpha_respondents": [20] * 3 + [15] * 3,  # b: some skipped an item; 15 - 17 bounds nothing
+            "alpha_ci_low": 0.6,
+            "alpha_ci_high": 0.9,
+            "alpha_note": None,
+        }
+    )
+    suppressed = frame["respondents"].between(1, THRESHOLD - 1)
+    assert frame.loc[0, "alpha_respondents"] - frame.loc[[0, 1], "respondents"].sum() == frame.loc[2, "respondents"]
+    out = survey_marts.withhold_revealing_alpha_totals(frame, suppressed, THRESHOLD)
+    assert out.loc[:2, ["alpha_respondents", "alpha_ci_low", "alpha_ci_high"]].isna().all().all()
+    assert out.loc[:2, "alpha_note"].str.contains("withheld").all()
+    assert out.loc[3:, "alpha_respondents"].tolist() == [15] * 3 and out.loc[3:, "alpha_ci_low"].notna().all()
