@@ -407,6 +407,8 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("refresh", help="materialise every asset on the data in $EVAL_DATA_DIR")
     commands.add_parser("check", help="check the reference data in $EVAL_DATA_DIR as a whole, writing nothing")
+    sums = commands.add_parser("checksums", help="print each published mart's rows, columns and content checksum")
+    sums.add_argument("marts_dir", type=Path, nargs="?", help="a marts folder (default: $EVAL_MARTS_DIR)")
     init = commands.add_parser("init", help="write a template drop zone for a new programme into DIR")
     init.add_argument("folder", type=Path, help="a new or empty folder")
     surveys = commands.add_parser(
@@ -422,6 +424,14 @@ def main(argv: list[str] | None = None) -> int:
         except SettingsError as error:
             print(error, file=sys.stderr)
             return 2
+    if arguments.command == "checksums":
+        from pipeline.publish import content_checksums
+
+        for name, (rows, columns, checksum) in content_checksums(
+            arguments.marts_dir or load_settings().marts_dir
+        ).items():
+            print(f"{name:<30} {rows:>7} rows {columns:>3} columns  {checksum}")
+        return 0
     if arguments.command == "init":
         return init_drop_zone(arguments.folder)
     if arguments.command == "check-surveys":

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.warehouse import quote_identifier, sql_literal
+from pipeline.warehouse import load_sql, quote_identifier, sql_literal
 
 CATALOG_NAME = "marts.duckdb"
 VERSIONS_DIR = "versions"
@@ -222,3 +222,13 @@ def remove_superseded_versions(marts_dir: Path, current: set[Path], now: float) 
     for path in superseded:
         path.unlink(missing_ok=True)
     return superseded
+
+
+def content_checksums(marts_dir: Path) -> dict[str, tuple[int, int, str]]:
+    """Each published mart's (rows, columns, content checksum): the same content gives the same checksum,
+    whatever its row order, so two refreshes (or two versions of the code) can be compared mart by mart."""
+    with duckdb.connect() as con:
+        return {
+            path.stem: tuple(con.execute(load_sql(__file__, "mart_checksum"), {"path": str(path)}).fetchall()[0])
+            for path in sorted(marts_dir.glob("*.parquet"))
+        }

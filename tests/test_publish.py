@@ -113,3 +113,17 @@ def test_the_same_content_published_twice_is_one_version_and_a_held_connection_k
         _build_version(con, 3)
         publish_mart(con, "survey_mart", marts_dir)
     assert first[0] not in _versions(marts_dir) and len(_versions(marts_dir)) == 2
+
+
+def test_content_checksums_ignore_row_order_and_see_any_changed_value(tmp_path):
+    import duckdb
+
+    from pipeline.publish import content_checksums
+
+    with duckdb.connect() as con:
+        con.execute(f"COPY (SELECT * FROM range(5) t(n) ORDER BY n) TO '{tmp_path / 'a.parquet'}'")
+        con.execute(f"COPY (SELECT * FROM range(5) t(n) ORDER BY n DESC) TO '{tmp_path / 'b.parquet'}'")
+        con.execute(f"COPY (SELECT n + (n = 4)::INT AS n FROM range(5) t(n)) TO '{tmp_path / 'c.parquet'}'")
+    sums = content_checksums(tmp_path)
+    assert sums["a"] == sums["b"] and sums["a"][:2] == (5, 1)
+    assert sums["c"] != sums["a"]
