@@ -704,7 +704,7 @@ CASES: list[Case] = [
     ),
     error(
         "interventions_without_partnership_id",
-        "interventions/interventions without partnership id.csv",
+        "interventions/(draft) interventions without partnership id.csv",
         INTERVENTIONS,
         reading(read_interventions),
         "the file name does not start with a partnership id",
