@@ -26,7 +26,7 @@ def build_success_factor_matrix(con: duckdb.DuckDBPyConnection, threshold: int) 
     """`marts.success_factor_matrix`: one row per partnership x success factor."""
     frame = con.execute(load_sql(__file__, "success_factor_matrix")).df()
     low, high = t_interval(frame["survey_mean"], frame["survey_sd"], frame["survey_respondents"])
-    suppressed = is_disclosive(frame["survey_respondents"], threshold)
+    suppressed = is_disclosive(frame["survey_respondents"], threshold).astype(bool)
     frame = frame.drop(columns="survey_sd").assign(
         survey_respondents=frame["survey_respondents"].astype("Int64").mask(suppressed),
         survey_mean=frame["survey_mean"].mask(suppressed),

@@ -27,9 +27,8 @@ def stage_outcomes(con: duckdb.DuckDBPyConnection) -> list[StageReport]:
     year_type = (
         values["indicator_id"].astype(str).map(period_types).fillna("financial").replace("calendar", "financial")
     )
-    parsed = pd.concat(
-        [parse_periods(values.loc[year_type == kind, "period"], year_type=kind) for kind in year_type.unique()]
-    ).reindex(values.index)
+    parts = [parse_periods(values.loc[year_type == kind, "period"], year_type=kind) for kind in year_type.unique()]
+    parsed = (pd.concat(parts) if parts else parse_periods(values["period"])).reindex(values.index)
     values = values.assign(
         period_start=parsed["start"],
         period_end=parsed["end"],

@@ -66,7 +66,9 @@ def construct_alpha(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         )
         for row in inputs.itertuples(index=False)
     ]
-    return pd.DataFrame(rows, columns=["wave", "construct", *ALPHA_COLUMNS])
+    frame = pd.DataFrame(rows, columns=["wave", "construct", *ALPHA_COLUMNS])
+    # Typed even when there is no wave yet, so an empty programme still validates.
+    return frame.astype({"alpha": float, "alpha_ci_low": float, "alpha_ci_high": float})
 
 
 def build_construct_scores(con: duckdb.DuckDBPyConnection, threshold: int) -> int:
