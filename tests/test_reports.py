@@ -39,3 +39,17 @@ def test_the_report_and_one_case_study_page_per_partnership(demo_run):
         and "Driver diagram coverage" in kirklees
     )
     assert "data:image/png;base64" in (reports / "partnerships" / "P04.html").read_text()  # the trend plot
+
+
+def test_an_indicator_name_with_dollar_signs_is_drawn_as_text(demo_run):
+    """A '$' in a name once crashed the report (matplotlib read it as mathtext): names are data."""
+    import duckdb
+
+    from pipeline.reports.evaluation_report import Marts, trend_plot
+
+    with duckdb.connect(str(demo_run.settings.marts_dir / "marts.duckdb"), read_only=True) as con:
+        marts = Marts.read(con, schema="main")
+    headline = marts.change[marts.change["headline"]]
+    partnership = next(p for p in headline["partnership_id"] if trend_plot(marts, p) is not None)
+    marts.change["indicator_name"] = "Admissions $_{x$ and $^$ per 100,000"  # not valid mathtext
+    assert trend_plot(marts, partnership)

@@ -295,6 +295,12 @@ def trend_plot(marts: Marts, partnership_id: str) -> str | None:
     if series.empty:
         return None
     series = series.sort_values("period_sort_key")
+    # Names are data: a '$' in an indicator's name is a dollar sign, never the start of matplotlib's mathtext.
+    with plt.rc_context({"text.parse_math": False}):
+        return _trend_png(series, indicator, partnership_id)
+
+
+def _trend_png(series: pd.DataFrame, indicator: pd.Series, partnership_id: str) -> str:
     figure, axis = plt.subplots(figsize=(7, 3.2), dpi=110)
     axis.plot(series["period"], series["value"], marker="o", color="#1f4e79", label=partnership_id)
     if series[["lower_ci95", "upper_ci95"]].notna().all(axis=None):
