@@ -31,6 +31,7 @@ import duckdb
 import pandas as pd
 
 from pipeline.errors import FileChangedError, InputFileError, printable
+from pipeline.safe_files import check_readable
 from pipeline.warehouse import (
     LoadResult,
     already_loaded,
@@ -105,9 +106,11 @@ class FileSnapshot:
     identity: tuple[int, ...]
 
     @classmethod
-    def take(cls, path: Path) -> FileSnapshot:
-        """Hash the file through one open handle; an error naming it if it cannot be opened or changes
-        while it is hashed."""
+    def take(cls, path: Path, data_dir: Path | None = None) -> FileSnapshot:
+        """Hash the file through one open handle; an error naming it if it is not a regular file inside the
+        drop zone within the read limits (`pipeline.safe_files`), cannot be opened, or changes while it is
+        hashed."""
+        check_readable(path, data_dir)
         try:
             with open(path, "rb") as handle:
                 before = _identity(os.fstat(handle.fileno()))
@@ -155,7 +158,7 @@ def load_file(
     """
     drop_outdated_layout(con, table)
     source_file = relative_source(path, data_dir)
-    snapshot = snapshot or FileSnapshot.take(path)
+    snapshot = snapshot or FileSnapshot.take(path, data_dir)
     if already_loaded(con, table, source_file, snapshot.content_hash):
         count = con.execute(f"SELECT count(*) FROM {table} WHERE source_file = ?", [source_file]).fetchall()[0][0]
         return LoadResult(source_file, count, skipped_unchanged=True)
@@ -203,7 +206,7 @@ def _refusal(con: duckdb.DuckDBPyConnection, table: str, path: Path, data_dir: P
     # An error about another file (a FileNotFoundError's lookup table, say) keeps that file's name.
     reason = error.reason if error.path == path else str(error)
     try:
-        content_hash = FileSnapshot.take(path).content_hash if path.is_file() else None
+        content_hash = FileSnapshot.take(path, data_dir).content_hash if path.is_file() else None
     except (InputFileError, OSError):
         content_hash = None
     kept, kept_at = 0, None

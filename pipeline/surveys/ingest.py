@@ -27,8 +27,8 @@ def survey_wave_files(surveys_dir: Path) -> dict[str, Path]:
     if not surveys_dir.exists():
         return waves
     for path in sorted(surveys_dir.iterdir()):
-        if path.suffix.lower() not in SURVEY_SUFFIXES or path.name.startswith("."):
-            continue
+        if path.suffix.lower() not in SURVEY_SUFFIXES or path.name.startswith(".") or not path.is_file():
+            continue  # a pipe or device named like an export is never a wave (nor hashed by the sensor)
         key = wave_key(path)
         if key in waves:
             raise ValueError(f"{path} and {waves[key]} both give survey wave {key!r}; rename one of them")
@@ -51,7 +51,7 @@ def load_survey_wave(
     first and checked before each table commits: an export replaced or rewritten during the load is a
     `FileChangedError` naming it, and neither table nor the ledger takes anything from it."""
     # A national export is hundreds of MB: hashed once, for both tables, before anything reads it.
-    snapshot = FileSnapshot.take(path)
+    snapshot = FileSnapshot.take(path, data_dir)
     export = read(path)
 
     def read_answers(_: Path) -> duckdb.DuckDBPyRelation:
