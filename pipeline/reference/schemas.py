@@ -22,6 +22,9 @@ SURVEY_TOOLS = ["qualtrics", "surveymonkey", "google_forms", "microsoft_forms", 
 
 DIRECTIONS = ["enabler", "barrier"]
 
+# A column a reference file may leave out of its header; it then reads as empty (see reference/reader.py).
+OPTIONAL_COLUMN = {"optional_column": True}
+
 
 class Partnership(Lineage):
     """One row per partnership in the programme."""
@@ -126,6 +129,14 @@ class CodebookFactor(Lineage):
     )
     direction: Series[str] = pa.Field(
         isin=DIRECTIONS, description="Whether the code marks the factor as an enabler or a barrier"
+    )
+    scale_value: Series[float] = pa.Field(
+        nullable=True,
+        coerce=True,
+        metadata=OPTIONAL_COLUMN,
+        description="Optional column: the code's level on an ordinal scale formed by it and its sibling codes (the "
+        "scale is their parent code), e.g. 1, 2, 3 for weak, moderate, strong; coder agreement on the scale is then "
+        "also reported with weighted kappa (setting coding_kappa_weights) and ordinal alpha. Empty: not a scale level",
     )
 
 
