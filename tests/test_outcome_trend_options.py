@@ -197,3 +197,26 @@ def test_suppressed_counts_do_not_break_the_run_of_points_the_trend_is_tested_on
     assert _latest_trend(con) == "Decreasing and getting better"
     published = con.execute("SELECT count, count_suppressed FROM marts.outcome_trends WHERE period = '2018'").fetchall()
     assert published == [(None, True)]
+
+
+def test_age_bands_that_cannot_be_standardised_are_quarantined_with_the_reason(tmp_path: Path):
+    raw = tmp_path / "raw"
+    (raw / "outcomes").mkdir(parents=True)
+    (raw / "outcomes" / "bands.csv").write_text(
+        "indicator_id,area_code,period,age_band,count,population\n"
+        f"{DSR_INDICATOR},{BIG},2020,0-15,12,1000\n{DSR_INDICATOR},{BIG},2020,16+,30,4000\n"
+        f"{DSR_INDICATOR},{SMALL},2020,0-15,12,1000\n{DSR_INDICATOR},{SMALL},2020,16+,30,4000\n",
+        encoding="utf-8",
+    )
+    (raw / "outcomes" / "bands_with_standard.csv").write_text(
+        "indicator_id,area_code,period,age_band,count,population,standard_population\n"
+        f"{DSR_INDICATOR},{TINY},2020,0-15,12,1000,20000\n{DSR_INDICATOR},{TINY},2020,16+,30,0,80000\n",
+        encoding="utf-8",
+    )
+    con = _warehouse(tmp_path, {"P1": [BIG]})
+    load_outcomes(con, raw / "outcomes", raw)
+    (report,) = stage_outcomes(con)
+    assert report.rows == 0 and report.quarantined == 3
+    reasons = con.execute("SELECT * FROM quarantine.outcome_values").df()["reason"].astype(str)
+    assert reasons.str.contains("are not the 19 bands of the 2013 European Standard Population").sum() == 2
+    assert reasons.str.contains("no DSR: a population is zero or negative").sum() == 1

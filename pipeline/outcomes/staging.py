@@ -100,7 +100,7 @@ def age_banded_rates(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd.D
     )
     bands_out, rows, problems = [], [], {}
     if raw.empty:
-        return pd.DataFrame(columns=_BAND_COLUMNS), pd.DataFrame(), problems
+        return _typed_bands(pd.DataFrame(columns=_BAND_COLUMNS)), pd.DataFrame(), problems
     raw = raw.assign(
         indicator_id=raw["indicator_id"].astype("string").str.strip(),
         sex=raw["sex"].where(raw["sex"].notna(), None),
@@ -159,5 +159,9 @@ def age_banded_rates(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd.D
             }
         )
     bands = pd.concat(bands_out, ignore_index=True) if bands_out else pd.DataFrame(columns=_BAND_COLUMNS)
-    bands = bands.astype({"indicator_id": "int64", "count": float, "population": float, "standard_population": float})
-    return bands.reset_index(drop=True), pd.DataFrame(rows), problems
+    return _typed_bands(bands).reset_index(drop=True), pd.DataFrame(rows), problems
+
+
+def _typed_bands(bands: pd.DataFrame) -> pd.DataFrame:
+    numbers = {"indicator_id": "int64", "count": float, "population": float, "standard_population": float}
+    return bands.astype({**{c: object for c in _BAND_COLUMNS}, **numbers})
