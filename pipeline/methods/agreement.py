@@ -777,10 +777,9 @@ def scale_units(segments: pd.DataFrame, scale_values: pd.DataFrame) -> pd.DataFr
     `scale_values` has columns code_path, scale and value: each code that is a level of an ordered scale
     (e.g. ".../Leadership strength/1 weak", ".../2 moderate", ".../3 strong", scale ".../Leadership strength",
     values 1, 2, 3). A coder's value for a source is the level they applied there; NaN when they applied none of
-    the scale's levels in it (not rated), and the highest level when they applied several (the unit's note in
-    `agreement_by_scale` does not see this: levels meant to exclude each other should be coded so). Index:
-    (source_name, code_path) with the scale's name as code_path, as `coding_units` gives, so `agreement_by_scale`
-    groups by scale.
+    the scale's levels in it (not rated), and the highest level when they applied several (levels meant to
+    exclude each other should be coded so). Index: (source_name, code_path) with the scale's name as code_path,
+    as `coding_units` gives, so `agreement_by_scale` groups by scale.
     """
     needed = ["source_name", "code_path", "coder"]
     absent = [name for name in needed if name not in segments.columns]
