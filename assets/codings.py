@@ -54,10 +54,12 @@ def stage_site_visit_codings(warehouse: WarehouseResource, paths: EvaluationPath
 @mart_asset(deps=["stg_coded_segments"], group="codings")
 def coder_agreement(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.MaterializeResult:
     """How far the site-visit coders agree. Grain: one row per code plus a pooled row: percentage
-    agreement, Cohen's kappa (two coders) and Krippendorff's alpha with 95% bootstrap intervals, at the
-    unit source document x code presence."""
+    agreement, Cohen's kappa (two coders; 95% bootstrap and asymptotic intervals) or Fleiss' kappa with its z
+    test (more coders), and Krippendorff's alpha with a 95% bootstrap interval, at the unit source document x
+    code presence; plus one row per ordinal scale of codes (codebook `scale_value`) with weighted kappa
+    (setting `coding_kappa_weights`) and ordinal alpha."""
     with warehouse.get_connection() as con:
-        marts.build_coder_agreement(con)
+        marts.build_coder_agreement(con, paths.coding_kappa_weights)
         return publish_and_describe(con, "coder_agreement", paths)
 
 

@@ -13,6 +13,7 @@ INGESTED = [
     "raw_fingertips_values",
     "raw_tidy_outcome_values",
     "raw_fingertipsnext_values",
+    "raw_age_banded_counts",
     "raw_deprivation",
     "raw_interventions",
     "raw_success_assessments",

@@ -16,8 +16,18 @@ from pipeline.outcomes import ingest, marts, staging
 from pipeline.resources import EvaluationPaths, WarehouseResource
 
 GROUP = dict(group_name="outcomes")
-RAW_TABLES = ["raw.fingertips_values", "raw.tidy_outcome_values", "raw.fingertipsnext_values"]
-VALUE_TABLES = ["staging.outcome_values", "staging.unmapped_outcome_series", *quarantine_of(["staging.outcome_values"])]
+RAW_TABLES = [
+    "raw.fingertips_values",
+    "raw.tidy_outcome_values",
+    "raw.fingertipsnext_values",
+    "raw.age_banded_counts",
+]
+VALUE_TABLES = [
+    "staging.outcome_values",
+    "staging.outcome_age_bands",
+    "staging.unmapped_outcome_series",
+    *quarantine_of(["staging.outcome_values"]),
+]
 DEPRIVATION_TABLES = ["staging.deprivation", *quarantine_of(["staging.deprivation"])]
 AREAS = ["stg_partnerships", "stg_partnership_areas", "stg_outcome_indicators"]
 
@@ -26,7 +36,7 @@ AREAS = ["stg_partnerships", "stg_partnership_areas", "stg_outcome_indicators"]
 def ingest_outcome_values(warehouse: WarehouseResource, paths: EvaluationPaths):
     """Outcome statistics as published: Fingertips downloads (`raw.fingertips_values`), tidy series
     (`raw.tidy_outcome_values`) and FingertipsNext extracts (`raw.fingertipsnext_values`), one row per
-    published value, every cell as text."""
+    published value, and counts and populations by age band (`raw.age_banded_counts`), every cell as text."""
     with warehouse.get_connection() as con:
         reports = ingest.load_outcomes(con, paths.drop_zone.outcomes_dir, paths.drop_zone.data_dir)
         yield from step_results(con, RAW_TABLES, reports)
@@ -50,6 +60,7 @@ def ingest_deprivation(warehouse: WarehouseResource, paths: EvaluationPaths):
             "raw_fingertips_values",
             "raw_tidy_outcome_values",
             "raw_fingertipsnext_values",
+            "raw_age_banded_counts",
             "stg_outcome_indicators",
         ],
         kinds={"pandera"},
@@ -96,9 +107,11 @@ def outcome_trends(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.M
     """Each partnership's outcome indicators over time, as the national tool presents them. Grain: one row
     per partnership x indicator x period: value with 95% and 99.8% limits (published, or computed from
     count and denominator), England beside it, the benchmark comparison with the indicator's polarity, and
-    the recent-trend test on the latest period."""
+    the recent-trend test on the latest period (settings `trend_points`, `trend_z`)."""
     with warehouse.get_connection() as con:
-        marts.build_outcome_trends(con, paths.disclosure_threshold)
+        marts.build_outcome_trends(
+            con, paths.disclosure_threshold, trend_points=paths.trend_points, trend_z=paths.trend_z
+        )
         return publish_and_describe(con, "outcome_trends", paths)
 
 

@@ -29,7 +29,8 @@ class WarehouseResource(DuckDBResource):
 
 class EvaluationPaths(dg.ConfigurableResource):
     """The raw drop zone, the published marts folder, the disclosure threshold for published counts and
-    where the pseudonym key comes from (`pseudonym_key` is set as `dg.EnvVar`, never as the key itself)."""
+    where the pseudonym key comes from (`pseudonym_key` is set as `dg.EnvVar`, never as the key itself), and
+    the evaluation's method settings (see `pipeline.settings`)."""
 
     data_dir: str
     marts_dir: str
@@ -38,6 +39,9 @@ class EvaluationPaths(dg.ConfigurableResource):
     pseudonym_key: str = ""
     coding_case_variable: str = "partnership_id"
     coding_source_rule: str = ""
+    coding_kappa_weights: str = "linear"
+    trend_points: int | None = 5
+    trend_z: str = "fingertips"
 
     @property
     def drop_zone(self) -> DropZone:
@@ -71,5 +75,8 @@ def default_resources(settings: Settings | None = None) -> dict[str, dg.Configur
             pseudonym_key=dg.EnvVar(PSEUDONYM_KEY_VARIABLE) if settings.pseudonym_key_from_environment else "",
             coding_case_variable=settings.coding_case_variable,
             coding_source_rule=settings.coding_source_rule,
+            coding_kappa_weights=settings.coding_kappa_weights,
+            trend_points=settings.trend_points,
+            trend_z=settings.trend_z,
         ),
     }

@@ -23,6 +23,9 @@ the evaluation's own rules:
 | `disclosure_threshold` | 5 | smallest count published (the environment variable wins) |
 | `coding_case_variable` | `partnership_id` | the REFI-QDA case variable that names a coding's partnership |
 | `coding_source_rule` | empty | a regular expression whose first group is the partnership id in a source's name; empty: a source whose name starts with a partnership's id is that partnership's |
+| `coding_kappa_weights` | `linear` | agreement weights of the weighted kappa reported for ordinal code scales (codes with a `scale_value` in `codebook_factor_map.csv`): `linear` or `quadratic` |
+| `trend_points` | 5 | how many of the most recent valid points the recent-trend test of `outcome_trends` uses (5 or more, Fingertips' 5 by default), or `"all"` for the whole unbroken run |
+| `trend_z` | `fingertips` | the normal point turning published 95% limits into a standard error in the trend test: `fingertips` (1.96, Fingertips' width / 3.92) or `exact` (qnorm(0.975) = 1.959964, PHEindicatormethods) |
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PSEUDONYM_KEY_VARIABLE = "EVAL_PSEUDONYM_KEY"
 SETTINGS_FILE = "settings.toml"
+KAPPA_WEIGHT_CHOICES = ("linear", "quadratic")
+TREND_Z_CHOICES = ("fingertips", "exact")
 
 
 class SettingsError(ValueError):
@@ -97,6 +102,9 @@ class Settings:
     dagster_home: Path = field(default=PROJECT_ROOT / ".dagster")
     coding_case_variable: str = "partnership_id"
     coding_source_rule: str = ""
+    coding_kappa_weights: str = "linear"
+    trend_points: int | None = 5  # None: the whole unbroken run of valid points
+    trend_z: str = "fingertips"
 
     @property
     def drop_zone(self) -> DropZone:
@@ -126,6 +134,23 @@ def _text(settings: dict[str, object], name: str, default: str, source: str) -> 
     if not isinstance(value, str):
         raise SettingsError(f"{source}: {name} must be text, not {value!r}")
     return value
+
+
+def _choice(settings: dict[str, object], name: str, default: str, choices: tuple[str, ...], source: str) -> str:
+    value = _text(settings, name, default, source)
+    if value not in choices:
+        raise SettingsError(f"{source}: {name} must be one of {', '.join(choices)}, not {value!r}")
+    return value
+
+
+def _trend_points(settings: dict[str, object], source: str) -> int | None:
+    """`trend_points`: a whole number of at least 5 (Fingertips' minimum), or "all" for the whole unbroken run."""
+    value = settings.get("trend_points", 5)
+    if value == "all":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise SettingsError(f'{source}: trend_points must be a whole number of at least 5 or "all", not {value!r}')
+    return int(_number(value, "trend_points", source, int, 5))
 
 
 def drop_zone_settings(data_dir: Path) -> dict[str, object]:
@@ -165,4 +190,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         dagster_home=_path(environ, "DAGSTER_HOME", PROJECT_ROOT / ".dagster"),
         coding_case_variable=_text(from_file, "coding_case_variable", "partnership_id", str(settings_file)),
         coding_source_rule=_text(from_file, "coding_source_rule", "", str(settings_file)),
+        coding_kappa_weights=_choice(
+            from_file, "coding_kappa_weights", "linear", KAPPA_WEIGHT_CHOICES, str(settings_file)
+        ),
+        trend_points=_trend_points(from_file, str(settings_file)),
+        trend_z=_choice(from_file, "trend_z", "fingertips", TREND_Z_CHOICES, str(settings_file)),
     )

@@ -46,14 +46,48 @@ def test_the_bundled_settings_file_holds_the_defaults(tmp_path):
 
     bundled = load_settings({"EVAL_DATA_DIR": str(DATA_DIR)})
     default = load_settings({"EVAL_DATA_DIR": str(tmp_path)})
-    assert (bundled.disclosure_threshold, bundled.coding_case_variable, bundled.coding_source_rule) == (
-        default.disclosure_threshold,
-        default.coding_case_variable,
-        default.coding_source_rule,
-    )
+    names = [
+        "disclosure_threshold",
+        "coding_case_variable",
+        "coding_source_rule",
+        "coding_kappa_weights",
+        "trend_points",
+        "trend_z",
+    ]
+    assert [getattr(bundled, name) for name in names] == [getattr(default, name) for name in names]
+    assert (default.coding_kappa_weights, default.trend_points, default.trend_z) == ("linear", 5, "fingertips")
 
 
 def test_a_text_setting_of_the_wrong_type_is_an_error_naming_it(tmp_path):
     (tmp_path / "settings.toml").write_text("coding_source_rule = 3\n")
     with pytest.raises(SettingsError, match="coding_source_rule must be text"):
+        load_settings({"EVAL_DATA_DIR": str(tmp_path)})
+
+
+def test_the_method_settings_come_from_the_settings_file_and_reach_the_resources(tmp_path):
+    from pipeline.resources import default_resources
+
+    (tmp_path / "settings.toml").write_text(
+        'coding_kappa_weights = "quadratic"\ntrend_points = "all"\ntrend_z = "exact"\n'
+    )
+    settings = load_settings({"EVAL_DATA_DIR": str(tmp_path)})
+    assert (settings.coding_kappa_weights, settings.trend_points, settings.trend_z) == ("quadratic", None, "exact")
+    paths = default_resources(settings)["paths"]
+    assert (paths.coding_kappa_weights, paths.trend_points, paths.trend_z) == ("quadratic", None, "exact")
+    (tmp_path / "settings.toml").write_text("trend_points = 7\n")
+    assert load_settings({"EVAL_DATA_DIR": str(tmp_path)}).trend_points == 7
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("trend_points = 4", "trend_points must be at least 5"),
+        ("trend_points = 5.5", "trend_points must be a whole number"),
+        ('trend_z = "3.92"', "trend_z must be one of fingertips, exact"),
+        ('coding_kappa_weights = "squared"', "coding_kappa_weights must be one of linear, quadratic"),
+    ],
+)
+def test_a_method_setting_out_of_range_is_an_error_naming_it(tmp_path, line, message):
+    (tmp_path / "settings.toml").write_text(line + "\n")
+    with pytest.raises(SettingsError, match=message):
         load_settings({"EVAL_DATA_DIR": str(tmp_path)})

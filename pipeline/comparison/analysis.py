@@ -1,7 +1,12 @@
 """Comparing success factors across partnerships: the QCA conditions, outcome and analyses.
 
 Each success factor becomes a fuzzy-set condition calibrated from the partnership's mean survey score in
-its latest wave, by Ragin's (2008) direct method with the anchors in `reference/qca_conditions.csv`. The
+its latest wave, by Ragin's (2008) direct method with the anchors in `reference/qca_conditions.csv`, or, where
+that file gives `level_thresholds`, a multi-value condition whose levels 0, 1, 2, ... the thresholds cut the
+score into. When any condition is multi-value the analysis is mvQCA (Cronqvist and Berg-Schlosser 2009): the
+fuzzy conditions enter as crisp sets (membership above 0.5), the truth table lists every combination of
+levels (`LEAD{2}*PM{0}`), the solutions are complex and parsimonious (no intermediate one for multi-value
+conditions), and necessity is reported for each level (`LEAD{2}`, `~LEAD{2}`). The
 outcome is the evaluation team's judgement that the partnership achieved its objectives
 (`assessments/`). A partnership at a crossover exactly, or without a score on a factor or an
 assessment, is left out of the analysis and listed, never imputed.
@@ -17,7 +22,7 @@ impute any missing score. What these marts publish then follows from published f
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 import pandas as pd
@@ -47,6 +52,12 @@ class QcaData:
     conditions: list[str]
     directional: dict[str, object]
     excluded: dict[str, str]
+    levels: dict[str, int] = field(default_factory=dict)  # multi-value conditions: their number of levels
+
+    @property
+    def multi_value(self) -> bool:
+        """True when any condition is multi-value: the analysis is then mvQCA."""
+        return bool(self.levels)
 
 
 def published_scores(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -72,18 +83,26 @@ def qca_data(con: duckdb.DuckDBPyConnection) -> QcaData:
         .dropna(subset=["condition"])
     )
     excluded: dict[str, str] = {}
+    levels: dict[str, int] = {}
+    thresholds = order["level_thresholds"] if "level_thresholds" in order else pd.Series(None, index=order.index)
     for factor, row in order.iterrows():
         score = wide[factor] if factor in wide else pd.Series(float("nan"), index=wide.index)
-        members[row["condition"]] = qca.calibrate_fuzzy(
-            score, row["full_non_membership"], row["crossover"], row["full_membership"]
-        )
+        if isinstance(thresholds[factor], str):
+            cuts = [float(cut) for cut in thresholds[factor].split(";")]
+            members[row["condition"]] = qca.calibrate_crisp(score, cuts)
+            levels[row["condition"]] = len(cuts) + 1
+        else:
+            members[row["condition"]] = qca.calibrate_fuzzy(
+                score, row["full_non_membership"], row["crossover"], row["full_membership"]
+            )
         # The reason for a suppressed score says nothing of its value (not even that it sits at the crossover).
         for partnership in withheld.loc[withheld["factor_id"] == factor, "partnership_id"]:
             excluded.setdefault(partnership, f"survey score on {factor} suppressed (disclosure control)")
         for partnership in score.index[score.isna()]:
             excluded.setdefault(partnership, f"no survey score on {factor}")
-        for partnership in score.index[score == row["crossover"]]:
-            excluded.setdefault(partnership, f"{factor} score exactly at the crossover ({row['crossover']})")
+        if row["condition"] not in levels:
+            for partnership in score.index[score == row["crossover"]]:
+                excluded.setdefault(partnership, f"{factor} score exactly at the crossover ({row['crossover']})")
     outcome = assessed.set_index("partnership_id")["achieved_objectives"].reindex(members.index)
     for partnership in outcome.index[outcome.isna()]:
         excluded.setdefault(partnership, "no success assessment")
@@ -93,7 +112,7 @@ def qca_data(con: duckdb.DuckDBPyConnection) -> QcaData:
     directional = {
         row["condition"]: {"present": 1, "absent": 0, "either": "-"}[row["expected"]] for _, row in order.iterrows()
     }
-    return QcaData(members, conditions, directional, excluded)
+    return QcaData(members, conditions, directional, excluded, levels)
 
 
 def qca_tables(data: QcaData, settings: QcaSettings = QcaSettings()) -> dict[str, pd.DataFrame]:
@@ -105,10 +124,34 @@ def qca_tables(data: QcaData, settings: QcaSettings = QcaSettings()) -> dict[str
         "case_id": "partnership_id",
     }
     frame = data.memberships
+    if data.multi_value:
+        return _mv_tables(data, cuts)
     return {
         "qca_truth_table": qca.qca_truth_table(frame, data.conditions, OUTCOME, **cuts),
         "qca_solutions": qca.qca_solutions(frame, data.conditions, OUTCOME, directional=data.directional, **cuts),
         "qca_necessity": qca.qca_necessity(frame, data.conditions, OUTCOME, case_id="partnership_id"),
+    }
+
+
+def _mv_tables(data: QcaData, cuts: dict[str, object]) -> dict[str, pd.DataFrame]:
+    """mvQCA: fuzzy conditions as crisp sets (membership above 0.5; none sits at 0.5, those are left out)."""
+    frame = data.memberships.copy()
+    levels = {name: data.levels.get(name, 2) for name in data.conditions}
+    for name in data.conditions:
+        if name not in data.levels:
+            frame[name] = (frame[name] > 0.5).astype(int)
+    frame[data.conditions] = frame[data.conditions].astype(int)
+    # Necessity of each level of each condition: its cases as a crisp set.
+    dummies = pd.DataFrame({"partnership_id": frame["partnership_id"], OUTCOME: frame[OUTCOME]})
+    names = []
+    for name in data.conditions:
+        for level in range(levels[name]):
+            names.append(f"{name}{{{level}}}")
+            dummies[names[-1]] = (frame[name] == level).astype(float)
+    return {
+        "qca_truth_table": qca.qca_mv_truth_table(frame, data.conditions, OUTCOME, levels=levels, **cuts),
+        "qca_solutions": qca.qca_mv_solutions(frame, data.conditions, OUTCOME, levels=levels, **cuts),
+        "qca_necessity": qca.qca_necessity(dummies, names, OUTCOME, case_id="partnership_id"),
     }
 
 

@@ -143,14 +143,15 @@ class SuccessFactorMatrixMart(pa.DataFrameModel):
 
 
 class QcaTruthTableMart(pa.DataFrameModel):
-    """One row per configuration of the QCA conditions (all 2^k, remainders included)."""
+    """One row per configuration of the QCA conditions (all 2^k, or every combination of levels when a condition
+    is multi-value; remainders included)."""
 
     outcome: Series[str] = pa.Field(description="Outcome set explained")
     row: Series[int] = pa.Field(
         ge=1, unique=True, description="Truth-table row number, as R QCA numbers them (row 1 = every condition absent)"
     )
     configuration: Series[str] = pa.Field(
-        description="The configuration: NAME = condition present, ~NAME = absent, joined by *"
+        description="The configuration: NAME = condition present, ~NAME = absent (NAME{2} = level 2 of a multi-value condition), joined by *"
     )
     OUT: Series[str] = pa.Field(
         isin=["1", "0", "C", "?"],
@@ -219,7 +220,10 @@ class QcaNecessityMart(pa.DataFrameModel):
     """One row per condition and negated condition: is it necessary for the outcome?"""
 
     outcome: Series[str] = pa.Field(description="Outcome set")
-    condition: Series[str] = pa.Field(unique=True, description="Condition, or ~condition for its absence")
+    condition: Series[str] = pa.Field(
+        unique=True,
+        description="Condition, or ~condition for its absence (NAME{2} / ~NAME{2}: a level of a multi-value condition)",
+    )
     consistency: Series[float] = pa.Field(nullable=True, ge=0, le=1, description="Consistency as a necessary condition")
     coverage: Series[float] = pa.Field(nullable=True, ge=0, le=1, description="Coverage as a necessary condition")
     RoN: Series[float] = pa.Field(

@@ -32,7 +32,9 @@ coder did not rate the unit. Methods:
 
 `coding_units` turns coded segments (from `pipeline.codings.refi_qda.coded_segments` or
 `pipeline.codings.coding_table.read_coding_table`) into reliability data, and `agreement_by_code` reports
-every code and the pooled data, the rows of the `coder_agreement` mart.
+every code and the pooled data, the rows of the `coder_agreement` mart. `scale_units` and
+`agreement_by_scale` do the same for ordinal scales of codes (sibling codes whose levels are ordered), with
+weighted kappa and ordinal alpha.
 """
 
 from __future__ import annotations
@@ -67,7 +69,20 @@ AGREEMENT_COLUMNS: dict[str, str] = {
     "cohens_kappa": "float64",
     "kappa_ci_low": "float64",
     "kappa_ci_high": "float64",
+    "kappa_se": "float64",
+    "kappa_ase_low": "float64",
+    "kappa_ase_high": "float64",
+    "fleiss_kappa": "float64",
+    "fleiss_z": "float64",
+    "fleiss_p_value": "float64",
+    "fleiss_units": "Int64",
+    "weighted_kappa": "float64",
+    "weighted_kappa_se": "float64",
+    "weighted_kappa_low": "float64",
+    "weighted_kappa_high": "float64",
+    "kappa_weights": "string",
     "krippendorff_alpha": "float64",
+    "alpha_metric": "string",
     "alpha_ci_low": "float64",
     "alpha_ci_high": "float64",
     "note": "string",
@@ -671,12 +686,16 @@ def agreement_by_code(
 ) -> pd.DataFrame:
     """Agreement per code and pooled over codes (code "(pooled)"), from `coding_units` output.
 
-    Grain: one row per code, plus the pooled row. Columns: code, unit, n_units (units rated by two or more
-    coders), n_coders (coders with a value on those units), percent_agreement (Krippendorff 2011 observed
-    agreement), cohens_kappa with kappa_ci_low/high (Cohen 1960; only when exactly two coders rated the
-    code), krippendorff_alpha with alpha_ci_low/high (nominal, Krippendorff 2011), and note. Intervals are
-    percentile bootstraps over units (see `bootstrap_alpha`). A statistic that is undefined, such as alpha
-    when every value is the same, is NaN and the note says why. `unit` defaults to `units.attrs["unit"]`.
+    Grain: one row per code, plus the pooled row. Columns (`AGREEMENT_COLUMNS`): code, unit, n_units (units
+    rated by two or more coders), n_coders (coders with a value on those units), percent_agreement
+    (Krippendorff 2011 observed agreement); when exactly two coders rated the code, cohens_kappa with its
+    percentile bootstrap interval kappa_ci_low/high and its asymptotic standard error kappa_se with the interval
+    kappa -/+ z ASE, kappa_ase_low/high (Fleiss, Cohen and Everitt 1969); when more than two, Fleiss' (1971)
+    kappa with its z test (fleiss_z, fleiss_p_value; Fleiss, Nee and Landis 1979) over the fleiss_units that
+    every coder rated; krippendorff_alpha with alpha_ci_low/high (nominal, Krippendorff 2011); and note. The
+    weighted-kappa columns are for ordinal scales (`agreement_by_scale`) and empty here. A statistic that is
+    undefined, such as alpha when every value is the same, is NaN and the note says why. `unit` defaults to
+    `units.attrs["unit"]`.
     """
     if "code_path" not in (units.index.names or []):
         raise ValueError("units need a 'code_path' index level, as coding_units gives")
@@ -688,20 +707,28 @@ def agreement_by_code(
 
 
 def _agreement_row(
-    code: str, frame: pd.DataFrame, unit: str, replicates: int, level: float, seed: int | None
+    code: str,
+    frame: pd.DataFrame,
+    unit: str,
+    replicates: int,
+    level: float,
+    seed: int | None,
+    metric: Metric = "nominal",
+    weights: KappaWeights | str | None = None,
 ) -> dict[str, object]:
     nan = float("nan")
     pairable = frame[frame.notna().sum(axis=1) >= 2]
     coders = [name for name in pairable.columns if pairable[name].notna().any()]
     row: dict[str, object] = {"code": code, "unit": unit, "n_units": len(pairable), "n_coders": len(coders)}
+    row.update({name: nan for name, kind in AGREEMENT_COLUMNS.items() if kind == "float64"})
+    row.update(fleiss_units=None, kappa_weights=None, alpha_metric=metric)
     notes: list[str] = []
     if len(pairable) == 0:
         notes.append("no unit was rated by two or more coders")
-        row.update(percent_agreement=nan, krippendorff_alpha=nan, alpha_ci_low=nan, alpha_ci_high=nan)
     else:
         data = pairable[coders]
         row["percent_agreement"] = percent_agreement(data)
-        alpha = bootstrap_alpha(data, "nominal", replicates=replicates, level=level, seed=seed)
+        alpha = bootstrap_alpha(data, metric, replicates=replicates, level=level, seed=seed)
         row.update(krippendorff_alpha=alpha.estimate, alpha_ci_low=alpha.low, alpha_ci_high=alpha.high)
         if np.isnan(alpha.estimate):
             value = data.stack().iloc[0]
@@ -710,11 +737,88 @@ def _agreement_row(
     if len(coders) == 2 and len(pairable):
         kappa = bootstrap_kappa(pairable[coders], replicates=replicates, level=level, seed=seed)
         row.update(cohens_kappa=kappa.estimate, kappa_ci_low=kappa.low, kappa_ci_high=kappa.high)
+        asymptotic = weighted_kappa(pairable[coders], "unweighted", level=level)
+        row.update(kappa_se=asymptotic.se, kappa_ase_low=asymptotic.low, kappa_ase_high=asymptotic.high)
         if np.isnan(kappa.estimate) and not notes:
             notes.append("kappa undefined: chance agreement is 1")
-    else:
-        row.update(cohens_kappa=nan, kappa_ci_low=nan, kappa_ci_high=nan)
-        if len(coders) > 2:
-            notes.append(f"kappa not computed: {len(coders)} coders (Cohen's kappa is for two)")
+        if weights is not None:
+            scored = weighted_kappa(pairable[coders], weights, level=level)
+            row.update(
+                weighted_kappa=scored.kappa,
+                weighted_kappa_se=scored.se,
+                weighted_kappa_low=scored.low,
+                weighted_kappa_high=scored.high,
+                kappa_weights=str(weights),
+            )
+    elif len(coders) > 2:
+        fleiss = fleiss_kappa(pairable[coders])
+        row.update(
+            fleiss_kappa=fleiss.kappa, fleiss_z=fleiss.z, fleiss_p_value=fleiss.p_value, fleiss_units=fleiss.units
+        )
+        notes.append(f"{len(coders)} coders: Fleiss' kappa instead of Cohen's (which is for two)")
+        if fleiss.dropped_units:
+            notes.append(
+                f"Fleiss' kappa over the {fleiss.units} units every coder rated ({fleiss.dropped_units} left out)"
+            )
+        if weights is not None:
+            notes.append("weighted kappa not computed: it is for two coders (see ordinal alpha)")
     row["note"] = "; ".join(notes) or None
     return row
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Ordinal scales of codes
+# ---------------------------------------------------------------------------------------------------------
+
+
+def scale_units(segments: pd.DataFrame, scale_values: pd.DataFrame) -> pd.DataFrame:
+    """Reliability data for ordinal scales of codes: one row per source document x scale, one column per coder.
+
+    `scale_values` has columns code_path, scale and value: each code that is a level of an ordered scale
+    (e.g. ".../Leadership strength/1 weak", ".../2 moderate", ".../3 strong", scale ".../Leadership strength",
+    values 1, 2, 3). A coder's value for a source is the level they applied there; NaN when they applied none of
+    the scale's levels in it (not rated), and the highest level when they applied several (levels meant to
+    exclude each other should be coded so). Index: (source_name, code_path) with the scale's name as code_path,
+    as `coding_units` gives, so `agreement_by_scale` groups by scale.
+    """
+    needed = ["source_name", "code_path", "coder"]
+    absent = [name for name in needed if name not in segments.columns]
+    if absent:
+        raise ValueError(f"coded segments lack column(s) {', '.join(absent)}")
+    levels = scale_values[["code_path", "scale", "value"]].astype({"code_path": str, "scale": str, "value": float})
+    seg = segments[needed].astype(str).merge(levels, on="code_path", how="inner")
+    index_names = ["source_name", "code_path"]
+    if seg.empty:
+        empty = pd.DataFrame(index=pd.MultiIndex.from_tuples([], names=index_names), dtype=float)
+        empty.attrs["unit"] = "source_scale"
+        return empty
+    units = seg.pivot_table(index=["source_name", "scale"], columns="coder", values="value", aggfunc="max")
+    units.index = units.index.set_names(index_names)
+    units.columns.name = "coder"
+    units = units.sort_index().astype(float)
+    units.attrs["unit"] = "source_scale"
+    return units
+
+
+def agreement_by_scale(
+    units: pd.DataFrame,
+    weights: KappaWeights | str = "linear",
+    *,
+    replicates: int = DEFAULT_REPLICATES,
+    level: float = DEFAULT_LEVEL,
+    seed: int | None = DEFAULT_SEED,
+) -> pd.DataFrame:
+    """Agreement per ordinal scale of codes, from `scale_units` output: one row per scale, `AGREEMENT_COLUMNS`.
+
+    As `agreement_by_code`, with Krippendorff's alpha at the ordinal level of measurement and, for two coders,
+    Cohen's (1968) weighted kappa (`weights` "linear" or "quadratic") with its asymptotic standard error and
+    interval (Fleiss, Cohen and Everitt 1969) beside the unweighted kappa. The unit is "source_scale" (a source
+    document x the level each coder gave it on the scale).
+    """
+    if weights not in ("linear", "quadratic"):
+        raise ValueError(f"an ordinal scale's kappa weights are linear or quadratic, not {weights!r}")
+    rows = [
+        _agreement_row(str(scale), frame, "source_scale", replicates, level, seed, "ordinal", weights)
+        for scale, frame in units.groupby(level="code_path", sort=True)
+    ]
+    return pd.DataFrame(rows, columns=list(AGREEMENT_COLUMNS)).astype(AGREEMENT_COLUMNS)

@@ -1059,6 +1059,16 @@ def qca_solutions(
         data, conditions, outcome, incl_cut=incl_cut, incl_cut0=incl_cut0, n_cut=n_cut, pri_cut=pri_cut, case_id=case_id
     )
     kinds = [kind for kind in KINDS if kind != "intermediate" or directional]
+    return _solutions_table(tt, outcome, kinds, directional, exclude)
+
+
+def _solutions_table(
+    tt: pd.DataFrame,
+    outcome: str,
+    kinds: Sequence[str],
+    directional: Mapping[str, object] | None,
+    exclude: Iterable[int],
+) -> pd.DataFrame:
     records = []
     for kind in kinds:
         solutions = minimize(tt, kind, directional, exclude=exclude)
@@ -1086,7 +1096,71 @@ def qca_solutions(
                         "contradictory_configurations": _joined(solution.contradictory_configurations),
                     }
                 )
+    if not records:  # no configuration passes the cut-offs: an empty table, typed as a full one would be
+        kinds_of = {"n_models": "int64"} | {
+            c: "float64" for c in SOLUTION_COLUMNS if c.startswith(("term_", "solution_"))
+        }
+        return pd.DataFrame(columns=SOLUTION_COLUMNS).astype({"term_cases": object, **kinds_of, "solution": object})
     return pd.DataFrame(records, columns=SOLUTION_COLUMNS)
+
+
+def qca_mv_truth_table(
+    data: pd.DataFrame,
+    conditions: Sequence[str],
+    outcome: str,
+    *,
+    levels: Mapping[str, int] | Sequence[int] | None = None,
+    incl_cut: float = 0.8,
+    incl_cut0: float | None = None,
+    n_cut: int = 1,
+    pri_cut: float = 0.0,
+    case_id: str | None = None,
+) -> pd.DataFrame:
+    """Mart table ``qca_truth_table`` for multi-value conditions (``mv_truth_table``): one row per combination of
+    levels, spelled ``LEAD{2}*PM{0}`` in ``configuration``."""
+    tt = mv_truth_table(
+        data,
+        conditions,
+        outcome,
+        levels=levels,
+        incl_cut=incl_cut,
+        incl_cut0=incl_cut0,
+        n_cut=n_cut,
+        pri_cut=pri_cut,
+        case_id=case_id,
+    )
+    table = tt.assign(outcome=outcome)[TRUTH_TABLE_COLUMNS]
+    table.attrs = {}
+    return table
+
+
+def qca_mv_solutions(
+    data: pd.DataFrame,
+    conditions: Sequence[str],
+    outcome: str,
+    *,
+    levels: Mapping[str, int] | Sequence[int] | None = None,
+    incl_cut: float = 0.8,
+    incl_cut0: float | None = None,
+    n_cut: int = 1,
+    pri_cut: float = 0.0,
+    exclude: Iterable[int] = (),
+    case_id: str | None = None,
+) -> pd.DataFrame:
+    """Mart table ``qca_solutions`` for multi-value conditions: the complex and parsimonious solutions of
+    ``minimize`` on ``mv_truth_table`` (intermediate solutions are not provided for multi-value tables)."""
+    tt = mv_truth_table(
+        data,
+        conditions,
+        outcome,
+        levels=levels,
+        incl_cut=incl_cut,
+        incl_cut0=incl_cut0,
+        n_cut=n_cut,
+        pri_cut=pri_cut,
+        case_id=case_id,
+    )
+    return _solutions_table(tt, outcome, ["complex", "parsimonious"], None, exclude)
 
 
 def qca_necessity(

@@ -14,13 +14,14 @@ from pipeline.outcomes.deprivation import read_iod_workbook
 
 
 def load_outcomes(con: duckdb.DuckDBPyConnection, outcomes_dir: Path, data_dir: Path) -> list[IngestReport]:
-    """Load the Fingertips downloads, tidy series and FingertipsNext extracts, each format to its own raw table.
+    """Load the Fingertips downloads, tidy series, FingertipsNext extracts and age-banded counts, each format to
+    its own raw table.
 
     A file whose format cannot be told, and a folder that cannot be listed, is refused on its own (recorded
     with the Fingertips table, the first this step loads); every other file loads."""
     csvs, unreadable = files_under(outcomes_dir, (".csv",))
     fingertipsnext_lookups = {p for p in csvs if p.name.lower() == "indicators.csv"}
-    by_format: dict[str, list[Path]] = {"fingertips": [], "tidy": [], "fingertipsnext": []}
+    by_format: dict[str, list[Path]] = {"fingertips": [], "tidy": [], "fingertipsnext": [], "age_banded": []}
     for path in csvs:
         if path not in fingertipsnext_lookups:
             try:
@@ -37,6 +38,7 @@ def load_outcomes(con: duckdb.DuckDBPyConnection, outcomes_dir: Path, data_dir: 
         ),
         load_folder(con, "raw.tidy_outcome_values", by_format["tidy"], data_dir, outcomes.read_tidy_outcome_csv),
         load_folder(con, "raw.fingertipsnext_values", by_format["fingertipsnext"], data_dir, read_fingertipsnext),
+        load_folder(con, "raw.age_banded_counts", by_format["age_banded"], data_dir, outcomes.read_age_banded_csv),
     ]
     for report in reports:
         ensure_raw_table(con, report.table, outcomes.output_columns(report.table))

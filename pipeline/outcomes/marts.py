@@ -2,7 +2,9 @@
 
 Values are taken as the national tool published them. Where a file gives a count and denominator but no
 confidence limits, the limits are computed with the tool's own methods (Wilson for proportions, Byar's or
-exact Poisson for crude rates). A partnership covering several areas gets the pooled value (summed counts
+exact Poisson for crude rates). Where a file gives counts and populations by age band, staging computes PHE's
+directly standardised rate with Dobson limits (none from fewer than 10 events: the note says so), and a
+partnership's areas are pooled band by band before standardising. A partnership covering several areas gets the pooled value (summed counts
 over summed denominators) where counts exist, and otherwise the unweighted mean of its areas' values,
 without limits, and says which.
 """
@@ -16,7 +18,11 @@ import numpy as np
 import pandas as pd
 
 from pipeline.methods.disclosure import is_disclosive
+from pipeline.methods.dsr import dsr
 from pipeline.methods.phe import (
+    TREND_POINTS,
+    TREND_Z_EXACT,
+    TREND_Z_FINGERTIPS,
     compare_to_benchmark,
     intervals_when_missing,
     phe_proportion,
@@ -29,13 +35,17 @@ from pipeline.warehouse import load_sql, replace_table
 
 ENGLAND = "E92000001"
 Z95 = 1.959964
+# The `trend_z` setting: the normal point behind a standard error from published 95% limits.
+TREND_Z = {"fingertips": TREND_Z_FINGERTIPS, "exact": TREND_Z_EXACT}
 
 
 def _series(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     series = con.execute(load_sql(__file__, "series")).df()
     # A value published twice for one area and period (two files): keep the one with limits.
     series = series.sort_values(["lower_ci95"], na_position="last", kind="stable")
-    return series.drop_duplicates(["indicator_id", "area_code", "period"]).reset_index(drop=True)
+    series = series.drop_duplicates(["indicator_id", "area_code", "period"]).reset_index(drop=True)
+    # Limits computed here from counts are not fed to the trend test of a proportion: its counts are tested.
+    return series.assign(limits_published=series["lower_ci95"].notna() & series["upper_ci95"].notna())
 
 
 def _with_intervals(values: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
@@ -49,14 +59,37 @@ def _with_intervals(values: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFr
     return pd.concat(parts, ignore_index=True) if parts else values
 
 
-def _pool(group: pd.DataFrame, statistic: str, multiplier: float) -> dict[str, object]:
-    """One value for a partnership's areas in one period."""
+def _pool(group: pd.DataFrame, statistic: str, multiplier: float, bands: pd.DataFrame) -> dict[str, object]:
+    """One value for a partnership's areas in one period; `bands` are the age bands of DSRs computed here."""
+    if statistic == "dsr" and (group["source_format"] == "age_banded").all():
+        # A DSR (with both levels' limits) of the areas together: counts and populations summed band by band.
+        first = group.iloc[0]
+        mine = bands[
+            (bands["indicator_id"] == first["indicator_id"])
+            & (bands["period"] == first["period"])
+            & bands["area_code"].isin(group["area_code"])
+            & (bands["sex"].fillna("") == ("" if pd.isna(first["sex"]) else first["sex"]))
+        ]
+        if mine["area_code"].nunique() == len(group):
+            summed = mine.groupby("age_band", sort=False).agg(
+                count=("count", "sum"), population=("population", "sum"), standard=("standard_population", "first")
+            )
+            pooled = dsr(summed["count"], summed["population"], summed["standard"], multiplier=multiplier)
+            missing = bool(np.isnan(pooled["value"]))
+            return {
+                **{c: pooled[c] for c in ("value", "lower_ci95", "upper_ci95", "lower_ci998", "upper_ci998")},
+                "count": pooled["total_count"],
+                "denominator": pooled["total_pop"],
+                "aggregation": "single area" if len(group) == 1 else f"pooled over {len(group)} areas by age band",
+                "note": pooled["statistic"] if missing else None,
+                "limits_published": True,  # Dobson's limits, as the national tool computes them
+            }
     if len(group) == 1:
         row = group.iloc[0]
         return {
             c: row.get(c)
             for c in ("value", "lower_ci95", "upper_ci95", "lower_ci998", "upper_ci998", "count", "denominator")
-        } | {"aggregation": "single area"}
+        } | {"aggregation": "single area", "note": row.get("value_note"), "limits_published": row["limits_published"]}
     if statistic in ("rate", "proportion") and group["count"].notna().all() and group["denominator"].notna().all():
         count, denominator = group["count"].sum(), group["denominator"].sum()
         method = phe_rate if statistic == "rate" else phe_proportion
@@ -66,12 +99,34 @@ def _pool(group: pd.DataFrame, statistic: str, multiplier: float) -> dict[str, o
             "count": count,
             "denominator": denominator,
             "aggregation": f"pooled over {len(group)} areas",
+            "limits_published": False,
         }
-    return {"value": group["value"].mean(), "aggregation": f"unweighted mean of {len(group)} areas (no limits)"}
+    notes = group["value_note"].dropna().unique()
+    return {
+        "value": group["value"].mean(),
+        "aggregation": f"unweighted mean of {len(group)} areas (no limits)",
+        "note": f"left out: {'; '.join(notes)}" if len(notes) else None,
+        "limits_published": False,
+    }
 
 
-def build_outcome_trends(con: duckdb.DuckDBPyConnection, threshold: int) -> int:
-    """`marts.outcome_trends`: one row per partnership x indicator x period, with England beside it."""
+def build_outcome_trends(
+    con: duckdb.DuckDBPyConnection,
+    threshold: int,
+    *,
+    trend_points: int | None = TREND_POINTS,
+    trend_z: str = "fingertips",
+) -> int:
+    """`marts.outcome_trends`: one row per partnership x indicator x period, with England beside it.
+
+    The recent trend (on each series' latest row) is Fingertips' test over the `trend_points` most recent valid
+    points (None: the whole unbroken run), with 95% limits turned into standard errors by `trend_z`
+    ("fingertips": 1.96, as Fingertips; "exact": qnorm(0.975), as PHEindicatormethods); a proportion whose
+    points lack published limits is tested on its counts alone (chi-squared test for trend in proportions). Counts under `threshold`
+    are suppressed in what is published, after the test has used them.
+    """
+    if trend_z not in TREND_Z:
+        raise ValueError(f"trend_z must be one of {', '.join(TREND_Z)}, not {trend_z!r}")
     indicators = con.execute(
         "SELECT DISTINCT indicator_id, statistic, multiplier, polarity FROM staging.outcome_indicators"
     ).df()
@@ -80,11 +135,12 @@ def build_outcome_trends(con: duckdb.DuckDBPyConnection, threshold: int) -> int:
         "SELECT a.partnership_id, a.area_code, p.wicked_problem FROM staging.partnership_areas a JOIN staging.partnerships p USING (partnership_id)"
     ).df()
     wanted = con.execute("SELECT wicked_problem, indicator_id FROM staging.outcome_indicators").df()
+    bands = con.execute("SELECT * FROM staging.outcome_age_bands").df()
     rows = []
     info = indicators.set_index("indicator_id")
     scoped = areas.merge(wanted, on="wicked_problem").merge(series, on=["indicator_id", "area_code"])
     for (partnership, indicator, period), group in scoped.groupby(["partnership_id", "indicator_id", "period"]):
-        pooled = _pool(group, info.at[indicator, "statistic"], float(info.at[indicator, "multiplier"]))
+        pooled = _pool(group, info.at[indicator, "statistic"], float(info.at[indicator, "multiplier"]), bands)
         first = group.iloc[0]
         rows.append(
             {
@@ -119,22 +175,30 @@ def build_outcome_trends(con: duckdb.DuckDBPyConnection, threshold: int) -> int:
                 for polarity, part in trends.groupby("polarity")
             ]
         ).reindex(trends.index)
-    suppressed = is_disclosive(pd.to_numeric(trends["count"]), threshold)
-    trends["count"] = pd.to_numeric(trends["count"]).mask(suppressed)
-    trends["count_suppressed"] = suppressed
     trends = trends.sort_values(["partnership_id", "indicator_id", "period_sort_key"])
+    # The trend is tested on the counts as they are: suppressing first would break runs of valid points.
     trends["recent_trend"] = None
-    for (_, _, polarity), part in trends.groupby(["partnership_id", "indicator_id", "polarity"]):
+    for (_, indicator, polarity), part in trends.groupby(["partnership_id", "indicator_id", "polarity"]):
+        # A proportion without published limits is tested on its counts (chi-squared test for trend), not on
+        # limits computed here; other statistics need limits (published or computed).
+        proportion = info.at[indicator, "statistic"] == "proportion"
+        published = part["limits_published"].astype("boolean").fillna(False).astype(bool) | (not proportion)
         result = recent_trend(
             part["period_sort_key"],
             part["value"],
-            part["count"],
-            part["denominator"],
-            part["lower_ci95"],
-            part["upper_ci95"],
+            pd.to_numeric(part["count"]),
+            pd.to_numeric(part["denominator"]),
+            part["lower_ci95"].where(published),
+            part["upper_ci95"].where(published),
+            method="auto" if proportion else "ci",
             polarity=polarity,
+            points=trend_points,
+            limits_z=TREND_Z[trend_z],
         )
         trends.loc[part.index[-1], "recent_trend"] = result.label
+    suppressed = is_disclosive(pd.to_numeric(trends["count"]), threshold)
+    trends["count"] = pd.to_numeric(trends["count"]).mask(suppressed)
+    trends["count_suppressed"] = suppressed
     frame = trends[list(schemas.OutcomeTrendsMart.to_schema().columns)]
     return replace_table(con, "marts.outcome_trends", schemas.OutcomeTrendsMart.validate(frame.reset_index(drop=True)))
 

@@ -19,7 +19,9 @@ Formats:
 - `read_fingertipsnext`: the database-style layout of Fingertips' successor (`healthdata.csv` +
   `indicators.csv`).
 - `read_iod_tidy`: English Indices of Deprivation local-authority summaries in long form.
-- `sniff_outcome_format`: which of the three outcome formats a file's header belongs to.
+- `read_age_banded_csv`: counts and populations by age band per area and period (the shape of
+  PHEindicatormethods' DSR test data), from which staging computes directly standardised rates.
+- `sniff_outcome_format`: which of the outcome formats a file's header belongs to.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from pipeline.csv_layout import Layout, column, missing_required, read_header, r
 from pipeline.errors import InputFileError
 
 __all__ = [
+    "read_age_banded_csv",
     "read_fingertips_csv",
     "read_fingertipsnext",
     "read_iod_tidy",
@@ -135,11 +138,30 @@ _IOD = Layout(
     ),
 )
 
-# Order matters only for the message; the required sets do not overlap (Time period / Year / period).
+# Counts and populations by age band: one row per indicator x area x period (x sex) x age band. Staging turns
+# each group into a directly standardised rate (pipeline.methods.dsr), by the 2013 European Standard Population
+# unless the file gives its own standard population per band.
+_AGE_BANDED = Layout(
+    "age-banded counts",
+    (
+        column("indicator_id", "Indicator ID", "indicator id", required=True),
+        column("area_code", "Area Code", "area", required=True),
+        column("period", "period", "Time period", "year", required=True),
+        column("sex", "Sex"),
+        column("age_band", "age band", "ageband", "age group", required=True),
+        column("count", "count", "events", "observed", "numerator", required=True),
+        column("population", "population", "pop", "pops", required=True),
+        column("standard_population", "standard population", "stdpop", "esp2013"),
+    ),
+)
+
+# Order matters only for the message; the required sets do not overlap (Time period / Year / period; only the
+# age-banded layout has no value and needs an age band).
 _OUTCOME_FORMATS: dict[str, Layout] = {
     "fingertips": _FINGERTIPS,
     "tidy": _TIDY,
     "fingertipsnext": _FINGERTIPSNEXT,
+    "age_banded": _AGE_BANDED,
 }
 
 
@@ -148,6 +170,7 @@ RAW_LAYOUTS = {
     "raw.fingertips_values": _FINGERTIPS,
     "raw.tidy_outcome_values": _TIDY,
     "raw.fingertipsnext_values": _FINGERTIPSNEXT,
+    "raw.age_banded_counts": _AGE_BANDED,
     "raw.deprivation": _IOD,
 }
 
@@ -222,6 +245,16 @@ def read_fingertipsnext(healthdata_path: str | Path, indicators_path: str | Path
     return frame
 
 
+def read_age_banded_csv(path: str | Path) -> pd.DataFrame:
+    """Read counts and populations by age band (`indicator_id, area_code, period, age_band, count, population`,
+    optionally `sex` and `standard_population`; PHEindicatormethods' names `ageband`, `pops`, `esp2013` work too).
+
+    Returns those columns, then any unknown columns, then source_row, as received (strings). One row per
+    indicator x area x period (x sex) x age band; staging computes each group's directly standardised rate.
+    """
+    return read_layout(Path(path), _AGE_BANDED)
+
+
 def read_iod_tidy(path: str | Path) -> pd.DataFrame:
     """Read an English Indices of Deprivation local-authority summary in long form (one row per district x domain).
 
@@ -236,7 +269,7 @@ def read_iod_tidy(path: str | Path) -> pd.DataFrame:
 
 
 def sniff_outcome_format(path: str | Path) -> str:
-    """Return "fingertips", "tidy" or "fingertipsnext" according to which format's required columns the header has.
+    """Return "fingertips", "tidy", "fingertipsnext" or "age_banded" according to which format's required columns the header has.
 
     Only the header is read. Raises InputFileError, naming the columns each format looks for, when the
     header fits none of them, and the columns missing from the format it comes closest to (a download

@@ -14,7 +14,8 @@ class OutcomeValue(Lineage):
     """One row per published outcome value: indicator x area x period x sex x age x breakdown."""
 
     source_format: Series[str] = pa.Field(
-        isin=["fingertips", "tidy", "fingertipsnext"], description="Format of the file the value came from"
+        isin=["fingertips", "tidy", "fingertipsnext", "age_banded"],
+        description="Format of the file the value came from (age_banded: a DSR computed from counts by age band)",
     )
     indicator_id: Series[int] = pa.Field(gt=0, coerce=True, description="Fingertips indicator id")
     area_code: Series[str] = pa.Field(
@@ -51,6 +52,27 @@ class OutcomeValue(Lineage):
     denominator: Series[float] = pa.Field(
         nullable=True, coerce=True, ge=0, description="Denominator (population) as published"
     )
+    value_note: Series[str] = pa.Field(
+        nullable=True, description="Why a computed value is missing, e.g. 'dsr NA for total count < 10' (PHE's rule)"
+    )
+
+
+class OutcomeAgeBand(pa.DataFrameModel):
+    """One row per indicator x area x period x sex x age band: events and population from an age-banded file."""
+
+    indicator_id: Series[int] = pa.Field(gt=0, description="Fingertips indicator id")
+    area_code: Series[str] = pa.Field(description="ONS code of the area")
+    period: Series[str] = pa.Field(description="Time period as given")
+    sex: Series[str] = pa.Field(nullable=True, description="Sex, where given")
+    age_band: Series[str] = pa.Field(description="Age band (standardisation category), e.g. 0-4")
+    count: Series[float] = pa.Field(ge=0, description="Events in the band (a blank count is 0 events, as PHE)")
+    population: Series[float] = pa.Field(gt=0, description="Population of the band")
+    standard_population: Series[float] = pa.Field(
+        ge=0, description="Standard population of the band (given, else the 2013 European Standard Population)"
+    )
+
+    class Config:
+        unique = ["indicator_id", "area_code", "period", "sex", "age_band"]
 
 
 class Deprivation(Lineage):
@@ -121,9 +143,12 @@ class OutcomeTrendsMart(pa.DataFrameModel):
         ge=1, description="Of the partnership's areas, those with a value this period"
     )
     aggregation: Series[str] = pa.Field(
-        description="single area; pooled over n areas (summed counts over summed denominators); or unweighted mean of n areas (no limits)"
+        description="single area; pooled over n areas (summed counts over summed denominators); pooled over n areas by age band (a DSR of the summed counts and populations); or unweighted mean of n areas (no limits)"
     )
-    value: Series[float] = pa.Field(description="Indicator value for the partnership's area(s)")
+    value: Series[float] = pa.Field(
+        nullable=True,
+        description="Indicator value for the partnership's area(s); empty only where the method publishes none (see note)",
+    )
     lower_ci95: Series[float] = pa.Field(
         nullable=True, description="Lower 95% confidence limit (published, or computed from count and denominator)"
     )
@@ -152,7 +177,11 @@ class OutcomeTrendsMart(pa.DataFrameModel):
         isin=["Better", "Similar", "Worse", "Lower", "Higher", "Not compared"], description="The same at 99.8%"
     )
     recent_trend: Series[str] = pa.Field(
-        nullable=True, description="Fingertips' recent-trend test over the last five points, on the latest period's row"
+        nullable=True,
+        description="Fingertips' recent-trend test over the most recent points (setting trend_points, default 5), on the latest period's row",
+    )
+    note: Series[str] = pa.Field(
+        nullable=True, description="Why a value is missing, e.g. 'dsr NA for total count < 10' (PHE's DSR rule)"
     )
 
     class Config:
@@ -229,6 +258,7 @@ class OutcomeInequalityMart(pa.DataFrameModel):
 
 TABLES: dict[str, type[pa.DataFrameModel]] = {
     "staging.outcome_values": OutcomeValue,
+    "staging.outcome_age_bands": OutcomeAgeBand,
     "staging.deprivation": Deprivation,
     "marts.outcome_coverage": OutcomeCoverageMart,
     "marts.outcome_trends": OutcomeTrendsMart,

@@ -22,6 +22,9 @@ SURVEY_TOOLS = ["qualtrics", "surveymonkey", "google_forms", "microsoft_forms", 
 
 DIRECTIONS = ["enabler", "barrier"]
 
+# A column a reference file may leave out of its header; it then reads as empty (see reference/reader.py).
+OPTIONAL_COLUMN = {"optional_column": True}
+
 
 class Partnership(Lineage):
     """One row per partnership in the programme."""
@@ -127,6 +130,14 @@ class CodebookFactor(Lineage):
     direction: Series[str] = pa.Field(
         isin=DIRECTIONS, description="Whether the code marks the factor as an enabler or a barrier"
     )
+    scale_value: Series[float] = pa.Field(
+        nullable=True,
+        coerce=True,
+        metadata=OPTIONAL_COLUMN,
+        description="Optional column: the code's level on an ordinal scale formed by it and its sibling codes (the "
+        "scale is their parent code), e.g. 1, 2, 3 for weak, moderate, strong; coder agreement on the scale is then "
+        "also reported with weighted kappa (setting coding_kappa_weights) and ordinal alpha. Empty: not a scale level",
+    )
 
 
 class OutcomeIndicator(Lineage):
@@ -200,28 +211,53 @@ class SurveyInvitation(Lineage):
 
 
 class QcaCondition(Lineage):
-    """One row per success factor used as a QCA condition, with its fuzzy-set calibration."""
+    """One row per success factor used as a QCA condition, with its fuzzy-set calibration, or its level thresholds
+    for a multi-value condition."""
 
     factor_id: Series[str] = pa.Field(unique=True, description="Success factor")
     condition: Series[str] = pa.Field(
         str_matches=r"^[A-Z][A-Z0-9_]*$",
         unique=True,
-        description="Condition name in QCA expressions (upper case; ~NAME is its absence)",
+        description="Condition name in QCA expressions (upper case; ~NAME is its absence, NAME{2} a level of a multi-value condition)",
     )
     full_non_membership: Series[float] = pa.Field(
-        coerce=True, description="Mean survey score at which a partnership is fully out of the set (membership 0.05)"
+        nullable=True,
+        coerce=True,
+        description="Mean survey score at which a partnership is fully out of the set (membership 0.05); may be empty for a multi-value condition",
     )
     crossover: Series[float] = pa.Field(
+        nullable=True,
         coerce=True,
         description="Score of maximum ambiguity (membership 0.5); a partnership exactly here is left out of the analysis",
     )
     full_membership: Series[float] = pa.Field(
-        coerce=True, description="Mean survey score at which a partnership is fully in the set (membership 0.95)"
+        nullable=True,
+        coerce=True,
+        description="Mean survey score at which a partnership is fully in the set (membership 0.95)",
     )
     expected: Series[str] = pa.Field(
         isin=["present", "absent", "either"],
         description="Directional expectation for the intermediate solution: the factor is expected to contribute to success when present",
     )
+    level_thresholds: Series[str] = pa.Field(
+        nullable=True,
+        str_matches=r"^\s*-?\d+(\.\d+)?(\s*;\s*-?\d+(\.\d+)?)*\s*$",
+        metadata=OPTIONAL_COLUMN,
+        description="Optional column: scores (';'-separated, ascending) cutting the mean survey score into levels "
+        "0, 1, 2, ... (a score on a threshold goes to the level above), making the condition multi-value (mvQCA); "
+        "empty: a fuzzy set calibrated by the three anchors",
+    )
+
+    @pa.dataframe_check(
+        description="Each condition has its three fuzzy anchors, or level thresholds in ascending order"
+    )
+    def calibrated(cls, frame):  # noqa: N805
+        anchors = frame[["full_non_membership", "crossover", "full_membership"]].notna().all(axis=1)
+        thresholds = frame["level_thresholds"].map(
+            lambda text: [float(x) for x in text.split(";")] if isinstance(text, str) else None
+        )
+        ascending = thresholds.map(lambda cuts: cuts is not None and cuts == sorted(set(cuts)))
+        return (anchors & frame["level_thresholds"].isna()) | ascending
 
 
 REFERENCE_MODELS: dict[str, type[pa.DataFrameModel]] = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 
 from pipeline.reference import schemas
+from pipeline.reference.reader import optional_columns
 from pipeline.staging import StageReport, read_frame, write_validated
 from pipeline.validation import Validated, reject_unknown, reject_where, validate_frame
 from pipeline.warehouse import replace_table
@@ -15,6 +16,9 @@ def stage_reference(con: duckdb.DuckDBPyConnection) -> list[StageReport]:
     validated: dict[str, Validated] = {}
     for name, model in schemas.REFERENCE_MODELS.items():
         frame = read_frame(con, f"SELECT * EXCLUDE (loaded_at) FROM raw.reference_{name}")
+        for column in optional_columns(model):  # a column the file may leave out is read as empty
+            if column not in frame.columns:
+                frame[column] = None
         validated[name] = validate_frame(frame, model)
 
     factors = set(validated["success_factors"].valid["factor_id"])

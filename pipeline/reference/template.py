@@ -106,8 +106,9 @@ FOLDERS = {
     "codings": "Site-visit codings: REFI-QDA projects (.qdpx/.qde from NVivo, ATLAS.ti, MAXQDA, QualCoder) or coding"
     " tables (CSV/XLSX). Link cases to partnerships with a `partnership_id` case variable, a case named after the"
     " partnership, or source names starting with its id (settings.toml says which).",
-    "outcomes": "Outcome statistics: Fingertips downloads, tidy series or FingertipsNext extracts (CSV), for the"
-    " indicators in reference/outcome_indicators.csv.",
+    "outcomes": "Outcome statistics: Fingertips downloads, tidy series, FingertipsNext extracts or counts and"
+    " populations by age band (CSV; made into directly standardised rates), for the indicators in"
+    " reference/outcome_indicators.csv.",
     "deprivation": "Deprivation context: the English Indices of Deprivation district summaries (XLSX) or their tidy"
     " form (CSV); the other nations' indices in the tidy form.",
     "interventions": "Each partnership's inventory of commissioned interventions (CSV or XLSX), one file per partnership.",
