@@ -27,7 +27,7 @@ def ingest_site_visit_codings(warehouse: WarehouseResource, paths: EvaluationPat
     """Site-visit codings from REFI-QDA projects (.qdpx/.qde) and coding tables: `raw.qda_segments`, one row
     per coding x case of its source, and `raw.qda_case_variables`, one row per case x variable."""
     with warehouse.get_connection() as con:
-        reports = ingest.load_codings(con, paths.drop_zone.codings_dir, paths.drop_zone.data_dir)
+        reports = ingest.load_codings(con, paths.drop_zone.codings_dir, paths.drop_zone.data_dir, paths.read_limits)
         yield from step_results(con, RAW_TABLES, reports)
 
 

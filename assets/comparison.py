@@ -30,7 +30,9 @@ def ingest_success_assessments(warehouse: WarehouseResource, paths: EvaluationPa
     """The evaluation team's judgement of whether each partnership achieved its objectives (`assessments/`),
     in `raw.success_assessments`: one row per partnership."""
     with warehouse.get_connection() as con:
-        report = ingest.load_assessments(con, paths.drop_zone.assessments_dir, paths.drop_zone.data_dir)
+        report = ingest.load_assessments(
+            con, paths.drop_zone.assessments_dir, paths.drop_zone.data_dir, paths.read_limits
+        )
         yield from step_results(con, ["raw.success_assessments"], [report])
 
 

@@ -26,7 +26,9 @@ def ingest_interventions(warehouse: WarehouseResource, paths: EvaluationPaths):
     """Each partnership's inventory of commissioned interventions (CSV or Excel, one file per partnership),
     in `raw.interventions`: one row per inventory row."""
     with warehouse.get_connection() as con:
-        report = ingest.load_interventions(con, paths.drop_zone.interventions_dir, paths.drop_zone.data_dir)
+        report = ingest.load_interventions(
+            con, paths.drop_zone.interventions_dir, paths.drop_zone.data_dir, paths.read_limits
+        )
         yield from step_results(con, ["raw.interventions"], [report])
 
 

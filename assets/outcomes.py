@@ -38,7 +38,7 @@ def ingest_outcome_values(warehouse: WarehouseResource, paths: EvaluationPaths):
     (`raw.tidy_outcome_values`) and FingertipsNext extracts (`raw.fingertipsnext_values`), one row per
     published value, and counts and populations by age band (`raw.age_banded_counts`), every cell as text."""
     with warehouse.get_connection() as con:
-        reports = ingest.load_outcomes(con, paths.drop_zone.outcomes_dir, paths.drop_zone.data_dir)
+        reports = ingest.load_outcomes(con, paths.drop_zone.outcomes_dir, paths.drop_zone.data_dir, paths.read_limits)
         yield from step_results(con, RAW_TABLES, reports)
 
 
@@ -48,7 +48,9 @@ def ingest_outcome_values(warehouse: WarehouseResource, paths: EvaluationPaths):
 def ingest_deprivation(warehouse: WarehouseResource, paths: EvaluationPaths):
     """English Indices of Deprivation district summaries in `raw.deprivation`: one row per district x domain."""
     with warehouse.get_connection() as con:
-        report = ingest.load_deprivation(con, paths.drop_zone.deprivation_dir, paths.drop_zone.data_dir)
+        report = ingest.load_deprivation(
+            con, paths.drop_zone.deprivation_dir, paths.drop_zone.data_dir, paths.read_limits
+        )
         yield from step_results(con, ["raw.deprivation"], [report])
 
 

@@ -19,7 +19,7 @@ def ingest_reference_data(warehouse: WarehouseResource, paths: EvaluationPaths):
     """Reference tables edited by the evaluators (partnerships, success factors, survey instrument, codebook
     map, outcome indicators, ...), one `raw.reference_<name>` table each. Grain: one row per CSV row."""
     with warehouse.get_connection() as con:
-        reports = ingest.load_reference(con, paths.drop_zone.reference_dir, paths.drop_zone.data_dir)
+        reports = ingest.load_reference(con, paths.drop_zone.reference_dir, paths.drop_zone.data_dir, paths.read_limits)
         yield from step_results(con, RAW_TABLES, reports)
 
 

@@ -82,7 +82,7 @@ def ingest_survey_wave(context: dg.AssetExecutionContext, warehouse: WarehouseRe
         )
     with warehouse.get_connection() as con:
         result, export = ingest.load_survey_wave(
-            con, wave, files[wave], paths.drop_zone.data_dir, paths.respondent_key()
+            con, wave, files[wave], paths.drop_zone.data_dir, paths.respondent_key(), limits=paths.read_limits
         )
         answers, columns = (table_metadata(con, table, "wave = ?", [wave], preview=False) for table in RAW_TABLES)
     yield dg.MaterializeResult(

@@ -8,10 +8,12 @@ import argparse
 import os
 import sys
 import time
+from dataclasses import replace
 from datetime import UTC
 from pathlib import Path
 
 from pipeline.errors import printable
+from pipeline.safe_files import DEFAULT_LIMITS, ReadLimits
 from pipeline.settings import PROJECT_ROOT, DropZone, Settings, SettingsError, load_settings
 
 
@@ -353,9 +355,10 @@ def init_drop_zone(folder: Path) -> int:
     return 0
 
 
-def check_surveys(paths: list[Path], drop_zone: DropZone) -> int:
+def check_surveys(paths: list[Path], drop_zone: DropZone, limits: ReadLimits = DEFAULT_LIMITS) -> int:
     """Read every survey export under `paths` with the reader its content calls for, without a warehouse,
-    and set it against the drop zone's reference data.
+    and set it against the drop zone's reference data. Each file is checked against `limits` (the read
+    limits of the settings; files named here may be anywhere) before it is read.
 
     Prints one line per file: the tool detected, responses, columns loaded and personal-data columns
     never read, then any answer column the instrument does not map and any partnership not in
@@ -382,7 +385,7 @@ def check_surveys(paths: list[Path], drop_zone: DropZone) -> int:
             )
         for path in files:
             try:
-                export = read_survey(path)
+                export = read_survey(path, limits)
                 answers = load_answers(con, export, b"survey-check")
                 responses = answers.aggregate("count(DISTINCT respondent_row)").fetchall()[0][0]
             except InputFileError as error:
@@ -435,7 +438,8 @@ def main(argv: list[str] | None = None) -> int:
     if arguments.command == "init":
         return init_drop_zone(arguments.folder)
     if arguments.command == "check-surveys":
-        return check_surveys(arguments.paths, load_settings().drop_zone)
+        settings = load_settings()
+        return check_surveys(arguments.paths, settings.drop_zone, replace(settings.read_limits, inside=None))
     return 2
 
 

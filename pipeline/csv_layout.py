@@ -4,6 +4,10 @@ A layout names its output columns and the header spellings each is read from, ma
 spacing and punctuation, in any order. Every value stays the cell text (`None` for an empty cell), and
 `source_row` gives the line where each record starts, counted through quoted newlines, so errors and
 quarantine can point at the line an evaluator will find in the file.
+
+Every reader here checks the file first (`pipeline.safe_files.check_readable` with the `ReadLimits` it is
+given): a regular file inside the drop zone, its header within the column limit. Errors quote a file's
+header only once it has passed that check, and never more than `QUOTED_NAMES` of its names.
 """
 
 from __future__ import annotations
@@ -19,8 +23,12 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.errors import InputFileError
+from pipeline.safe_files import DEFAULT_LIMITS, ReadLimits, check_readable
 
-_ENCODING_EXPECTED = "UTF-8 text, with or without a byte-order mark (in Excel: save as 'CSV UTF-8')"
+_ENCODING_EXPECTED = (
+    "UTF-8 text, with or without a byte-order mark (in Excel: save as 'CSV UTF-8'), or UTF-16 with its byte-order mark"
+)
+QUOTED_NAMES = 30  # header names an error quotes before it says how many more there are
 
 Record = tuple[int, list[str]]  # (line where the record starts, its fields)
 
@@ -70,14 +78,28 @@ def snake_case(name: str) -> str:
     return re.sub(r"[^0-9a-z]+", "_", name.lower()).strip("_")
 
 
+def quoted_header(names: Sequence[str]) -> str:
+    """A header's names for an error message: the first `QUOTED_NAMES`, then how many more."""
+    shown = ", ".join(names[:QUOTED_NAMES])
+    return shown + (f", ... ({len(names) - QUOTED_NAMES:,} more)" if len(names) > QUOTED_NAMES else "")
+
+
 def _decode(path: Path) -> str:
-    """The file's text; UTF-8 with an optional BOM, else InputFileError naming the line of the first bad byte."""
+    """The file's text: UTF-8 with an optional BOM, or UTF-16 with its BOM (Excel's "Unicode text"); else
+    InputFileError naming the line of the first bad byte, or of a NUL character."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise InputFileError(path, f"cannot be read ({exc.strerror or exc})", expected="a readable CSV file") from exc
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise InputFileError(path, "UTF-16 text (it starts with a UTF-16 byte-order mark)", expected=_ENCODING_EXPECTED)
+        try:
+            text = data.decode("utf-16")  # the byte-order mark says which way round; it is not kept
+        except UnicodeDecodeError as exc:
+            raise InputFileError(path, f"not UTF-16 text ({exc.reason})", expected=_ENCODING_EXPECTED) from exc
+        if "\x00" in text:
+            line = text.count("\n", 0, text.index("\x00")) + 1
+            raise InputFileError(path, "a NUL character", row=line, expected="text saved as CSV")
+        return text
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     try:
@@ -89,8 +111,10 @@ def _decode(path: Path) -> str:
         ) from exc
 
 
-def read_records(path: Path) -> list[Record]:
-    """All CSV records with the line each starts on, header included; blank lines are not records."""
+def read_records(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> list[Record]:
+    """All CSV records with the line each starts on, header included; blank lines are not records. The file
+    is checked against `limits` first."""
+    check_readable(path, limits)
     reader = csv.reader(io.StringIO(_decode(path), newline=""), strict=True)
     records: list[Record] = []
     next_line = 1
@@ -112,10 +136,13 @@ def read_records(path: Path) -> list[Record]:
     return records
 
 
-def read_header(path: Path) -> list[str]:
-    """The first record of the file, without reading the rest."""
+def read_header(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> list[str]:
+    """The first record of the file, without reading the rest, once it is checked against `limits`."""
+    check_readable(path, limits)
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
+        with path.open("rb") as handle:
+            utf16 = handle.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+        with path.open(encoding="utf-16" if utf16 else "utf-8-sig", newline="") as handle:
             header = next(csv.reader(handle), None)
     except UnicodeDecodeError as exc:
         # The text layer decodes ahead of the header, so the bad byte may be further down: name its line.
@@ -158,19 +185,22 @@ def _output_names(path: Path, header: Sequence[str], layout: Layout) -> list[str
     return names
 
 
-def read_layout(path: Path, layout: Layout) -> pd.DataFrame:
+def read_layout(path: Path, layout: Layout, limits: ReadLimits = DEFAULT_LIMITS) -> pd.DataFrame:
     """Read `path` as `layout`: known columns first, in layout order, then unknown ones, then source_row.
 
-    A CSV file, or the first sheet of an Excel workbook (`.xlsx`), whose rows are numbered as Excel shows them.
+    A CSV file, or the first sheet of an Excel workbook (`.xlsx`), whose rows are numbered as Excel shows them;
+    either is checked against `limits` (`pipeline.safe_files`) before it is read.
     """
-    records = read_xlsx_records(path) if path.suffix.lower() == ".xlsx" else read_records(path)
+    records = read_xlsx_records(path, limits) if path.suffix.lower() == ".xlsx" else read_records(path, limits)
     return records_to_layout(path, records, layout)
 
 
-def read_xlsx_records(path: Path) -> list[Record]:
-    """The non-empty rows of a workbook's first sheet as text, with their Excel row numbers."""
+def read_xlsx_records(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> list[Record]:
+    """The non-empty rows of a workbook's first sheet as text, with their Excel row numbers, once the file is
+    checked against `limits`."""
     from openpyxl import load_workbook
 
+    check_readable(path, limits)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises several types for a file that is not a workbook
@@ -199,7 +229,7 @@ def records_to_layout(path: Path, records: list[Record], layout: Layout) -> pd.D
         names = ", ".join(column.aliases[0] for column in missing)
         raise InputFileError(
             path,
-            f"missing required column(s) {names}; header found: {', '.join(header)}",
+            f"missing required column(s) {names}; header found: {quoted_header(header)}",
             row=header_line,
             column=missing[0].aliases[0] if len(missing) == 1 else None,
             expected=f"a {layout.label} header with {layout.describe_required()} (any case, spacing or order)",

@@ -25,8 +25,9 @@ class InputFileError(ValueError):
     """A file could not be read as the format it claims to be.
 
     The message reads `<file>, row <r>, column <c>: <problem>; expected <expectation>`, leaving out
-    whatever is unknown, so an evaluator can open the file and find the cell. The file's name is written
-    with `printable`: names are data.
+    whatever is unknown, so an evaluator can open the file and find the cell. The whole message is written
+    with `printable`: names are data, and a file's name, a header or a cell quoted in the problem can never
+    start a line of its own or move the cursor in a log.
     """
 
     def __init__(
@@ -48,7 +49,8 @@ class InputFileError(ValueError):
 
     @property
     def reason(self) -> str:
-        """The message without the file's name: where in the file, what is wrong and what was expected."""
+        """The message without the file's name: where in the file, what is wrong and what was expected
+        (control characters written out as escapes)."""
         where = []
         if self.row is not None:
             where.append(f"row {self.row}")
@@ -57,7 +59,7 @@ class InputFileError(ValueError):
         reason = f"{', '.join(where)}: {self.problem}" if where else self.problem
         if self.expected:
             reason += f"; expected {self.expected}"
-        return reason
+        return printable(reason)
 
 
 class FileChangedError(InputFileError):

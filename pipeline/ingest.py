@@ -31,7 +31,7 @@ import duckdb
 import pandas as pd
 
 from pipeline.errors import FileChangedError, InputFileError, printable
-from pipeline.safe_files import check_readable
+from pipeline.safe_files import DEFAULT_LIMITS, ReadLimits, check_readable
 from pipeline.warehouse import (
     LoadResult,
     already_loaded,
@@ -106,11 +106,11 @@ class FileSnapshot:
     identity: tuple[int, ...]
 
     @classmethod
-    def take(cls, path: Path, data_dir: Path | None = None) -> FileSnapshot:
+    def take(cls, path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> FileSnapshot:
         """Hash the file through one open handle; an error naming it if it is not a regular file inside the
         drop zone within the read limits (`pipeline.safe_files`), cannot be opened, or changes while it is
         hashed."""
-        check_readable(path, data_dir)
+        check_readable(path, limits)
         try:
             with open(path, "rb") as handle:
                 before = _identity(os.fstat(handle.fileno()))
@@ -149,16 +149,17 @@ def load_file(
     data_dir: Path,
     read: Reader,
     snapshot: FileSnapshot | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> LoadResult:
     """Load one file into a raw table unless these exact bytes are there already.
 
-    `snapshot` (taken before anything read the file; taken here if not given) gives the hash; the file is
-    checked against it before the rows commit. Any failure of the reader, and a content error while the
+    `snapshot` (taken before anything read the file; taken here if not given, after checking the file against
+    `limits` inside `data_dir`) gives the hash; the file is checked against it before the rows commit. Any failure of the reader, and a content error while the
     rows are stored, is an `InputFileError` naming the file; the table is then as it was.
     """
     drop_outdated_layout(con, table)
     source_file = relative_source(path, data_dir)
-    snapshot = snapshot or FileSnapshot.take(path, data_dir)
+    snapshot = snapshot or FileSnapshot.take(path, limits.within(data_dir))
     if already_loaded(con, table, source_file, snapshot.content_hash):
         count = con.execute(f"SELECT count(*) FROM {table} WHERE source_file = ?", [source_file]).fetchall()[0][0]
         return LoadResult(source_file, count, skipped_unchanged=True)
@@ -183,30 +184,39 @@ def load_folder(
     data_dir: Path,
     read: Reader,
     unreadable: Sequence[InputFileError] = (),
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> IngestReport:
     """Load every file of one kind, each on its own: a file that cannot be read safely is refused with its
     reason (in the report and `raw.refused_files`) and every other file loads. Rows of files no longer in
     the drop zone are removed; rows a refused file loaded before are kept, and its refusal counts them.
-    `unreadable`: errors met while finding the files (a folder that cannot be listed), refused alike."""
+    `unreadable`: errors met while finding the files (a folder that cannot be listed), refused alike.
+    `limits`: what each file may be and declare (`pipeline.safe_files`; always inside `data_dir`)."""
     paths = sorted(paths)
     results, refused = [], []
     for path in paths:
         try:
-            results.append(load_file(con, table, path, data_dir, read))
+            results.append(load_file(con, table, path, data_dir, read, limits=limits))
         except InputFileError as error:
-            refused.append(_refusal(con, table, path, data_dir, error))
-    refused += [_refusal(con, table, error.path, data_dir, error) for error in unreadable]
+            refused.append(_refusal(con, table, path, data_dir, error, limits))
+    refused += [_refusal(con, table, error.path, data_dir, error, limits) for error in unreadable]
     removed = drop_sources_not_in(con, table, [relative_source(path, data_dir) for path in paths])
     record_refusals(con, table, refused)
     return IngestReport(table, results, removed, refused)
 
 
-def _refusal(con: duckdb.DuckDBPyConnection, table: str, path: Path, data_dir: Path, error: InputFileError) -> Refusal:
+def _refusal(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    path: Path,
+    data_dir: Path,
+    error: InputFileError,
+    limits: ReadLimits = DEFAULT_LIMITS,
+) -> Refusal:
     source_file = relative_source(path, data_dir)
     # An error about another file (a FileNotFoundError's lookup table, say) keeps that file's name.
     reason = error.reason if error.path == path else str(error)
     try:
-        content_hash = FileSnapshot.take(path, data_dir).content_hash if path.is_file() else None
+        content_hash = FileSnapshot.take(path, limits.within(data_dir)).content_hash if path.is_file() else None
     except (InputFileError, OSError):
         content_hash = None
     kept, kept_at = 0, None

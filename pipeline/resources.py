@@ -11,6 +11,7 @@ import duckdb
 from dagster_duckdb import DuckDBResource
 
 from pipeline.privacy import pseudonym_key
+from pipeline.safe_files import DEFAULT_LIMITS, ReadLimits
 from pipeline.settings import PSEUDONYM_KEY_VARIABLE, DropZone, Settings, load_settings
 from pipeline.warehouse import ensure_schemas
 
@@ -28,9 +29,9 @@ class WarehouseResource(DuckDBResource):
 
 
 class EvaluationPaths(dg.ConfigurableResource):
-    """The raw drop zone, the published marts folder, the disclosure threshold for published counts and
-    where the pseudonym key comes from (`pseudonym_key` is set as `dg.EnvVar`, never as the key itself), and
-    the evaluation's method settings (see `pipeline.settings`)."""
+    """The raw drop zone, the published marts folder, the disclosure threshold for published counts, the
+    read limits (`read_limits`), where the pseudonym key comes from (`pseudonym_key` is set as `dg.EnvVar`,
+    never as the key itself), and the evaluation's method settings (see `pipeline.settings`)."""
 
     data_dir: str
     marts_dir: str
@@ -42,6 +43,21 @@ class EvaluationPaths(dg.ConfigurableResource):
     coding_kappa_weights: str = "linear"
     trend_points: int | None = 5
     trend_z: str = "fingertips"
+    max_unpacked_bytes: int = DEFAULT_LIMITS.max_unpacked_bytes
+    max_shared_strings_bytes: int = DEFAULT_LIMITS.max_shared_strings_bytes
+    max_rows: int = DEFAULT_LIMITS.max_rows
+    max_columns: int = DEFAULT_LIMITS.max_columns
+
+    @property
+    def read_limits(self) -> ReadLimits:
+        """What a file in the drop zone may be and declare before a reader allocates (`pipeline.safe_files`)."""
+        return ReadLimits(
+            inside=Path(self.data_dir),
+            max_unpacked_bytes=self.max_unpacked_bytes,
+            max_shared_strings_bytes=self.max_shared_strings_bytes,
+            max_rows=self.max_rows,
+            max_columns=self.max_columns,
+        )
 
     @property
     def drop_zone(self) -> DropZone:
@@ -78,5 +94,9 @@ def default_resources(settings: Settings | None = None) -> dict[str, dg.Configur
             coding_kappa_weights=settings.coding_kappa_weights,
             trend_points=settings.trend_points,
             trend_z=settings.trend_z,
+            max_unpacked_bytes=settings.max_unpacked_bytes,
+            max_shared_strings_bytes=settings.max_shared_strings_bytes,
+            max_rows=settings.max_rows,
+            max_columns=settings.max_columns,
         ),
     }

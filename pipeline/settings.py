@@ -13,6 +13,10 @@ Dagster resources built from it, `pipeline.resources`) and passes what it needs 
 | `EVAL_SECRET_FILE` | `.eval_secret` | where a generated pseudonym key is kept |
 | `EVAL_DUCKDB_MEMORY_LIMIT` | `3GB` | DuckDB's memory limit (it spills to disk beyond it) |
 | `EVAL_REFRESH_WAIT` | `600` | seconds a refresh waits for another refresh of the same warehouse |
+| `EVAL_MAX_UNPACKED_BYTES` | `1073741824` (1 GiB) | most bytes one XLSX or REFI-QDA project may unpack to (a zip bomb is refused before it is parsed) |
+| `EVAL_MAX_SHARED_STRINGS_BYTES` | `134217728` (128 MiB) | most bytes an XLSX's shared strings may unpack to (held in memory whole, about 6 bytes per byte) |
+| `EVAL_MAX_ROWS` | `5000000` | most rows an SPSS file may declare in its header (it is read whole into memory) |
+| `EVAL_MAX_COLUMNS` | `20000` | most columns a CSV header, or variables an SPSS file, may have |
 | `DAGSTER_HOME` | `.dagster` | the Dagster instance used by the command line |
 
 The drop zone's `settings.toml` (optional; a template with every key is in `data/raw/settings.toml`) holds
@@ -34,6 +38,8 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from pipeline.safe_files import DEFAULT_LIMITS, SETTING_NAMES, ReadLimits
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PSEUDONYM_KEY_VARIABLE = "EVAL_PSEUDONYM_KEY"
@@ -105,10 +111,26 @@ class Settings:
     coding_kappa_weights: str = "linear"
     trend_points: int | None = 5  # None: the whole unbroken run of valid points
     trend_z: str = "fingertips"
+    # What a file may declare before any reader allocates (`pipeline.safe_files`).
+    max_unpacked_bytes: int = DEFAULT_LIMITS.max_unpacked_bytes
+    max_shared_strings_bytes: int = DEFAULT_LIMITS.max_shared_strings_bytes
+    max_rows: int = DEFAULT_LIMITS.max_rows
+    max_columns: int = DEFAULT_LIMITS.max_columns
 
     @property
     def drop_zone(self) -> DropZone:
         return DropZone(self.data_dir)
+
+    @property
+    def read_limits(self) -> ReadLimits:
+        """The read limits for files in this drop zone."""
+        return ReadLimits(
+            inside=self.data_dir,
+            max_unpacked_bytes=self.max_unpacked_bytes,
+            max_shared_strings_bytes=self.max_shared_strings_bytes,
+            max_rows=self.max_rows,
+            max_columns=self.max_columns,
+        )
 
 
 def _path(environ: dict[str, str], name: str, default: Path) -> Path:
@@ -178,6 +200,14 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             from_file.get("disclosure_threshold", 5), "disclosure_threshold", str(settings_file), int, 1
         )
     wait = environ.get("EVAL_REFRESH_WAIT", "").strip() or "600"
+    limits = {
+        field: int(
+            _number(
+                environ.get(variable, "").strip() or getattr(DEFAULT_LIMITS, field), variable, "environment", int, 1
+            )
+        )
+        for field, variable in SETTING_NAMES.items()
+    }
     return Settings(
         data_dir=data_dir,
         warehouse=_path(environ, "EVAL_WAREHOUSE", PROJECT_ROOT / "data" / "warehouse.duckdb"),
@@ -195,4 +225,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         ),
         trend_points=_trend_points(from_file, str(settings_file)),
         trend_z=_choice(from_file, "trend_z", "fingertips", TREND_Z_CHOICES, str(settings_file)),
+        **limits,
     )

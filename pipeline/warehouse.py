@@ -122,11 +122,14 @@ def file_hash(path: Path) -> str:
 
 
 def relative_source(path: Path, data_dir: Path) -> str:
-    """The lineage name of a file: its path inside the drop zone, or its absolute path if outside it."""
+    """The lineage name of a file: its path inside the drop zone, or its absolute path if outside it. A
+    symbolic link is named as itself, never by what it points to (a link out of the drop zone is refused,
+    and its target's path is not recorded)."""
+    named = path.absolute().parent.resolve() / path.name
     try:
-        return path.resolve().relative_to(data_dir.resolve()).as_posix()
+        return named.relative_to(data_dir.resolve()).as_posix()
     except ValueError:
-        return path.resolve().as_posix()
+        return named.as_posix()
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ from pipeline.reference.ingest import load_reference
 from pipeline.reference.reader import read_reference_csv
 from pipeline.reference.schemas import LikertAnswer
 from pipeline.reference.staging import stage_reference
+from pipeline.safe_files import DEFAULT_LIMITS, ReadLimits
 from pipeline.settings import PROJECT_ROOT
 from pipeline.surveys.ingest import load_survey_wave, wave_key
 from pipeline.surveys.readers.detect import read_survey
@@ -134,8 +135,8 @@ def _count(result: object) -> tuple[int, list[str]]:
 def reading(read: Callable[..., object]) -> Runner:
     """Run a reader on the case's files, as ingest would before loading anything."""
 
-    def run(ctx: Context) -> Outcome:
-        rows, details = _count(read(*ctx.paths))
+    def run(ctx: Context, limits: ReadLimits | None = None) -> Outcome:
+        rows, details = _count(read(*ctx.paths) if limits is None else read(*ctx.paths, limits))
         return Outcome("loaded", rows=rows, details=details)
 
     return run
@@ -147,8 +148,8 @@ def read_outcome_file(path: Path) -> pd.DataFrame:
     return readers[outcomes.sniff_outcome_format(path)](path)
 
 
-def read_qda(path: Path) -> refi_qda.QdaProject:
-    return refi_qda.read_refi_qda(path)
+def read_qda(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> refi_qda.QdaProject:
+    return refi_qda.read_refi_qda(path, limits)
 
 
 # --- Running the pipeline on a copy of the demo drop zone --------------------------------------------------
@@ -247,6 +248,7 @@ class Case:
     details: tuple[str, ...] = ()  # values the good rows must show
     absent: tuple[str, ...] = ()  # text that must not be in the message (e.g. a file an entity pointed at)
     patches: tuple[tuple[object, str, object], ...] = ()  # (module, attribute, value) set while the case runs
+    limits: ReadLimits | None = None  # read limits other than the defaults, given to the reader
 
     @property
     def large(self) -> bool:
@@ -321,7 +323,14 @@ CASES: list[Case] = [
         "expected UTF-8 text",
         row=5,
     ),
-    error("qualtrics_utf16_bom", "surveys/qualtrics_utf16_bom.csv", SURVEY, read_any_survey, "UTF-16 text"),
+    loads(
+        "qualtrics_utf16_bom",
+        "surveys/qualtrics_utf16_bom.csv",
+        STAGED_SURVEY,
+        survey_responses,
+        6,
+        details=("Le café cost £40 a head.", "Good progress."),
+    ),
     loads(
         "qualtrics_utf8_bom",
         "surveys/qualtrics_utf8_bom.csv",
@@ -373,6 +382,39 @@ CASES: list[Case] = [
         "not an export any survey reader recognises",
         "qualtrics: a third header row of ImportIds",
         'google_forms: one header row starting "Timestamp"',
+    ),
+    error(
+        "qualtrics_external_entity_xlsx",
+        "surveys/qualtrics_external_entity.xlsx",
+        SURVEY,
+        read_any_survey,
+        "part 'xl/sharedStrings.xml' declares a DTD or entities",
+        absent=("root:",),
+    ),
+    error(
+        "xlsx_zip_bomb",
+        "surveys/zip_bomb.xlsx",
+        SURVEY,
+        read_any_survey,
+        "unpacks to 1,081,345,956 bytes (a zip bomb?), over the read limit max_unpacked_bytes",
+        "setting EVAL_MAX_UNPACKED_BYTES",
+    ),
+    error(
+        "xlsx_shared_strings_bomb",
+        "surveys/shared_strings_bomb.xlsx",
+        SURVEY,
+        read_any_survey,
+        "its shared strings unpack to 1,058,406,515 bytes, over the read limit max_shared_strings_bytes",
+        "setting EVAL_MAX_SHARED_STRINGS_BYTES",
+    ),
+    error(
+        "spss_two_hundred_million_rows",
+        "surveys/spss_two_hundred_million_rows.sav",
+        "spss.read_spss",
+        read_any_survey,
+        "its header declares 200,000,000 rows",
+        "over the read limit max_rows",
+        "setting EVAL_MAX_ROWS",
     ),
     error("not_spss", "surveys/not_spss.sav", "spss.read_spss", read_any_survey, "not a readable SPSS file"),
     error("empty_spss", "surveys/empty.sav", "spss.read_spss", read_any_survey, "empty file"),
@@ -469,9 +511,10 @@ CASES: list[Case] = [
         "codings/zip_bomb_total.qdpx",
         QDA,
         read_project,
-        "the archive would decompress to",
-        "more than 65536: refused as a possible zip bomb",
-        patches=((refi_qda, "MAX_TOTAL_UNCOMPRESSED", 64 * 1024),),
+        "unpacks to 263,",
+        "over the read limit max_unpacked_bytes",
+        "setting EVAL_MAX_UNPACKED_BYTES",
+        limits=ReadLimits(max_unpacked_bytes=64 * 1024),
     ),
     error(
         "qdpx_zip_bomb_lying_size",
@@ -610,7 +653,34 @@ CASES: list[Case] = [
         "byte 0xe9 is not valid UTF-8",
         row=5,
     ),
-    error("fingertips_utf16_bom", "outcomes/fingertips_utf16_bom.csv", OUTCOME, read_outcome, "UTF-16 text"),
+    loads("fingertips_utf16_bom", "outcomes/fingertips_utf16_bom.csv", OUTCOME, read_outcome, 4),
+    error(
+        "fingertips_nul_byte",
+        "outcomes/fingertips_nul_byte.csv",
+        OUTCOME,
+        read_outcome,
+        "a NUL byte",
+        row=5,
+    ),
+    error(
+        "outcome_header_control_characters",
+        "outcomes/header_control_characters.csv",
+        OUTCOME,
+        read_outcome,
+        "the header fits no known outcome format",
+        r"header found: Area\x1b[2J, Year\u202e, Rate\nAll checks passed.",
+        row=1,
+        absent=("\x1b", "\u202e", "\n"),
+    ),
+    error(
+        "outcome_hundred_thousand_columns",
+        "outcomes/hundred_thousand_columns.csv",
+        OUTCOME,
+        read_outcome,
+        "its header has 100,000 columns, over the read limit max_columns",
+        "setting EVAL_MAX_COLUMNS",
+        row=1,
+    ),
     loads(
         "fingertips_utf8_bom",
         "outcomes/fingertips_utf8_bom.csv",
@@ -765,7 +835,7 @@ def _run(case: Case, ctx: Context) -> Outcome:
 
         def attempt() -> Outcome:
             try:
-                return case.run(ctx)
+                return case.run(ctx) if case.limits is None else case.run(ctx, case.limits)
             except InputFileError as exc:
                 return Outcome("error", message=str(exc), path=str(exc.path), row=exc.row, column=exc.column)
 

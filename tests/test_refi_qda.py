@@ -12,9 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.codings import refi_qda
 from pipeline.codings.refi_qda import CodingSpec, coded_segments, read_refi_qda, write_qdpx
 from pipeline.errors import InputFileError
+from pipeline.safe_files import ReadLimits
 
 FIXTURES = Path(__file__).parent / "fixtures" / "qualitative"
 ATLAS_QDPX = FIXTURES / "TestProject.qdpx"  # ATLAS.ti 8.4 "standard project", no embedded text
@@ -217,14 +217,12 @@ def test_highly_compressed_member_is_refused_as_a_zip_bomb(tmp_path: Path) -> No
         read_refi_qda(qdpx)
 
 
-def test_archive_larger_than_the_limit_when_decompressed_is_refused(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(refi_qda, "MAX_TOTAL_UNCOMPRESSED", 64 * 1024)
+def test_archive_larger_than_the_limit_when_decompressed_is_refused(tmp_path: Path) -> None:
     incompressible = bytes(range(256)) * 512  # 128 KiB that deflate cannot shrink
     qdpx = make_zip(tmp_path / "big.qdpx", {"project.qde": MINIMAL_QDE, "Sources/a.txt": incompressible})
-    with pytest.raises(InputFileError, match=r"big\.qdpx: the archive would decompress to \d+ bytes.*zip bomb"):
-        read_refi_qda(qdpx)
+    expected = r"big\.qdpx: unpacks to [\d,]+ bytes .*max_unpacked_bytes.*EVAL_MAX_UNPACKED_BYTES"
+    with pytest.raises(InputFileError, match=expected):
+        read_refi_qda(qdpx, ReadLimits(max_unpacked_bytes=64 * 1024))
 
 
 def test_member_whose_declared_size_lies_is_refused(tmp_path: Path) -> None:

@@ -590,10 +590,26 @@ def test_text_that_is_not_utf8_is_refused_naming_the_encoding(tmp_path, tool):
             read_survey(path)
 
 
-def test_utf16_text_is_refused(tmp_path):
+@pytest.mark.parametrize("tool", ["qualtrics", "google_forms"])
+def test_utf16_text_with_its_byte_order_mark_is_read_as_its_utf8_twin_is(tmp_path, tool):
+    """Excel's "Unicode text" and some tools' exports are UTF-16 with a byte-order mark: transcoded, not refused."""
+    text = _csv_text(tool)
+    utf8, utf16 = tmp_path / "utf8.csv", tmp_path / "utf16.csv"
+    utf8.write_text(text, encoding="utf-8")
+    utf16.write_bytes(("\ufeff" + text).encode("utf-16-le"))
+
+    def answers(path: Path) -> list[tuple]:
+        with duckdb.connect() as con:
+            return load_answers(con, read_survey(path), b"key").order("ALL").fetchall()
+
+    expected = answers(utf8)
+    assert expected and answers(utf16) == expected
+
+
+def test_big_endian_utf16_is_refused_rather_than_read_as_no_responses(tmp_path):
     path = tmp_path / "wave.csv"
-    path.write_text(_csv_text("google_forms"), encoding="utf-16")
-    with pytest.raises(InputFileError, match=r"wave\.csv: UTF-16 text; expected UTF-8"):
+    path.write_bytes(("\ufeff" + _csv_text("google_forms")).encode("utf-16-be"))
+    with pytest.raises(InputFileError, match=r"wave\.csv: UTF-16 big-endian text; expected .*little-endian"):
         read_survey(path)
 
 

@@ -37,8 +37,9 @@ import pandas as pd
 from openpyxl.utils.exceptions import InvalidFileException
 
 from pipeline.codings.refi_qda import SEGMENT_COLUMNS
-from pipeline.csv_layout import Column, column, header_key, read_records
+from pipeline.csv_layout import Column, column, header_key, quoted_header, read_records
 from pipeline.errors import InputFileError
+from pipeline.safe_files import DEFAULT_LIMITS, ReadLimits, check_readable
 
 # Fixed namespace for derived GUIDs: the same source name or code path always gives the same GUID.
 GUID_NAMESPACE = uuid.UUID("0b6f3c52-8d1e-4a7f-b2c9-6e41d5a09f38")
@@ -67,17 +68,24 @@ Cell = str | None
 Record = tuple[int, list[Cell]]  # (row number as a spreadsheet shows it, the cells)
 
 
-def read_coding_table(path: str | Path, *, project_file: str | None = None, sheet: str | None = None) -> pd.DataFrame:
+def read_coding_table(
+    path: str | Path,
+    *,
+    project_file: str | None = None,
+    sheet: str | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
+) -> pd.DataFrame:
     """Read a coding table (.csv or .xlsx) into the columns of `refi_qda.coded_segments`.
 
     `project_file` fills the project_file column (default: the file's name); `sheet` picks a worksheet of a
-    workbook (default: the first). Raises `InputFileError` for a missing required column, an empty
+    workbook (default: the first). The file is checked against `limits` first (`pipeline.safe_files`). Raises `InputFileError` for a missing required column, an empty
     partnership, source, code or coder cell, a malformed position, text that is not UTF-8, or an empty file.
     """
     path = Path(path)
     suffix = path.suffix.lower()
+    check_readable(path, limits)
     if suffix in (".csv", ".txt"):
-        records = _csv_records(path)
+        records = _csv_records(path, limits)
     elif suffix in (".xlsx", ".xlsm"):
         records = _xlsx_records(path, sheet)
     else:
@@ -103,10 +111,10 @@ def read_coding_table(path: str | Path, *, project_file: str | None = None, shee
 # ---------------------------------------------------------------------------------------------------------
 
 
-def _csv_records(path: Path) -> list[Record]:
+def _csv_records(path: Path, limits: ReadLimits) -> list[Record]:
     """Non-blank CSV records, numbered by the line each starts on, empty cells as None."""
     _check_utf8(path)
-    return [(line, [_text(field) for field in fields]) for line, fields in read_records(path)]
+    return [(line, [_text(field) for field in fields]) for line, fields in read_records(path, limits)]
 
 
 def _check_utf8(path: Path) -> None:
@@ -115,6 +123,8 @@ def _check_utf8(path: Path) -> None:
         data = path.read_bytes()
     except OSError as exc:
         raise InputFileError(path, f"cannot be read ({exc.strerror or exc})", expected="a readable CSV file") from exc
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return  # UTF-16 with its byte-order mark: `read_records` decodes it
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     try:
@@ -200,7 +210,7 @@ def _match_header(path: Path, header_row: int, header: list[str]) -> dict[str, i
     if missing:
         raise InputFileError(
             path,
-            f"missing required column(s) {', '.join(missing)}; header found: {', '.join(h for h in header if h)}",
+            f"missing required column(s) {', '.join(missing)}; header found: {quoted_header([h for h in header if h])}",
             row=header_row,
             column=missing[0],
             expected=_EXPECTED_HEADER + " (any case, spacing or order)",

@@ -36,13 +36,14 @@ import defusedxml.ElementTree as SafeET
 import pandas as pd
 
 from pipeline.errors import InputFileError
+from pipeline.safe_files import DEFAULT_LIMITS, SETTING_NAMES, ReadLimits, check_readable
 
 NAMESPACE = "urn:QDA-XML:project:1.0"
 _NS = f"{{{NAMESPACE}}}"
 
 # Limits on what a .qdpx may decompress to. A real project with embedded documents is a few MiB; these leave
-# room for large ones while refusing zip bombs before they fill memory.
-MAX_TOTAL_UNCOMPRESSED = 512 * 1024 * 1024
+# room for large ones while refusing zip bombs before they fill memory. The total is the read limit
+# `max_unpacked_bytes` (`pipeline.safe_files`, a setting).
 MAX_COMPRESSION_RATIO = 200
 RATIO_CHECKED_ABOVE = 1024 * 1024  # small members may compress very well legitimately (e.g. blank text)
 MAX_MEMBERS = 10_000
@@ -162,18 +163,25 @@ class CodingSpec:
 # ---------------------------------------------------------------------------------------------------------
 
 
-def read_refi_qda(path: Path) -> QdaProject:
-    """Read a REFI-QDA `.qdpx` (zip) or bare `.qde` (XML) into a `QdaProject`.
+def read_refi_qda(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> QdaProject:
+    """Read a REFI-QDA `.qdpx` (zip) or bare `.qde` (XML) into a `QdaProject`, once the file is checked
+    against `limits` (`pipeline.safe_files`: a regular file inside the drop zone, unpacking to no more
+    than `max_unpacked_bytes`).
 
     Raises `InputFileError` naming the file and the problem for anything unsafe or not REFI-QDA.
     """
     path = Path(path)
+    check_readable(path, limits)
     if path.suffix.lower() == ".qde":
-        if path.stat().st_size > MAX_TOTAL_UNCOMPRESSED:
-            raise InputFileError(path, f"the project file is larger than {MAX_TOTAL_UNCOMPRESSED} bytes")
+        if path.stat().st_size > limits.max_unpacked_bytes:
+            raise InputFileError(
+                path,
+                f"the project file is larger than {limits.max_unpacked_bytes:,} bytes, the read limit max_unpacked_bytes",
+                expected=f"a file within the limit (setting {SETTING_NAMES['max_unpacked_bytes']})",
+            )
         root = _parse_project_xml(path.read_bytes(), path)
         return _build_project(root, path, lambda _ref: None)
-    with _SafeArchive(path) as archive:
+    with _SafeArchive(path, limits.max_unpacked_bytes) as archive:
         member = archive.project_member
         root = _parse_project_xml(archive.read(member), path, archive.display_name(member))
         return _build_project(root, path, archive.plain_text)
@@ -182,8 +190,9 @@ def read_refi_qda(path: Path) -> QdaProject:
 class _SafeArchive:
     """A .qdpx opened for reading, checked against zip-slip and zip bombs before any member is read."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, max_unpacked_bytes: int) -> None:
         self.path = path
+        self.max_unpacked_bytes = max_unpacked_bytes
         try:
             self._zip = zipfile.ZipFile(path)
         except zipfile.BadZipFile as exc:  # a missing or unreadable file raises OSError as usual
@@ -196,7 +205,7 @@ class _SafeArchive:
         except InputFileError:
             self._zip.close()
             raise
-        self._budget = MAX_TOTAL_UNCOMPRESSED
+        self._budget = max_unpacked_bytes
         self._texts: dict[str, str | None] = {}  # a text can be shared, e.g. by a source and a transcript
 
     def __enter__(self) -> _SafeArchive:
@@ -229,10 +238,10 @@ class _SafeArchive:
                 )
             # Lookups are case-insensitive because vendors write both Sources/ and sources/.
             members[info.filename.replace("\\", "/").lower()] = info
-        if declared_total > MAX_TOTAL_UNCOMPRESSED:
+        if declared_total > self.max_unpacked_bytes:
             raise InputFileError(
                 self.path,
-                f"the archive would decompress to {declared_total} bytes, more than {MAX_TOTAL_UNCOMPRESSED}:"
+                f"the archive would decompress to {declared_total} bytes, more than {self.max_unpacked_bytes}:"
                 " refused as a possible zip bomb",
             )
         return members

@@ -8,10 +8,15 @@ import duckdb
 
 from pipeline.ingest import IngestReport, ensure_raw_table, load_folder
 from pipeline.mapping.interventions import INVENTORY, INVENTORY_SUFFIXES, read_interventions
+from pipeline.safe_files import DEFAULT_LIMITS, ReadLimits
 
 
-def load_interventions(con: duckdb.DuckDBPyConnection, interventions_dir: Path, data_dir: Path) -> IngestReport:
-    """Load every partnership's interventions inventory (CSV or Excel) into `raw.interventions`."""
+def load_interventions(
+    con: duckdb.DuckDBPyConnection, interventions_dir: Path, data_dir: Path, limits: ReadLimits = DEFAULT_LIMITS
+) -> IngestReport:
+    """Load every partnership's interventions inventory (CSV or Excel) into `raw.interventions`, each file
+    checked against `limits` inside `data_dir` first (`pipeline.safe_files`)."""
+    limits = limits.within(data_dir)
     paths = (
         [
             p
@@ -21,6 +26,8 @@ def load_interventions(con: duckdb.DuckDBPyConnection, interventions_dir: Path, 
         if interventions_dir.exists()
         else []
     )
-    report = load_folder(con, "raw.interventions", paths, data_dir, read_interventions)
+    report = load_folder(
+        con, "raw.interventions", paths, data_dir, lambda path: read_interventions(path, limits), limits=limits
+    )
     ensure_raw_table(con, "raw.interventions", ["partnership_id", *(c.name for c in INVENTORY.columns)])
     return report

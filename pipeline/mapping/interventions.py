@@ -13,6 +13,7 @@ import pandas as pd
 
 from pipeline.csv_layout import Layout, column, read_layout
 from pipeline.errors import InputFileError
+from pipeline.safe_files import DEFAULT_LIMITS, ReadLimits
 
 INVENTORY = Layout(
     "interventions inventory",
@@ -38,8 +39,9 @@ def partnership_of(path: Path) -> str:
     return words[0]
 
 
-def read_interventions(path: Path) -> pd.DataFrame:
-    """One inventory as received (text), with `partnership_id` from the file name and `source_row`."""
-    frame = read_layout(path, INVENTORY)
+def read_interventions(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> pd.DataFrame:
+    """One inventory as received (text), with `partnership_id` from the file name and `source_row`; the file
+    is checked against `limits` first."""
+    frame = read_layout(path, INVENTORY, limits)
     frame.insert(0, "partnership_id", partnership_of(path))
     return frame

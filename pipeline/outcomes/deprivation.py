@@ -15,6 +15,7 @@ import pandas as pd
 
 from pipeline.csv_layout import header_key
 from pipeline.errors import InputFileError
+from pipeline.safe_files import DEFAULT_LIMITS, ReadLimits, check_readable
 
 # Domain names as the workbook heads its columns -> as the tidy published form names them.
 DOMAINS = {
@@ -34,10 +35,12 @@ MEASURES = {
 COLUMNS = ["lad_code", "lad_name", "index_domain", *MEASURES.values(), "year", "sheet", "source_row"]
 
 
-def read_iod_workbook(path: Path) -> pd.DataFrame:
-    """Every domain sheet of the summaries workbook as long rows (district x domain)."""
+def read_iod_workbook(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> pd.DataFrame:
+    """Every domain sheet of the summaries workbook as long rows (district x domain), once the file is checked
+    against `limits` (`pipeline.safe_files`)."""
     from openpyxl import load_workbook
 
+    check_readable(path, limits)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises several types for a file that is not a workbook

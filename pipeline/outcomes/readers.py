@@ -10,7 +10,9 @@ typing, "NA" handling and validation belong to staging. The one documented excep
 Header names are matched tolerantly (case, spaces and punctuation ignored, any column order), so
 "Time period", "TimePeriod" and "timeperiod" are the same column. Columns a reader does not know are kept,
 snake_cased, after the known ones. Bad input raises `InputFileError` naming the file, the line and what
-was expected.
+was expected. Each reader takes the `ReadLimits` its file is checked against before it is read
+(`pipeline.safe_files`: a regular file inside the drop zone, within the column limit), so an error quotes
+a header only from a file that passed.
 
 Formats:
 - `read_fingertips_csv`: the Fingertips (fingertips.phe.org.uk) data download, 26 columns.
@@ -30,8 +32,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.csv_layout import Layout, column, missing_required, read_header, read_layout
+from pipeline.csv_layout import Layout, column, missing_required, quoted_header, read_header, read_layout
 from pipeline.errors import InputFileError
+from pipeline.safe_files import DEFAULT_LIMITS, ReadLimits
 
 __all__ = [
     "read_age_banded_csv",
@@ -183,7 +186,7 @@ def output_columns(table: str) -> list[str]:
 # --- public readers ---------------------------------------------------------------------------------
 
 
-def read_fingertips_csv(path: str | Path) -> pd.DataFrame:
+def read_fingertips_csv(path: str | Path, limits: ReadLimits = DEFAULT_LIMITS) -> pd.DataFrame:
     """Read a Fingertips data download (the 26-column "indicators-*.data.csv" format).
 
     Returns one row per record with columns indicator_id, indicator_name, parent_code, parent_name,
@@ -199,12 +202,12 @@ def read_fingertips_csv(path: str | Path) -> pd.DataFrame:
     read the missing trailing cells as empty.
     """
     path = Path(path)
-    frame = read_layout(path, _FINGERTIPS)
+    frame = read_layout(path, _FINGERTIPS, limits)
     frame["indicator_name"] = [(name.strip() or None) if name is not None else None for name in frame["indicator_name"]]
     return frame
 
 
-def read_tidy_outcome_csv(path: str | Path) -> pd.DataFrame:
+def read_tidy_outcome_csv(path: str | Path, limits: ReadLimits = DEFAULT_LIMITS) -> pd.DataFrame:
     """Read a tidy per-area outcome series (Trafford Data Lab dashboard and themes layouts).
 
     Returns columns area_code, area_name, area_type, period, indicator_name (from `indicator`), measure,
@@ -213,10 +216,12 @@ def read_tidy_outcome_csv(path: str | Path) -> pd.DataFrame:
     indicator. Values are kept as received: "NA" stays the string "NA", periods such as
     "2020/21 - 24/25" are not parsed, and `unit` (which in these files holds the sex) is not renamed.
     """
-    return read_layout(Path(path), _TIDY)
+    return read_layout(Path(path), _TIDY, limits)
 
 
-def read_fingertipsnext(healthdata_path: str | Path, indicators_path: str | Path) -> pd.DataFrame:
+def read_fingertipsnext(
+    healthdata_path: str | Path, indicators_path: str | Path, limits: ReadLimits = DEFAULT_LIMITS
+) -> pd.DataFrame:
     """Read FingertipsNext's database-style `healthdata.csv`, naming indicators from `indicators.csv`.
 
     Returns one row per healthdata record with columns indicator_id, indicator_name, area_code, year,
@@ -227,7 +232,7 @@ def read_fingertipsnext(healthdata_path: str | Path, indicators_path: str | Path
     lookup's Polarity column is deliberately not carried: its values are seed data and several are wrong.
     """
     healthdata_path, indicators_path = Path(healthdata_path), Path(indicators_path)
-    indicators = read_layout(indicators_path, _FINGERTIPSNEXT_INDICATORS)
+    indicators = read_layout(indicators_path, _FINGERTIPSNEXT_INDICATORS, limits)
     repeated = indicators[indicators["indicator_id"].duplicated()]
     if not repeated.empty:
         # Two names for one id would make the join ambiguous, so refuse rather than pick one.
@@ -240,22 +245,22 @@ def read_fingertipsnext(healthdata_path: str | Path, indicators_path: str | Path
         )
     names = dict(zip(indicators["indicator_id"], indicators["indicator_name"], strict=True))
 
-    frame = read_layout(healthdata_path, _FINGERTIPSNEXT)
+    frame = read_layout(healthdata_path, _FINGERTIPSNEXT, limits)
     frame.insert(1, "indicator_name", pd.Series([names.get(i) for i in frame["indicator_id"]], dtype=object))
     return frame
 
 
-def read_age_banded_csv(path: str | Path) -> pd.DataFrame:
+def read_age_banded_csv(path: str | Path, limits: ReadLimits = DEFAULT_LIMITS) -> pd.DataFrame:
     """Read counts and populations by age band (`indicator_id, area_code, period, age_band, count, population`,
     optionally `sex` and `standard_population`; PHEindicatormethods' names `ageband`, `pops`, `esp2013` work too).
 
     Returns those columns, then any unknown columns, then source_row, as received (strings). One row per
     indicator x area x period (x sex) x age band; staging computes each group's directly standardised rate.
     """
-    return read_layout(Path(path), _AGE_BANDED)
+    return read_layout(Path(path), _AGE_BANDED, limits)
 
 
-def read_iod_tidy(path: str | Path) -> pd.DataFrame:
+def read_iod_tidy(path: str | Path, limits: ReadLimits = DEFAULT_LIMITS) -> pd.DataFrame:
     """Read an English Indices of Deprivation local-authority summary in long form (one row per district x domain).
 
     Accepts the 2019 layout (`lad19cd, lad19nm, ..., year`) and the 2025 one (`area_code, area_name,
@@ -265,10 +270,10 @@ def read_iod_tidy(path: str | Path) -> pd.DataFrame:
     then source_row. Values are as received, including float artefacts such as "0.21429999999999999";
     domain names differ between editions ("Income" in 2019, "Income Deprivation" in 2025).
     """
-    return read_layout(Path(path), _IOD)
+    return read_layout(Path(path), _IOD, limits)
 
 
-def sniff_outcome_format(path: str | Path) -> str:
+def sniff_outcome_format(path: str | Path, limits: ReadLimits = DEFAULT_LIMITS) -> str:
     """Return "fingertips", "tidy", "fingertipsnext" or "age_banded" according to which format's required columns the header has.
 
     Only the header is read. Raises InputFileError, naming the columns each format looks for, when the
@@ -276,7 +281,7 @@ def sniff_outcome_format(path: str | Path) -> str:
     with a renamed "Value" column should say so, not only that it is unknown).
     """
     path = Path(path)
-    header = read_header(path)
+    header = read_header(path, limits)
     missing = {name: missing_required(header, layout) for name, layout in _OUTCOME_FORMATS.items()}
     for name, columns in missing.items():
         if not columns:
@@ -287,7 +292,8 @@ def sniff_outcome_format(path: str | Path) -> str:
     if len(missing[closest]) < len(_OUTCOME_FORMATS[closest].required):  # it has some of that format's columns
         names = ", ".join(column.aliases[0] for column in missing[closest])
         problem += f" (as a {_OUTCOME_FORMATS[closest].label} it lacks {names})"
-    raise InputFileError(path, f"{problem}; header found: {', '.join(header)}", row=1, expected=f"one of: {wanted}")
+    found = quoted_header(header)
+    raise InputFileError(path, f"{problem}; header found: {found}", row=1, expected=f"one of: {wanted}")
 
 
 # --- shared machinery -------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from pipeline.csv_layout import Layout, column, read_layout
+from pipeline.safe_files import DEFAULT_LIMITS, ReadLimits
 
 LINEAGE_COLUMNS = ("source_file", "source_row")
 
@@ -27,6 +28,9 @@ def layout_for(name: str, model: type[pa.DataFrameModel]) -> Layout:
     return Layout(f"{name} reference table", tuple(column(field, required=field not in optional) for field in fields))
 
 
-def read_reference_csv(path: Path, name: str, model: type[pa.DataFrameModel]) -> pd.DataFrame:
-    """Read one reference CSV as received (strings, with `source_row`); validation happens in staging."""
-    return read_layout(path, layout_for(name, model))
+def read_reference_csv(
+    path: Path, name: str, model: type[pa.DataFrameModel], limits: ReadLimits = DEFAULT_LIMITS
+) -> pd.DataFrame:
+    """Read one reference CSV as received (strings, with `source_row`), once it is checked against `limits`;
+    validation happens in staging."""
+    return read_layout(path, layout_for(name, model), limits)

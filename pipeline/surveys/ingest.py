@@ -10,6 +10,7 @@ import duckdb
 import pandas as pd
 
 from pipeline.ingest import FileSnapshot, load_file
+from pipeline.safe_files import DEFAULT_LIMITS, ReadLimits
 from pipeline.surveys.readers.detect import read_survey
 from pipeline.surveys.readers.export import SurveyExport, load_answers
 from pipeline.surveys.readers.files import SURVEY_SUFFIXES
@@ -42,17 +43,20 @@ def load_survey_wave(
     path: Path,
     data_dir: Path,
     key: bytes,
-    read: Callable[[Path], SurveyExport] = read_survey,
+    read: Callable[[Path], SurveyExport] | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> tuple[LoadResult, SurveyExport]:
     """Load one wave's export into `raw.survey_answers` (long, no personal data) and describe its columns
     in `raw.survey_columns` (one row per column, with what ingest did with it).
 
     The export is read twice (its header by `read`, then its rows streamed by DuckDB), so it is hashed
     first and checked before each table commits: an export replaced or rewritten during the load is a
-    `FileChangedError` naming it, and neither table nor the ledger takes anything from it."""
+    `FileChangedError` naming it, and neither table nor the ledger takes anything from it. `read` (default
+    `read_survey`) is given the file once it is checked against `limits` inside `data_dir`."""
     # A national export is hundreds of MB: hashed once, for both tables, before anything reads it.
-    snapshot = FileSnapshot.take(path, data_dir)
-    export = read(path)
+    limits = limits.within(data_dir)
+    snapshot = FileSnapshot.take(path, limits)
+    export = read(path) if read is not None else read_survey(path, limits)
 
     def read_answers(_: Path) -> duckdb.DuckDBPyRelation:
         answers = load_answers(con, export, key)

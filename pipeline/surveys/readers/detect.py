@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import InputFileError
+from pipeline.safe_files import DEFAULT_LIMITS, ReadLimits, check_readable
 from pipeline.surveys.readers import google_forms, microsoft_forms, qualtrics, spss, surveymonkey
 from pipeline.surveys.readers.export import SurveyExport
 from pipeline.surveys.readers.files import SURVEY_SUFFIXES, read_csv_head, read_xlsx_rows
@@ -30,7 +31,7 @@ class SurveyFormat:
     suffixes: tuple[str, ...]
     looks_for: str
     matches: Callable[[list[list[str]]], bool]
-    read: Callable[[Path], SurveyExport]
+    read: Callable[[Path, ReadLimits], SurveyExport]
 
 
 def survey_formats() -> list[SurveyFormat]:
@@ -69,37 +70,39 @@ def survey_formats() -> list[SurveyFormat]:
     ]
 
 
-def detect_format(path: Path) -> SurveyFormat | None:
+def detect_format(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> SurveyFormat | None:
     """The format of a CSV or XLSX export, from its first rows; `None` if no reader recognises them."""
     suffix = path.suffix.lower()
     formats = [f for f in survey_formats() if suffix in f.suffixes]
     expected = f"a survey export ({_looked_for(formats)})"
     if suffix == ".csv":
-        rows = read_csv_head(path, 3, expected).rows
+        rows = read_csv_head(path, 3, expected, limits).rows
     else:
-        rows = [[cell or "" for cell in row] for row in read_xlsx_rows(path, expected, limit=3)]
+        rows = [[cell or "" for cell in row] for row in read_xlsx_rows(path, expected, limit=3, limits=limits)]
     return next((f for f in formats if f.matches(rows)), None)
 
 
-def read_survey(path: Path) -> SurveyExport:
+def read_survey(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> SurveyExport:
     """Read a survey export with the reader for the tool that wrote it (detected from its content), its
-    personal-data columns found by header and by value (`pipeline.surveys.readers.personal`)."""
-    return mark_personal_columns(_read_with_its_reader(path))
+    personal-data columns found by header and by value (`pipeline.surveys.readers.personal`). The file is
+    checked against `limits` (`pipeline.safe_files`) before anything reads it."""
+    check_readable(path, limits)
+    return mark_personal_columns(_read_with_its_reader(path, limits))
 
 
-def _read_with_its_reader(path: Path) -> SurveyExport:
+def _read_with_its_reader(path: Path, limits: ReadLimits) -> SurveyExport:
     suffix = path.suffix.lower()
     if suffix in spss.SPSS_SUFFIXES:
-        return spss.read_spss(path)
+        return spss.read_spss(path, limits)
     if suffix not in SURVEY_SUFFIXES:
         raise InputFileError(path, f"no survey reader for {path.suffix!r} files", expected=", ".join(SURVEY_SUFFIXES))
-    survey_format = detect_format(path)
+    survey_format = detect_format(path, limits)
     if survey_format is None:
         formats = [f for f in survey_formats() if suffix in f.suffixes]
         raise InputFileError(
             path, "not an export any survey reader recognises", expected=f"one of: {_looked_for(formats)}"
         )
-    return survey_format.read(path)
+    return survey_format.read(path, limits)
 
 
 def _looked_for(formats: list[SurveyFormat]) -> str:

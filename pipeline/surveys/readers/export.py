@@ -65,13 +65,14 @@ class CsvResponses:
     path: Path
     names: list[str]
     header_rows: int
+    encoding: str = "utf-8"  # or "utf-16", for a file that starts with its byte-order mark
 
     def relation(self, con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyRelation:
         """One row per response, one VARCHAR column per name; nothing is sniffed."""
         columns = dict.fromkeys(self.names, "VARCHAR")
         return con.sql(
             load_sql(__file__, "read_csv"),
-            params={"path": str(self.path), "skip": self.header_rows, "columns": columns},
+            params={"path": str(self.path), "skip": self.header_rows, "columns": columns, "encoding": self.encoding},
         )
 
 

@@ -24,11 +24,12 @@ import pandas as pd
 from openpyxl.utils.exceptions import InvalidFileException
 
 from pipeline.errors import InputFileError
+from pipeline.safe_files import DEFAULT_LIMITS, UTF16_BOMS, ReadLimits, check_readable
 from pipeline.surveys.readers.export import CsvResponses
 from pipeline.warehouse import quote_identifier
 
 SURVEY_SUFFIXES = (".csv", ".xlsx", ".sav", ".zsav", ".por")
-TEXT_ENCODING = "UTF-8 text (with or without a byte-order mark)"
+TEXT_ENCODING = "UTF-8 text (with or without a byte-order mark), or UTF-16 with its byte-order mark"
 # DuckDB's CSV errors, turned into a sentence that quotes no cell (cells may hold personal data).
 _CSV_ERROR_LINE = re.compile(r"CSV Error on Line: (\d+)")
 _CSV_ERROR_COLUMNS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
@@ -44,25 +45,33 @@ class CsvHead:
 
     rows: list[list[str]]
     more: bool
+    encoding: str = "utf-8"  # as DuckDB names it: "utf-8" or "utf-16" (Excel's "Unicode text" CSV)
 
     def has_records_after(self, header_rows: int) -> bool:
         """Whether the file holds any response below its `header_rows` header rows."""
         return self.more or any(self.rows[header_rows:])
 
 
-def read_csv_head(path: Path, count: int, expected: str) -> CsvHead:
-    """Read the first `count` records of a CSV export (blank lines read as empty records).
+def read_csv_head(path: Path, count: int, expected: str, limits: ReadLimits = DEFAULT_LIMITS) -> CsvHead:
+    """Read the first `count` records of a CSV export (blank lines read as empty records), once the file is
+    checked against `limits` (`pipeline.safe_files`). UTF-16 text with a byte-order mark is read as such.
 
-    Raises `InputFileError` for an empty file, text that is not UTF-8 and a malformed record.
+    Raises `InputFileError` for an empty file, text that is not UTF-8 (or UTF-16 with its byte-order mark)
+    and a malformed record.
     """
+    check_readable(path, limits)
     raw = _first_bytes(path, expected)
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputFileError(path, "UTF-16 text", expected=TEXT_ENCODING)
+    utf16 = raw.startswith(UTF16_BOMS)
+    if raw.startswith(codecs.BOM_UTF16_BE):
+        # DuckDB, which streams the responses, reads big-endian UTF-16 as no rows at all: refused, never lost.
+        raise InputFileError(
+            path, "UTF-16 big-endian text", expected=TEXT_ENCODING + " (little-endian, as Excel writes it)"
+        )
     rows: list[list[str]] = []
     more = False
     record = 0  # records read so far: the row an error is in is the next one
     try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
+        with open(path, newline="", encoding="utf-16" if utf16 else "utf-8-sig") as handle:
             for cells in csv.reader(handle, strict=True):
                 record += 1
                 if len(rows) < count:
@@ -71,13 +80,15 @@ def read_csv_head(path: Path, count: int, expected: str) -> CsvHead:
                     more = True
                     break
     except UnicodeDecodeError as error:
+        if utf16:
+            raise InputFileError(path, f"not UTF-16 text ({error.reason})", expected=TEXT_ENCODING) from error
         problem = f"not UTF-8 text ({error.reason})"
         raise InputFileError(path, problem, row=_first_bad_line(path), expected=TEXT_ENCODING) from error
     except csv.Error as error:
         raise InputFileError(path, f"malformed CSV: {error}", row=record + 1, expected=expected) from error
     if not any(rows):
         raise InputFileError(path, "no header row (the file holds only blank lines)", expected=expected)
-    return CsvHead(rows, more)
+    return CsvHead(rows, more, "utf-16" if utf16 else "utf-8")
 
 
 def csv_responses(
@@ -91,7 +102,7 @@ def csv_responses(
     """
     if not head.has_records_after(header_rows):
         return pd.DataFrame({name: pd.Series(dtype="string") for name in names})
-    csv = CsvResponses(path, names, header_rows)
+    csv = CsvResponses(path, names, header_rows, head.encoding)
     unheaded = " OR ".join(f"trim(coalesce({quote_identifier(name)}, '')) <> ''" for name in headerless) or "false"
     try:
         with duckdb.connect() as con:
@@ -151,7 +162,7 @@ def _first_bytes(path: Path, expected: str) -> bytes:
             raw = handle.read(4)
     except OSError as error:
         raise InputFileError(path, f"cannot be opened ({error.strerror})", expected=expected) from error
-    if raw in (b"", b"\xef\xbb\xbf"):
+    if raw in (b"", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
         raise InputFileError(path, "empty file", expected=expected)
     return raw
 
@@ -159,12 +170,16 @@ def _first_bytes(path: Path, expected: str) -> bytes:
 # --- XLSX -----------------------------------------------------------------------------------------------
 
 
-def read_xlsx_rows(path: Path, expected: str, limit: int | None = None) -> list[list[str | None]]:
-    """The rows of the first worksheet of an XLSX workbook as text (`None` for an empty cell).
+def read_xlsx_rows(
+    path: Path, expected: str, limit: int | None = None, limits: ReadLimits = DEFAULT_LIMITS
+) -> list[list[str | None]]:
+    """The rows of the first worksheet of an XLSX workbook as text (`None` for an empty cell), once the file
+    is checked against `limits` (`pipeline.safe_files`: its unpacked size, its shared strings, no DTD).
 
     List index + 1 is the sheet's row number; every row is padded to the widest, and trailing empty rows
     are dropped. `limit` stops early (sniffing needs only the header rows).
     """
+    check_readable(path, limits)
     _first_bytes(path, expected)
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 from pipeline.errors import InputFileError
+from pipeline.safe_files import DEFAULT_LIMITS, ReadLimits
 from pipeline.surveys.readers.export import SurveyColumn, SurveyExport
 from pipeline.surveys.readers.files import csv_responses, distinct_names, headed_width, header_rows, read_csv_head
 
@@ -30,9 +31,9 @@ def looks_like(rows: list[list[str]]) -> bool:
     return bool(rows and rows[0]) and rows[0][0].strip() == TIMESTAMP
 
 
-def read_google_forms_csv(path: Path) -> SurveyExport:
+def read_google_forms_csv(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> SurveyExport:
     """A Google Forms CSV download as a `SurveyExport` streamed by DuckDB's CSV reader."""
-    head = read_csv_head(path, 1, EXPECTED)
+    head = read_csv_head(path, 1, EXPECTED, limits)
     if not looks_like(head.rows):
         raise InputFileError(path, "not a Google Forms download", row=1, column=head.rows[0][0], expected=LOOKS_FOR)
     (header,) = header_rows(path, head.rows, 1, EXPECTED)

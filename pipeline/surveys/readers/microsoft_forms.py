@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.errors import InputFileError
+from pipeline.safe_files import DEFAULT_LIMITS, ReadLimits
 from pipeline.surveys.readers.export import SurveyColumn, SurveyExport
 from pipeline.surveys.readers.files import distinct_names, headed_width, read_xlsx_rows, sheet_responses
 
@@ -41,9 +42,9 @@ def looks_like(rows: list[list[str]]) -> bool:
     return bool(rows) and [cell.strip() for cell in rows[0][: len(SIGNATURE)]] == SIGNATURE
 
 
-def read_microsoft_forms_xlsx(path: Path) -> SurveyExport:
+def read_microsoft_forms_xlsx(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> SurveyExport:
     """A Microsoft Forms XLSX workbook as a `SurveyExport`."""
-    rows = read_xlsx_rows(path, EXPECTED)
+    rows = read_xlsx_rows(path, EXPECTED, limits=limits)
     header = [(cell or "").strip() for cell in rows[0]]
     if not looks_like([header]):
         raise InputFileError(path, "not a Microsoft Forms workbook", row=1, expected=LOOKS_FOR)

@@ -26,6 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.errors import InputFileError
+from pipeline.safe_files import DEFAULT_LIMITS, ReadLimits
 from pipeline.surveys.readers.export import SurveyColumn, SurveyExport
 from pipeline.surveys.readers.files import (
     csv_responses,
@@ -123,22 +124,22 @@ def looks_like(rows: list[list[str]]) -> bool:
     return _has_import_id_row(rows) or _is_legacy(rows)
 
 
-def read_header(path: Path) -> list[tuple[str, str, str]]:
+def read_header(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> list[tuple[str, str, str]]:
     """Read and check the three header rows of a Qualtrics CSV export: (export tag, question text, ImportId)."""
-    return _import_id_header(path, read_csv_head(path, 3, EXPECTED).rows)
+    return _import_id_header(path, read_csv_head(path, 3, EXPECTED, limits).rows)
 
 
-def read_qualtrics_csv(path: Path) -> SurveyExport:
+def read_qualtrics_csv(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> SurveyExport:
     """A Qualtrics CSV export (three header rows, or the legacy two) as a `SurveyExport` streamed by DuckDB."""
-    head = read_csv_head(path, 3, EXPECTED)
+    head = read_csv_head(path, 3, EXPECTED, limits)
     header = _parse_header(path, head.rows)
     responses = csv_responses(path, header.names, head, header.rows, EXPECTED, header.headerless)
     return _export(path, header, responses)
 
 
-def read_qualtrics_xlsx(path: Path) -> SurveyExport:
+def read_qualtrics_xlsx(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> SurveyExport:
     """A Qualtrics XLSX export: the same header rows as the CSV, in the first worksheet."""
-    rows = read_xlsx_rows(path, EXPECTED)
+    rows = read_xlsx_rows(path, EXPECTED, limits=limits)
     header = _parse_header(path, [[cell or "" for cell in row] for row in rows[:3]])
     width = len(header.columns)
     responses = sheet_responses(path, header.names[:width], rows[header.rows :], first_row=header.rows + 1)

@@ -20,6 +20,7 @@ import pandas as pd
 import pyreadstat
 
 from pipeline.errors import InputFileError
+from pipeline.safe_files import DEFAULT_LIMITS, SETTING_NAMES, ReadLimits, check_readable
 from pipeline.surveys.readers.export import SurveyColumn, SurveyExport
 from pipeline.surveys.readers.files import cell_text
 
@@ -70,8 +71,12 @@ RESPONDENT_ID_VARIABLES = (
 EXPECTED = "an SPSS data file (.sav, .zsav or .por)"
 
 
-def read_spss(path: Path) -> SurveyExport:
-    """An SPSS data file as a `SurveyExport`: one text column per variable, value labels applied."""
+def read_spss(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> SurveyExport:
+    """An SPSS data file as a `SurveyExport`: one text column per variable, value labels applied.
+
+    The file is checked against `limits` first (`pipeline.safe_files`: the rows and variables its header
+    declares); a file whose header leaves its row count unknown is read no further than the row limit."""
+    check_readable(path, limits)
     try:
         size = path.stat().st_size
     except OSError as error:
@@ -79,12 +84,21 @@ def read_spss(path: Path) -> SurveyExport:
     if size == 0:
         raise InputFileError(path, "empty file", expected=EXPECTED)
     try:
+        row_limit = limits.max_rows + 1  # one past the limit: enough to know it is over
         if path.suffix.lower() == ".por":
-            frame, meta = pyreadstat.read_por(str(path), extra_date_formats=EXTRA_DATE_FORMATS)
+            frame, meta = pyreadstat.read_por(str(path), extra_date_formats=EXTRA_DATE_FORMATS, row_limit=row_limit)
         else:
-            frame, meta = pyreadstat.read_sav(str(path), user_missing=True, extra_date_formats=EXTRA_DATE_FORMATS)
+            frame, meta = pyreadstat.read_sav(
+                str(path), user_missing=True, extra_date_formats=EXTRA_DATE_FORMATS, row_limit=row_limit
+            )
     except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError) as error:
         raise InputFileError(path, f"not a readable SPSS file ({error})", expected=EXPECTED) from error
+    if len(frame) > limits.max_rows:
+        raise InputFileError(
+            path,
+            f"more than {limits.max_rows:,} rows, over the read limit max_rows",
+            expected=f"a file within the limit (setting {SETTING_NAMES['max_rows']})",
+        )
     labels = meta.column_names_to_labels
     columns = [
         SurveyColumn(position, name, labels.get(name) or "", name, _kind(name))

@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.errors import InputFileError
+from pipeline.safe_files import DEFAULT_LIMITS, ReadLimits
 from pipeline.surveys.readers.export import SurveyColumn, SurveyExport
 from pipeline.surveys.readers.files import (
     csv_responses,
@@ -66,16 +67,16 @@ def looks_like(rows: list[list[str]]) -> bool:
     return bool(markers) or (rows[0][0].strip() == "Respondent ID" and not rows[1][0].strip())
 
 
-def read_surveymonkey_csv(path: Path) -> SurveyExport:
+def read_surveymonkey_csv(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> SurveyExport:
     """A SurveyMonkey CSV export as a `SurveyExport` streamed by DuckDB's CSV reader."""
-    head = read_csv_head(path, 2, EXPECTED)
+    head = read_csv_head(path, 2, EXPECTED, limits)
     columns, names, headerless = _parse_header(path, head.rows)
     return _export(path, columns, csv_responses(path, names, head, 2, EXPECTED, headerless))
 
 
-def read_surveymonkey_xlsx(path: Path) -> SurveyExport:
+def read_surveymonkey_xlsx(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> SurveyExport:
     """A SurveyMonkey XLSX export: the same two header rows, in the first worksheet."""
-    rows = read_xlsx_rows(path, EXPECTED)
+    rows = read_xlsx_rows(path, EXPECTED, limits=limits)
     columns, names, _ = _parse_header(path, [[cell or "" for cell in row] for row in rows[:2]])
     return _export(path, columns, sheet_responses(path, names[: len(columns)], rows[2:], first_row=3))
 
