@@ -98,3 +98,37 @@ def test_sql_lives_in_sql_files_and_no_query_reads_a_python_variable_by_name():
     assert offenders == []
     for sql in (PROJECT_ROOT / "pipeline").rglob("sql/*.sql"):
         assert sql.read_text(encoding="utf-8").strip(), f"{sql} is empty"
+
+
+# A tag, not a placeholder such as `quarantine.<table>` in a message.
+HTML_TAG = re.compile(
+    r"(?<![./\w])</?(html|head|body|title|meta|style|script|nav|h[1-6]|p|a|img|figure|div|span|table|tr|td|th|br)\b",
+    re.I,
+)
+MARKUP_CALLS = {"Markup", "md", "html", "fmt_markdown", "fmt_units", "unescape"}  # text read as markup
+
+
+def test_pages_are_templates_and_data_never_becomes_markup():
+    """No HTML in Python strings (f-strings included): pages are autoescaped Jinja2 templates in
+    pipeline/reports/templates/. Only the one helper passes markup through: great-tables' own table, whose
+    text great-tables escapes; nothing hands text to great-tables as Markdown, HTML or units."""
+    tags, calls = [], []
+    for name, tree in modules().items():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and HTML_TAG.search(node.value):
+                tags.append(f"{name}: {node.value[:60]!r}")
+            if isinstance(node, ast.Call):
+                called = ast.unparse(node.func).removeprefix("dg.")
+                if called.rsplit(".", 1)[-1] in MARKUP_CALLS and called != "MetadataValue.md":  # Dagster's UI
+                    calls.append(f"{name}: {called}()")
+            if isinstance(node, ast.keyword) and node.arg == "autoescape":
+                assert isinstance(node.value, ast.Constant) and node.value.value is True, name
+    assert tags == []
+    assert calls == ["pipeline.reports.evaluation_report: Markup()"]
+    from pipeline.reports.evaluation_report import PAGES
+
+    assert PAGES.autoescape is True
+    templates = PROJECT_ROOT / "pipeline" / "reports" / "templates"
+    assert {p.name for p in templates.glob("*.html")} >= {"base.html", "evaluation_report.html", "case_study.html"}
+    for template in templates.glob("*.html"):
+        assert "|safe" not in template.read_text().replace(" ", ""), template  # nothing bypasses autoescaping

@@ -53,3 +53,25 @@ def test_an_indicator_name_with_dollar_signs_is_drawn_as_text(demo_run):
     partnership = next(p for p in headline["partnership_id"] if trend_plot(marts, p) is not None)
     marts.change["indicator_name"] = "Admissions $_{x$ and $^$ per 100,000"  # not valid mathtext
     assert trend_plot(marts, partnership)
+
+
+def test_an_indicator_name_with_dollar_signs_and_units_syntax_is_shown_as_written(demo_run):
+    """The whole report, not only its charts: '$' (TeX to matplotlib) and '{{...}}' (units to great-tables)
+    in a name are characters, in the chart titles and the outcome tables of both kinds of page."""
+    import html
+
+    import duckdb
+
+    from pipeline.reports.evaluation_report import Marts, case_study_page, programme_report, trend_plot
+
+    with duckdb.connect(str(demo_run.settings.marts_dir / "marts.duckdb"), read_only=True) as con:
+        marts = Marts.read(con, schema="main")
+    partnership = next(p for p in marts.change[marts.change["headline"]]["partnership_id"] if trend_plot(marts, p))
+    name = "Admissions $_{x$ and $^$ per {{m^2}} <b>"
+    marts.change["indicator_name"] = name
+
+    shown = html.escape(name)  # as the page source has it: '<' and '>' escaped, nothing else changed
+    assert shown in programme_report(marts)
+    case_page = case_study_page(marts, partnership)
+    assert shown in case_page and "data:image/png;base64" in case_page
+    assert "m²" not in case_page  # no units were read into the name

@@ -4,24 +4,33 @@
 outcomes, support offer, coder agreement) and one case-study page per partnership under
 `reports/partnerships/`, each file written beside its final name and renamed into place. It reads the
 marts through a DuckDB connection, so it shows exactly what researchers see.
+
+Names, codes and excerpts are data, shown as text, never read as markup. Pages are Jinja2 templates in
+`templates/`, rendered with autoescaping on, so every value put in a page is escaped; the only markup a page
+takes unescaped is a great-tables table (`_table_markup`). Inside a table, every value from the marts is a
+plain string or number in the table's data or a plain-string header or note: great-tables escapes those
+(`fmt_markdown`, `md()`, `html()` and `fmt_units` would read them as markup, so none is used on data, and
+column labels given to `cols_label`, which parses `{{units}}`, are written here, never taken from data).
+Charts draw names with matplotlib's mathtext off, so a '$' is a dollar sign.
 """
 
 from __future__ import annotations
 
 import base64
-import html
 import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import jinja2
 import matplotlib
 
 matplotlib.use("Agg")  # files only: no display on a server
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from great_tables import GT, loc, style  # noqa: E402
+from markupsafe import Markup  # noqa: E402
 
 RATING_COLOURS = {"strong": "#1a9850", "mixed": "#fee08b", "weak": "#d73027", "contested": "#9e9ac8"}
 COMPARISON_COLOURS = {"Better": "#92d050", "Similar": "#ffc000", "Worse": "#c00000", "Not compared": "#ffffff"}
@@ -34,18 +43,16 @@ FACTOR_LABELS = {
     "partnership_engagement": "Engagement",
     "support_offer_use": "Support offer",
 }
-PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
-<style>
-body {{ font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 2rem auto; max-width: 72rem;
-       padding: 0 1rem; color: #1f2933; line-height: 1.45; }}
-h1 {{ font-size: 1.8rem; margin-bottom: .2rem; }} h2 {{ margin-top: 2.5rem; border-bottom: 1px solid #d9e2ec; }}
-p.lead {{ color: #52606d; margin-top: 0; }} nav a {{ margin-right: .6rem; }} figure {{ margin: 1rem 0; }}
-img {{ max-width: 100%; }} .note {{ color: #52606d; font-size: .9rem; }}
-</style></head><body>
-{body}
-</body></html>
-"""
+TEMPLATES = Path(__file__).parent / "templates"
+# Autoescaping for every template, whatever its name: a value reaches a page as text unless it is Markup.
+PAGES = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATES),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
 
 
 @dataclass(frozen=True)
@@ -391,47 +398,50 @@ def case_study_page(marts: Marts, partnership_id: str) -> str:
             coverage="Coverage",
         )
     )
-    plot = trend_plot(marts, partnership_id)
-    figure = (
-        f'<figure><img alt="Headline indicator over time beside England" src="data:image/png;base64,{plot}"></figure>'
-        if plot
-        else '<p class="note">No bundled outcome data for the headline indicator.</p>'
+    imd_rank = profile["imd2019_rank_most_deprived_area"]
+    return _render(
+        "case_study.html",
+        partnership_id=partnership_id,
+        name=profile["partnership_name"],
+        problem=profile["wicked_problem"].replace("_", " ").capitalize(),
+        round=profile["programme_round"],
+        support_start=str(profile["support_start"])[:10],
+        support_end=str(profile["support_end"])[:10],
+        area_codes=profile["area_codes"],
+        imd_rank=imd_rank if pd.notna(imd_rank) else "n/a",
+        trend_png=trend_plot(marts, partnership_id),
+        tables={
+            "evidence": _table_markup(evidence_table),
+            "outcomes": _table_markup(outcome_table(marts, [partnership_id])),
+            "drivers": _table_markup(driver_table),
+        },
     )
-    body = f"""
-<nav><a href="../evaluation_report.html">&larr; Programme report</a></nav>
-<h1>{html.escape(partnership_id)} {html.escape(profile["partnership_name"])}</h1>
-<p class="lead">{html.escape(profile["wicked_problem"].replace("_", " ").capitalize())} &middot; round {profile["programme_round"]} &middot;
-support {str(profile["support_start"])[:10]} to {str(profile["support_end"])[:10]} &middot; areas {html.escape(profile["area_codes"])}
-&middot; IMD 2019 rank of most deprived area: {profile["imd2019_rank_most_deprived_area"] if pd.notna(profile["imd2019_rank_most_deprived_area"]) else "n/a"}</p>
-{evidence_table.as_raw_html()}
-<h2>Outcomes</h2>
-{figure}
-{outcome_table(marts, [partnership_id]).as_raw_html()}
-<h2>Information mapping</h2>
-{driver_table.as_raw_html()}
-"""
-    return PAGE.format(title=f"{partnership_id} {profile['partnership_name']}", body=body)
 
 
 def programme_report(marts: Marts) -> str:
-    links = " ".join(f'<a href="partnerships/{pid}.html">{pid}</a>' for pid in marts.profile["partnership_id"])
-    body = f"""
-<h1>Partnership evaluation report</h1>
-<p class="lead">Which success factors go with success, and what the outcome statistics show. Built from the published marts.</p>
-<nav>Case studies: {links}</nav>
-<h2>Success factors</h2>
-{factor_matrix_table(marts).as_raw_html()}
-<h2>Comparative analysis</h2>
-{qca_table(marts).as_raw_html()}
-{truth_table_table(marts).as_raw_html()}
-<h2>Outcomes</h2>
-{outcome_table(marts).as_raw_html()}
-<h2>Support offer</h2>
-{support_table(marts).as_raw_html()}
-<h2>Site-visit coding</h2>
-{agreement_table(marts).as_raw_html()}
-"""
-    return PAGE.format(title="Partnership evaluation report", body=body)
+    """The programme page: the success-factor matrix, QCA, outcomes, support offer and coder agreement."""
+    return _render(
+        "evaluation_report.html",
+        partnerships=list(marts.profile["partnership_id"]),
+        tables={
+            "factor_matrix": _table_markup(factor_matrix_table(marts)),
+            "qca": _table_markup(qca_table(marts)),
+            "truth_table": _table_markup(truth_table_table(marts)),
+            "outcomes": _table_markup(outcome_table(marts)),
+            "support": _table_markup(support_table(marts)),
+            "agreement": _table_markup(agreement_table(marts)),
+        },
+    )
+
+
+def _table_markup(table: GT) -> Markup:
+    """A great-tables table as markup for a page: the one place a page takes HTML it does not escape.
+    great-tables escapes the text it is given (see the module docstring)."""
+    return Markup(table.as_raw_html())
+
+
+def _render(template: str, **values: object) -> str:
+    return PAGES.get_template(template).render(**values)
 
 
 def build_reports(con: duckdb.DuckDBPyConnection, marts_dir: Path) -> list[Path]:
