@@ -14,6 +14,7 @@ from assets.tables import (
     table_specs,
 )
 from pipeline.comparison import analysis, ingest, marts, staging
+from pipeline.methods.triangulation import RatingRules
 from pipeline.resources import EvaluationPaths, WarehouseResource
 
 GROUP = dict(group_name="comparison")
@@ -75,7 +76,8 @@ def success_factor_matrix(warehouse: WarehouseResource, paths: EvaluationPaths) 
     success factor: the latest wave's mean survey score with its 95% confidence interval (suppressed
     below the disclosure threshold) beside the coded enabler and barrier passages, sources and coders."""
     with warehouse.get_connection() as con:
-        marts.build_success_factor_matrix(con, paths.disclosure_threshold)
+        rules = RatingRules(survey_strong_from=paths.survey_strong_from, survey_weak_to=paths.survey_weak_to)
+        marts.build_success_factor_matrix(con, paths.disclosure_threshold, rules)
         return publish_and_describe(con, "success_factor_matrix", paths)
 
 
@@ -93,7 +95,14 @@ def qca(warehouse: WarehouseResource, paths: EvaluationPaths):
     """Fuzzy-set QCA: calibrated memberships, truth table, complex, parsimonious and intermediate solutions
     (every equally minimal model), and necessity, from one analysis."""
     with warehouse.get_connection() as con:
-        data = analysis.build_qca_marts(con)
+        data = analysis.build_qca_marts(
+            con,
+            analysis.QcaSettings(
+                incl_cut=paths.qca_consistency_cut,
+                n_cut=paths.qca_frequency_cut,
+                crossover_rule=paths.crossover_rule,
+            ),
+        )
         for name in analysis.QCA_MARTS:
             result = publish_and_describe(con, name, paths)
             if name == "qca_memberships":
@@ -134,7 +143,7 @@ def factor_outcome_comparison(warehouse: WarehouseResource, paths: EvaluationPat
     partnerships, share judged successful (Wilson interval), share whose headline outcome improved against
     England, and the strong-minus-weak difference with Newcombe's interval."""
     with warehouse.get_connection() as con:
-        analysis.build_factor_outcome_comparison(con)
+        analysis.build_factor_outcome_comparison(con, improved_needs_interval=paths.improved_needs_interval)
         return publish_and_describe(con, "factor_outcome_comparison", paths)
 
 

@@ -333,7 +333,7 @@ def check(settings: Settings) -> int:
     """Check the drop zone's reference data as a whole and print the report; 1 when it has errors."""
     from pipeline.reference.check import check_reference, report
 
-    findings = check_reference(settings.drop_zone)
+    findings = check_reference(settings.drop_zone, settings)
     print(report(findings, settings.drop_zone))
     return 1 if any(finding.severity == "error" for finding in findings) else 0
 

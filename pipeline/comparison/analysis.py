@@ -8,8 +8,12 @@ fuzzy conditions enter as crisp sets (membership above 0.5), the truth table lis
 levels (`LEAD{2}*PM{0}`), the solutions are complex and parsimonious (no intermediate one for multi-value
 conditions), and necessity is reported for each level (`LEAD{2}`, `~LEAD{2}`). The
 outcome is the evaluation team's judgement that the partnership achieved its objectives
-(`assessments/`). A partnership at a crossover exactly, or without a score on a factor or an
-assessment, is left out of the analysis and listed, never imputed.
+(`assessments/`). A partnership without a score on a factor or an assessment is left out of the analysis and
+listed, never imputed. A score exactly at a fuzzy condition's crossover calibrates to 0.5, in neither the set
+nor its complement; with few respondents a mean such as 3.0 is common, so by default (`crossover_rule =
+"nudge"`) such a membership becomes 0.501 and the partnership keeps its place, as Fiss (2011, "Building better
+causal theories: a fuzzy set approach to typologies in organization research", Academy of Management Journal
+54(2):393-420) adds 0.001 to memberships; `crossover_rule = "exclude"` leaves it out and lists it instead.
 
 Every analysis here (QCA, typology, model of success) runs on the published scores of
 `marts.success_factor_matrix` only: a score suppressed there (fewer respondents than the disclosure threshold)
@@ -35,13 +39,21 @@ from pipeline.warehouse import replace_table
 OUTCOME = "SUCCESS"
 
 
+CROSSOVER = 0.5
+# Fiss (2011, Academy of Management Journal 54(2):393-420) adds 0.001 to memberships of exactly 0.5.
+NUDGED_CROSSOVER = 0.501
+
+
 @dataclass(frozen=True)
 class QcaSettings:
-    """Truth-table cut-offs (Ragin 2008: raw consistency of 0.75 or more; here 0.8, as R QCA's examples)."""
+    """Truth-table cut-offs (settings `qca_consistency_cut`, `qca_frequency_cut`; Ragin 2008 asks a raw
+    consistency of 0.75 or more, the default 0.8 follows R QCA's examples) and what becomes of a membership
+    of exactly 0.5 (`crossover_rule`: "nudge" to 0.501, or "exclude" the partnership)."""
 
     incl_cut: float = 0.8
     n_cut: int = 1
     pri_cut: float = 0.0
+    crossover_rule: str = "nudge"
 
 
 @dataclass(frozen=True)
@@ -68,8 +80,12 @@ def published_scores(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
 
 
-def qca_data(con: duckdb.DuckDBPyConnection) -> QcaData:
-    """Calibrated memberships for every partnership with a complete set of published scores and an assessment."""
+def qca_data(con: duckdb.DuckDBPyConnection, crossover_rule: str = "nudge") -> QcaData:
+    """Calibrated memberships for every partnership with a complete set of published scores and an assessment.
+    A fuzzy membership of exactly 0.5 is nudged to 0.501 (`crossover_rule` "nudge", Fiss 2011) or its
+    partnership left out with the reason ("exclude")."""
+    if crossover_rule not in ("nudge", "exclude"):
+        raise ValueError(f"crossover_rule must be 'nudge' or 'exclude', not {crossover_rule!r}")
     scores = published_scores(con)
     withheld = scores.loc[scores["survey_suppressed"], ["partnership_id", "factor_id"]]
     settings = con.execute("SELECT * FROM staging.qca_conditions ORDER BY condition").df()
@@ -92,16 +108,19 @@ def qca_data(con: duckdb.DuckDBPyConnection) -> QcaData:
             members[row["condition"]] = qca.calibrate_crisp(score, cuts)
             levels[row["condition"]] = len(cuts) + 1
         else:
-            members[row["condition"]] = qca.calibrate_fuzzy(
+            membership = qca.calibrate_fuzzy(
                 score, row["full_non_membership"], row["crossover"], row["full_membership"]
             )
+            if crossover_rule == "nudge":
+                membership = membership.mask(membership == CROSSOVER, NUDGED_CROSSOVER)
+            members[row["condition"]] = membership
         # The reason for a suppressed score says nothing of its value (not even that it sits at the crossover).
         for partnership in withheld.loc[withheld["factor_id"] == factor, "partnership_id"]:
             excluded.setdefault(partnership, f"survey score on {factor} suppressed (disclosure control)")
         for partnership in score.index[score.isna()]:
             excluded.setdefault(partnership, f"no survey score on {factor}")
-        if row["condition"] not in levels:
-            for partnership in score.index[score == row["crossover"]]:
+        if row["condition"] not in levels and crossover_rule == "exclude":
+            for partnership in score.index[members[row["condition"]] == CROSSOVER]:
                 excluded.setdefault(partnership, f"{factor} score exactly at the crossover ({row['crossover']})")
     outcome = assessed.set_index("partnership_id")["achieved_objectives"].reindex(members.index)
     for partnership in outcome.index[outcome.isna()]:
@@ -134,7 +153,8 @@ def qca_tables(data: QcaData, settings: QcaSettings = QcaSettings()) -> dict[str
 
 
 def _mv_tables(data: QcaData, cuts: dict[str, object]) -> dict[str, pd.DataFrame]:
-    """mvQCA: fuzzy conditions as crisp sets (membership above 0.5; none sits at 0.5, those are left out)."""
+    """mvQCA: fuzzy conditions as crisp sets (membership above 0.5; none sits at 0.5: nudged to 0.501 or left
+    out, by `crossover_rule`)."""
     frame = data.memberships.copy()
     levels = {name: data.levels.get(name, 2) for name in data.conditions}
     for name in data.conditions:
@@ -168,7 +188,7 @@ QCA_MARTS = ("qca_memberships", "qca_truth_table", "qca_solutions", "qca_necessi
 
 def build_qca_marts(con: duckdb.DuckDBPyConnection, settings: QcaSettings = QcaSettings()) -> QcaData:
     """Write the four QCA marts (memberships, truth table, solutions, necessity); returns the data used."""
-    data = qca_data(con)
+    data = qca_data(con, settings.crossover_rule)
     tables = {"qca_memberships": memberships_table(con, data), **qca_tables(data, settings)}
     models = {
         "qca_memberships": schemas.QcaMembershipsMart,
@@ -249,10 +269,15 @@ def build_factor_importance(con: duckdb.DuckDBPyConnection) -> typology.ModelRes
     return model
 
 
-def build_factor_outcome_comparison(con: duckdb.DuckDBPyConnection) -> int:
+def build_factor_outcome_comparison(con: duckdb.DuckDBPyConnection, improved_needs_interval: bool = False) -> int:
     """`marts.factor_outcome_comparison`: one row per factor x level (strong / weak membership): partnerships,
     share judged successful with its Wilson interval, share whose headline outcome improved against
-    England, and the difference in success between the levels (Newcombe's hybrid score interval)."""
+    England, and the difference in success between the levels (Newcombe's hybrid score interval).
+
+    A headline outcome counts as improved when `marts.outcome_change` classifies it "improved" (its 95%
+    interval wholly on the good side) or, unless `improved_needs_interval` (the setting of that name),
+    "improved (point estimate)" (beyond the setting `min_relative_change`, without limits)."""
+    improved_classes = ["improved"] if improved_needs_interval else ["improved", "improved (point estimate)"]
     members = con.execute("SELECT * FROM marts.qca_memberships WHERE excluded_reason IS NULL").df()
     conditions = con.execute("SELECT factor_id, condition FROM staging.qca_conditions").df()
     improved = (
@@ -261,7 +286,7 @@ def build_factor_outcome_comparison(con: duckdb.DuckDBPyConnection) -> int:
         )
         .df()
         .set_index("partnership_id")["classification"]
-        .str.startswith("improved")
+        .isin(improved_classes)
     )
     rows = []
     for factor, condition in conditions.itertuples(index=False):

@@ -35,11 +35,15 @@ EXAMPLES: dict[str, list[list[str]]] = {
         ["agree5", "Agree", "4", "4"],
         ["agree5", "Strongly agree", "5", "5"],
         ["agree5", "Don't know", "6", ""],
+        ["useful3", "Not useful", "1", "1"],
+        ["useful3", "Quite useful", "2", "2"],
+        ["useful3", "Very useful", "3", "3"],
+        ["useful3", "Did not use", "4", ""],
     ],
     "stakeholder_groups": [["local_authority", "Local authority", "1"], ["nhs", "NHS", "2"], ["other", "Other", "3"]],
     "survey_instrument": [
-        ["qualtrics", "partnership_id", "partnership", "", "", "", "", "Partnership (embedded data)"],
-        ["qualtrics", "QID1", "stakeholder_group", "", "", "", "", "Which kind of organisation do you work for?"],
+        ["qualtrics", "partnership_id", "partnership", "", "", "", "", "Partnership (embedded data)", ""],
+        ["qualtrics", "QID1", "stakeholder_group", "", "", "", "", "Which kind of organisation do you work for?", ""],
         [
             "qualtrics",
             "QID2_1",
@@ -49,6 +53,7 @@ EXAMPLES: dict[str, list[list[str]]] = {
             "agree5",
             "false",
             "Senior leaders champion this work",
+            "scale",
         ],
         [
             "qualtrics",
@@ -59,6 +64,19 @@ EXAMPLES: dict[str, list[list[str]]] = {
             "agree5",
             "false",
             "This work is part of our wider strategy",
+            "scale",
+        ],
+        # A rating of one part of the support offer: reported on its own in support_usefulness, no alpha.
+        [
+            "qualtrics",
+            "QID3_1",
+            "item",
+            "SU_WEBINAR",
+            "support_usefulness",
+            "useful3",
+            "false",
+            "Webinars",
+            "support_offer",
         ],
     ],
     "codebook_factor_map": [

@@ -23,6 +23,7 @@ from pipeline.surveys import schemas
 from pipeline.warehouse import load_sql, replace_table
 
 NOT_STATED = "not stated"
+NOT_A_SCALE = "not a scale: its items are separate ratings (construct_kind in survey_instrument.csv), so no alpha"
 
 
 def build_response_rates(con: duckdb.DuckDBPyConnection, threshold: int) -> int:
@@ -50,9 +51,10 @@ def build_response_rates(con: duckdb.DuckDBPyConnection, threshold: int) -> int:
 
 
 def construct_alpha(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Cronbach's alpha of every construct in every wave, as `alpha_by_group` computes it from the item
+    """Cronbach's alpha of every scale construct in every wave, as `alpha_by_group` computes it from the item
     scores (listwise complete respondents), from the per-wave summaries in
-    `staging.survey_construct_reliability`: one row per wave x construct."""
+    `staging.survey_construct_reliability`: one row per wave x construct; empty, with a note, for a construct
+    whose items are separate ratings rather than a scale."""
     inputs = con.execute("SELECT * FROM staging.survey_construct_reliability ORDER BY wave, construct").df()
     rows = [
         (
@@ -67,6 +69,16 @@ def construct_alpha(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         for row in inputs.itertuples(index=False)
     ]
     frame = pd.DataFrame(rows, columns=["wave", "construct", *ALPHA_COLUMNS])
+    # Alpha measures how far items hang together as one scale: separate ratings (construct_kind other than
+    # scale in survey_instrument.csv, e.g. of each part of the support offer) get none.
+    kinds = con.execute(
+        "SELECT DISTINCT construct, construct_kind FROM staging.survey_instrument WHERE role = 'item'"
+    ).df()
+    not_scales = frame["construct"].isin(kinds.loc[kinds["construct_kind"] != "scale", "construct"])
+    frame[["n_respondents", "alpha", "alpha_ci_low", "alpha_ci_high"]] = frame[
+        ["n_respondents", "alpha", "alpha_ci_low", "alpha_ci_high"]
+    ].mask(not_scales)
+    frame["note"] = frame["note"].mask(not_scales, NOT_A_SCALE)
     # Typed even when there is no wave yet, so an empty programme still validates.
     return frame.astype({"alpha": float, "alpha_ci_low": float, "alpha_ci_high": float})
 

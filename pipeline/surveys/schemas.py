@@ -88,13 +88,15 @@ class ResponseRatesMart(pa.DataFrameModel):
 
 
 class ConstructScoresMart(pa.DataFrameModel):
-    """One row per survey wave x partnership x construct (a success factor or support usefulness)."""
+    """One row per survey wave x partnership x construct (a success factor, or the support-offer ratings)."""
 
     wave: Series[str] = pa.Field(description="Survey wave")
     partnership_id: Series[str] = pa.Field(
         metadata={"references": "staging.partnerships.partnership_id"}, description="Partnership"
     )
-    construct: Series[str] = pa.Field(description="Construct: a success factor, or support_usefulness")
+    construct: Series[str] = pa.Field(
+        description="Construct: a success factor, or the support-offer ratings (construct_kind in survey_instrument.csv)"
+    )
     respondents: Series[pd.Int64Dtype] = pa.Field(
         nullable=True, ge=0, description="Respondents with a score on the construct; empty where suppressed"
     )
@@ -111,7 +113,7 @@ class ConstructScoresMart(pa.DataFrameModel):
     alpha: Series[float] = pa.Field(
         nullable=True,
         le=1,
-        description="Cronbach's (1951) alpha of the construct's items in this wave, over all partnerships' complete respondents",
+        description="Cronbach's (1951) alpha of the construct's items in this wave, over all partnerships' complete respondents; empty for a construct that is not a scale (construct_kind support_offer in survey_instrument.csv: separate ratings of each part of the support offer, which alpha does not describe)",
     )
     alpha_ci_low: Series[float] = pa.Field(
         nullable=True, description="Lower limit of Feldt's (1965) 95% interval of alpha"
