@@ -43,6 +43,7 @@ class EvaluationPaths(dg.ConfigurableResource):
     coding_kappa_weights: str = "linear"
     trend_points: int | None = 5
     trend_z: str = "fingertips"
+    max_quarantine_share: float = 0.2
     max_unpacked_bytes: int = DEFAULT_LIMITS.max_unpacked_bytes
     max_shared_strings_bytes: int = DEFAULT_LIMITS.max_shared_strings_bytes
     max_rows: int = DEFAULT_LIMITS.max_rows
@@ -94,6 +95,7 @@ def default_resources(settings: Settings | None = None) -> dict[str, dg.Configur
             coding_kappa_weights=settings.coding_kappa_weights,
             trend_points=settings.trend_points,
             trend_z=settings.trend_z,
+            max_quarantine_share=settings.max_quarantine_share,
             max_unpacked_bytes=settings.max_unpacked_bytes,
             max_shared_strings_bytes=settings.max_shared_strings_bytes,
             max_rows=settings.max_rows,

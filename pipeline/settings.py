@@ -30,6 +30,7 @@ the evaluation's own rules:
 | `coding_kappa_weights` | `linear` | agreement weights of the weighted kappa reported for ordinal code scales (codes with a `scale_value` in `codebook_factor_map.csv`): `linear` or `quadratic` |
 | `trend_points` | 5 | how many of the most recent valid points the recent-trend test of `outcome_trends` uses (5 or more, Fingertips' 5 by default), or `"all"` for the whole unbroken run |
 | `trend_z` | `fingertips` | the normal point turning published 95% limits into a standard error in the trend test: `fingertips` (1.96, Fingertips' width / 3.92) or `exact` (qnorm(0.975) = 1.959964, PHEindicatormethods) |
+| `max_quarantine_share` | 0.2 | the largest share of a source's rows (in any of its staging tables) that may be quarantined before the refresh fails (exit code 1, naming the source, its share and this limit); 0 to 1, `1` switches it off |
 """
 
 from __future__ import annotations
@@ -111,6 +112,8 @@ class Settings:
     coding_kappa_weights: str = "linear"
     trend_points: int | None = 5  # None: the whole unbroken run of valid points
     trend_z: str = "fingertips"
+    # A source whose quarantined share of received rows passes this fails the refresh (1: never).
+    max_quarantine_share: float = 0.2
     # What a file may declare before any reader allocates (`pipeline.safe_files`).
     max_unpacked_bytes: int = DEFAULT_LIMITS.max_unpacked_bytes
     max_shared_strings_bytes: int = DEFAULT_LIMITS.max_shared_strings_bytes
@@ -175,6 +178,14 @@ def _trend_points(settings: dict[str, object], source: str) -> int | None:
     return int(_number(value, "trend_points", source, int, 5))
 
 
+def _share(settings: dict[str, object], name: str, default: float, source: str) -> float:
+    """A share from 0 to 1 (a TOML integer or float; text is refused so "0.2" and 0.2 cannot differ)."""
+    value = settings.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise SettingsError(f"{source}: {name} must be a number from 0 to 1 (1 switches it off), not {value!r}")
+    return float(value)
+
+
 def drop_zone_settings(data_dir: Path) -> dict[str, object]:
     """The drop zone's `settings.toml` (empty when there is none); a file that is not TOML is an error naming it."""
     path = DropZone(data_dir).settings_file
@@ -225,5 +236,6 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         ),
         trend_points=_trend_points(from_file, str(settings_file)),
         trend_z=_choice(from_file, "trend_z", "fingertips", TREND_Z_CHOICES, str(settings_file)),
+        max_quarantine_share=_share(from_file, "max_quarantine_share", 0.2, str(settings_file)),
         **limits,
     )
