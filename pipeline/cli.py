@@ -67,7 +67,9 @@ def print_quarantine(warehouse: Path, limit: float) -> list[str]:
     for source in shares:
         worst = source.worst
         received = (
-            f" (largest: {worst.quarantined} of {worst.received} rows of {worst.table} received)" if worst else ""
+            f" (largest: {worst.quarantined} of {worst.received} rows of {worst.table} received)"
+            if worst and worst.received
+            else " (no rows received)"
         )
         print(f"  {source.source}: {source.quarantined} row(s) quarantined, {source.share:.1%}{received}")
         for table in source.tables:
