@@ -9,6 +9,7 @@ from assets.tables import (
     mart_asset,
     publish_and_describe,
     quarantine_of,
+    quarantine_share_check,
     refused_files_check,
     step_results,
     table_specs,
@@ -159,6 +160,7 @@ comparison_assets = [
 ]
 comparison_checks = [
     refused_files_check("assessments", ["raw.success_assessments"]),
+    quarantine_share_check("assessments"),
     *checks_for(["staging.success_assessments"]),
     *checks_for(
         [

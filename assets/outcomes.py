@@ -8,6 +8,7 @@ from assets.tables import (
     mart_asset,
     publish_and_describe,
     quarantine_of,
+    quarantine_share_check,
     refused_files_check,
     step_results,
     table_specs,
@@ -150,6 +151,8 @@ outcome_assets = [
 outcome_checks = [
     refused_files_check("outcomes", RAW_TABLES),
     refused_files_check("deprivation", ["raw.deprivation"]),
+    quarantine_share_check("outcomes"),
+    quarantine_share_check("deprivation"),
     *checks_for(["staging.outcome_values"], blocking=True),
     *checks_for(["staging.deprivation", *(f"marts.{a.key.path[-1]}" for a in outcome_assets[4:])]),
 ]

@@ -50,32 +50,65 @@ QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 REFRESH_TAG = "evaluation/refresh_pid"
 
 
-def _print_quarantine(warehouse: Path) -> None:
+def print_quarantine(warehouse: Path, limit: float) -> list[str]:
+    """Print, for each source, the rows quarantined and their share of the rows received (its worst staging
+    table's; see `pipeline.quarantine`) with an example reason; returns one line for each source whose share
+    passes `limit` (the setting `max_quarantine_share`)."""
     import duckdb
 
-    from pipeline.warehouse import quote_identifier
+    from pipeline.quarantine import quarantine_shares
 
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        tables = [
-            row[0]
-            for row in con.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'quarantine' ORDER BY 1"
-            ).fetchall()
-        ]
-        counts = {
-            t: con.execute(f"SELECT count(*) FROM quarantine.{quote_identifier(t)}").fetchall()[0][0] for t in tables
-        }
-        reasons = {
-            t: con.execute(f"SELECT any_value(reason) FROM quarantine.{quote_identifier(t)}").fetchall()[0][0]
-            for t, n in counts.items()
-            if n
-        }
-    if not reasons:
-        print("Quarantine: empty (every row passed validation).")
-        return
-    print("Quarantine (rows set aside with their reason; query quarantine.<table> in the warehouse):")
-    for table, reason in reasons.items():
-        print(f"  quarantine.{table}: {counts[table]} row(s), e.g. {printable(reason)}")
+        shares = quarantine_shares(con)
+    print(
+        "Quarantine by source (rows set aside with their reason; query quarantine.<table> in the warehouse;"
+        f" max_quarantine_share = {limit:g}):"
+    )
+    for source in shares:
+        worst = source.worst
+        received = (
+            f" (largest: {worst.quarantined} of {worst.received} rows of {worst.table} received)"
+            if worst and worst.received
+            else " (no rows received)"
+        )
+        print(f"  {source.source}: {source.quarantined} row(s) quarantined, {source.share:.1%}{received}")
+        for table in source.tables:
+            if table.quarantined:
+                print(
+                    f"    quarantine.{table.table}: {table.quarantined} of {table.received} row(s), e.g."
+                    f" {printable(table.example_reason)}"
+                )
+    return [source.limit_message(limit) for source in shares if source.over(limit)]
+
+
+def print_missing_invitations(warehouse: Path) -> int:
+    """Warn of each survey wave, or partnership in a wave, with responses but no invitations (its response
+    rates are missing); returns how many warnings."""
+    import duckdb
+
+    from pipeline.surveys.marts import INVITATIONS_FILE, missing_invitations
+    from pipeline.warehouse import table_exists
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        if not (table_exists(con, "staging.survey_responses") and table_exists(con, "staging.survey_invitations")):
+            return 0
+        missing = missing_invitations(con)
+    waves = [wave for wave, partnership in missing if partnership is None]
+    partnerships: dict[str, list[str]] = {}
+    for wave, partnership in missing:
+        if partnership is not None:
+            partnerships.setdefault(wave, []).append(partnership)
+    for wave in waves:
+        print(
+            f"WARNING: survey wave {printable(wave)} has no invitations in {INVITATIONS_FILE}: its response rates"
+            " are missing (marts.response_rates.note says why)"
+        )
+    for wave, names in partnerships.items():
+        print(
+            f"WARNING: survey wave {printable(wave)} has no invitations in {INVITATIONS_FILE} for"
+            f" {', '.join(printable(name) for name in names)}: their response rates are missing"
+        )
+    return len(waves) + len(partnerships)
 
 
 def refused_files(warehouse: Path) -> list[tuple[str, str, str, int, object]]:
@@ -316,7 +349,8 @@ def _refresh_locked(settings: Settings) -> int:
     if dropped:
         print("Personal-data columns never read (identifiers only pseudonymised):")
         print("\n".join(dropped))
-    _print_quarantine(settings.warehouse)
+    over_limit = print_quarantine(settings.warehouse, settings.max_quarantine_share)
+    print_missing_invitations(settings.warehouse)
     marts_dir = settings.marts_dir
     print(f"\nMarts published in {marts_dir}:")
     for parquet in sorted(marts_dir.glob("*.parquet")):
@@ -326,7 +360,9 @@ def _refresh_locked(settings: Settings) -> int:
     for document in ("data_dictionary.md", "reports/evaluation_report.html"):
         if (marts_dir / document).exists():
             print(f"  {document}")
-    return 1 if bad_checks else 0
+    for line in over_limit:
+        print(f"QUARANTINE OVER LIMIT: {printable(line)}", file=sys.stderr)
+    return 1 if bad_checks or over_limit else 0
 
 
 def check(settings: Settings) -> int:

@@ -50,6 +50,7 @@ class EvaluationPaths(dg.ConfigurableResource):
     crossover_rule: str = "nudge"
     min_relative_change: float = 0.05
     improved_needs_interval: bool = False
+    max_quarantine_share: float = 0.2
     max_unpacked_bytes: int = DEFAULT_LIMITS.max_unpacked_bytes
     max_shared_strings_bytes: int = DEFAULT_LIMITS.max_shared_strings_bytes
     max_rows: int = DEFAULT_LIMITS.max_rows
@@ -108,6 +109,7 @@ def default_resources(settings: Settings | None = None) -> dict[str, dg.Configur
             crossover_rule=settings.crossover_rule,
             min_relative_change=settings.min_relative_change,
             improved_needs_interval=settings.improved_needs_interval,
+            max_quarantine_share=settings.max_quarantine_share,
             max_unpacked_bytes=settings.max_unpacked_bytes,
             max_shared_strings_bytes=settings.max_shared_strings_bytes,
             max_rows=settings.max_rows,

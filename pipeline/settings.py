@@ -37,6 +37,7 @@ the evaluation's own rules:
 | `crossover_rule` | `nudge` | a fuzzy membership of exactly 0.5 (a score at the crossover): `nudge` sets it to 0.501 so the partnership stays in the analysis (Fiss 2011 adds 0.001); `exclude` leaves the partnership out, with the reason |
 | `min_relative_change` | 0.05 | without confidence limits, how far (as a share of the baseline value) an outcome's change against England must go before `outcome_change` calls it improved or worsened (point estimate) |
 | `improved_needs_interval` | false | whether a headline outcome counts as improved in `factor_outcome_comparison` only when its 95% interval says so (`improved`); false: a point estimate beyond `min_relative_change` counts too |
+| `max_quarantine_share` | 0.2 | the largest share of a source's rows (in any of its staging tables) that may be quarantined before the refresh fails (exit code 1, naming the source, its share and this limit); 0 to 1, `1` switches it off |
 """
 
 from __future__ import annotations
@@ -126,6 +127,8 @@ class Settings:
     crossover_rule: str = "nudge"
     min_relative_change: float = 0.05
     improved_needs_interval: bool = False
+    # A source whose quarantined share of received rows passes this fails the refresh (1: never).
+    max_quarantine_share: float = 0.2
     # What a file may declare before any reader allocates (`pipeline.safe_files`).
     max_unpacked_bytes: int = DEFAULT_LIMITS.max_unpacked_bytes
     max_shared_strings_bytes: int = DEFAULT_LIMITS.max_shared_strings_bytes
@@ -306,5 +309,6 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         crossover_rule=_choice(from_file, "crossover_rule", "nudge", CROSSOVER_RULES, str(settings_file)),
         min_relative_change=_real(from_file, "min_relative_change", 0.05, str(settings_file), 0.0, None),
         improved_needs_interval=_flag(from_file, "improved_needs_interval", False, str(settings_file)),
+        max_quarantine_share=_real(from_file, "max_quarantine_share", 0.2, str(settings_file), 0.0, 1.0),
         **limits,
     )

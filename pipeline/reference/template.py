@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import inspect
 import io
+import re
 import shutil
 from pathlib import Path
 
@@ -138,6 +139,24 @@ def _columns(name: str) -> list[str]:
     return [c for c in REFERENCE_MODELS[name].to_schema().columns if c not in ("source_file", "source_row")]
 
 
+def reference_section(name: str, heading: str = "##") -> str:
+    """Markdown for one reference file: its grain, then each column's meaning and rules (from its model)."""
+    model = REFERENCE_MODELS[name]
+    schema = model.to_schema()
+    lines = [f"{heading} `{name}.csv`", "", inspect.getdoc(model) or "", "", "| column | required | rules | meaning |"]
+    lines.append("|---|---|---|---|")
+    for column in _columns(name):
+        field = schema.columns[column]
+        rules = "; ".join(str(check.error or check.name) for check in field.checks)
+        if column in (getattr(model.Config, "unique", None) or []) or field.unique:
+            rules = "; ".join(filter(None, [rules, "part of the unique key" if not field.unique else "unique"]))
+        meaning = (field.description or "").replace("|", "\\|")
+        lines.append(
+            f"| `{column}` | {'no' if field.nullable else 'yes'} | {rules.replace('|', chr(92) + '|')} | {meaning} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def reference_readme() -> str:
     """Markdown describing every reference file: its grain and each column's meaning and rules."""
     lines = [
@@ -147,21 +166,21 @@ def reference_readme() -> str:
         "what one row is, then each column: what it means and what the pipeline accepts.",
         "",
     ]
-    for name, model in REFERENCE_MODELS.items():
-        schema = model.to_schema()
-        lines += [f"## `{name}.csv`", "", inspect.getdoc(model) or "", "", "| column | required | rules | meaning |"]
-        lines.append("|---|---|---|---|")
-        for column in _columns(name):
-            field = schema.columns[column]
-            rules = "; ".join(str(check.error or check.name) for check in field.checks)
-            if column in (getattr(model.Config, "unique", None) or []) or field.unique:
-                rules = "; ".join(filter(None, [rules, "part of the unique key" if not field.unique else "unique"]))
-            meaning = (field.description or "").replace("|", "\\|")
-            lines.append(
-                f"| `{column}` | {'no' if field.nullable else 'yes'} | {rules.replace('|', chr(92) + '|')} | {meaning} |"
-            )
-        lines.append("")
-    return "\n".join(lines)
+    return "\n".join(lines + [reference_section(name) for name in REFERENCE_MODELS])
+
+
+# A block of a Markdown document that `fill_generated` rewrites from the models: the columns of one reference file.
+GENERATED_BLOCK = re.compile(
+    r"(<!-- generated: columns of reference/(\w+)\.csv -->\n).*?(<!-- end generated -->)", re.DOTALL
+)
+
+
+def fill_generated(text: str) -> str:
+    """`text` with every generated block rewritten from the reference models (see `GENERATED_BLOCK`), so a
+    guide quoting the columns cannot drift from what `check` enforces."""
+    return GENERATED_BLOCK.sub(
+        lambda match: f"{match.group(1)}{reference_section(match.group(2), '####')}{match.group(3)}", text
+    )
 
 
 def write_template(target: Path) -> DropZone:
@@ -182,3 +201,11 @@ def write_template(target: Path) -> DropZone:
         (target / folder / "README.md").write_text(f"# {folder}/\n\n{note}\n", encoding="utf-8")
     shutil.copyfile(PROJECT_ROOT / "data" / "raw" / "settings.toml", drop_zone.settings_file)
     return drop_zone
+
+
+if __name__ == "__main__":
+    # Rewrite the generated blocks of the Markdown files named: python -m pipeline.reference.template FILE...
+    import sys
+
+    for document in map(Path, sys.argv[1:]):
+        document.write_text(fill_generated(document.read_text(encoding="utf-8")), encoding="utf-8")

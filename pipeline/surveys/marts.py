@@ -46,8 +46,47 @@ def build_response_rates(con: duckdb.DuckDBPyConnection, threshold: int) -> int:
     frame["response_rate"] = (
         frame["respondents"].astype("Float64") / frame["invited"].where(frame["invited"] > 0)
     ).round(4)
+    frame["note"] = response_rate_notes(frame)
     frame = schemas.ResponseRatesMart.validate(frame[list(schemas.ResponseRatesMart.to_schema().columns)])
     return replace_table(con, "marts.response_rates", frame)
+
+
+INVITATIONS_FILE = "reference/survey_invitations.csv"
+
+
+def response_rate_notes(frame: pd.DataFrame) -> pd.Series:
+    """Why each row's response rate is missing (empty where it is published), first reason found.
+
+    A withheld row says only that it is withheld: whether its invitations are known is never set against
+    its counts, the same for every suppressed row (the invitations are withheld there too).
+    """
+    reasons = [
+        (
+            frame["suppressed"],
+            "withheld: disclosure control (a count under the threshold, or one that would reveal it)",
+        ),
+        (~frame["wave_invited"], f"no invitations for this wave in {INVITATIONS_FILE}"),
+        (~frame["partnership_invited"], f"no invitations for this partnership in this wave in {INVITATIONS_FILE}"),
+        (
+            frame["invited"].isna() & frame["stakeholder_group"].eq(NOT_STATED),
+            "respondents who did not state their stakeholder group: no invitations to set them against",
+        ),
+        (frame["invited"].isna(), f"no invitations for this stakeholder group in this wave in {INVITATIONS_FILE}"),
+        (frame["invited"].eq(0).fillna(False), f"no one invited in {INVITATIONS_FILE} (invited is 0)"),
+    ]
+    note = pd.Series(pd.NA, index=frame.index, dtype="string")
+    for applies, reason in reversed(reasons):  # the first reason that applies is the one kept
+        note = note.mask(applies.astype(bool), reason)
+    return note
+
+
+def missing_invitations(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str | None]]:
+    """(wave, None) for each survey wave with responses but no invitations at all, and (wave, partnership)
+    for each partnership with responses in a wave whose invitations leave it out: their response rates
+    are missing (`marts.response_rates.note` says why)."""
+    return [
+        (wave, partnership) for wave, partnership in con.execute(load_sql(__file__, "missing_invitations")).fetchall()
+    ]
 
 
 def construct_alpha(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -76,6 +76,13 @@ class ResponseRatesMart(pa.DataFrameModel):
     suppressed: Series[bool] = pa.Field(
         description="True where a count in the row was suppressed (primary or secondary)"
     )
+    note: Series[pd.StringDtype] = pa.Field(
+        nullable=True,
+        description="Why response_rate is empty: withheld by disclosure control (nothing more is said of a"
+        " withheld row), no invitations in reference/survey_invitations.csv for the wave, for the partnership in"
+        " that wave or for the stakeholder group, respondents who did not state their group, or no one invited;"
+        " empty where the rate is published",
+    )
 
     class Config:
         metadata = {
