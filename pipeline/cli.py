@@ -153,7 +153,8 @@ def print_refused_files(warehouse: Path) -> int:
 def materialise_all(defs, instance, drop_zone: DropZone, progress=print) -> list:
     """Register the waves in the drop zone, then run reference data, each wave, and everything else.
 
-    Returns each run's result; stops at the first run that fails.
+    Returns each run's result. A wave that fails does not stop the others, nor the codings, outcomes and
+    marts, which are then built from the waves that loaded; only a failed reference run stops the rest.
     """
     from assets.surveys import register_waves
     from pipeline.surveys.ingest import survey_wave_files
@@ -179,7 +180,7 @@ def materialise_all(defs, instance, drop_zone: DropZone, progress=print) -> list
             tags={REFRESH_TAG: str(os.getpid())},
         )
         results.append(result)
-        if not result.success:
+        if not result.success and job_name == "reference_job":
             break
     return results
 
@@ -336,14 +337,13 @@ def _refresh_locked(settings: Settings) -> int:
     results = materialise_all(defs, instance, settings.drop_zone, progress=lambda line: print(line, flush=True))
     print_refused_files(settings.warehouse)
     failed = [result for result in results if not result.success]
-    if failed:
-        print(f"FAILED (run {failed[0].run_id}):\n{_failure_summary(failed[0])}", file=sys.stderr)
-        return 1
+    for result in failed:
+        print(f"FAILED (run {result.run_id}):\n{_failure_summary(result)}", file=sys.stderr)
     bad_checks = [name for result in results for name in failed_checks(result)]
     if bad_checks:
         # Non-blocking checks (a refused file, a mart's data test): the run went on and published.
         print(f"Asset checks failed: {', '.join(bad_checks)}", file=sys.stderr)
-    else:
+    elif not failed:
         print(f"All {sum(checks_run(result) for result in results)} asset checks passed.")
     dropped = personal_columns_dropped(results)
     if dropped:
@@ -353,6 +353,8 @@ def _refresh_locked(settings: Settings) -> int:
     print_missing_invitations(settings.warehouse)
     marts_dir = settings.marts_dir
     print(f"\nMarts published in {marts_dir}:")
+    if failed:
+        print("  (a mart whose step failed is the one its last successful refresh published)")
     for parquet in sorted(marts_dir.glob("*.parquet")):
         print(f"  {parquet.name}")
     catalog = marts_dir / "marts.duckdb"
@@ -362,7 +364,7 @@ def _refresh_locked(settings: Settings) -> int:
             print(f"  {document}")
     for line in over_limit:
         print(f"QUARANTINE OVER LIMIT: {printable(line)}", file=sys.stderr)
-    return 1 if bad_checks or over_limit else 0
+    return 1 if failed or bad_checks or over_limit else 0
 
 
 def check(settings: Settings) -> int:

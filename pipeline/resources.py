@@ -23,9 +23,14 @@ class WarehouseResource(DuckDBResource):
     def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
         Path(self.database).parent.mkdir(parents=True, exist_ok=True)
         with super().get_connection() as con:
-            con.execute("SET enable_progress_bar = false")  # run logs, not a terminal
-            ensure_schemas(con)
-            yield con
+            # Closed on failure too (the base resource closes only on success), or the failed step's open
+            # connection keeps the database busy for the run summary that follows in the same process.
+            try:
+                con.execute("SET enable_progress_bar = false")  # run logs, not a terminal
+                ensure_schemas(con)
+                yield con
+            finally:
+                con.close()
 
 
 class EvaluationPaths(dg.ConfigurableResource):
