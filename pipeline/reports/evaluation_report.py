@@ -32,17 +32,10 @@ import pandas as pd  # noqa: E402
 from great_tables import GT, loc, style  # noqa: E402
 from markupsafe import Markup  # noqa: E402
 
+from pipeline.comparison.analysis import OUTCOME, qca_not_run  # noqa: E402
+
 RATING_COLOURS = {"strong": "#1a9850", "mixed": "#fee08b", "weak": "#d73027", "contested": "#9e9ac8"}
 COMPARISON_COLOURS = {"Better": "#92d050", "Similar": "#ffc000", "Worse": "#c00000", "Not compared": "#ffffff"}
-FACTOR_LABELS = {
-    "senior_leadership": "Senior leadership",
-    "project_management": "Project management",
-    "governance": "Governance",
-    "prior_experience": "Prior experience",
-    "integration": "Integration",
-    "partnership_engagement": "Engagement",
-    "support_offer_use": "Support offer",
-}
 TEMPLATES = Path(__file__).parent / "templates"
 # Autoescaping for every template, whatever its name: a value reaches a page as text unless it is Markup.
 PAGES = jinja2.Environment(
@@ -67,26 +60,48 @@ class Marts:
     agreement: pd.DataFrame
     solutions: pd.DataFrame
     truth_table: pd.DataFrame
+    memberships: pd.DataFrame
     drivers: pd.DataFrame
     wave_change: pd.DataFrame
+    factor_labels: dict[str, str]  # factor id -> its name, in the reference's order
 
     @classmethod
     def read(cls, con: duckdb.DuckDBPyConnection, schema: str = "marts") -> Marts:
         def table(name: str) -> pd.DataFrame:
             return con.execute(f"SELECT * FROM {schema}.{name}").df()
 
+        matrix = table("success_factor_matrix")
         return cls(
+            factor_labels=factor_labels(con, list(dict.fromkeys(matrix["factor_id"]))),
             profile=table("partnership_profile"),
-            matrix=table("success_factor_matrix"),
+            matrix=matrix,
             trends=table("outcome_trends"),
             change=table("outcome_change"),
             support=table("support_usefulness"),
             agreement=table("coder_agreement"),
             solutions=table("qca_solutions"),
             truth_table=table("qca_truth_table"),
+            memberships=table("qca_memberships"),
             drivers=table("driver_coverage"),
             wave_change=table("wave_change"),
         )
+
+
+def factor_labels(con: duckdb.DuckDBPyConnection, factor_ids: list[str]) -> dict[str, str]:
+    """Each factor's name from the staged reference (`staging.success_factors`, in its order), where the
+    connection has it (the warehouse); otherwise, as over the published marts alone, the factor id in words."""
+    has_reference = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'staging' AND table_name = 'success_factors'"
+    ).fetchall()[0][0]
+    names = (
+        dict(con.execute("SELECT factor_id, factor_name FROM staging.success_factors").fetchall())
+        if has_reference
+        else {}
+    )
+    ordered = [f for f in names if f in factor_ids] + [f for f in factor_ids if f not in names]
+    labels = {f: names.get(f) or f.replace("_", " ").capitalize() for f in ordered}
+    # Labels head columns: two factors of the same name keep their ids, so no column is lost.
+    return {f: label if list(labels.values()).count(label) == 1 else f"{label} ({f})" for f, label in labels.items()}
 
 
 def _colour_by(mapping: dict[str, str]):
@@ -101,24 +116,26 @@ def factor_matrix_table(marts: Marts) -> GT:
             + f["survey_mean"].map(lambda m: f" ({m:.1f})" if pd.notna(m) else "")
         )
     )
-    wide = matrix.pivot(index="partnership_id", columns="factor_id", values="cell")[list(FACTOR_LABELS)]
+    # Factor names are data: they become the frame's column names (shown as text), never `cols_label`
+    # arguments (which read `{{...}}` as units).
+    labels = marts.factor_labels
+    wide = matrix.pivot(index="partnership_id", columns="factor_id", values="cell")[list(labels)].rename(columns=labels)
     ratings = matrix.pivot(index="partnership_id", columns="factor_id", values="triangulated_rating")[
-        list(FACTOR_LABELS)
-    ]
+        list(labels)
+    ].rename(columns=labels)
     names = marts.profile.set_index("partnership_id")["partnership_name"]
     wide.insert(0, "partnership", [f"{pid} {names.get(pid, '')}" for pid in wide.index])
     table = (
         GT(wide.reset_index(drop=True))
         .tab_header(
             "Success factors by partnership",
-            "Triangulated rating from the stakeholder survey and site-visit codings (survey mean, 1-5, in brackets)",
+            "Triangulated rating from the stakeholder survey and site-visit codings (survey mean on the items' scale, in brackets)",
         )
-        .cols_label(**FACTOR_LABELS)
         .tab_source_note(
             "Ratings: strong, mixed or weak per method, combined by convergence coding (Farmer et al. 2006); contested where survey and site visits disagree. Survey means under the disclosure threshold are not shown."
         )
     )
-    for factor in FACTOR_LABELS:
+    for factor in labels.values():
         for rating, colour in RATING_COLOURS.items():
             rows = [i for i, value in enumerate(ratings[factor]) if value == rating]
             if rows:
@@ -148,6 +165,14 @@ def qca_table(marts: Marts) -> GT:
         ]
     ]
     models = marts.solutions.groupby("kind")["n_models"].first().to_dict()
+    cases = int(marts.memberships["excluded_reason"].isna().sum())
+    conditions = len([c for c in marts.memberships.columns if c not in ("partnership_id", OUTCOME, "excluded_reason")])
+    not_run = qca_not_run(cases, conditions)
+    note = (
+        f"Not run: {not_run.reason}. Why each partnership was left out is in the qca_memberships mart."
+        if not_run
+        else f"Equally minimal models: {', '.join(f'{kind} {n}' for kind, n in models.items())}. All are in the qca_solutions mart."
+    )
     return (
         GT(shown, groupname_col="kind")
         .tab_header(
@@ -174,9 +199,7 @@ def qca_table(marts: Marts) -> GT:
             solution_consistency="Model consistency",
             solution_coverage="Model coverage",
         )
-        .tab_source_note(
-            f"Equally minimal models: {', '.join(f'{kind} {n}' for kind, n in models.items())}. All are in the qca_solutions mart."
-        )
+        .tab_source_note(note)
     )
 
 
@@ -237,9 +260,7 @@ def outcome_table(marts: Marts, partnerships: list[str] | None = None) -> GT:
             compared="vs England (95%)",
             change="Change around support, vs England",
         )
-        .tab_source_note(
-            "Infant mortality and some district-level series have no bundled data: the gap is shown, never filled."
-        )
+        .tab_source_note("A partnership or period without bundled data shows the gap, never a filled value.")
     )
     if frame["trend"].notna().any():
         table = table.fmt_nanoplot(columns="trend", plot_type="line")
@@ -342,7 +363,7 @@ def case_study_page(marts: Marts, partnership_id: str) -> str:
     """One partnership's page: profile, factor evidence with excerpts, outcome trend, drivers, change."""
     profile = marts.profile.set_index("partnership_id").loc[partnership_id]
     evidence = marts.matrix[marts.matrix["partnership_id"] == partnership_id].assign(
-        factor=lambda f: f["factor_id"].map(FACTOR_LABELS)
+        factor=lambda f: f["factor_id"].map(marts.factor_labels)
     )
     evidence_table = (
         GT(
@@ -462,7 +483,7 @@ def markdown_tables(marts: Marts) -> dict[str, pd.DataFrame]:
     matrix = marts.matrix.pivot(index="partnership_id", columns="factor_id", values="triangulated_rating")
     solutions = marts.solutions[marts.solutions["model"].isin(["M1", "C1P1-M1"])]
     return {
-        "success_factor_matrix": matrix.rename(columns=FACTOR_LABELS).reset_index(),
+        "success_factor_matrix": matrix.rename(columns=marts.factor_labels).reset_index(),
         "qca_solutions": solutions[["kind", "solution", "term", "term_consistency", "term_coverage"]].round(2),
         "coder_agreement": marts.agreement[["code", "percent_agreement", "krippendorff_alpha"]].round(2),
     }
