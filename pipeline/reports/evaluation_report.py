@@ -429,7 +429,8 @@ def case_study_page(marts: Marts, partnership_id: str) -> str:
         support_start=str(profile["support_start"])[:10],
         support_end=str(profile["support_end"])[:10],
         area_codes=profile["area_codes"],
-        imd_rank=imd_rank if pd.notna(imd_rank) else "n/a",
+        # English indices only: an area elsewhere (or missing from the file) has none, a gap said as such.
+        imd_rank=imd_rank if pd.notna(imd_rank) else "none (no deprivation data for its areas)",
         trend_png=trend_plot(marts, partnership_id),
         tables={
             "evidence": _table_markup(evidence_table),
