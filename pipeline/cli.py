@@ -218,6 +218,17 @@ def personal_columns_dropped(results) -> list[str]:
     return lines
 
 
+def analyses_not_run(results) -> list[str]:
+    """One line per mart an analysis left empty for too few cases, with its reason (metadata `not_run`)."""
+    lines = {}
+    for result in results:
+        for event in result.get_asset_materialization_events():
+            materialization = event.step_materialization_data.materialization
+            if "not_run" in materialization.metadata:
+                lines[materialization.asset_key.to_user_string()] = materialization.metadata["not_run"].value
+    return [f"  {name}: {printable(reason)}" for name, reason in lines.items()]
+
+
 def refresh_lock_path(warehouse: Path) -> Path:
     """The file a refresh locks while it writes `warehouse`; it holds that refresh's process id."""
     return warehouse.with_name(f"{warehouse.name}.lock")
@@ -351,6 +362,9 @@ def _refresh_locked(settings: Settings) -> int:
         print("\n".join(dropped))
     over_limit = print_quarantine(settings.warehouse, settings.max_quarantine_share)
     print_missing_invitations(settings.warehouse)
+    if not_run := analyses_not_run(results):
+        print("Analyses not run (their marts are published empty):")
+        print("\n".join(not_run))
     marts_dir = settings.marts_dir
     print(f"\nMarts published in {marts_dir}:")
     if failed:

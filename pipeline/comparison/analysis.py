@@ -22,6 +22,11 @@ coefficients) less the other partnerships' published scores would otherwise give
 calibrated membership is a monotone function of its score. So QCA leaves such a partnership out ("survey score
 on <factor> suppressed"), without saying where the score lies; the typology and the model impute it as they
 impute any missing score. What these marts publish then follows from published figures alone.
+
+Too few cases never fail a refresh: an analysis that cannot run on the cases there are (a new programme's
+first wave, a template drop zone) writes its marts empty and says why (`NotRun`), e.g. "QCA needs at least
+2 partnerships with survey scores on every condition and a success assessment; 0 given". The reason goes to
+the asset's metadata, and the report repeats it.
 """
 
 from __future__ import annotations
@@ -34,9 +39,42 @@ import pandas as pd
 from pipeline.comparison import schemas
 from pipeline.methods import qca, typology
 from pipeline.methods.proportions import newcombe_difference, wilson_interval
+from pipeline.validation import validate_mart
 from pipeline.warehouse import replace_table
 
 OUTCOME = "SUCCESS"
+# The fewest cases each analysis runs on. QCA compares cases: with fewer than two there is nothing to compare.
+# k-means with a silhouette needs k >= 2 clusters and k < n cases (Rousseeuw 1987), so three partnerships.
+# The leave-one-out model needs two cases in each outcome group (see `typology.success_model`).
+MIN_QCA_CASES = 2
+MIN_TYPOLOGY_CASES = 3
+MIN_MODEL_CASES_PER_OUTCOME = 2
+
+
+@dataclass(frozen=True)
+class NotRun:
+    """An analysis left out for too few cases (or nothing to analyse): its marts are written empty, and
+    `reason` says why, with the numbers."""
+
+    reason: str
+
+
+def qca_not_run(cases: int, conditions: int) -> NotRun | None:
+    """Why QCA cannot run on `cases` complete cases and `conditions` conditions (none, or fewer cases than
+    `MIN_QCA_CASES`), else None."""
+    if not conditions:
+        return NotRun("QCA needs at least one condition in reference/qca_conditions.csv; none given")
+    if cases < MIN_QCA_CASES:
+        return NotRun(
+            f"QCA needs at least {MIN_QCA_CASES} partnerships with survey scores on every condition and a success"
+            f" assessment; {cases} given"
+        )
+    return None
+
+
+def _empty(model) -> pd.DataFrame:
+    """A table of `model`'s columns and types with no rows."""
+    return validate_mart(pd.DataFrame(columns=list(model.to_schema().columns)), model)
 
 
 CROSSOVER = 0.5
@@ -65,6 +103,11 @@ class QcaData:
     directional: dict[str, object]
     excluded: dict[str, str]
     levels: dict[str, int] = field(default_factory=dict)  # multi-value conditions: their number of levels
+
+    @property
+    def not_run(self) -> NotRun | None:
+        """Why QCA cannot run on these cases, else None (see `qca_not_run`)."""
+        return qca_not_run(len(self.memberships), len(self.conditions))
 
     @property
     def multi_value(self) -> bool:
@@ -189,15 +232,19 @@ QCA_MARTS = ("qca_memberships", "qca_truth_table", "qca_solutions", "qca_necessi
 def build_qca_marts(con: duckdb.DuckDBPyConnection, settings: QcaSettings = QcaSettings()) -> QcaData:
     """Write the four QCA marts (memberships, truth table, solutions, necessity); returns the data used."""
     data = qca_data(con, settings.crossover_rule)
-    tables = {"qca_memberships": memberships_table(con, data), **qca_tables(data, settings)}
     models = {
         "qca_memberships": schemas.QcaMembershipsMart,
         "qca_truth_table": schemas.QcaTruthTableMart,
         "qca_solutions": schemas.QcaSolutionsMart,
         "qca_necessity": schemas.QcaNecessityMart,
     }
+    if data.not_run:
+        analysed = {name: _empty(models[name]) for name in QCA_MARTS[1:]}
+    else:
+        analysed = qca_tables(data, settings)
+    tables = {"qca_memberships": memberships_table(con, data), **analysed}
     for name in QCA_MARTS:
-        replace_table(con, f"marts.{name}", models[name].validate(tables[name]))
+        replace_table(con, f"marts.{name}", validate_mart(tables[name], models[name]))
     return data
 
 
@@ -215,10 +262,18 @@ def _factor_scores(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     )
 
 
-def build_partnership_typology(con: duckdb.DuckDBPyConnection) -> typology.TypologyResult:
+def build_partnership_typology(con: duckdb.DuckDBPyConnection) -> typology.TypologyResult | NotRun:
     """`marts.partnership_typology`: one row per partnership: its cluster of similar factor profiles
-    (k-means on standardised scores, k by silhouette, stability across seeds) and the cluster's profile."""
+    (k-means on standardised scores, k by silhouette, stability across seeds) and the cluster's profile.
+    Empty, with the reason returned, below `MIN_TYPOLOGY_CASES` partnerships with scores."""
     scores = _factor_scores(con)
+    scored = int(scores.notna().any(axis=1).sum())
+    if scored < MIN_TYPOLOGY_CASES:
+        replace_table(con, "marts.partnership_typology", _empty(schemas.PartnershipTypologyMart))
+        return NotRun(
+            f"the typology needs at least {MIN_TYPOLOGY_CASES} partnerships with published survey scores;"
+            f" {scored} given"
+        )
     result = typology.cluster_partnerships(scores)
     notes = list(result.notes)
     withheld = int(published_scores(con)["survey_suppressed"].sum())
@@ -245,12 +300,21 @@ def build_partnership_typology(con: duckdb.DuckDBPyConnection) -> typology.Typol
     return result
 
 
-def build_factor_importance(con: duckdb.DuckDBPyConnection) -> typology.ModelResult:
+def build_factor_importance(con: duckdb.DuckDBPyConnection) -> typology.ModelResult | NotRun:
     """`marts.factor_importance`: one row per success factor: its coefficient and permutation importance in
-    a penalised logistic model of success, with the model's leave-one-out accuracy and a small-sample caveat."""
+    a penalised logistic model of success, with the model's leave-one-out accuracy and a small-sample caveat.
+    Empty, with the reason returned, below `MIN_MODEL_CASES_PER_OUTCOME` scored cases in either outcome group."""
     assessed = con.execute("SELECT partnership_id, achieved_objectives FROM staging.success_assessments").df()
     outcome = assessed.set_index("partnership_id")["achieved_objectives"].astype(int)
     features = _factor_scores(con).reindex(outcome.index)
+    scored = outcome[features.notna().any(axis=1)]
+    successes, others = int(scored.sum()), int((scored == 0).sum())
+    if min(successes, others) < MIN_MODEL_CASES_PER_OUTCOME:
+        replace_table(con, "marts.factor_importance", _empty(schemas.FactorImportanceMart))
+        return NotRun(
+            f"the model of success needs at least {MIN_MODEL_CASES_PER_OUTCOME} partnerships judged successful and"
+            f" {MIN_MODEL_CASES_PER_OUTCOME} not, each with published survey scores; {successes} and {others} given"
+        )
     model = typology.success_model(features, outcome)
     frame = (
         model.importance.rename_axis("factor_id")
@@ -269,16 +333,25 @@ def build_factor_importance(con: duckdb.DuckDBPyConnection) -> typology.ModelRes
     return model
 
 
-def build_factor_outcome_comparison(con: duckdb.DuckDBPyConnection, improved_needs_interval: bool = False) -> int:
+def build_factor_outcome_comparison(
+    con: duckdb.DuckDBPyConnection, improved_needs_interval: bool = False
+) -> int | NotRun:
     """`marts.factor_outcome_comparison`: one row per factor x level (strong / weak membership): partnerships,
     share judged successful with its Wilson interval, share whose headline outcome improved against
-    England, and the difference in success between the levels (Newcombe's hybrid score interval).
+    England, and the difference in success between the levels (Newcombe's hybrid score interval). Empty, with
+    the reason returned, when no partnership has memberships.
 
     A headline outcome counts as improved when `marts.outcome_change` classifies it "improved" (its 95%
     interval wholly on the good side) or, unless `improved_needs_interval` (the setting of that name),
     "improved (point estimate)" (beyond the setting `min_relative_change`, without limits)."""
     improved_classes = ["improved"] if improved_needs_interval else ["improved", "improved (point estimate)"]
     members = con.execute("SELECT * FROM marts.qca_memberships WHERE excluded_reason IS NULL").df()
+    if members.empty:
+        replace_table(con, "marts.factor_outcome_comparison", _empty(schemas.FactorOutcomeComparisonMart))
+        return NotRun(
+            "the comparison by factor level needs partnerships with survey scores on every condition and a success"
+            " assessment (see qca_memberships.excluded_reason); 0 given"
+        )
     conditions = con.execute("SELECT factor_id, condition FROM staging.qca_conditions").df()
     improved = (
         con.execute(

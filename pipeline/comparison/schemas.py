@@ -95,7 +95,8 @@ class SuccessFactorMatrixMart(pa.DataFrameModel):
     )
     survey_mean: Series[float] = pa.Field(
         nullable=True,
-        description="Mean of respondents' factor scores on the items' answer scale (likert_scales.csv; in the demo 1 = strongly disagree the factor is present, 5 = strongly agree)",
+        description="Mean of respondents' factor scores, on the items' agreement scale (reference/likert_scales.csv:"
+        " the lowest score = strongly disagree the factor is present, the highest = strongly agree)",
     )
     survey_ci_low: Series[float] = pa.Field(
         nullable=True, description="Lower limit of the 95% t confidence interval of the mean"

@@ -34,6 +34,8 @@ import pandas as pd  # noqa: E402
 from great_tables import GT, loc, style  # noqa: E402
 from markupsafe import Markup  # noqa: E402
 
+from pipeline.comparison.analysis import OUTCOME, qca_not_run  # noqa: E402
+
 RATING_COLOURS = {"strong": "#1a9850", "mixed": "#fee08b", "weak": "#d73027", "contested": "#9e9ac8"}
 COMPARISON_COLOURS = {"Better": "#92d050", "Similar": "#ffc000", "Worse": "#c00000", "Not compared": "#ffffff"}
 TEMPLATES = Path(__file__).parent / "templates"
@@ -60,6 +62,7 @@ class Marts:
     agreement: pd.DataFrame
     solutions: pd.DataFrame
     truth_table: pd.DataFrame
+    memberships: pd.DataFrame
     drivers: pd.DataFrame
     wave_change: pd.DataFrame
 
@@ -77,6 +80,7 @@ class Marts:
             agreement=table("coder_agreement"),
             solutions=table("qca_solutions"),
             truth_table=table("qca_truth_table"),
+            memberships=table("qca_memberships"),
             drivers=table("driver_coverage"),
             wave_change=table("wave_change"),
         )
@@ -165,6 +169,14 @@ def qca_table(marts: Marts) -> GT:
         ]
     ]
     models = marts.solutions.groupby("kind")["n_models"].first().to_dict()
+    cases = int(marts.memberships["excluded_reason"].isna().sum())
+    conditions = len([c for c in marts.memberships.columns if c not in ("partnership_id", OUTCOME, "excluded_reason")])
+    not_run = qca_not_run(cases, conditions)
+    note = (
+        f"Not run: {not_run.reason}. Why each partnership was left out is in the qca_memberships mart."
+        if not_run
+        else f"Equally minimal models: {', '.join(f'{kind} {n}' for kind, n in models.items())}. All are in the qca_solutions mart."
+    )
     return (
         GT(shown, groupname_col="kind")
         .tab_header(
@@ -191,9 +203,7 @@ def qca_table(marts: Marts) -> GT:
             solution_consistency="Model consistency",
             solution_coverage="Model coverage",
         )
-        .tab_source_note(
-            f"Equally minimal models: {', '.join(f'{kind} {n}' for kind, n in models.items())}. All are in the qca_solutions mart."
-        )
+        .tab_source_note(note)
     )
 
 
@@ -448,7 +458,8 @@ def case_study_page(marts: Marts, partnership_id: str) -> str:
         support_start=str(profile["support_start"])[:10],
         support_end=str(profile["support_end"])[:10],
         area_codes=profile["area_codes"],
-        imd_rank=imd_rank if pd.notna(imd_rank) else "n/a",
+        # English indices only: an area elsewhere (or missing from the file) has none, a gap said as such.
+        imd_rank=imd_rank if pd.notna(imd_rank) else "none (no deprivation data for its areas)",
         trend_png=trend_plot(marts, partnership_id),
         tables={
             "evidence": _table_markup(evidence_table),

@@ -20,6 +20,7 @@ from pipeline.methods.disclosure import is_disclosive, suppress_table
 from pipeline.methods.intervals import t_interval
 from pipeline.methods.reliability import ALPHA_COLUMNS, alpha_from_variances
 from pipeline.surveys import schemas
+from pipeline.validation import validate_mart
 from pipeline.warehouse import load_sql, replace_table
 
 NOT_STATED = "not stated"
@@ -137,7 +138,7 @@ def build_construct_scores(con: duckdb.DuckDBPyConnection, threshold: int) -> in
     frame[["mean", "sd", "ci_low", "ci_high"]] = frame[["mean", "sd", "ci_low", "ci_high"]].mask(suppressed)
     frame["suppressed"] = suppressed
     frame["alpha_respondents"] = frame["alpha_respondents"].astype("Int64")
-    frame = schemas.ConstructScoresMart.validate(frame[list(schemas.ConstructScoresMart.to_schema().columns)])
+    frame = validate_mart(frame[list(schemas.ConstructScoresMart.to_schema().columns)], schemas.ConstructScoresMart)
     return replace_table(con, "marts.construct_scores", frame)
 
 

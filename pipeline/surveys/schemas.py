@@ -42,7 +42,9 @@ class SurveyItemScore(Lineage):
     construct: Series[str] = pa.Field(description="Construct the item measures")
     answer: Series[str] = pa.Field(description="Answer as exported (label or code)")
     score: Series[float] = pa.Field(
-        nullable=True, ge=1, le=5, description="Score after reverse coding; empty for don't know / did not use"
+        nullable=True,
+        description="Score on the item's scale (reference/likert_scales.csv; an answer off the scale is quarantined"
+        " before this) after reverse coding; empty for don't know / did not use",
     )
 
     class Config:
