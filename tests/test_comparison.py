@@ -48,6 +48,18 @@ def test_calibrated_memberships_agree_with_the_planted_levels(marts):
     )
 
 
+def test_calibration_grades_the_memberships_of_partnerships_near_the_crossover(marts):
+    members = marts["qca_memberships"]
+    analysed = members[members["excluded_reason"].isna()]
+    conditions = [c for c in analysed.columns if c.isupper() and c != "SUCCESS"]
+    memberships = analysed[conditions].stack()
+    # The demo's latent scores are continuous, so a good share of memberships is neither near 0 nor near 1,
+    # on both sides of the crossover.
+    graded = memberships[memberships.between(0.2, 0.8)]
+    assert len(graded) / len(memberships) > 0.1
+    assert (graded < 0.5).any() and (graded > 0.5).any()
+
+
 def test_the_truth_table_lists_every_configuration_with_its_cases(marts):
     table = marts["qca_truth_table"]
     assert len(table) == 2**7

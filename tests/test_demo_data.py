@@ -7,7 +7,8 @@ import shutil
 import zipfile
 
 from pipeline.codings.refi_qda import read_refi_qda
-from pipeline.generators.demo import GROUND_TRUTH_RULE, generate
+from pipeline.generators.demo import GROUND_TRUTH_RULE, RULE_FACTORS, RULE_MARGIN, generate
+from pipeline.privacy import PREFILTER
 from pipeline.surveys.readers.qualtrics import read_header
 from tests.conftest import DATA_DIR
 
@@ -56,3 +57,30 @@ def test_exports_are_in_the_tools_formats():
     project = read_refi_qda(DATA_DIR / "codings" / "site_visits.qdpx")
     assert sorted(project.users["user_name"]) == ["Site visit coder 1", "Site visit coder 2"]
     assert len(project.cases) == 30 and len(project.sources) == 60
+
+
+def test_latent_scores_are_continuous_around_the_crossover_and_on_the_planted_side():
+    truth = json.loads((DATA_DIR / "demo_ground_truth.json").read_text())
+    crossover = truth["crossover"]
+    scores = [
+        (factor, score, truth["partnerships"][partnership][factor])
+        for partnership, latent in truth["latent_scores"].items()
+        for factor, score in latent.items()
+    ]
+    assert len(scores) == 30 * 7
+    # A strong level lies above the crossover, a weak one below; the rule's factors keep their margin.
+    assert all((score > crossover) == bool(level) for _, score, level in scores)
+    assert all(abs(score - crossover) >= RULE_MARGIN for factor, score, _ in scores if factor in RULE_FACTORS)
+    # Many lie between the calibration anchors (2.5 and 3.5), where fuzzy memberships are graded.
+    between = sum(crossover - 0.5 < score < crossover + 0.5 for _, score, _ in scores)
+    assert between / len(scores) > 0.3
+
+
+def test_site_visit_excerpts_differ_between_partnerships_and_hold_no_personal_data():
+    project = read_refi_qda(DATA_DIR / "codings" / "site_visits.qdpx")
+    selections = project.selections.merge(project.sources, on="source_guid")
+    selections["partnership_id"] = selections["source_name"].str.split(" ").str[0]
+    shared = selections.groupby("excerpt")["partnership_id"].nunique()
+    assert len(shared) > 250 and (shared == 1).all()
+    # Posts, never people: nothing the redaction would look at twice.
+    assert not selections["excerpt"].str.contains(PREFILTER).any()

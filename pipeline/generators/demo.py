@@ -6,32 +6,51 @@ the real outcome statistics in `data/raw/` are not touched.
 
 Planted ground truth
 --------------------
-Each of the 30 partnerships in `reference/partnerships.csv` gets a latent level, strong (1) or weak (0),
-on each of the seven success factors, drawn with a fixed seed. A partnership succeeds exactly when
+Each of the 30 partnerships in `reference/partnerships.csv` gets a level, strong (1) or weak (0), on each
+of the seven success factors, drawn with a fixed seed. A partnership succeeds exactly when
 
     (senior_leadership AND project_management) OR integration
 
 so strong senior leadership together with day-to-day project management is sufficient, strong
 integration with other workstreams is sufficient on its own, and the other four factors (governance,
 prior experience, partnership engagement, use of the support offer) are unrelated to success. The
-evaluators' judgement of success is written to `assessments/success_assessment.csv`; the latent levels
-and the rule go to `demo_ground_truth.json`, for tests to check that the analysis recovers them.
+evaluators' judgement of success is written to `assessments/success_assessment.csv`. In QCA terms the
+planted solution is `INTEG + LEAD*PM` (condition names of `reference/qca_conditions.csv`).
+
+Behind each level is a continuous latent score on the 1-5 agreement scale: what the partnership's
+stakeholders would answer on average. A strong factor lies above the QCA crossover (3.0) and a weak one
+below, at a distance drawn from 0.25 (the factors of the rule) or 0.05 (the other four) up to 1.2, skewed
+towards the crossover: 44% of the latent scores lie between the full non-membership and full
+membership anchors (2.5 and 3.5), where the fuzzy calibration grades them, and the rest range out to
+about 1.9 and 4.1. The margin of the rule's factors keeps their planted side recoverable from a handful
+of respondents; sampling noise still moves some observed means close to, and now and then across, the
+crossover. The levels, the latent scores and the rule go to `demo_ground_truth.json`, for tests to check
+that the analysis recovers them.
 
 How the evidence reflects the truth
 -----------------------------------
 - Surveys (Qualtrics CSV, three header rows with the ImportId row; waves 1 and 3 export choice text,
   wave 2 numeric codes): about eight stakeholders per partnership and wave, in four groups, most
-  answering again in later waves. Agreement items centre near 4 on a strong factor and near 2.3 on a
-  weak one, with respondent and answer noise; reverse-coded items are answered reversed; about 4% of
-  answers are "Don't know". Some free-text comments carry phone numbers or e-mail addresses, and the
-  recipient e-mail, IP address and location columns are filled, as real exports are, so the pipeline's
-  personal-data handling is exercised. Wave 3 holds one response from a partnership that is not in the
-  programme (P31), which the pipeline must quarantine.
-- Site-visit codings (REFI-QDA .qdpx, two coders): per partnership, visit notes and an interview; a
-  strong factor mostly yields enabler passages, a weak one barrier passages. Each coder codes each
-  passage with the mapped code most of the time and sometimes misses it or picks the opposite
-  direction, so agreement is high but not perfect. A context code outside the factor map shows how
-  unmapped codes are reported.
+  answering again in later waves. An agreement answer is the latent score, moved by the respondent's
+  own leniency (sd 0.3, the same in every wave) and by answer noise (sd 0.6), rounded to the scale; a
+  successful partnership improves by 0.15 a wave and reaches its latent score in the last wave, which
+  the QCA calibrates. Reverse-coded items are answered reversed; about 4% of answers are "Don't know".
+  Some free-text comments carry phone numbers or e-mail addresses, and the recipient e-mail, IP address
+  and location columns are filled, as real exports are, so the pipeline's personal-data handling is
+  exercised. Wave 3 holds one response from a partnership that is not in the programme (P31), which the
+  pipeline must quarantine.
+- Site-visit codings (REFI-QDA .qdpx, two coders): per partnership, visit notes and a lead officer
+  interview, written from the partnership's own details (its name, its wicked problem, secondary drivers
+  of its driver diagram, stakeholder roles) in varied wording, so no two partnerships share an excerpt.
+  The passages name posts, never people, and hold no personal data. A passage about a factor shows it
+  as an enabler with a probability that rises with the latent score (logistic, 0.5 at the crossover), so
+  the evidence is clear far from the crossover and mixed near it. Each coder codes each passage with the
+  mapped code most of the time and sometimes misses it or picks the opposite direction, so agreement is
+  high but not perfect. A context code outside the factor map shows how unmapped codes are reported.
+
+The strong/weak levels, the stakeholders and the survey responses come from the seed's main stream; the
+latent scores, the codings and the intervention inventories each from their own stream of the same seed,
+so a change to one part of the generator leaves the others as they were.
 """
 
 from __future__ import annotations
@@ -62,6 +81,18 @@ FACTORS = [
     "support_offer_use",
 ]
 GROUND_TRUTH_RULE = "(senior_leadership AND project_management) OR integration"
+RULE_FACTORS = ("senior_leadership", "project_management", "integration")
+# The latent scores around the QCA crossover of reference/qca_conditions.csv: a strong factor lies above it,
+# a weak one below, between a margin and the largest distance (so 1.8 to 4.2 at most).
+CROSSOVER = 3.0
+RULE_MARGIN = 0.25
+OTHER_MARGIN = 0.05
+MAX_DISTANCE = 1.2
+# Successful partnerships improve by this much a wave, reaching their latent scores in the last wave.
+SUCCESS_TREND = 0.15
+# Between respondents: a respondent's own tendency to agree (constant across waves), and answer noise.
+LENIENCY_SD = 0.3
+ANSWER_NOISE = 0.6
 WAVES = {
     "wave_1": datetime(2016, 6, 6, 9, 0),
     "wave_2": datetime(2017, 6, 5, 9, 0),
@@ -158,6 +189,27 @@ def plant_ground_truth(
     return truth
 
 
+def plant_latent_scores(truth: dict[str, dict[str, int]], seed: int) -> dict[str, dict[str, float]]:
+    """Each partnership's latent score (1-5, what its stakeholders would answer on average) on every factor.
+
+    A strong factor lies above the crossover and a weak one below, at a distance drawn from a skewed
+    distribution, so many partnerships sit near the crossover and few at the extremes. The factors of the
+    success rule keep a margin from the crossover, so the planted side stays recoverable from a handful
+    of respondents; the other factors may lie anywhere. Drawn from their own stream of the seed, so the
+    strong/weak levels, the stakeholders and the success judgements do not depend on this shape.
+    """
+    rng = np.random.default_rng([seed, 1])
+    latent = {}
+    for partnership_id, levels in truth.items():
+        scores = {}
+        for factor in FACTORS:
+            margin = RULE_MARGIN if factor in RULE_FACTORS else OTHER_MARGIN
+            distance = margin + (MAX_DISTANCE - margin) * rng.beta(1.3, 2.2)
+            scores[factor] = round(CROSSOVER + (distance if levels[factor] else -distance), 2)
+        latent[partnership_id] = scores
+    return latent
+
+
 # --- Surveys -----------------------------------------------------------------------------------------
 
 
@@ -200,15 +252,17 @@ def _people(
                     last_name=str(last),
                     email=f"{first.lower()}.{last.lower()}{number}@{partnership.partnership_name.lower().replace(' ', '')}.example.org",
                     group=group,
-                    leniency=float(rng.normal(0, 0.35)),
+                    leniency=float(rng.normal(0, LENIENCY_SD)),
                 )
             )
     return people
 
 
-def _agreement(strong: int, wave_index: int, success: int, person: Person, rng: np.random.Generator) -> int:
-    centre = (4.0 if strong else 2.3) + (0.15 * wave_index if success else 0.0) + person.leniency
-    return int(np.clip(round(centre + rng.normal(0, 0.7)), 1, 5))
+def _agreement(latent: float, waves_left: int, success: int, person: Person, rng: np.random.Generator) -> int:
+    """One answer on the 1-5 agreement scale: the latent score, less the improvement a successful partnership
+    has still to make before the last wave, moved by the respondent's leniency and by answer noise."""
+    centre = latent - (SUCCESS_TREND * waves_left if success else 0.0) + person.leniency
+    return int(np.clip(round(centre + rng.normal(0, ANSWER_NOISE)), 1, 5))
 
 
 def _answer_cell(scale: pd.DataFrame, score: int | None, numeric: bool) -> str:
@@ -257,6 +311,7 @@ def write_survey_wave(
     partnerships: list[Partnership],
     people: dict[str, list[Person]],
     truth: dict[str, dict[str, int]],
+    latent: dict[str, dict[str, float]],
     reference_dir: Path,
     rng: np.random.Generator,
     extra_partnership: str | None = None,
@@ -297,6 +352,7 @@ def write_survey_wave(
         respondents.append((Partnership(extra_partnership, "Unknown"), stray))
     for partnership, person in respondents:
         levels = truth.get(partnership.partnership_id, {factor: 1 for factor in FACTORS} | {"success": 1})
+        scores = latent.get(partnership.partnership_id, dict.fromkeys(FACTORS, 4.0))
         started = opened + timedelta(days=int(rng.integers(0, 21)), minutes=int(rng.integers(0, 600)))
         duration = int(rng.integers(180, 1500))
         finished = rng.random() > 0.06
@@ -312,9 +368,12 @@ def write_survey_wave(
                 answers.append(_answer_cell(scale, None, numeric))
                 continue
             if item.construct == "support_usefulness":
-                score = int(np.clip(round(2.6 + 0.5 * levels["support_offer_use"] + rng.normal(0, 0.8)), 1, 4))
+                # Those who used the support offer more found it somewhat more useful.
+                centre = 2.85 + 0.45 * (scores["support_offer_use"] - CROSSOVER)
+                score = int(np.clip(round(centre + rng.normal(0, 0.8)), 1, 4))
             else:
-                score = _agreement(levels[item.construct], wave_index, levels["success"], person, rng)
+                waves_left = len(WAVES) - 1 - wave_index
+                score = _agreement(scores[item.construct], waves_left, levels["success"], person, rng)
                 if item.reverse_coded == "true":
                     score = 6 - score
             answers.append(_answer_cell(scale, score, numeric))
@@ -355,83 +414,199 @@ def write_survey_wave(
 
 # --- Site-visit codings --------------------------------------------------------------------------------
 
-PASSAGES: dict[str, dict[str, list[str]]] = {
-    "senior_leadership": {
-        "enabler": [
-            "The director of public health chairs the steering group and has made this a personal priority.",
-            "Elected members ask for progress at every board meeting.",
-        ],
-        "barrier": [
-            "The chief executive changed twice during the programme and the work lost its sponsor.",
-            "Senior managers rarely attend and decisions are deferred.",
-        ],
+# Passages per factor and direction, in the two kinds of document: the evaluator's visit notes and the lead
+# officer's interview. Filled with the partnership's own details ({name}, {problem}, a {driver} of its driver
+# diagram, stakeholder {role}s), so no two partnerships share an excerpt. Roles, never people: the notes name
+# no one, and nothing in them looks like personal data to the redaction.
+PASSAGES: dict[str, dict[str, dict[str, list[str]]]] = {
+    "notes": {
+        "senior_leadership": {
+            "enabler": [
+                "In {name} the {role} chairs the steering group and has made {problem} a personal priority.",
+                "Elected members in {name} ask for progress on {problem} at every board meeting.",
+                "The {role} opened the visit and spoke about {driver} in {name} as a council priority.",
+                "Senior sponsorship is visible: the {role} signs off each {name} progress report in person.",
+            ],
+            "barrier": [
+                "{name} has had two chief executives during the programme and the work on {problem} lost its sponsor.",
+                "Senior managers rarely attend the {name} group and decisions on {driver} are deferred.",
+                "No senior officer came to the visit; the {role} said leaders see {problem} in {name} as someone else's job.",
+                "The sponsoring director left {name} in the first year and the post is still vacant.",
+            ],
+        },
+        "project_management": {
+            "enabler": [
+                "A full-time project lead in {name} keeps an action log and chases every partner.",
+                "Milestones for {driver} in {name} are reviewed monthly against a clear plan.",
+                "The {name} team showed a project plan for {problem} with named leads for each action.",
+                "The {role} described weekly check-ins run by the project officer on {driver} in {name}.",
+            ],
+            "barrier": [
+                "Nobody in {name} has time set aside to coordinate the work on {problem} day to day.",
+                "Actions agreed on {driver} in {name} at meetings are not followed up.",
+                "The project officer post in {name} was vacant for most of the year.",
+                "The {role} could not say who was tracking the actions on {driver} in {name}.",
+            ],
+        },
+        "governance": {
+            "enabler": [
+                "Progress on {problem} is reported to the {name} Health and Wellbeing Board each quarter.",
+                "The {name} work sits under an existing board with clear terms of reference.",
+                "The {role} reports on {driver} in {name} to the board that already oversees children and families.",
+            ],
+            "barrier": [
+                "It is unclear which {name} board the work on {problem} reports to.",
+                "Partners in {name} disagree about who is accountable for {driver}.",
+                "The {role} and the {role2} each thought the other's board owned the plan for {problem} in {name}.",
+            ],
+        },
+        "prior_experience": {
+            "enabler": [
+                "The {name} team built on an earlier neighbourhood renewal programme.",
+                "Staff in {name} have led work on inequalities in {problem} for several years.",
+                "The {role} had run a similar programme on {driver} in {name} before this one.",
+            ],
+            "barrier": [
+                "This is the first time {name} has tackled health inequalities in {problem} directly.",
+                "The {name} team had to learn the evidence on {driver} from scratch.",
+                "The {role} said nobody in the {name} partnership had worked on {problem} before.",
+            ],
+        },
+        "integration": {
+            "enabler": [
+                "The {name} actions on {problem} are written into the joint health and wellbeing strategy.",
+                "Commissioning plans in {name} for next year already include {driver}.",
+                "The {role} has folded the work on {driver} in {name} into the mainstream service plan.",
+            ],
+            "barrier": [
+                "The {name} work on {problem} runs as a separate project that will end with the funding.",
+                "Nothing links {driver} to the council's other strategies in {name}.",
+                "The {role} expects the work on {problem} in {name} to stop when the programme ends.",
+            ],
+        },
+        "partnership_engagement": {
+            "enabler": [
+                "Police, housing and voluntary groups in {name} all send staff to the working group on {problem}.",
+                "The {role} and the {role2} both contribute staff time to {driver} in {name}.",
+                "Partners outside the council in {name} lead parts of the plan for {problem}.",
+            ],
+            "barrier": [
+                "Only council staff come to the {name} meetings on {problem}.",
+                "The {role} withdrew from the work on {driver} in {name} after the first few months.",
+                "Voluntary groups in {name} say they were not asked to help with {problem}.",
+            ],
+        },
+        "support_offer_use": {
+            "enabler": [
+                "The {name} team used the expert adviser to redesign its plan for {problem}.",
+                "Staff from {name} attended every learning event and used the peer exchange on {driver}.",
+                "The {role} took ideas on {driver} in {name} from the programme's webinars.",
+            ],
+            "barrier": [
+                "The {name} team did not take up the expert support on offer for {problem}.",
+                "Nobody from {name} joined the webinars or learning events.",
+                "The {role} had not heard of the peer exchange on {driver} in {name}.",
+            ],
+        },
     },
-    "project_management": {
-        "enabler": [
-            "A full-time project lead keeps an action log and chases every partner.",
-            "Milestones are reviewed monthly with a clear plan.",
-        ],
-        "barrier": [
-            "Nobody has time set aside to coordinate the work day to day.",
-            "Actions agreed at meetings are not followed up.",
-        ],
-    },
-    "governance": {
-        "enabler": [
-            "Progress is reported to the Health and Wellbeing Board each quarter.",
-            "The work sits under an existing board with clear terms of reference.",
-        ],
-        "barrier": [
-            "It is unclear which board the work reports to.",
-            "Partners disagree about who is accountable for the outcomes.",
-        ],
-    },
-    "prior_experience": {
-        "enabler": [
-            "The team built on an earlier neighbourhood renewal programme.",
-            "Staff had led inequalities work for several years.",
-        ],
-        "barrier": [
-            "This is the first time the area has tackled health inequalities directly.",
-            "The team had to learn the evidence base from scratch.",
-        ],
-    },
-    "integration": {
-        "enabler": [
-            "The actions are written into the joint health and wellbeing strategy.",
-            "Commissioning plans for next year already include the new pathway.",
-        ],
-        "barrier": [
-            "The work runs as a separate project that will end with the funding.",
-            "Nothing links the project to the council's other strategies.",
-        ],
-    },
-    "partnership_engagement": {
-        "enabler": [
-            "Police, housing and voluntary groups all send staff to the working group.",
-            "Partners outside the council contribute staff time.",
-        ],
-        "barrier": [
-            "Only council staff come to the meetings.",
-            "The NHS partners withdrew after the first few months.",
-        ],
-    },
-    "support_offer_use": {
-        "enabler": [
-            "The team used the expert adviser to redesign its action plan.",
-            "Staff attended every learning event and used the peer exchange.",
-        ],
-        "barrier": [
-            "The team did not take up the expert support on offer.",
-            "Nobody from the area joined the webinars or learning events.",
-        ],
+    "interview": {
+        "senior_leadership": {
+            "enabler": [
+                "Our {role} champions the work on {problem} in {name} and unblocks things when we get stuck.",
+                "Leaders here in {name} back {driver} publicly, which gives us permission to act.",
+                "When we needed a decision on {driver} in {name}, the {role} made it the same week.",
+            ],
+            "barrier": [
+                "We keep losing our senior sponsor; {problem} in {name} drops down the list every time leaders change.",
+                "I can't get time with senior leaders in {name} to talk about {driver}.",
+                "Without a champion at the top, {problem} is nobody's priority in {name}.",
+            ],
+        },
+        "project_management": {
+            "enabler": [
+                "Having a dedicated coordinator for {problem} in {name} has made all the difference.",
+                "We track every action on {driver} in {name} and chase partners when deadlines slip.",
+                "Our project officer keeps the {name} plan for {problem} moving week to week.",
+            ],
+            "barrier": [
+                "We all do this on top of the day job, so the work on {driver} in {name} drifts.",
+                "Things get agreed in {name} and then nobody picks them up.",
+                "There is no one whose job it is to coordinate the work on {problem} in {name}.",
+            ],
+        },
+        "governance": {
+            "enabler": [
+                "We report on {problem} in {name} to the Health and Wellbeing Board, so everyone knows who decides.",
+                "The governance in {name} was already there; we just slotted {driver} into it.",
+            ],
+            "barrier": [
+                "Honestly I don't know which board signs off our plan for {problem} in {name}.",
+                "Accountability for {driver} is shared so widely in {name} that nobody owns it.",
+            ],
+        },
+        "prior_experience": {
+            "enabler": [
+                "We have worked on inequalities in {name} for years, so {problem} was familiar ground.",
+                "Our earlier work on {driver} in {name} meant we knew who to call.",
+            ],
+            "barrier": [
+                "We were starting from nothing on {problem} in {name}; it took a year to find our feet.",
+                "None of us in {name} had done inequalities work like {driver} before.",
+            ],
+        },
+        "integration": {
+            "enabler": [
+                "The work on {driver} is now part of how {name} commissions services, not a project.",
+                "Our strategy for {problem} in {name} is built into the council's wider plans.",
+            ],
+            "barrier": [
+                "When the money stops, I expect the work on {driver} in {name} will stop too.",
+                "Our work on {problem} in {name} sits off to one side of everything else the council does.",
+            ],
+        },
+        "partnership_engagement": {
+            "enabler": [
+                "The {role} has been a real partner on {problem} in {name}, not just someone at the table.",
+                "Everyone in {name} turns up for the work on {driver}, not just the council.",
+            ],
+            "barrier": [
+                "We struggle to get the {role} to engage with {problem} in {name} at all.",
+                "It feels like a council project in {name}; the other partners drifted away from {driver}.",
+            ],
+        },
+        "support_offer_use": {
+            "enabler": [
+                "The expert support helped us rethink {driver} in {name}.",
+                "Our team in {name} used the learning events and the web forum to see how others tackle {problem}.",
+            ],
+            "barrier": [
+                "We never found time in {name} to use the support on offer.",
+                "The support offer didn't seem relevant to {problem} in {name}, so we didn't use it.",
+            ],
+        },
     },
 }
 CONTEXT_PASSAGES = [
-    "The area has a long history of industrial decline.",
-    "The visit took place in the council offices.",
-    "Local media coverage of the problem has grown.",
+    "{name} has a long history of industrial decline.",
+    "The visit took place in the {name} council offices.",
+    "Local media coverage of {problem} in {name} has grown.",
+    "Rates of {problem} in {name} have been above the national average for a decade.",
+    "The {role} described recent cuts to services in {name}.",
 ]
+# Stakeholder roles that passages mention: posts, never people.
+ROLES = [
+    "director of public health",
+    "assistant director of children's services",
+    "clinical commissioning group lead",
+    "voluntary sector forum chair",
+    "neighbourhood police inspector",
+    "housing association manager",
+    "school nursing lead",
+    "health visiting service manager",
+    "youth service manager",
+    "public health consultant",
+]
+DOCUMENTS = {"notes": "site visit notes", "interview": "lead officer interview"}
 
 
 def _factor_code(codebook: pd.DataFrame, factor: str, direction: str) -> str:
@@ -439,36 +614,54 @@ def _factor_code(codebook: pd.DataFrame, factor: str, direction: str) -> str:
     return str(rows["code_path"].iloc[0])
 
 
+def _enabler_share(latent: float) -> float:
+    """How often a passage about a factor shows it as an enabler: mixed near the crossover, clear far from it."""
+    return float(1 / (1 + np.exp(-2.5 * (latent - CROSSOVER))))
+
+
+def _passage(templates: list[str], details: dict[str, str], drivers: list[str], rng: np.random.Generator) -> str:
+    """One of the templates, filled with the partnership's details, a driver of its diagram and two roles."""
+    template = str(rng.choice(templates))
+    role, role2 = rng.choice(ROLES, size=2, replace=False)
+    driver = str(rng.choice(drivers)) if drivers else details["problem"]
+    text = template.format(**details, role=role, role2=role2, driver=driver[0].lower() + driver[1:])
+    return text[0].upper() + text[1:]
+
+
 def write_site_visit_codings(
     path: Path,
     partnerships: list[Partnership],
-    truth: dict[str, dict[str, int]],
+    latent: dict[str, dict[str, float]],
     reference_dir: Path,
     rng: np.random.Generator,
 ) -> int:
     """Write the site-visit notes and interviews, coded by two coders, as a REFI-QDA project; returns codings."""
     codebook = pd.read_csv(reference_dir / "codebook_factor_map.csv", dtype=str)
+    reference = pd.read_csv(reference_dir / "partnerships.csv", dtype=str).set_index("partnership_id")
+    diagrams = pd.read_csv(reference_dir / "driver_diagrams.csv", dtype=str)
     sources: dict[str, str] = {}
     cases: dict[str, list[str]] = {}
     case_variables: dict[str, dict[str, str]] = {}
     codings: list[CodingSpec] = []
     for partnership in partnerships:
-        levels = truth[partnership.partnership_id]
-        names = [
-            f"{partnership.partnership_id} {partnership.partnership_name} site visit notes",
-            f"{partnership.partnership_id} {partnership.partnership_name} lead officer interview",
-        ]
+        problem = str(reference.at[partnership.partnership_id, "wicked_problem"])
+        drivers = diagrams.loc[diagrams["wicked_problem"] == problem, "secondary_driver"].tolist()
+        details = {"name": partnership.partnership_name, "problem": problem.replace("_", " ")}
+        names = [f"{partnership.partnership_id} {partnership.partnership_name} {title}" for title in DOCUMENTS.values()]
         cases[partnership.partnership_name] = names
         case_variables[partnership.partnership_name] = {"partnership_id": partnership.partnership_id}
-        for name in names:
-            text = ""
+        for kind, name in zip(DOCUMENTS, names, strict=True):
             passages: list[tuple[str, str | None, str | None]] = []
             for factor in FACTORS:
                 if rng.random() < 0.75:
-                    # A strong factor mostly shows as an enabler; evidence sometimes runs against the level.
-                    direction = "enabler" if (levels[factor] == 1) == (rng.random() < 0.88) else "barrier"
-                    passages.append((str(rng.choice(PASSAGES[factor][direction])), factor, direction))
-            passages.append((str(rng.choice(CONTEXT_PASSAGES)), None, None))
+                    # Evidence leans the way of the latent score, and is mixed for a partnership near the crossover.
+                    share = _enabler_share(latent[partnership.partnership_id][factor])
+                    direction = "enabler" if rng.random() < share else "barrier"
+                    passages.append(
+                        (_passage(PASSAGES[kind][factor][direction], details, drivers, rng), factor, direction)
+                    )
+            passages.append((_passage(CONTEXT_PASSAGES, details, drivers, rng), None, None))
+            text = ""
             for index in rng.permutation(len(passages)):
                 sentence, factor, direction = passages[index]
                 code = CONTEXT_CODE if factor is None else _factor_code(codebook, factor, direction)
@@ -616,15 +809,25 @@ def generate(data_dir: Path, seed: int = SEED) -> dict[str, object]:
     rng = np.random.default_rng(seed)
     partnerships = read_partnerships(reference_dir)
     truth = plant_ground_truth(partnerships, rng)
+    latent = plant_latent_scores(truth, seed)
     people = {p.partnership_id: _people(p, rng) for p in partnerships}
     summary: dict[str, object] = {}
     for index, wave in enumerate(WAVES):
         stray = "P31" if wave == "wave_3" else None
         summary[wave] = write_survey_wave(
-            data_dir / "surveys" / f"{wave}.csv", wave, index, partnerships, people, truth, reference_dir, rng, stray
+            data_dir / "surveys" / f"{wave}.csv",
+            wave,
+            index,
+            partnerships,
+            people,
+            truth,
+            latent,
+            reference_dir,
+            rng,
+            stray,
         )
     summary["codings"] = write_site_visit_codings(
-        data_dir / "codings" / "site_visits.qdpx", partnerships, truth, reference_dir, rng
+        data_dir / "codings" / "site_visits.qdpx", partnerships, latent, reference_dir, np.random.default_rng([seed, 2])
     )
 
     assessment = io.StringIO()
@@ -641,8 +844,16 @@ def generate(data_dir: Path, seed: int = SEED) -> dict[str, object]:
         )
     _write_atomically(data_dir / "assessments" / "success_assessment.csv", assessment.getvalue().encode())
     summary["invitations"] = write_invitations(reference_dir / "survey_invitations.csv", partnerships, people)
-    summary["interventions"] = write_interventions(data_dir / "interventions", partnerships, reference_dir, rng)
-    ground_truth = {"seed": seed, "rule": GROUND_TRUTH_RULE, "partnerships": truth}
+    summary["interventions"] = write_interventions(
+        data_dir / "interventions", partnerships, reference_dir, np.random.default_rng([seed, 3])
+    )
+    ground_truth = {
+        "seed": seed,
+        "rule": GROUND_TRUTH_RULE,
+        "crossover": CROSSOVER,
+        "partnerships": truth,
+        "latent_scores": latent,
+    }
     _write_atomically(
         data_dir / "demo_ground_truth.json", (json.dumps(ground_truth, indent=1, sort_keys=True) + "\n").encode()
     )
