@@ -78,7 +78,8 @@ class SourceShare:
         detail = f" ({worst.quarantined} of {worst.received} rows of {worst.table} received)" if worst else ""
         return (
             f"{self.source}: {self.share:.1%} of rows quarantined{detail}, more than max_quarantine_share ="
-            f" {limit:g} (settings.toml); see quarantine.{worst.table if worst else '<table>'} for the reasons"
+            f" {limit:g} (settings.toml); see {'quarantine.' + worst.table if worst else 'its quarantine tables'} for"
+            " the reasons"
         )
 
 

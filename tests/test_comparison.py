@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import duckdb
+import pandas as pd
 import pytest
 
+from pipeline.comparison.analysis import NUDGED_CROSSOVER, QcaSettings, build_qca_marts
 from tests.conftest import DATA_DIR
 
 PLANTED = {"INTEG", "LEAD*PM"}  # (senior_leadership AND project_management) OR integration
@@ -21,13 +24,37 @@ def marts(demo_run):
         }
 
 
-def test_the_planted_configuration_is_a_parsimonious_solution(marts):
-    parsimonious = marts["qca_solutions"].query("kind == 'parsimonious'")
-    models = {model: set(terms) for model, terms in parsimonious.groupby("model")["term"]}
-    assert PLANTED in models.values()
-    assert models["M1"] == PLANTED
-    planted = parsimonious[parsimonious["model"] == "M1"].iloc[0]
+def _parsimonious_models(solutions) -> dict[str, set[str]]:
+    parsimonious = solutions.query("kind == 'parsimonious'")
+    return {model: set(terms) for model, terms in parsimonious.groupby("model")["term"]}
+
+
+def test_the_planted_configuration_is_the_first_parsimonious_model_without_the_crossover_case(demo_run, tmp_path):
+    # P18 sits exactly at the crossover on prior experience; left out (crossover_rule "exclude"), the
+    # analysis of the demo's warehouse finds the planted rule as its first model.
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(demo_run.settings.warehouse, warehouse)
+    with duckdb.connect(str(warehouse)) as con:
+        build_qca_marts(con, QcaSettings(crossover_rule="exclude"))
+        solutions = con.execute("SELECT * FROM marts.qca_solutions").df()
+        excluded = con.execute("SELECT partnership_id, excluded_reason FROM marts.qca_memberships").df()
+    assert _parsimonious_models(solutions)["M1"] == PLANTED
+    planted = solutions.query("kind == 'parsimonious' and model == 'M1'").iloc[0]
     assert planted["solution_consistency"] > 0.9 and planted["solution_coverage"] > 0.8
+    reasons = excluded.set_index("partnership_id")["excluded_reason"]
+    assert "crossover" in reasons["P18"]
+
+
+def test_the_case_at_the_crossover_is_kept_and_the_planted_factors_stay_in_every_model(marts):
+    # Under the default rule P18's membership is nudged to 0.501 (Fiss 2011) and it stays in the analysis;
+    # its row falls under the consistency cut-off, so integration enters every model only in combination.
+    members = marts["qca_memberships"].set_index("partnership_id")
+    assert members.at["P18", "EXP"] == NUDGED_CROSSOVER and pd.isna(members.at["P18", "excluded_reason"])
+    models = _parsimonious_models(marts["qca_solutions"])
+    assert models and all("LEAD*PM" in terms for terms in models.values())
+    assert all(any("INTEG" in term.replace("~INTEG", "") for term in terms) for terms in models.values())
+    for _, row in marts["qca_solutions"].query("kind == 'parsimonious'").drop_duplicates("model").iterrows():
+        assert row["solution_consistency"] > 0.9 and row["solution_coverage"] > 0.8
 
 
 def test_calibrated_memberships_agree_with_the_planted_levels(marts):
