@@ -124,7 +124,12 @@ def outcome_change(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.M
     per partnership x indicator of its wicked problem: baseline and follow-up values, the
     difference-in-differences with its 95% interval, and the outcome-based success classification."""
     with warehouse.get_connection() as con:
-        marts.build_outcome_change(con, marts.SuccessRule(min_relative_change=paths.min_relative_change))
+        rule = marts.SuccessRule(
+            min_relative_change=paths.min_relative_change,
+            baseline_years=paths.outcome_baseline_years,
+            followup_years=paths.outcome_followup_years,
+        )
+        marts.build_outcome_change(con, rule)
         return publish_and_describe(con, "outcome_change", paths)
 
 

@@ -17,7 +17,7 @@ import pandera.pandas as pa
 
 from pipeline.catalog import TABLES
 from pipeline.errors import printable
-from pipeline.methods.disclosure import recoverable_cells
+from pipeline.methods.disclosure import recoverable_cells, recoverable_rows
 from pipeline.publish import publish_mart
 from pipeline.quarantine import QUARANTINED, quarantine_shares
 from pipeline.resources import EvaluationPaths, WarehouseResource
@@ -195,15 +195,25 @@ def model_checks(table: str, *, blocking: bool = False) -> list[dg.AssetChecksDe
         checks.append(_data_tests)
     disclosure = ((model.Config.metadata or {}) if hasattr(model.Config, "metadata") else {}).get("disclosure")
     if disclosure:
-        checks.append(disclosure_check(key, table, disclosure["counts"], disclosure.get("margins", ())))
+        checks.append(
+            disclosure_check(
+                key, table, disclosure["counts"], disclosure.get("margins", ()), disclosure.get("totals_over", ())
+            )
+        )
     return checks
 
 
 def disclosure_check(
-    key: str, table: str, count_columns: Sequence[str], margins: Sequence[Sequence[str]] = ()
+    key: str,
+    table: str,
+    count_columns: Sequence[str],
+    margins: Sequence[Sequence[str]] = (),
+    totals_over: Sequence[str] = (),
 ) -> dg.AssetChecksDefinition:
-    """No published count lies from 1 to threshold - 1, and (given `margins`, the groupings whose totals
-    are published) no suppressed count can be worked out from the published ones."""
+    """No published count lies from 1 to threshold - 1, and no suppressed count can be worked out from the
+    published ones: given `margins` (the groupings whose totals are published elsewhere), or, for a table
+    that carries its own totals, `totals_over` (its dimensions; a row with some of them empty adds up the
+    cells over those), from the published cells and totals in the table."""
 
     @dg.asset_check(asset=key, name=f"{table.split('.')[-1]}_disclosure_control", blocking=True)
     def _disclosure(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.AssetCheckResult:
@@ -211,11 +221,12 @@ def disclosure_check(
             frame = con.execute(f"SELECT * FROM {table}").df()
         threshold = paths.disclosure_threshold
         small = {c: int(frame[c].between(1, threshold - 1).sum()) for c in count_columns}
-        recoverable = (
-            {c: int(recoverable_cells(frame, c, [list(m) for m in margins]).sum()) for c in count_columns}
-            if margins
-            else {}
-        )
+        if totals_over:
+            recoverable = {c: int(recoverable_rows(frame, c, totals_over).sum()) for c in count_columns}
+        elif margins:
+            recoverable = {c: int(recoverable_cells(frame, c, [list(m) for m in margins]).sum()) for c in count_columns}
+        else:
+            recoverable = {}
         return dg.AssetCheckResult(
             passed=not any(small.values()) and not any(recoverable.values()),
             metadata={

@@ -54,6 +54,8 @@ class EvaluationPaths(dg.ConfigurableResource):
     qca_frequency_cut: int = 1
     crossover_rule: str = "nudge"
     min_relative_change: float = 0.05
+    outcome_baseline_years: float = 0.0
+    outcome_followup_years: float | None = None
     improved_needs_interval: bool = False
     max_quarantine_share: float = 0.2
     max_unpacked_bytes: int = DEFAULT_LIMITS.max_unpacked_bytes
@@ -113,6 +115,8 @@ def default_resources(settings: Settings | None = None) -> dict[str, dg.Configur
             qca_frequency_cut=settings.qca_frequency_cut,
             crossover_rule=settings.crossover_rule,
             min_relative_change=settings.min_relative_change,
+            outcome_baseline_years=settings.outcome_baseline_years,
+            outcome_followup_years=settings.outcome_followup_years,
             improved_needs_interval=settings.improved_needs_interval,
             max_quarantine_share=settings.max_quarantine_share,
             max_unpacked_bytes=settings.max_unpacked_bytes,

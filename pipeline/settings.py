@@ -36,6 +36,8 @@ the evaluation's own rules:
 | `qca_frequency_cut` | 1 | the fewest partnerships a truth-table row needs to enter the minimisation (R QCA's `n.cut`; fewer: a remainder) |
 | `crossover_rule` | `nudge` | a fuzzy membership of exactly 0.5 (a score at the crossover): `nudge` sets it to 0.501 so the partnership stays in the analysis (Fiss 2011 adds 0.001); `exclude` leaves the partnership out, with the reason |
 | `min_relative_change` | 0.05 | without confidence limits, how far (as a share of the baseline value) an outcome's change against England must go before `outcome_change` calls it improved or worsened (point estimate) |
+| `outcome_baseline_years` | 0 | how many years after support began the baseline of `outcome_change` may end (0: the latest period ending on or before support began; more lets an area whose data start during support have a baseline, flagged `baseline_before_support` false) |
+| `outcome_followup_years` | `"all"` | the follow-up of `outcome_change` is the latest period ending within this many years after support ended; `"all"`: the latest period there is |
 | `improved_needs_interval` | false | whether a headline outcome counts as improved in `factor_outcome_comparison` only when its 95% interval says so (`improved`); false: a point estimate beyond `min_relative_change` counts too |
 | `max_quarantine_share` | 0.2 | the largest share of a source's rows (in any of its staging tables) that may be quarantined before the refresh fails (exit code 1, naming the source, its share and this limit); 0 to 1, `1` switches it off |
 """
@@ -126,6 +128,8 @@ class Settings:
     qca_frequency_cut: int = 1
     crossover_rule: str = "nudge"
     min_relative_change: float = 0.05
+    outcome_baseline_years: float = 0.0
+    outcome_followup_years: float | None = None  # None: the latest period there is
     improved_needs_interval: bool = False
     # A source whose quarantined share of received rows passes this fails the refresh (1: never).
     max_quarantine_share: float = 0.2
@@ -191,6 +195,13 @@ def _trend_points(settings: dict[str, object], source: str) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int):
         raise SettingsError(f'{source}: trend_points must be a whole number of at least 5 or "all", not {value!r}')
     return int(_number(value, "trend_points", source, int, 5))
+
+
+def _followup_years(settings: dict[str, object], source: str) -> float | None:
+    """`outcome_followup_years`: a number of years of at least 0, or "all" (None) for the latest period there is."""
+    if settings.get("outcome_followup_years", "all") == "all":
+        return None
+    return _real(settings, "outcome_followup_years", 0.0, source, 0.0, None)
 
 
 def _real(
@@ -308,6 +319,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         qca_frequency_cut=_whole(from_file, "qca_frequency_cut", 1, str(settings_file), 1),
         crossover_rule=_choice(from_file, "crossover_rule", "nudge", CROSSOVER_RULES, str(settings_file)),
         min_relative_change=_real(from_file, "min_relative_change", 0.05, str(settings_file), 0.0, None),
+        outcome_baseline_years=_real(from_file, "outcome_baseline_years", 0.0, str(settings_file), 0.0, None),
+        outcome_followup_years=_followup_years(from_file, str(settings_file)),
         improved_needs_interval=_flag(from_file, "improved_needs_interval", False, str(settings_file)),
         max_quarantine_share=_real(from_file, "max_quarantine_share", 0.2, str(settings_file), 0.0, 1.0),
         **limits,

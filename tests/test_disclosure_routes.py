@@ -21,6 +21,7 @@ from scipy.special import logit
 
 import pipeline.surveys.marts as survey_marts
 from pipeline.methods import qca, typology
+from pipeline.methods.disclosure import sum_incidence
 from pipeline.warehouse import load_sql
 from tests.conftest import report_counts
 
@@ -274,64 +275,103 @@ def test_alpha_respondents_do_not_give_back_a_suppressed_count(published, wareho
     assert recovered == 0
 
 
+RATE_KEYS = ["wave", "partnership_id", "stakeholder_group"]
+RATE_COUNTS = ("respondents", "completed", "invited")
+
+
+def test_the_programmes_response_rate_is_published_for_every_wave(published, warehouse):
+    rates = published["response_rates"]
+    truth = warehouse.execute(load_sql(survey_marts.__file__, "response_rates")).df()
+    waves = rates[rates["level"] == "wave"].set_index("wave")
+    assert sorted(waves.index) == sorted(truth["wave"].unique())
+    for wave, cells in truth.groupby("wave"):
+        invited = cells["invited"].sum()
+        assert waves.at[wave, "respondents"] == cells["respondents"].sum()
+        assert waves.at[wave, "invited"] == invited
+        assert waves.at[wave, "response_rate"] == pytest.approx(cells["respondents"].sum() / invited, abs=5e-5)
+    # The visible cells alone would say far less: most are withheld.
+    visible = rates[(rates["level"] == "cell") & ~rates["suppressed"]]
+    assert visible["respondents"].sum() < waves["respondents"].sum()
+
+
 def test_response_rate_counts_are_not_pinned_by_totals_invitations_or_each_other(published, warehouse):
-    # For each suppressed respondents or completed count: its smallest and largest value given the published
-    # cells, every margin total the model declares (assumed published), invited as an upper bound on
-    # respondents, 0 <= completed <= respondents. Pinned (max - min < 1) at the true value = recovered.
+    # For each withheld count (respondents, completed or invited; of a cell or of a total): its smallest and
+    # largest value given every published cell and total in the mart, 0 <= completed <= respondents <= invited
+    # in each cell. Pinned (max - min < 1) at the true value = recovered.
     rates = published["response_rates"]
     truth = warehouse.execute(load_sql(survey_marts.__file__, "response_rates")).df()  # the mart's own query
-    keys = ["wave", "partnership_id", "stakeholder_group"]
-    merged = rates.merge(truth, on=keys, suffixes=("", "_true")).reset_index(drop=True)
-    assert len(merged) == len(rates)
-    margins = [["wave", "partnership_id"], ["wave", "stakeholder_group"]]
+    cells = rates[rates["level"] == "cell"].merge(truth, on=RATE_KEYS, suffixes=("", "_true")).reset_index(drop=True)
+    assert len(cells) == (rates["level"] == "cell").sum()
+    totals = rates[rates["level"] != "cell"].reset_index(drop=True)
+    assert set(totals["level"]) == {"wave", "wave x partnership", "wave x stakeholder group"}
     tried = recovered = 0
     found = []
-    for _, table in merged.groupby("wave"):
-        variables = [(i, c) for c in ("respondents", "completed") for i in table.index if pd.isna(table.at[i, c])]
-        if not variables:
-            continue
+    for wave, table in cells.groupby("wave"):
+        table = table.reset_index(drop=True)
+        sums = totals[totals["wave"] == wave].reset_index(drop=True)
+        member = sum_incidence(sums, table, RATE_KEYS).astype(bool)  # which cells each total adds up
+        has_invites = table["invited_true"].notna().to_numpy()
+        variables = [
+            (i, c)
+            for c in RATE_COUNTS
+            for i in table.index
+            if pd.isna(table.at[i, c]) and table.at[i, "suppressed"] and (c != "invited" or has_invites[i])
+        ]
         column = {v: j for j, v in enumerate(variables)}
-        a_eq, b_eq, a_ub, b_ub = [], [], [], []
-        for count in ("respondents", "completed"):
-            for grouping in margins:
-                for _, members in table.groupby(grouping):
-                    row = np.zeros(len(variables))
-                    for i in members.index:
-                        if (i, count) in column:
-                            row[column[(i, count)]] = 1
+
+        def combination(cell_mask, count, variables=variables, column=column, table=table):
+            """A total over the cells in `cell_mask`: its variables' coefficients and its published part."""
+            row = np.zeros(len(variables))
+            known = 0.0
+            for i in np.flatnonzero(cell_mask):
+                if (i, count) in column:
+                    row[column[(i, count)]] = 1
+                elif pd.notna(table.at[i, count]):
+                    known += table.at[i, count]
+            return row, known
+
+        a_eq, b_eq, a_ub, b_ub, queries = [], [], [], [], []
+        for t in sums.index:
+            for count in RATE_COUNTS:
+                mask = member[t] & (has_invites if count == "invited" else True)
+                row, known = combination(mask, count)
+                if pd.notna(sums.at[t, count]):
                     if row.any():
                         a_eq.append(row)
-                        b_eq.append(members[f"{count}_true"].sum() - members[count].fillna(0).sum())
-        bounds = []
+                        b_eq.append(sums.at[t, count] - known)
+                elif sums.at[t, "suppressed"] and row.any():
+                    actual = table.loc[mask, f"{count}_true"].sum()
+                    queries.append((row, known, actual, f"{wave} {sums.at[t, 'level']} total {count}"))
         for i, count in variables:
-            upper = table.at[i, "invited"] if count == "respondents" and pd.notna(table.at[i, "invited"]) else None
-            if count == "completed" and pd.notna(table.at[i, "respondents"]):
-                upper = table.at[i, "respondents"]
-            lower = table.at[i, "completed"] if count == "respondents" and pd.notna(table.at[i, "completed"]) else 0
-            bounds.append((float(lower), None if upper is None else float(upper)))
-            if count == "completed" and (i, "respondents") in column:
-                row = np.zeros(len(variables))
-                row[column[(i, "completed")]], row[column[(i, "respondents")]] = 1, -1
-                a_ub.append(row)
-                b_ub.append(0)
-        for j, (i, count) in enumerate(variables):
+            row = np.zeros(len(variables))
+            row[column[(i, count)]] = 1
+            name = f"{wave} {table.at[i, 'partnership_id']} {table.at[i, 'stakeholder_group']} {count}"
+            queries.append((row, 0.0, table.at[i, f"{count}_true"], name))
+        for i in table.index[table["suppressed"]]:  # completed <= respondents <= invited
+            for low, high in (("completed", "respondents"), ("respondents", "invited")):
+                if (i, low) in column and (i, high) in column:
+                    row = np.zeros(len(variables))
+                    row[column[(i, low)]], row[column[(i, high)]] = 1, -1
+                    a_ub.append(row)
+                    b_ub.append(0)
+        for objective, known, actual, name in queries:
             tried += 1
-            objective = np.zeros(len(variables))
-            objective[j] = 1
             extremes = []
             for sign in (1, -1):
                 fit = linprog(
-                    sign * objective, A_ub=a_ub or None, b_ub=b_ub or None, A_eq=a_eq, b_eq=b_eq, bounds=bounds
+                    sign * objective,
+                    A_ub=a_ub or None,
+                    b_ub=b_ub or None,
+                    A_eq=a_eq or None,
+                    b_eq=b_eq or None,
+                    bounds=(0, None),
                 )
-                assert fit.status == 0, fit.message
-                extremes.append(sign * fit.fun)
-            actual = table.at[i, f"{count}_true"]
+                assert fit.status in (0, 3), fit.message  # 3: unbounded, so not pinned
+                extremes.append(sign * fit.fun + known if fit.status == 0 else sign * np.inf)
             if extremes[1] - extremes[0] < 1 - 1e-9 and abs(extremes[0] - actual) < 1e-6:
                 recovered += 1
-                found.append(
-                    f"{table.at[i, 'wave']} {table.at[i, 'partnership_id']} {table.at[i, 'stakeholder_group']} {count} = {actual}"
-                )
-    report("response_rates bounded by totals, invited and completed <= respondents", tried, recovered)
+                found.append(f"{name} = {actual}")
+    report("response_rates bounded by published totals, invited and completed <= respondents", tried, recovered)
     assert tried > 0
     assert recovered == 0, found[:10]
 

@@ -48,7 +48,7 @@ def warehouse(tmp_path: Path) -> Path:
 def _rates(warehouse: Path, threshold: int) -> pd.DataFrame:
     with duckdb.connect(str(warehouse)) as con:
         build_response_rates(con, threshold)
-        frame = con.execute("SELECT * FROM marts.response_rates").df()
+        frame = con.execute("SELECT * FROM marts.response_rates WHERE level = 'cell'").df()
     return frame.set_index(["wave", "partnership_id", "stakeholder_group"])
 
 

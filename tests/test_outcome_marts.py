@@ -7,9 +7,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from pipeline.methods.intervals import mover_linear
 from pipeline.methods.phe import phe_rate
-from pipeline.outcomes.marts import SuccessRule, _classify
+from pipeline.methods.proportions import wilson_interval
+from pipeline.outcomes.marts import SuccessRule, _classify, build_outcome_change
 from pipeline.outcomes.readers import read_fingertipsnext
+from pipeline.warehouse import ensure_schemas, registered
 from tests.conftest import DATA_DIR
 
 
@@ -124,3 +127,140 @@ def test_inequality_gradient_is_the_weighted_regression_on_relative_rank(demo_ru
     assert row["quantiles"] == 10 and row["population"] == "published denominators"
     assert row["sii"] == pytest.approx(slope, rel=1e-6)
     assert row["sii_ci_low"] < row["sii"] < row["sii_ci_high"]
+
+
+def test_mover_gives_newcombes_interval_for_a_difference_of_two_proportions():
+    # Newcombe (1998), "Interval estimation for the difference between independent proportions", Statistics
+    # in Medicine 17:873-890, Table II example (a): 56/70 - 48/80 = 0.2000, method 10 (Wilson limits combined
+    # by square-and-add, the MOVER of Zou and Donner 2008): 95% interval 0.0524 to 0.3339.
+    first, second = wilson_interval(56, 70), wilson_interval(48, 80)
+    change, low, high = mover_linear(
+        pd.DataFrame([[56 / 70, 48 / 80]]),
+        pd.DataFrame([[first[0], second[0]]]),
+        pd.DataFrame([[first[1], second[1]]]),
+        [1, -1],
+    )
+    assert (change[0], low[0], high[0]) == pytest.approx((0.2, 0.0524, 0.3339), abs=5e-5)
+
+
+def test_a_quantity_without_limits_adds_no_width():
+    change, low, high = mover_linear(
+        pd.DataFrame([[10.0, 4.0]]), pd.DataFrame([[8.0, 4.0]]), pd.DataFrame([[13.0, 4.0]]), [1, -1]
+    )
+    assert (change[0], low[0], high[0]) == pytest.approx((6.0, 4.0, 9.0))
+
+
+def test_every_insufficient_data_row_says_what_is_missing(marts):
+    change = marts["outcome_change"]
+    insufficient = change["classification"] == "insufficient data"
+    assert insufficient.any()
+    assert change.loc[insufficient, "reason"].notna().all()
+    assert change.loc[~insufficient, "reason"].isna().all()
+    trends = marts["outcome_trends"]
+    for row in change[insufficient].itertuples():
+        series = trends[(trends["partnership_id"] == row.partnership_id) & (trends["indicator_id"] == row.indicator_id)]
+        if series.empty:
+            assert row.reason == "no values for this indicator in the partnership's areas"
+        elif (series["period_end"] > row.support_start).all():  # every value from after support began
+            assert row.reason == f"no value before support began in {row.support_start.year}"
+
+
+def _change_warehouse(path, england_limits: bool):
+    """One partnership supported from April 2016 to March 2019, a low-is-good indicator with values (and 95%
+    limits) in 2015, 2017 and 2020, England beside them."""
+    periods = pd.DataFrame(
+        {
+            "period": ["2015", "2017", "2020"],
+            "period_start": pd.to_datetime(["2015-01-01", "2017-01-01", "2020-01-01"]),
+            "period_end": pd.to_datetime(["2015-12-31", "2017-12-31", "2020-12-31"]),
+            "period_sort_key": [2015, 2017, 2020],
+            "value": [30.0, 26.0, 20.0],
+            "lower_ci95": [27.0, 23.5, 17.5],
+            "upper_ci95": [33.5, 29.0, 23.0],
+            "england_value": [25.0, 23.0, 21.0],
+            "england_lower_ci95": [24.5, 22.6, 20.6] if england_limits else [None] * 3,
+            "england_upper_ci95": [25.5, 23.4, 21.4] if england_limits else [None] * 3,
+        }
+    ).assign(partnership_id="P1", indicator_id=1)
+    partnerships = pd.DataFrame(
+        {
+            "partnership_id": ["P1"],
+            "wicked_problem": ["w"],
+            "support_start": [pd.Timestamp("2016-04-01")],
+            "support_end": [pd.Timestamp("2019-03-31")],
+        }
+    )
+    indicators = pd.DataFrame(
+        {
+            "wicked_problem": ["w"],
+            "indicator_id": [1],
+            "indicator_name": ["i"],
+            "headline": [True],
+            "polarity": ["low_is_good"],
+        }
+    )
+    con = duckdb.connect(str(path))
+    ensure_schemas(con)
+    with registered(con, t=periods, p=partnerships, i=indicators):
+        con.execute("CREATE TABLE marts.outcome_trends AS SELECT * FROM t")
+        con.execute("CREATE TABLE staging.partnerships AS SELECT * FROM p")
+        con.execute("CREATE TABLE staging.outcome_indicators AS SELECT * FROM i")
+    return con
+
+
+@pytest.mark.parametrize("england_limits", [True, False])
+def test_the_change_against_england_has_its_mover_interval(tmp_path, england_limits):
+    con = _change_warehouse(tmp_path / "w.duckdb", england_limits)
+    build_outcome_change(con, SuccessRule())
+    row = con.execute("SELECT * FROM marts.outcome_change").df().iloc[0]
+    trends = con.execute("SELECT * FROM marts.outcome_trends ORDER BY period").df().set_index("period")
+    b, f = trends.loc["2015"], trends.loc["2020"]
+    e_low = (
+        [f["england_lower_ci95"], b["england_lower_ci95"]]
+        if england_limits
+        else [f["england_value"], b["england_value"]]
+    )
+    e_high = (
+        [f["england_upper_ci95"], b["england_upper_ci95"]]
+        if england_limits
+        else [f["england_value"], b["england_value"]]
+    )
+    expected = mover_linear(
+        pd.DataFrame([[f["value"], f["england_value"], b["value"], b["england_value"]]]),
+        pd.DataFrame([[f["lower_ci95"], e_low[0], b["lower_ci95"], e_low[1]]]),
+        pd.DataFrame([[f["upper_ci95"], e_high[0], b["upper_ci95"], e_high[1]]]),
+        [1, -1, -1, 1],
+    )
+    assert (row["baseline_period"], row["followup_period"]) == ("2015", "2020")
+    assert (row["change_vs_england"], row["change_ci_low"], row["change_ci_high"]) == pytest.approx(
+        tuple(x[0] for x in expected)
+    )
+    assert row["change_ci_low"] < row["change_vs_england"] < row["change_ci_high"]
+    assert (
+        row["classification"]
+        == _classify(
+            pd.Series([row["change_vs_england"]]),
+            pd.Series([row["change_ci_low"]]),
+            pd.Series([row["change_ci_high"]]),
+            pd.Series([row["baseline_value"]]),
+            pd.Series([True]),
+            SuccessRule(),
+        )[0]
+    )
+    assert pd.isna(row["reason"]) and row["baseline_before_support"]
+
+
+def test_the_baseline_and_follow_up_windows_are_settings(tmp_path):
+    con = _change_warehouse(tmp_path / "w.duckdb", england_limits=True)
+    build_outcome_change(con, SuccessRule(baseline_years=2))  # a baseline may end by April 2018: 2017
+    row = con.execute("SELECT * FROM marts.outcome_change").df().iloc[0]
+    assert row["baseline_period"] == "2017" and not row["baseline_before_support"]
+    # The follow-up must end by March 2020, after the 2017 baseline: none.
+    build_outcome_change(con, SuccessRule(baseline_years=2, followup_years=1))
+    row = con.execute("SELECT * FROM marts.outcome_change").df().iloc[0]
+    assert row["classification"] == "insufficient data"
+    assert row["reason"].startswith("no value after the baseline and by 2020-03-")
+    con.execute("DELETE FROM marts.outcome_trends WHERE period = '2015'")
+    build_outcome_change(con, SuccessRule())
+    row = con.execute("SELECT * FROM marts.outcome_change").df().iloc[0]
+    assert row["reason"] == "no value before support began in 2016"

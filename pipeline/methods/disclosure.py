@@ -180,3 +180,49 @@ def _determined(suppressed: np.ndarray, groups: list[np.ndarray]) -> np.ndarray:
     free = linalg.null_space(incidence)
     determined[hidden] = np.all(np.abs(free) < 1e-9, axis=1)
     return determined
+
+
+def sum_incidence(rows: pd.DataFrame, cells: pd.DataFrame, dims: Sequence[str]) -> np.ndarray:
+    """Which cells each row adds up: a rows x cells 0/1 matrix. A row's empty (NA) value in one of `dims` means
+    "all" (a total over that dimension); a row with every dimension set is the cell of those values."""
+    matrix = np.ones((len(rows), len(cells)), dtype=float)
+    for dim in dims:
+        row_values = rows[dim].to_numpy(dtype=object)
+        cell_values = cells[dim].to_numpy(dtype=object)
+        everything = pd.isna(rows[dim]).to_numpy()
+        same = row_values[:, None] == cell_values[None, :]
+        matrix *= same | everything[:, None]
+    return matrix
+
+
+def recoverable_sums(incidence: np.ndarray, unknown_cells: np.ndarray, published_rows: np.ndarray) -> np.ndarray:
+    """True for each row of `incidence` (a sum over cells, a cell being a sum of one) whose value every
+    solution of the published rows shares, given the cells that are known.
+
+    The unknowns are the `unknown_cells`; each published row, less its known cells, is an equation in them.
+    A row's sum is fixed when its vector over the unknown cells lies in the row space of those equations,
+    i.e. is orthogonal to their null space (Hundepool et al. 2012, ch. 4, auditing a suppression pattern,
+    here with totals at several levels). A row with no unknown cell is fixed by the known cells alone.
+    Bounds from non-negativity are not used.
+    """
+    unknown = np.asarray(unknown_cells, dtype=bool)
+    restricted = incidence[:, unknown]
+    equations = restricted[np.asarray(published_rows, dtype=bool)]
+    free = linalg.null_space(equations) if len(equations) else np.eye(int(unknown.sum()))
+    if not free.size:
+        return np.ones(len(incidence), dtype=bool)
+    return np.all(np.abs(restricted @ free) < 1e-9, axis=1)
+
+
+def recoverable_rows(published: pd.DataFrame, count_col: str, dims: Sequence[str]) -> pd.Series:
+    """For a table that carries its own totals (a row with some of `dims` empty adds up the cells, the rows
+    with every dimension set, over those): True where a withheld (NA) count, of a cell or a total, is fixed
+    by the published cells and totals (`recoverable_sums`). For an asset check: the answer should be all False."""
+    if count_col not in published.columns:
+        raise ValueError(f"recoverable_rows: no column {count_col!r}; columns are {list(published.columns)}")
+    is_cell = published[list(dims)].notna().all(axis=1).to_numpy()
+    cells = published[is_cell]
+    incidence = sum_incidence(published, cells, dims)
+    hidden = published[count_col].isna().to_numpy()
+    fixed = recoverable_sums(incidence, hidden[is_cell], ~hidden)
+    return pd.Series(hidden & fixed, index=published.index)

@@ -19,6 +19,7 @@ import pandas as pd
 
 from pipeline.methods.disclosure import is_disclosive
 from pipeline.methods.dsr import dsr
+from pipeline.methods.intervals import mover_linear
 from pipeline.methods.phe import (
     TREND_POINTS,
     TREND_Z_EXACT,
@@ -211,17 +212,22 @@ def build_outcome_trends(
 
 @dataclass(frozen=True)
 class SuccessRule:
-    """How an outcome change around the support period is classified (configurable per evaluation).
+    """How an outcome change around the support period is measured and classified (settings
+    `min_relative_change`, `outcome_baseline_years`, `outcome_followup_years`).
 
     The change is the difference-in-differences of the partnership and England between the baseline (the
-    latest period ending on or before support began) and the follow-up (the latest period, which must
-    start after support began): negative is better for a low-is-good indicator. With limits for all four
-    values, its 95% interval decides: wholly on the good side is "improved", wholly on the bad side
-    "worsened", otherwise "no clear change". Without limits, the point estimate decides only beyond
-    `min_relative_change` of the baseline value, and the classification says it is a point estimate.
+    latest period ending no later than `baseline_years` after support began; 0: on or before it began) and the
+    follow-up (the latest period starting after support began and after the baseline, and, unless
+    `followup_years` is None, ending no later than that many years after support ended): negative is better
+    for a low-is-good indicator. Its 95% interval is the MOVER's (`mover_linear`) from the four values' own
+    limits (England taken as fixed where it has none); wholly on the good side is "improved", wholly on the bad
+    side "worsened", otherwise "no clear change". Without the partnership's limits, the point estimate decides
+    only beyond `min_relative_change` of the baseline value, and the classification says it is a point estimate.
     """
 
     min_relative_change: float = 0.05
+    baseline_years: float = 0.0
+    followup_years: float | None = None
 
 
 def _classify(
@@ -245,6 +251,44 @@ def _classify(
     return pd.Series(np.where(change.isna(), "insufficient data", classes), index=change.index)
 
 
+def _years_after(when: pd.Timestamp, years: float) -> pd.Timestamp:
+    """`years` (possibly fractional) after `when`."""
+    return pd.Timestamp(when) + pd.DateOffset(days=round(365.25 * years))
+
+
+def _missing_reason(part: pd.DataFrame, base: pd.DataFrame, follow: pd.DataFrame, row, rule: SuccessRule) -> str:
+    """What an "insufficient data" row lacks, in words."""
+    start, end = pd.Timestamp(row.support_start), pd.Timestamp(row.support_end)
+    if part.empty:
+        return "no values for this indicator in the partnership's areas"
+    if base.empty:
+        if rule.baseline_years:
+            return (
+                f"no value ending by {_years_after(start, rule.baseline_years):%Y-%m-%d}"
+                f" ({rule.baseline_years:g} years after support began in {start.year}; outcome_baseline_years)"
+            )
+        return f"no value before support began in {start.year}"
+    if follow.empty:
+        if rule.followup_years is not None:
+            return (
+                f"no value after the baseline and by {_years_after(end, rule.followup_years):%Y-%m-%d}"
+                f" ({rule.followup_years:g} years after support ended in {end.year}; outcome_followup_years)"
+            )
+        return f"no value after support began in {start.year} (and after the baseline)"
+    b, f = base.iloc[0], follow.iloc[0]
+    missing = [
+        what
+        for what, value in (
+            ("the partnership's value at baseline", b["value"]),
+            ("the partnership's value at follow-up", f["value"]),
+            ("England's value at baseline", b["england_value"]),
+            ("England's value at follow-up", f["england_value"]),
+        )
+        if pd.isna(value)
+    ]
+    return "no " + " or ".join(missing) if missing else ""
+
+
 def build_outcome_change(con: duckdb.DuckDBPyConnection, rule: SuccessRule = SuccessRule()) -> int:
     """`marts.outcome_change`: one row per partnership x outcome indicator of its wicked problem."""
     trends = con.execute(
@@ -257,8 +301,15 @@ def build_outcome_change(con: duckdb.DuckDBPyConnection, rule: SuccessRule = Suc
     rows = []
     for row in expected.itertuples():
         part = trends[(trends["partnership_id"] == row.partnership_id) & (trends["indicator_id"] == row.indicator_id)]
-        base = part[part["period_end"] <= row.support_start].sort_values("period_sort_key").tail(1)
-        follow = part[part["period_start"] > row.support_start].sort_values("period_sort_key").tail(1)
+        part = part.sort_values("period_sort_key")
+        base_by = _years_after(row.support_start, rule.baseline_years)
+        base = part[part["period_end"] <= base_by].tail(1)
+        follow = part[part["period_start"] > row.support_start]
+        if not base.empty:
+            follow = follow[follow["period_sort_key"] > base["period_sort_key"].iloc[0]]
+        if rule.followup_years is not None:
+            follow = follow[follow["period_end"] <= _years_after(row.support_end, rule.followup_years)]
+        follow = follow.tail(1)
         record = {
             "partnership_id": row.partnership_id,
             "indicator_id": row.indicator_id,
@@ -267,28 +318,36 @@ def build_outcome_change(con: duckdb.DuckDBPyConnection, rule: SuccessRule = Suc
             "polarity": row.polarity,
             "support_start": row.support_start,
             "support_end": row.support_end,
+            "reason": _missing_reason(part, base, follow, row, rule),
         }
         if not base.empty and not follow.empty:
             b, f = base.iloc[0], follow.iloc[0]
             record |= {
                 "baseline_period": b["period"],
                 "followup_period": f["period"],
+                "baseline_before_support": bool(b["period_end"] <= row.support_start),
                 "followup_after_support": bool(f["period_start"] >= row.support_end),
                 "baseline_value": b["value"],
                 "followup_value": f["value"],
                 "baseline_england": b["england_value"],
                 "followup_england": f["england_value"],
             }
-            ses = [(x["upper_ci95"] - x["lower_ci95"]) / (2 * Z95) for x in (b, f)]
-            ses += [(x["england_upper_ci95"] - x["england_lower_ci95"]) / (2 * Z95) for x in (b, f)]
-            record["change_vs_england"] = (f["value"] - f["england_value"]) - (b["value"] - b["england_value"])
-            se = (
-                float(np.sqrt(np.nansum(np.square(ses[:2])) + np.nansum(np.square(ses[2:]))))
-                if not np.isnan(ses[:2]).any()
-                else np.nan
+            # The four values, in the order of the coefficients of (f - fE) - (b - bE). England without
+            # published limits is taken as fixed (its limits are its value): its error is small beside an area's.
+            values = [f["value"], f["england_value"], b["value"], b["england_value"]]
+            lows = [f["lower_ci95"], f["england_lower_ci95"], b["lower_ci95"], b["england_lower_ci95"]]
+            highs = [f["upper_ci95"], f["england_upper_ci95"], b["upper_ci95"], b["england_upper_ci95"]]
+            for i in (1, 3):
+                if pd.isna(lows[i]) or pd.isna(highs[i]):
+                    lows[i] = highs[i] = values[i]
+            change, low, high = mover_linear(
+                pd.DataFrame([values]), pd.DataFrame([lows]), pd.DataFrame([highs]), [1, -1, -1, 1]
             )
-            record["change_ci_low"] = record["change_vs_england"] - Z95 * se if se == se else np.nan
-            record["change_ci_high"] = record["change_vs_england"] + Z95 * se if se == se else np.nan
+            record |= {
+                "change_vs_england": change.iloc[0],
+                "change_ci_low": low.iloc[0],
+                "change_ci_high": high.iloc[0],
+            }
         rows.append(record)
     frame = pd.DataFrame(rows)
     for column in schemas.OutcomeChangeMart.to_schema().columns:
@@ -302,7 +361,11 @@ def build_outcome_change(con: duckdb.DuckDBPyConnection, rule: SuccessRule = Suc
         frame["polarity"] == "low_is_good",
         rule,
     )
-    frame["followup_after_support"] = frame["followup_after_support"].astype("boolean")
+    frame["reason"] = frame["reason"].where(frame["classification"] == "insufficient data")
+    frame["reason"] = frame["reason"].mask(frame["reason"].eq(""), "no change could be computed")
+    for column in ("followup_after_support", "baseline_before_support"):
+        frame[column] = frame[column].astype("boolean")
+    frame["reason"] = frame["reason"].astype("string")
     frame = frame[list(schemas.OutcomeChangeMart.to_schema().columns)]
     return replace_table(con, "marts.outcome_change", schemas.OutcomeChangeMart.validate(frame))
 

@@ -202,9 +202,18 @@ class OutcomeChangeMart(pa.DataFrameModel):
     support_start: Series[pa.DateTime] = pa.Field(description="Support began")
     support_end: Series[pa.DateTime] = pa.Field(description="Support ended")
     baseline_period: Series[str] = pa.Field(
-        nullable=True, description="Latest period ending on or before support began"
+        nullable=True,
+        description="Latest period ending on or before support began, or within outcome_baseline_years after it"
+        " (settings.toml, default 0)",
     )
-    followup_period: Series[str] = pa.Field(nullable=True, description="Latest period starting after support began")
+    baseline_before_support: Series[pd.BooleanDtype] = pa.Field(
+        nullable=True, description="True when the baseline period ended on or before support began"
+    )
+    followup_period: Series[str] = pa.Field(
+        nullable=True,
+        description="Latest period starting after support began and after the baseline (and ending within"
+        " outcome_followup_years after support ended, where that setting is given)",
+    )
     followup_after_support: Series[pd.BooleanDtype] = pa.Field(
         nullable=True, description="True when the follow-up period starts after support ended"
     )
@@ -217,12 +226,19 @@ class OutcomeChangeMart(pa.DataFrameModel):
     )
     change_ci_low: Series[float] = pa.Field(
         nullable=True,
-        description="Lower 95% limit of the change (standard errors from the published limits, combined as independent)",
+        description="Lower 95% limit of the change, by the MOVER (Zou and Donner 2008; Newcombe 1998 method 10)"
+        " from the four values' own 95% limits, taken as independent; England without limits taken as fixed."
+        " Empty where the partnership's values have no limits",
     )
     change_ci_high: Series[float] = pa.Field(nullable=True, description="Upper 95% limit of the change")
     classification: Series[str] = pa.Field(
         isin=OUTCOME_CLASSES,
         description="Outcome-based success classification: by the change's 95% interval where there is one, else by the point estimate beyond min_relative_change (settings.toml, default 0.05) of the baseline (SuccessRule in pipeline/outcomes/marts.py)",
+    )
+    reason: Series[pd.StringDtype] = pa.Field(
+        nullable=True,
+        description="What an 'insufficient data' row lacks (e.g. 'no value before support began in 2017', no value"
+        " after support began, no England value); empty otherwise",
     )
 
     class Config:

@@ -13,10 +13,11 @@ answers; pandas only sees the published tables (a row per wave x partnership x c
 from __future__ import annotations
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from pipeline.methods.change import compare_waves_from_statistics
-from pipeline.methods.disclosure import is_disclosive, suppress_table
+from pipeline.methods.disclosure import is_disclosive, recoverable_sums, sum_incidence, suppress_table
 from pipeline.methods.intervals import t_interval
 from pipeline.methods.reliability import ALPHA_COLUMNS, alpha_from_variances
 from pipeline.surveys import schemas
@@ -27,29 +28,146 @@ NOT_STATED = "not stated"
 NOT_A_SCALE = "not a scale: its items are separate ratings (construct_kind in survey_instrument.csv), so no alpha"
 
 
+CELL = "cell"
+# The totals of marts.response_rates and the dimensions each adds up over (left empty in its rows).
+TOTAL_LEVELS = {
+    "wave": ["partnership_id", "stakeholder_group"],
+    "wave x partnership": ["stakeholder_group"],
+    "wave x stakeholder group": ["partnership_id"],
+}
+RATE_DIMENSIONS = ["wave", "partnership_id", "stakeholder_group"]
+COUNTS = ["respondents", "completed"]
+
+
 def build_response_rates(con: duckdb.DuckDBPyConnection, threshold: int) -> int:
-    """`marts.response_rates`: one row per wave x partnership x stakeholder group."""
-    frame = con.execute(load_sql(__file__, "response_rates")).df()
+    """`marts.response_rates`: one row per wave x partnership x stakeholder group (`level` "cell"), and the
+    totals per wave, per wave x partnership and per wave x stakeholder group (the summed dimension empty).
+
+    The cells are suppressed against all their margins (primary and secondary, `suppress_table`); a total is
+    withheld where its own counts are under the threshold, or where, with the totals published, it or a
+    suppressed cell could be worked out (`withhold_revealing_totals`). The wave totals are kept if anything can be.
+    """
+    truth = con.execute(load_sql(__file__, "response_rates")).df()
     margins = [["wave", "partnership_id"], ["wave", "stakeholder_group"]]
-    respondents = suppress_table(frame, "respondents", margins, threshold)
-    completed = suppress_table(frame, "completed", margins, threshold)
+    respondents = suppress_table(truth, "respondents", margins, threshold)
+    completed = suppress_table(truth, "completed", margins, threshold)
     # completed <= respondents <= invited: a count published beside a suppressed one bounds it (a published
     # 0 respondents pins a suppressed completed count to 0; one invitee pins a suppressed respondent count to
     # 1). So a row is withheld whole: both counts and the invitations, wherever either count is suppressed.
     # Withholding more cells than the two patterns never makes a cell recoverable from the margins.
-    suppressed = respondents["suppression"].notna() | completed["suppression"].notna()
+    suppressed = (respondents["suppression"].notna() | completed["suppression"].notna()).to_numpy()
+    cells = truth.assign(level=CELL)
+    totals = response_totals(cells)
+    withheld = withhold_revealing_totals(cells, suppressed, totals, threshold)
+    frame = pd.concat([cells, totals], ignore_index=True)
+    hidden = np.concatenate([suppressed, withheld])
     frame = frame.assign(
-        respondents=respondents["respondents"].mask(suppressed),
-        completed=completed["completed"].mask(suppressed),
-        invited=frame["invited"].astype("Int64").where(~suppressed, pd.NA).astype("Int64"),
-        suppressed=suppressed,
+        respondents=frame["respondents"].astype("Int64").mask(hidden),
+        completed=frame["completed"].astype("Int64").mask(hidden),
+        invited=frame["invited"].astype("Int64").mask(hidden),
+        suppressed=hidden,
     )
-    frame["response_rate"] = (
-        frame["respondents"].astype("Float64") / frame["invited"].where(frame["invited"] > 0)
+    rate = frame["respondents"].astype("Float64") / frame["invited"].where(frame["invited"] > 0)
+    frame["response_rate"] = rate.mask(
+        frame["uninvited_respondents"].astype("boolean").fillna(False).astype(bool)
     ).round(4)
     frame["note"] = response_rate_notes(frame)
+    order = {level: i for i, level in enumerate([*TOTAL_LEVELS, CELL])}
+    frame = frame.sort_values(
+        ["wave", "level", "partnership_id", "stakeholder_group"],
+        key=lambda c: c.map(order) if c.name == "level" else c,
+        na_position="first",
+    ).reset_index(drop=True)
     frame = schemas.ResponseRatesMart.validate(frame[list(schemas.ResponseRatesMart.to_schema().columns)])
     return replace_table(con, "marts.response_rates", frame)
+
+
+def response_totals(cells: pd.DataFrame) -> pd.DataFrame:
+    """The totals of the cells per wave, wave x partnership and wave x stakeholder group, the summed
+    dimension empty. `invited` adds up the cells with invitations (empty where none has any), and
+    `uninvited_respondents` is True where some respondents counted have no invitations to set them against
+    (they did not state their group, or their group was not invited): such a total gets no rate."""
+    cells = cells.assign(uninvited_respondents=cells["invited"].isna() & (cells["respondents"] > 0))
+    parts = []
+    for level, summed in TOTAL_LEVELS.items():
+        keys = [d for d in RATE_DIMENSIONS if d not in summed]
+        part = cells.groupby(keys, as_index=False).agg(
+            respondents=("respondents", "sum"),
+            completed=("completed", "sum"),
+            invited=("invited", lambda x: x.sum(min_count=1)),
+            uninvited_respondents=("uninvited_respondents", "any"),
+            wave_invited=("wave_invited", "any"),
+            partnership_invited=("partnership_invited", "any"),
+        )
+        parts.append(part.assign(level=level, **{d: None for d in summed}))
+    return pd.concat(parts, ignore_index=True)[[*RATE_DIMENSIONS, *cells.columns.drop(RATE_DIMENSIONS)]]
+
+
+def withhold_revealing_totals(
+    cells: pd.DataFrame, suppressed: np.ndarray, totals: pd.DataFrame, threshold: int
+) -> np.ndarray:
+    """Which totals to withhold (True) so that no withheld count, of a cell or of a total, can be worked out
+    from the published cells and totals.
+
+    Primary: a total whose respondents or completed count is under the threshold. Secondary (Hundepool et al.
+    2012, ch. 4, complementary suppression audited with the totals as further equations): while any withheld
+    cell or total is fixed by what is published (`recoverable_sums`; for `invited`, over the cells with
+    invitations), the smallest published wave x partnership or wave x stakeholder group total of that wave
+    that holds a suppressed cell is withheld too (one that breaks the leak, if one does). The wave total is
+    withheld only when nothing else is left.
+    """
+    withheld = is_disclosive(totals["respondents"], threshold) | is_disclosive(totals["completed"], threshold)
+    withheld = withheld.to_numpy(copy=True)
+    hidden_cells = np.asarray(suppressed, dtype=bool)
+    for wave in totals["wave"].unique():  # a wave's totals add up its own cells only
+        mine, its_cells = (totals["wave"] == wave).to_numpy(), (cells["wave"] == wave).to_numpy()
+        withheld[mine] = _withhold_in_wave(
+            cells[its_cells], hidden_cells[its_cells], totals[mine].reset_index(drop=True), withheld[mine]
+        )
+    return withheld
+
+
+def _withhold_in_wave(
+    cells: pd.DataFrame, hidden_cells: np.ndarray, totals: pd.DataFrame, withheld: np.ndarray
+) -> np.ndarray:
+    """`withhold_revealing_totals` for one wave's cells and totals."""
+    withheld = withheld.copy()
+    incidence = sum_incidence(totals, cells, RATE_DIMENSIONS)
+    full = np.vstack([np.eye(len(cells)), incidence])
+    invited_known = cells["invited"].notna().to_numpy()
+    holds_hidden = incidence[:, hidden_cells].any(axis=1)
+    # invited adds up the cells with invitations only: the other cells are not in its sums.
+    with_invites = full * invited_known[None, :]
+    unknown_invited = hidden_cells & invited_known
+    has_unknown_invites = (with_invites[:, unknown_invited] > 0).any(axis=1)
+
+    def leaks(withheld_totals: np.ndarray) -> np.ndarray:
+        published = np.concatenate([~hidden_cells, ~withheld_totals])
+        counts = recoverable_sums(full, hidden_cells, published)
+        invites = recoverable_sums(with_invites, unknown_invited, published) & has_unknown_invites
+        return ~published & (counts | invites)
+
+    not_wave = (totals["level"] != "wave").to_numpy()
+    size = totals["respondents"].to_numpy()
+    leaking = leaks(withheld)
+    while leaking.any():
+        first = int(np.flatnonzero(leaking)[0])
+        candidates = np.flatnonzero(~withheld & not_wave & holds_hidden)
+        if not len(candidates):
+            candidates = np.flatnonzero(~withheld & ~not_wave)
+        if not len(candidates):  # cannot happen: the cells are safe with no total published
+            raise AssertionError(f"response_rates: no total left to withhold in {cells['wave'].iloc[0]}")
+        candidates = candidates[np.argsort(size[candidates], kind="stable")]
+        chosen = candidates[0]
+        for candidate in candidates:  # the smallest total whose withholding stops this leak
+            trial = withheld.copy()
+            trial[candidate] = True
+            if not leaks(trial)[first]:
+                chosen = candidate
+                break
+        withheld[chosen] = True
+        leaking = leaks(withheld)
+    return withheld
 
 
 INVITATIONS_FILE = "reference/survey_invitations.csv"
@@ -67,9 +185,14 @@ def response_rate_notes(frame: pd.DataFrame) -> pd.Series:
             "withheld: disclosure control (a count under the threshold, or one that would reveal it)",
         ),
         (~frame["wave_invited"], f"no invitations for this wave in {INVITATIONS_FILE}"),
+        (
+            frame["uninvited_respondents"].astype("boolean").fillna(False),
+            "some respondents in this total have no invitations to set them against (they did not state their"
+            f" group, or their group or partnership has none in {INVITATIONS_FILE}): no rate",
+        ),
         (~frame["partnership_invited"], f"no invitations for this partnership in this wave in {INVITATIONS_FILE}"),
         (
-            frame["invited"].isna() & frame["stakeholder_group"].eq(NOT_STATED),
+            frame["invited"].isna() & frame["stakeholder_group"].eq(NOT_STATED).fillna(False),
             "respondents who did not state their stakeholder group: no invitations to set them against",
         ),
         (frame["invited"].isna(), f"no invitations for this stakeholder group in this wave in {INVITATIONS_FILE}"),

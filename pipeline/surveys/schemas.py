@@ -52,31 +52,46 @@ class SurveyItemScore(Lineage):
 
 
 class ResponseRatesMart(pa.DataFrameModel):
-    """One row per survey wave x partnership x stakeholder group."""
+    """One row per survey wave x partnership x stakeholder group (`level` "cell"), and the totals per wave,
+    per wave x partnership and per wave x stakeholder group, the dimension a total adds up over left empty."""
 
     wave: Series[str] = pa.Field(description="Survey wave")
+    level: Series[str] = pa.Field(
+        isin=["wave", "wave x partnership", "wave x stakeholder group", "cell"],
+        description="What the row counts: the whole wave, one partnership in the wave (all its groups), one"
+        " stakeholder group in the wave (all partnerships), or one partnership's group (a cell)",
+    )
     partnership_id: Series[str] = pa.Field(
-        metadata={"references": "staging.partnerships.partnership_id"}, description="Partnership"
+        nullable=True,
+        metadata={"references": "staging.partnerships.partnership_id"},
+        description="Partnership; empty on a total over all partnerships (level wave, wave x stakeholder group)",
     )
     stakeholder_group: Series[str] = pa.Field(
-        description="Stakeholder group ('not stated' where the respondent did not say)"
+        nullable=True,
+        description="Stakeholder group ('not stated' where the respondent did not say); empty on a total over all"
+        " groups (level wave, wave x partnership)",
     )
     invited: Series[pd.Int64Dtype] = pa.Field(
         nullable=True,
         ge=0,
-        description="People invited, where reference/survey_invitations.csv records it; empty where the row's counts are suppressed",
+        description="People invited, where reference/survey_invitations.csv records it (a total adds up the cells"
+        " with invitations); empty where the row's counts are withheld",
     )
     respondents: Series[pd.Int64Dtype] = pa.Field(
-        nullable=True, ge=0, description="Valid responses; empty where suppressed (disclosure control)"
+        nullable=True, ge=0, description="Valid responses; empty where withheld (disclosure control)"
     )
     completed: Series[pd.Int64Dtype] = pa.Field(
-        nullable=True, ge=0, description="Responses that reached the end of the survey; empty where suppressed"
+        nullable=True, ge=0, description="Responses that reached the end of the survey; empty where withheld"
     )
     response_rate: Series[pd.Float64Dtype] = pa.Field(
-        nullable=True, ge=0, description="respondents / invited; empty where either is unknown or suppressed"
+        nullable=True,
+        ge=0,
+        description="respondents / invited; empty where either is unknown or withheld, or (a total) where some of"
+        " its respondents have no invitations to set them against",
     )
     suppressed: Series[bool] = pa.Field(
-        description="True where a count in the row was suppressed (primary or secondary)"
+        description="True where the row's counts are withheld: a count under the threshold, or one (of a cell or"
+        " a total) that would reveal one"
     )
     note: Series[pd.StringDtype] = pa.Field(
         nullable=True,
@@ -90,7 +105,8 @@ class ResponseRatesMart(pa.DataFrameModel):
         metadata = {
             "disclosure": {
                 "counts": ["respondents", "completed"],
-                "margins": [["wave", "partnership_id"], ["wave", "stakeholder_group"]],
+                # The table carries its own totals: a row with a dimension empty adds up the cells over it.
+                "totals_over": ["wave", "partnership_id", "stakeholder_group"],
             }
         }
         unique = ["wave", "partnership_id", "stakeholder_group"]
