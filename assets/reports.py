@@ -3,7 +3,7 @@
 import dagster as dg
 
 from pipeline.reports.dictionary import write_data_dictionary
-from pipeline.reports.evaluation_report import Marts, build_reports, markdown_tables
+from pipeline.reports.evaluation_report import Marts, build_reports, markdown_tables, read_provenance
 from pipeline.resources import EvaluationPaths, WarehouseResource
 
 REPORT = dict(group_name="reports", kinds={"html"}, tags={"layer": "report"})
@@ -28,9 +28,10 @@ def report_assets_over(marts: list[dg.AssetsDefinition]) -> list[dg.AssetsDefini
         """The evaluation report (`$EVAL_MARTS_DIR/reports/evaluation_report.html`) and one case-study page
         per partnership (`reports/partnerships/<id>.html`): great-tables tables of the success-factor matrix,
         QCA, outcomes with nanoplots, support usefulness and coder agreement, and trend plots. Grain: one
-        page per partnership plus the programme page. The tables are repeated here as Markdown."""
+        page per partnership plus the programme page. The tables and key findings are repeated here as Markdown.
+        The report's header names the files loaded (the load ledger) and the settings in force (`paths`)."""
         with warehouse.get_connection() as con:
-            written = build_reports(con, paths.marts_path)
+            written = build_reports(con, paths.marts_path, read_provenance(con, paths))
             marts_read = Marts.read(con)
         return dg.MaterializeResult(
             metadata={

@@ -129,6 +129,34 @@ def test_texts_never_state_a_suppressed_value(published, suppressed_scores):
     assert recovered == 0, found
 
 
+def test_the_reports_key_findings_never_state_a_suppressed_value(demo_run, suppressed_scores):
+    # The report's findings are sentences generated from the marts: one naming a factor a partnership's score on
+    # is suppressed must not print that score (to the two decimals a report prints), nor place it against a
+    # crossover; and no finding names a partnership whose score was withheld beside a mean it could be.
+    from pipeline.reports.evaluation_report import Marts, factor_names, report_findings
+
+    with duckdb.connect(str(demo_run.settings.marts_dir / "marts.duckdb"), read_only=True) as con:
+        marts = Marts.read(con, schema="main")
+    texts = [finding.text for finding in report_findings(marts)]
+    names = factor_names(marts)
+    numbers = re.compile(r"\d+\.\d+")
+    tried = recovered = 0
+    found = []
+    for row in suppressed_scores.itertuples(index=False):
+        words = (row.factor_id, row.factor_id.replace("_", " "), names[row.factor_id].lower())
+        for text in texts:
+            tried += 1
+            if not any(word in text.lower() for word in words) and row.partnership_id not in text:
+                continue
+            printed = [float(n) for n in numbers.findall(text)]
+            if "crossover" in text or any(abs(n - row.true_mean) < MEAN_PRECISION for n in printed):
+                recovered += 1
+                found.append(f"{row.partnership_id} {row.factor_id}: {text!r}")
+    report("report key findings", tried, recovered)
+    assert tried > 0
+    assert recovered == 0, found
+
+
 def test_qca_results_are_computed_from_the_published_memberships_only(published, warehouse):
     # The truth table's and necessity's consistencies sum memberships over the cases: were a withheld
     # membership in them, the sums less the published memberships would give it back. So every case the

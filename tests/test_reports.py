@@ -109,8 +109,13 @@ def test_factors_are_labelled_and_ordered_as_the_reference_data_says(demo_run):
     report = programme_report(marts)
     assert html.escape("Shared governance & {{accountability}}") in report  # shown as written, no units
     assert "Community voice" in report and "Governance<" not in report
-    # Columns follow factor_position: the new factor (position 0) comes first.
-    assert report.index("Community voice") < report.index("Senior leadership") < report.index("Shared governance")
+    # The matrix's columns follow factor_position: the new factor (position 0) comes first.
+    matrix_table = report[report.index("Success factors by partnership") :]
+    assert (
+        matrix_table.index("Community voice")
+        < matrix_table.index("Senior leadership")
+        < matrix_table.index("Shared governance")
+    )
     page = case_study_page(marts, "P01")
     assert "Community voice" in page and html.escape("Shared governance & {{accountability}}") in page
     assert "Community voice" in markdown_tables(marts)["success_factor_matrix"].columns

@@ -22,6 +22,7 @@ import base64
 import io
 import os
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -35,6 +36,8 @@ from great_tables import GT, loc, style  # noqa: E402
 from markupsafe import Markup  # noqa: E402
 
 from pipeline.comparison.analysis import OUTCOME, qca_not_run  # noqa: E402
+from pipeline.reports import findings  # noqa: E402
+from pipeline.warehouse import load_sql  # noqa: E402
 
 RATING_COLOURS = {"strong": "#1a9850", "mixed": "#fee08b", "weak": "#d73027", "contested": "#9e9ac8"}
 COMPARISON_COLOURS = {"Better": "#92d050", "Similar": "#ffc000", "Worse": "#c00000", "Not compared": "#ffffff"}
@@ -65,6 +68,10 @@ class Marts:
     memberships: pd.DataFrame
     drivers: pd.DataFrame
     wave_change: pd.DataFrame
+    factor_outcome: pd.DataFrame
+    importance: pd.DataFrame
+    necessity: pd.DataFrame
+    response: pd.DataFrame
 
     @classmethod
     def read(cls, con: duckdb.DuckDBPyConnection, schema: str = "marts") -> Marts:
@@ -83,6 +90,10 @@ class Marts:
             memberships=table("qca_memberships"),
             drivers=table("driver_coverage"),
             wave_change=table("wave_change"),
+            factor_outcome=table("factor_outcome_comparison"),
+            importance=table("factor_importance"),
+            necessity=table("qca_necessity"),
+            response=table("response_rates"),
         )
 
 
@@ -152,58 +163,444 @@ def factor_matrix_table(marts: Marts) -> GT:
 
 
 def qca_table(marts: Marts) -> GT:
-    """The parsimonious and intermediate solutions, one row per term."""
-    solutions = marts.solutions[marts.solutions["kind"].isin(["parsimonious", "intermediate"])]
-    solutions = solutions[solutions["model"].isin(["M1", "C1P1-M1"])]
-    shown = solutions[
-        [
-            "kind",
-            "solution",
-            "term",
-            "term_consistency",
-            "term_coverage",
-            "term_unique_coverage",
-            "term_cases",
-            "solution_consistency",
-            "solution_coverage",
-        ]
-    ]
-    models = marts.solutions.groupby("kind")["n_models"].first().to_dict()
+    """Every equally minimal model of each solution (complex, parsimonious, intermediate), each distinct model
+    once, one row per term with its consistency, coverage and unique coverage; the model's own fit, its
+    simplifying assumptions and any contradictions in the group heading and notes."""
     cases = int(marts.memberships["excluded_reason"].isna().sum())
     conditions = len([c for c in marts.memberships.columns if c not in ("partnership_id", OUTCOME, "excluded_reason")])
     not_run = qca_not_run(cases, conditions)
-    note = (
-        f"Not run: {not_run.reason}. Why each partnership was left out is in the qca_memberships mart."
-        if not_run
-        else f"Equally minimal models: {', '.join(f'{kind} {n}' for kind, n in models.items())}. All are in the qca_solutions mart."
+    rows, notes = [], []
+    for kind in ("parsimonious", "intermediate", "complex"):
+        models = findings.distinct_models(marts.solutions, kind)
+        repeated = marts.solutions[marts.solutions["kind"] == kind].groupby("solution", sort=False)["model"].unique()
+        for model, terms in models.groupby("model", sort=False):
+            first = terms.iloc[0]
+            same = [m for m in repeated[first["solution"]] if m != model]
+            heading = (
+                f"{kind.capitalize()} {model}: {first['solution']} (consistency "
+                f"{findings.number(first['solution_consistency'])}, coverage "
+                f"{findings.number(first['solution_coverage'])})"
+            )
+            if same:
+                heading += f"; the same model as {', '.join(same)}"
+            for term in terms.itertuples(index=False):
+                rows.append(
+                    {
+                        "model": heading,
+                        "term": term.term,
+                        "term_consistency": term.term_consistency,
+                        "term_coverage": term.term_coverage,
+                        "term_unique_coverage": term.term_unique_coverage,
+                        # Spaced, so a long list wraps in its column.
+                        "term_cases": ", ".join(str(term.term_cases).split(",")) if term.term_cases else None,
+                    }
+                )
+            assumptions = _row_count(first["simplifying_assumptions"])
+            contradictory = _row_count(first["contradictory_assumptions"])
+            if assumptions:
+                notes.append(
+                    f"{kind.capitalize()} {model}: {assumptions} simplifying assumptions (remainder rows)"
+                    + (
+                        f", {contradictory} of them also used to explain failure (contradictory)"
+                        if contradictory
+                        else ""
+                    )
+                    + "."
+                )
+    frame = pd.DataFrame(
+        rows, columns=["model", "term", "term_consistency", "term_coverage", "term_unique_coverage", "term_cases"]
     )
-    return (
-        GT(shown, groupname_col="kind")
+    contradictions = marts.truth_table.loc[marts.truth_table["contradiction"].fillna(False).astype(bool), "row"]
+    if not_run:
+        notes = [f"Not run: {not_run.reason}. Why each partnership was left out is in the qca_memberships mart."]
+    else:
+        notes.insert(0, "Every equally minimal model is shown, each distinct model once; all are in qca_solutions.")
+        notes.append(
+            f"Contradictory truth-table rows (successful and unsuccessful partnerships alike): "
+            f"{', '.join(str(r) for r in contradictions)}."
+            if len(contradictions)
+            else "No truth-table row holds both successful and unsuccessful partnerships (no contradictions)."
+        )
+    table = (
+        GT(frame, groupname_col="model")
         .tab_header(
             "Configurations sufficient for success (QCA)",
-            "First equally minimal model of each solution; NAME = factor strong, ~NAME = weak",
+            "Each equally minimal model; NAME = factor strong, ~NAME = weak; unique coverage = success only that term explains",
         )
-        .fmt_number(
-            columns=[
-                "term_consistency",
-                "term_coverage",
-                "term_unique_coverage",
-                "solution_consistency",
-                "solution_coverage",
-            ],
-            decimals=2,
-        )
+        .fmt_number(columns=["term_consistency", "term_coverage", "term_unique_coverage"], decimals=2)
         .cols_label(
             term="Term",
-            solution="Model",
             term_consistency="Consistency",
             term_coverage="Coverage",
             term_unique_coverage="Unique coverage",
             term_cases="Partnerships",
-            solution_consistency="Model consistency",
-            solution_coverage="Model coverage",
         )
-        .tab_source_note(note)
+    )
+    for note in notes:
+        table = table.tab_source_note(note)
+    return table
+
+
+def _row_count(rows: object) -> int:
+    """How many truth-table rows a comma-separated list in `qca_solutions` names."""
+    return len([r for r in str(rows).split(",") if r.strip()]) if isinstance(rows, str) else 0
+
+
+def factor_names(marts: Marts) -> dict[str, str]:
+    """Factor id -> the factor's name as `success_factor_matrix` publishes it."""
+    return factor_labels(marts.matrix)
+
+
+def factor_outcome_table(marts: Marts) -> GT:
+    """Factor x success: partnerships strong and weak on each factor, the share judged successful with Wilson's
+    interval, the difference with Newcombe's, and the share whose headline outcome improved."""
+    names = factor_names(marts)
+    rows = []
+    by_factor = dict(tuple(marts.factor_outcome.groupby("factor_id", sort=False)))
+    for factor_id in [f for f in names if f in by_factor] + [f for f in by_factor if f not in names]:
+        levels = by_factor[factor_id].set_index("level")
+        if not {"strong", "weak"} <= set(levels.index):
+            continue
+        strong, weak = levels.loc["strong"], levels.loc["weak"]
+        rows.append(
+            {
+                "factor": names.get(factor_id, factor_id),
+                "strong": _successes(strong),
+                "strong_ci": findings.share_interval(strong["share_ci_low"], strong["share_ci_high"]),
+                "weak": _successes(weak),
+                "weak_ci": findings.share_interval(weak["share_ci_low"], weak["share_ci_high"]),
+                "difference": findings.points(strong["difference_strong_minus_weak"]),
+                "difference_ci": findings.interval(
+                    100 * strong["difference_ci_low"], 100 * strong["difference_ci_high"], 0
+                ),
+                "improved_strong": _improved(strong),
+                "improved_weak": _improved(weak),
+            }
+        )
+    columns = ["factor", "strong", "strong_ci", "weak", "weak_ci", "difference", "difference_ci"]
+    frame = pd.DataFrame(rows, columns=[*columns, "improved_strong", "improved_weak"])
+    return (
+        GT(frame)
+        .tab_header(
+            "Success by factor",
+            "Partnerships judged to have achieved their objectives, by strong or weak membership in each factor",
+        )
+        .tab_spanner("Strong on the factor", columns=["strong", "strong_ci"])
+        .tab_spanner("Weak on the factor", columns=["weak", "weak_ci"])
+        .tab_spanner("Strong minus weak", columns=["difference", "difference_ci"])
+        .tab_spanner("Headline outcome improved", columns=["improved_strong", "improved_weak"])
+        .cols_label(
+            factor="Factor",
+            strong="Successful",
+            strong_ci="95% CI (Wilson)",
+            weak="Successful",
+            weak_ci="95% CI (Wilson)",
+            difference="Difference",
+            difference_ci="95% CI (Newcombe)",
+            improved_strong="Strong",
+            improved_weak="Weak",
+        )
+        .tab_source_note(
+            "Strong: membership above 0.5 in the factor's QCA condition. Only partnerships in the comparative "
+            "analysis (see Exclusions). Small numbers: read differences as association, not effect."
+        )
+    )
+
+
+def _successes(level: pd.Series) -> str:
+    return f"{int(level['successful'])} of {int(level['partnerships'])} ({findings.percent(level['share_successful'])})"
+
+
+def _improved(level: pd.Series) -> str:
+    if not level["with_outcome_data"]:
+        return "no outcome data"
+    return f"{int(level['outcome_improved'])} of {int(level['with_outcome_data'])}"
+
+
+def necessity_table(marts: Marts) -> GT:
+    """Each condition (and its absence) as necessary for success: consistency, coverage and relevance, with
+    the near-necessary ones (consistency 0.9 or more, Ragin 2006) marked."""
+    frame = marts.necessity[["condition", "consistency", "coverage", "RoN"]].assign(
+        reading=lambda f: f["consistency"].map(
+            lambda c: "near-necessary" if pd.notna(c) and c >= findings.NEAR_NECESSARY else ""
+        )
+    )
+    return (
+        GT(frame)
+        .tab_header("Necessary conditions", "Is a condition (or its absence) present wherever success is?")
+        .fmt_number(columns=["consistency", "coverage", "RoN"], decimals=2)
+        .cols_label(
+            condition="Condition", consistency="Consistency", coverage="Coverage", RoN="Relevance", reading="Reading"
+        )
+        .tab_source_note(
+            "Near-necessary: consistency 0.9 or more (Ragin 2006). Low relevance (Schneider & Wagemann 2012) warns"
+            " that a condition is near-necessary only because it is common."
+        )
+    )
+
+
+def importance_table(marts: Marts) -> GT:
+    """The model of success: each factor's coefficient and permutation importance, most important first, with
+    the model's accuracy and its small-sample caveat."""
+    names = factor_names(marts)
+    importance = marts.importance.sort_values("rank")
+    frame = importance.assign(factor=importance["factor_id"].map(lambda f: names.get(f, f)))[
+        ["rank", "factor", "coefficient", "importance_mean", "importance_sd"]
+    ]
+    table = (
+        GT(frame)
+        .tab_header(
+            "How much each factor matters in a model of success",
+            "Penalised logistic regression on the factors' survey scores; importance = loss of fit when the factor is shuffled",
+        )
+        .fmt_number(columns=["coefficient"], decimals=2)
+        .fmt_number(columns=["importance_mean", "importance_sd"], decimals=3)
+        .cols_label(
+            rank="Rank",
+            factor="Factor",
+            coefficient="Log-odds per SD",
+            importance_mean="Importance",
+            importance_sd="SD",
+        )
+    )
+    if not importance.empty:
+        first = importance.iloc[0]
+        table = table.tab_source_note(
+            f"Leave-one-out accuracy {findings.percent(first['loo_accuracy'])}; always guessing the larger group: "
+            f"{findings.percent(first['baseline_accuracy'])}. {first['caveat']}"
+        )
+    return table
+
+
+def barrier_evidence(marts: Marts) -> pd.DataFrame:
+    """Per factor and outcome group (`not`: did not succeed, `yes`: succeeded; partnerships in the comparative
+    analysis only): the group's size, its partnerships with barrier passages, the passages, and the triangulated
+    weak ratings."""
+    names = factor_names(marts)
+    outcome = marts.memberships.set_index("partnership_id")[OUTCOME]
+    matrix = marts.matrix.assign(succeeded=marts.matrix["partnership_id"].map(outcome))
+    groups = {"not": matrix[matrix["succeeded"] < 0.5], "yes": matrix[matrix["succeeded"] >= 0.5]}
+    rows = []
+    for factor_id, name in names.items():
+        row = {"factor_id": factor_id, "factor": name}
+        for key, group in groups.items():
+            rows_of = group[group["factor_id"] == factor_id]
+            row[f"{key}_size"] = group["partnership_id"].nunique()
+            row[f"{key}_with_barriers"] = int((rows_of["barrier_passages"] > 0).sum())
+            row[f"{key}_passages"] = int(rows_of["barrier_passages"].sum())
+            row[f"{key}_weak"] = int((rows_of["triangulated_rating"] == "weak").sum())
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def barriers_table(marts: Marts) -> GT:
+    """Barrier evidence on each factor where partnerships did not succeed, beside those that did: partnerships
+    with barrier passages in the site-visit codings, the passages, and triangulated weak ratings."""
+    evidence = barrier_evidence(marts)
+    frame = pd.DataFrame({"factor": evidence["factor"]})
+    for key in ("not", "yes"):
+        frame[f"{key}_partnerships"] = [
+            f"{n} of {size}" for n, size in zip(evidence[f"{key}_with_barriers"], evidence[f"{key}_size"], strict=True)
+        ]
+        frame[f"{key}_passages"] = evidence[f"{key}_passages"]
+        frame[f"{key}_weak"] = evidence[f"{key}_weak"]
+    unassessed = int(marts.memberships[OUTCOME].isna().sum())
+    table = (
+        GT(frame)
+        .tab_header(
+            "Challenges and barriers",
+            "Site-visit passages coding each factor as holding the work back, where partnerships did and did not succeed",
+        )
+        .tab_spanner("Did not succeed", columns=["not_partnerships", "not_passages", "not_weak"])
+        .tab_spanner("Succeeded", columns=["yes_partnerships", "yes_passages", "yes_weak"])
+        .cols_label(
+            factor="Factor",
+            not_partnerships="With barrier passages",
+            not_passages="Passages",
+            not_weak="Rated weak",
+            yes_partnerships="With barrier passages",
+            yes_passages="Passages",
+            yes_weak="Rated weak",
+        )
+        .tab_source_note(
+            "The configurations of failure (QCA of the negated outcome) are not analysed yet; the truth table above "
+            "shows the configurations of the partnerships that did not succeed (outcome 0)."
+        )
+    )
+    if unassessed:
+        table = table.tab_source_note(
+            f"{unassessed} partnerships left out of the comparative analysis (see Exclusions) are in neither group."
+        )
+    return table
+
+
+IMPROVED = ("improved", "improved (point estimate)")
+WORSENED = ("worsened", "worsened (point estimate)")
+
+
+def impacts_table(marts: Marts) -> GT:
+    """A programme roll-up of the headline outcomes' change around support: partnerships in each classification,
+    by wicked problem and in all."""
+    headline = marts.change[marts.change["headline"]].merge(
+        marts.profile[["partnership_id", "wicked_problem"]], on="partnership_id"
+    )
+    headline = headline.assign(problem=headline["wicked_problem"].str.replace("_", " ").str.capitalize())
+    counts = pd.crosstab(headline["classification"], headline["problem"])
+    order = [*IMPROVED, "no clear change", "no clear change (point estimate)", *WORSENED, "insufficient data"]
+    counts = counts.reindex(sorted(counts.index, key=lambda c: order.index(c) if c in order else len(order)))
+    counts["All partnerships"] = counts.sum(axis=1)
+    frame = counts.rename_axis(index="classification", columns=None).reset_index()
+    return (
+        GT(frame)
+        .tab_header(
+            "Impacts: headline outcomes around support",
+            "Partnerships by the change in their headline indicator against England, from before to after support",
+        )
+        .cols_label(classification="Change against England")
+        .tab_source_note(
+            "Improved or worsened: the 95% interval of the change lies wholly on one side; (point estimate): no "
+            "interval, a change beyond the setting min_relative_change. Insufficient data: no baseline or follow-up."
+        )
+    )
+
+
+def impacts_summary(marts: Marts) -> str:
+    """One sentence rolling the headline outcome classifications up to the programme."""
+    headline = marts.change[marts.change["headline"]]
+    classified = headline[headline["classification"] != "insufficient data"]
+    improved = int(classified["classification"].isin(IMPROVED).sum())
+    worsened = int(classified["classification"].isin(WORSENED).sum())
+    clear = int((classified["classification"] == "improved").sum())
+    return (
+        f"Of {len(headline)} partnerships' headline indicators, {len(classified)} have data before and after support: "
+        f"{improved} improved against England ({clear} by their 95% interval), {worsened} worsened, and "
+        f"{len(classified) - improved - worsened} showed no clear change. "
+        f"{len(headline) - len(classified)} lack the data to say."
+    )
+
+
+def support_by_group_table(marts: Marts) -> GT:
+    """Usefulness of each support type by stakeholder group and wave: mean rating and share rating it useful,
+    where published."""
+    support = marts.support.assign(
+        cell=lambda f: [
+            f"{findings.number(mean)} ({findings.percent(share)} useful)" if pd.notna(mean) else "not published"
+            for mean, share in zip(f["mean_usefulness"], f["share_useful"], strict=True)
+        ]
+    )
+    wide = support.pivot(index=["wave", "support_label"], columns="stakeholder_group", values="cell").reset_index()
+    wide.columns.name = None
+    groups = [c for c in wide.columns if c not in ("wave", "support_label")]
+    return (
+        GT(wide, groupname_col="wave")
+        .tab_header(
+            "The support offer by stakeholder group",
+            "Mean usefulness, 1 (not at all) to 4 (very useful), and the share rating it useful, per wave",
+        )
+        .tab_spanner("Stakeholder group", columns=groups)
+        .cols_label(support_label="Support")
+        .tab_source_note("Not published: fewer raters than the disclosure threshold.")
+    )
+
+
+def response_table(marts: Marts) -> GT:
+    """Response per wave and stakeholder group: partnerships whose rate is published, the median rate and the
+    range. Rates only: totals of published counts beside suppressed cells would narrow them down."""
+    rates = marts.response.assign(rate=pd.to_numeric(marts.response["response_rate"], errors="coerce"))
+    rows = []
+    for (wave, group), cells in rates.groupby(["wave", "stakeholder_group"], sort=True):
+        published = cells["rate"].dropna()
+        rows.append(
+            {
+                "wave": wave,
+                "group": group,
+                "published": f"{len(published)} of {len(cells)}",
+                "median": findings.percent(published.median()) if len(published) else "n/a",
+                "range": findings.share_interval(published.min(), published.max()) if len(published) else "n/a",
+            }
+        )
+    frame = pd.DataFrame(rows, columns=["wave", "group", "published", "median", "range"])
+    return (
+        GT(frame, groupname_col="wave")
+        .tab_header("Response", "Survey response rates across partnerships, by wave and stakeholder group")
+        .cols_label(
+            group="Stakeholder group",
+            published="Partnerships with a published rate",
+            median="Median rate",
+            range="Range",
+        )
+        .tab_source_note(
+            "A rate is withheld where counts are under the disclosure threshold, or invitations are not recorded"
+            " (response_rates.note says which)."
+        )
+    )
+
+
+def wave_change_table(marts: Marts) -> GT:
+    """Change in each construct between waves across partnerships: how many rose or fell by their 95% interval,
+    and the median change."""
+    names = factor_names(marts)
+    rows = []
+    for (construct, before, after), pairs in marts.wave_change.groupby(
+        ["construct", "wave_before", "wave_after"], sort=True
+    ):
+        known = pairs.dropna(subset=["difference"])
+        rows.append(
+            {
+                "construct": names.get(construct, construct),  # a factor's published name, else the id
+                "waves": f"{before} to {after}",
+                "compared": len(known),
+                "higher": int((known["ci_low"] > 0).sum()),
+                "lower": int((known["ci_high"] < 0).sum()),
+                "median": findings.number(known["difference"].median()) if len(known) else "n/a",
+            }
+        )
+    frame = pd.DataFrame(rows, columns=["construct", "waves", "compared", "higher", "lower", "median"])
+    return (
+        GT(frame)
+        .tab_header("Change between waves", "Mean construct scores per partnership, later wave minus earlier")
+        .cols_label(
+            construct="Construct",
+            waves="Waves",
+            compared="Partnerships compared",
+            higher="Higher (95% CI above 0)",
+            lower="Lower (95% CI below 0)",
+            median="Median change",
+        )
+    )
+
+
+def rounds_table(marts: Marts) -> GT | None:
+    """Partnerships by programme round: judged successful (of those in the comparative analysis) and headline
+    outcome improved (of those with data); None when the programme has one round."""
+    profile = marts.profile
+    if profile["programme_round"].nunique() < 2:
+        return None
+    outcome = marts.memberships.set_index("partnership_id")[OUTCOME]
+    headline = marts.change[marts.change["headline"] & (marts.change["classification"] != "insufficient data")]
+    improved = headline.set_index("partnership_id")["classification"].isin(IMPROVED)
+    rows = []
+    for round_, members in profile.groupby("programme_round", sort=True):
+        ids = members["partnership_id"]
+        assessed = outcome.reindex(ids).dropna()
+        changed = improved.reindex(ids).dropna()
+        rows.append(
+            {
+                "round": f"Round {round_}",
+                "partnerships": len(ids),
+                "successful": f"{int((assessed >= 0.5).sum())} of {len(assessed)}",
+                "improved": f"{int(changed.sum())} of {len(changed)}",
+            }
+        )
+    return (
+        GT(pd.DataFrame(rows))
+        .tab_header("Rounds", "Partnerships by the programme round they joined in")
+        .cols_label(
+            round="Round",
+            partnerships="Partnerships",
+            successful="Judged successful (in the comparative analysis)",
+            improved="Headline outcome improved (with data)",
+        )
     )
 
 
@@ -317,15 +714,19 @@ def support_table(marts: Marts) -> GT:
 def agreement_table(marts: Marts) -> GT:
     agreement = marts.agreement[
         ["code", "n_units", "percent_agreement", "cohens_kappa", "krippendorff_alpha", "alpha_ci_low", "alpha_ci_high"]
-    ]
+    ].assign(
+        alpha_ci_low=lambda f: [
+            findings.interval(lo, hi) for lo, hi in zip(f["alpha_ci_low"], f["alpha_ci_high"], strict=True)
+        ]
+    )
     return (
         GT(agreement)
         .tab_header("Agreement between site-visit coders", "Per code and pooled; unit: source document x code presence")
         .fmt_number(
-            columns=["percent_agreement", "cohens_kappa", "krippendorff_alpha", "alpha_ci_low", "alpha_ci_high"],
+            columns=["percent_agreement", "cohens_kappa", "krippendorff_alpha"],
             decimals=2,
         )
-        .cols_merge_range(col_begin="alpha_ci_low", col_end="alpha_ci_high")
+        .cols_hide("alpha_ci_high")
         .data_color(columns="krippendorff_alpha", palette=["#d73027", "#fee08b", "#1a9850"], domain=[0, 1])
         .cols_label(
             code="Code",
@@ -469,17 +870,128 @@ def case_study_page(marts: Marts, partnership_id: str) -> str:
     )
 
 
-def programme_report(marts: Marts) -> str:
-    """The programme page: the success-factor matrix, QCA, outcomes, support offer and coder agreement."""
+# The settings that shape the report's figures, in the order a reader meets them, with what each means.
+SETTINGS_SHOWN = (
+    ("disclosure_threshold", "Disclosure threshold: smallest count published"),
+    ("survey_strong_from", "Survey rating strong from (mean score)"),
+    ("survey_weak_to", "Survey rating weak up to (mean score)"),
+    ("qca_consistency_cut", "QCA: truth-table row sufficient from consistency"),
+    ("qca_frequency_cut", "QCA: fewest partnerships for a truth-table row"),
+    ("crossover_rule", "QCA: a score exactly at the crossover"),
+    ("min_relative_change", "Outcome change without limits counts beyond (share of baseline)"),
+    ("improved_needs_interval", "An improved outcome needs its 95% interval"),
+)
+CROSSOVER_RULES = {"nudge": "nudged to 0.501 (Fiss 2011)", "exclude": "partnership left out"}
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """What a report was built from, for its header: when, the drop zone's files as loaded (from the load
+    ledger), files refused, and the settings applied. The one input of the report that is not a mart: the
+    marts do not record which files and settings made them, and the report asset passes this beside them."""
+
+    built_at: datetime
+    files: pd.DataFrame  # source_file, table_name, rows_loaded, loaded_at
+    refused: pd.DataFrame  # source_file, table_name, reason, refused_at
+    settings: tuple[tuple[str, str], ...]  # (what the setting means, its value)
+
+
+def read_provenance(con: duckdb.DuckDBPyConnection, settings: object, built_at: datetime | None = None) -> Provenance:
+    """The report's provenance from the warehouse's load ledger and the settings in force; `settings` is any
+    object with the `Settings` field names (`Settings`, or the `EvaluationPaths` resource)."""
+    shown = []
+    for name, meaning in SETTINGS_SHOWN:
+        value = getattr(settings, name)
+        if name == "crossover_rule":
+            value = f"{value}: {CROSSOVER_RULES.get(value, value)}"
+        elif isinstance(value, bool):
+            value = "yes" if value else "no"
+        shown.append((meaning, str(value)))
+    shown.append(("Site-visit rating (share of enabler passages)", "strong from 2/3, weak up to 1/3"))
+    return Provenance(
+        built_at=built_at or datetime.now(UTC),
+        files=con.execute(load_sql(__file__, "report_sources")).df(),
+        refused=con.execute(load_sql(__file__, "report_refused_files")).df(),
+        settings=tuple(shown),
+    )
+
+
+def source_summary(files: pd.DataFrame) -> list[dict[str, str]]:
+    """The loaded files by drop-zone folder: the files (named, or counted when many), rows and load dates."""
+    if files.empty:
+        return []
+    frame = files.assign(folder=files["source_file"].map(lambda f: Path(f).parts[0] if len(Path(f).parts) > 1 else "."))
+    summary = []
+    for folder, rows in frame.groupby("folder", sort=True):
+        names = sorted({Path(f).name for f in rows["source_file"]})
+        listed = ", ".join(names) if len(names) <= 6 else f"{', '.join(names[:5])} and {len(names) - 5} more"
+        loaded = pd.to_datetime(rows["loaded_at"], utc=True)
+        first, last = loaded.min().strftime("%Y-%m-%d %H:%M"), loaded.max().strftime("%Y-%m-%d %H:%M")
+        summary.append(
+            {
+                "folder": folder,
+                "files": listed,
+                "rows": f"{int(rows['rows_loaded'].sum()):,}",
+                "loaded": first if first == last else f"{first} to {last}",
+            }
+        )
+    return summary
+
+
+def exclusions(marts: Marts) -> list[dict[str, str]]:
+    """Partnerships left out of the comparative analyses, with the reason from `qca_memberships`."""
+    names = marts.profile.set_index("partnership_id")["partnership_name"]
+    left_out = marts.memberships.dropna(subset=["excluded_reason"])
+    return [
+        {
+            "partnership": f"{row.partnership_id} {names.get(row.partnership_id, '')}".strip(),
+            "reason": row.excluded_reason,
+        }
+        for row in left_out.itertuples(index=False)
+    ]
+
+
+def report_findings(marts: Marts) -> list[findings.Finding]:
+    """The report's key findings, from the marts (see `pipeline.reports.findings`)."""
+    return [
+        *findings.key_findings(
+            marts.factor_outcome, marts.solutions, marts.necessity, marts.importance, factor_names(marts)
+        ),
+        *findings.barrier_findings(barrier_evidence(marts)),
+        findings.Finding("What the outcome statistics show", impacts_summary(marts)),
+    ]
+
+
+def programme_report(marts: Marts, provenance: Provenance | None = None) -> str:
+    """The programme page, organised by the evaluation's questions: a header (build date, sources, settings,
+    exclusions), key findings first, then which factors go with success, challenges and barriers, impacts,
+    the support offer, response, rounds and coder agreement."""
+    rounds = rounds_table(marts)
     return _render(
         "evaluation_report.html",
         partnerships=list(marts.profile["partnership_id"]),
+        built_at=provenance.built_at.strftime("%Y-%m-%d %H:%M UTC") if provenance else None,
+        sources=source_summary(provenance.files) if provenance else [],
+        refused=provenance.refused.to_dict("records") if provenance else [],
+        settings=provenance.settings if provenance else (),
+        exclusions=exclusions(marts),
+        findings=report_findings(marts),
+        impacts=impacts_summary(marts),
         tables={
+            "factor_outcome": _table_markup(factor_outcome_table(marts)),
             "factor_matrix": _table_markup(factor_matrix_table(marts)),
             "qca": _table_markup(qca_table(marts)),
             "truth_table": _table_markup(truth_table_table(marts)),
+            "necessity": _table_markup(necessity_table(marts)),
+            "importance": _table_markup(importance_table(marts)),
+            "barriers": _table_markup(barriers_table(marts)),
+            "impacts": _table_markup(impacts_table(marts)),
             "outcomes": _table_markup(outcome_table(marts)),
             "support": _table_markup(support_table(marts)),
+            "support_groups": _table_markup(support_by_group_table(marts)),
+            "response": _table_markup(response_table(marts)),
+            "wave_change": _table_markup(wave_change_table(marts)),
+            "rounds": _table_markup(rounds) if rounds is not None else None,
             "agreement": _table_markup(agreement_table(marts)),
         },
     )
@@ -495,12 +1007,13 @@ def _render(template: str, **values: object) -> str:
     return PAGES.get_template(template).render(**values)
 
 
-def build_reports(con: duckdb.DuckDBPyConnection, marts_dir: Path) -> list[Path]:
-    """Write the programme report and every case-study page; returns the files written."""
+def build_reports(con: duckdb.DuckDBPyConnection, marts_dir: Path, provenance: Provenance | None = None) -> list[Path]:
+    """Write the programme report (with `provenance` in its header) and every case-study page; returns the
+    files written."""
     marts = Marts.read(con)
     reports = marts_dir / "reports"
     written = [reports / "evaluation_report.html"]
-    _write(written[0], programme_report(marts))
+    _write(written[0], programme_report(marts, provenance))
     for partnership_id in marts.profile["partnership_id"]:
         path = reports / "partnerships" / f"{partnership_id}.html"
         _write(path, case_study_page(marts, partnership_id))
@@ -512,9 +1025,14 @@ def markdown_tables(marts: Marts) -> dict[str, pd.DataFrame]:
     """The report's main tables as plain frames, for the Dagster UI (which shows Markdown, not HTML)."""
     labels = factor_labels(marts.matrix, taken=("partnership_id",))
     matrix = marts.matrix.pivot(index="partnership_id", columns="factor_id", values="triangulated_rating")[list(labels)]
-    solutions = marts.solutions[marts.solutions["model"].isin(["M1", "C1P1-M1"])]
+    solutions = pd.concat(
+        [findings.distinct_models(marts.solutions, kind) for kind in ("parsimonious", "intermediate")]
+    )
     return {
+        "key_findings": pd.DataFrame([vars(f) for f in report_findings(marts)], columns=["question", "text"]),
         "success_factor_matrix": matrix.rename(columns=labels).rename_axis(columns=None).reset_index(),
-        "qca_solutions": solutions[["kind", "solution", "term", "term_consistency", "term_coverage"]].round(2),
+        "qca_solutions": solutions[
+            ["kind", "model", "solution", "term", "term_consistency", "term_coverage", "term_unique_coverage"]
+        ].round(2),
         "coder_agreement": marts.agreement[["code", "percent_agreement", "krippendorff_alpha"]].round(2),
     }
