@@ -168,6 +168,17 @@ def test_the_impacts_finding_rolls_up_every_headline_indicator(marts, texts):
     assert f"{lacking} lack the data to say" in finding
 
 
+def test_the_programmes_response_rate_in_every_wave_is_a_finding_and_in_the_response_table(marts, texts, report):
+    waves = marts.response[marts.response["level"] == "wave"].sort_values("wave")
+    assert len(waves) == marts.response["wave"].nunique() and waves["response_rate"].notna().all()
+    finding = next(t for t in texts if "answered the stakeholder survey" in t)
+    page = visible(report)
+    for row in waves.itertuples(index=False):
+        said = f"{findings.percent(row.response_rate)} in {row.wave} ({row.respondents:,} of {row.invited:,} invited)"
+        assert said in finding
+        assert f"{row.respondents:,} of {row.invited:,}" in page
+
+
 def test_intervals_print_with_to_and_real_minus_signs(report):
     assert findings.interval(-0.14, -0.03) == "\u22120.14 to \u22120.03"
     assert findings.interval(0.12, 0.34) == "0.12 to 0.34"

@@ -504,34 +504,37 @@ def support_by_group_table(marts: Marts) -> GT:
 
 
 def response_table(marts: Marts) -> GT:
-    """Response per wave and stakeholder group: partnerships whose rate is published, the median rate and the
-    range. Rates only: totals of published counts beside suppressed cells would narrow them down."""
-    rates = marts.response.assign(rate=pd.to_numeric(marts.response["response_rate"], errors="coerce"))
-    rows = []
-    for (wave, group), cells in rates.groupby(["wave", "stakeholder_group"], sort=True):
-        published = cells["rate"].dropna()
-        rows.append(
-            {
-                "wave": wave,
-                "group": group,
-                "published": f"{len(published)} of {len(cells)}",
-                "median": findings.percent(published.median()) if len(published) else "n/a",
-                "range": findings.share_interval(published.min(), published.max()) if len(published) else "n/a",
-            }
-        )
-    frame = pd.DataFrame(rows, columns=["wave", "group", "published", "median", "range"])
+    """Response per wave: the programme's rate, then each stakeholder group's, from the totals
+    `response_rates` publishes under disclosure control; and how many partnerships' rates are published."""
+    response = marts.response
+    cells = response[response["level"] == "cell"]
+    published_cells = cells.groupby("wave")["response_rate"].agg(lambda r: f"{r.notna().sum()} of {len(r)}")
+    totals = response[response["level"].isin(["wave", "wave x stakeholder group"])].copy()
+    totals["group"] = totals["stakeholder_group"].where(totals["level"] != "wave", "All groups")
+    totals["order"] = (totals["level"] != "wave").astype(int)
+    frame = totals.sort_values(["wave", "order", "group"]).assign(
+        counts=lambda f: [
+            "not published" if withheld else f"{r:,} of {i:,}" if pd.notna(r) and pd.notna(i) else "n/a"
+            for r, i, withheld in zip(f["respondents"], f["invited"], f["suppressed"], strict=True)
+        ],
+        rate=lambda f: [findings.percent(r) if pd.notna(r) else "n/a" for r in f["response_rate"]],
+        partnerships=lambda f: [
+            published_cells.get(w, "") if level == "wave" else ""
+            for w, level in zip(f["wave"], f["level"], strict=True)
+        ],
+    )[["wave", "group", "counts", "rate", "partnerships"]]
     return (
         GT(frame, groupname_col="wave")
-        .tab_header("Response", "Survey response rates across partnerships, by wave and stakeholder group")
+        .tab_header("Response", "Survey response by wave: the whole programme, then each stakeholder group")
         .cols_label(
             group="Stakeholder group",
-            published="Partnerships with a published rate",
-            median="Median rate",
-            range="Range",
+            counts="Responded of invited",
+            rate="Response rate",
+            partnerships="Partnership x group rates published",
         )
         .tab_source_note(
-            "A rate is withheld where counts are under the disclosure threshold, or invitations are not recorded"
-            " (response_rates.note says which)."
+            "Totals are published unless a count is under the disclosure threshold or would reveal a withheld"
+            " cell; a rate is missing where invitations are not recorded (response_rates.note says which)."
         )
     )
 
@@ -959,6 +962,7 @@ def report_findings(marts: Marts) -> list[findings.Finding]:
         ),
         *findings.barrier_findings(barrier_evidence(marts)),
         findings.Finding("What the outcome statistics show", impacts_summary(marts)),
+        *findings.response_findings(marts.response),
     ]
 
 

@@ -265,6 +265,24 @@ def barrier_findings(evidence: pd.DataFrame) -> list[Finding]:
     ]
 
 
+def response_findings(response: pd.DataFrame) -> list[Finding]:
+    """The programme's response rate in each wave, from the wave totals `response_rates` publishes."""
+    waves = response[(response["level"] == "wave") & response["response_rate"].notna()].sort_values("wave")
+    if waves.empty:
+        return []
+    described = [
+        f"{percent(row.response_rate)} in {row.wave} ({row.respondents:,} of {row.invited:,} invited)"
+        for row in waves.itertuples(index=False)
+    ]
+    return [
+        Finding(
+            "Who answered the survey",
+            f"Across the programme, {'; '.join(described)} answered the stakeholder survey. Rates per partnership"
+            " and group follow below; some are withheld under the disclosure threshold.",
+        )
+    ]
+
+
 def key_findings(
     comparison: pd.DataFrame,
     solutions: pd.DataFrame,
