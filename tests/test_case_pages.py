@@ -95,7 +95,7 @@ def test_a_partnership_without_survey_outcome_or_mapping_data_still_gets_its_pag
     )
     page = case_study_page(bare, "P04")
     assert "No survey responses from this partnership." in page
-    assert "No deprivation breakdown of its indicators is published for its areas." in page
+    assert "No deprivation breakdown of any indicator is published for its areas." in page
 
 
 def test_withheld_counts_and_scores_stay_withheld_on_the_page(marts):
@@ -117,6 +117,22 @@ def test_withheld_counts_and_scores_stay_withheld_on_the_page(marts):
     shown = table._tbl_data
     label = marts.labels.set_index(["kind", "id"]).loc[("construct", row["construct"]), "name"]
     assert shown.loc[shown["Construct"] == label, row["wave"]].item() == WITHHELD
+
+
+def test_the_inequality_gradient_is_the_latest_of_each_series_published_for_the_partnerships_areas(marts):
+    from pipeline.reports.evaluation_report import inequality_table
+
+    areas = marts.profile.assign(area=marts.profile["area_codes"].str.split(";")).explode("area")
+    covered = areas[areas["area"].isin(set(marts.inequality["area_code"]))]
+    assert not covered.empty  # the demo has deprivation breakdowns for some partnerships' areas
+    partnership_id, area = covered.iloc[0][["partnership_id", "area"]]
+    shown = inequality_table(marts, partnership_id)._tbl_data
+    published = marts.inequality[marts.inequality["area_code"] == area]
+    series = published.drop_duplicates(["indicator_id", "sex", "age", "category_type"])
+    assert (shown["area_code"] == area).sum() == len(series)
+    latest = published.groupby(["indicator_id", "sex", "age", "category_type"], dropna=False)["period"].max()
+    assert set(shown.loc[shown["area_code"] == area, "period"]) == set(latest)
+    assert set(shown["sii"]) <= set(published["sii"])
 
 
 def test_excerpts_are_split_by_what_they_were_coded_as(marts):

@@ -516,17 +516,22 @@ def marmot_table(marts: Marts, partnership_id: str) -> GT:
 
 def inequality_table(marts: Marts, partnership_id: str) -> GT:
     """The inequality gradient within the partnership's areas (`outcome_inequality`): the Slope and Relative
-    Index of Inequality across deprivation quantiles, latest period of each indicator of its problem."""
+    Index of Inequality across deprivation quantiles, latest period of every indicator broken down by
+    deprivation for its areas, its own problem's indicators first."""
     profile = marts.profile.set_index("partnership_id").loc[partnership_id]
     areas = str(profile["area_codes"]).split(";")
-    indicators = marts.change[marts.change["partnership_id"] == partnership_id].drop_duplicates("indicator_id")
-    names = indicators.set_index("indicator_id")["indicator_name"]
-    rows = marts.inequality[
-        marts.inequality["area_code"].isin(areas) & marts.inequality["indicator_id"].isin(names.index)
-    ]
+    names = marts.change.drop_duplicates("indicator_id").set_index("indicator_id")["indicator_name"]
+    own = set(marts.change.loc[marts.change["partnership_id"] == partnership_id, "indicator_id"])
+    rows = marts.inequality[marts.inequality["area_code"].isin(areas)]
     key = ["area_code", "indicator_id", "sex", "age", "category_type"]
-    latest = rows.sort_values("period").groupby(key, dropna=False).tail(1).sort_values(key)
-    shown = latest.assign(indicator=latest["indicator_id"].map(names))[
+    latest = rows.sort_values("period").groupby(key, dropna=False).tail(1)
+    latest = latest.assign(theirs=~latest["indicator_id"].isin(own)).sort_values(["theirs", *key])
+    shown = latest.assign(
+        indicator=[
+            f"{names.get(i, f'Fingertips indicator {i}')}{'' if i in own else ' (not its problem)'}"
+            for i in latest["indicator_id"]
+        ]
+    )[
         ["indicator", "area_code", "period", "category_type", "sii", "sii_ci_low", "sii_ci_high", "rii"]
         + ["rii_ci_low", "rii_ci_high"]
     ]
@@ -551,7 +556,7 @@ def inequality_table(marts: Marts, partnership_id: str) -> GT:
         )
     )
     if shown.empty:
-        table = table.tab_source_note("No deprivation breakdown of its indicators is published for its areas.")
+        table = table.tab_source_note("No deprivation breakdown of any indicator is published for its areas.")
     else:
         table = table.tab_source_note(
             "SII: modelled gap from the most to the least deprived, in the indicator's units; RII: the same as a"
