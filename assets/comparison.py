@@ -59,13 +59,15 @@ def stage_success_assessments(warehouse: WarehouseResource):
         "stg_coded_segments",
         "stg_deprivation",
         "stg_partnership_areas",
+        "stg_success_assessments",
     ],
     group="comparison",
 )
 def partnership_profile(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.MaterializeResult:
     """Who each partnership is and how much evidence there is about it. Grain: one row per partnership:
     areas and their deprivation, wicked problem and support period, survey waves and respondents
-    (disclosure-controlled), coded site-visit passages, and the headline outcome indicator's coverage."""
+    (disclosure-controlled), coded site-visit passages, the headline outcome indicator's coverage, and the
+    evaluation team's success assessment."""
     with warehouse.get_connection() as con:
         marts.build_partnership_profile(con, paths.disclosure_threshold)
         return publish_and_describe(con, "partnership_profile", paths)

@@ -3,8 +3,16 @@ rejects in `quarantine.*`), and the partnership areas derived from them."""
 
 import dagster as dg
 
-from assets.tables import checks_for, quarantine_of, quarantine_share_check, step_results, table_specs
-from pipeline.reference import ingest, staging
+from assets.tables import (
+    checks_for,
+    mart_asset,
+    publish_and_describe,
+    quarantine_of,
+    quarantine_share_check,
+    step_results,
+    table_specs,
+)
+from pipeline.reference import ingest, marts, staging
 from pipeline.reference.schemas import REFERENCE_MODELS
 from pipeline.resources import EvaluationPaths, WarehouseResource
 
@@ -39,8 +47,23 @@ def stage_reference_data(warehouse: WarehouseResource):
         yield from step_results(con, STAGED_TABLES, reports)
 
 
-reference_assets = [ingest_reference_data, stage_reference_data]
+@mart_asset(
+    deps=["stg_success_factors", "stg_qca_conditions", "stg_survey_instrument", "stg_stakeholder_groups"]
+    + ["stg_partnerships", "stg_outcome_indicators", "stg_driver_diagrams"],
+    group="reference",
+)
+def labels(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.MaterializeResult:
+    """The names behind the ids researchers meet in the other marts. Grain: one row per kind x id: success
+    factors, QCA conditions (and the outcome), survey constructs, stakeholder groups and wicked problems,
+    each with its name and meaning, from the reference data."""
+    with warehouse.get_connection() as con:
+        marts.build_labels(con)
+        return publish_and_describe(con, "labels", paths)
+
+
+reference_assets = [ingest_reference_data, stage_reference_data, labels]
 reference_checks = [
     *checks_for([*REFERENCE_TABLES, "staging.partnership_areas"], blocking=True),
+    *checks_for(["marts.labels"]),
     quarantine_share_check("reference"),
 ]

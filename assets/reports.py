@@ -3,7 +3,7 @@
 import dagster as dg
 
 from pipeline.reports.dictionary import write_data_dictionary
-from pipeline.reports.evaluation_report import Marts, build_reports, markdown_tables, read_provenance
+from pipeline.reports.evaluation_report import Marts, build_reports, markdown_tables, read_narratives, read_provenance
 from pipeline.resources import EvaluationPaths, WarehouseResource
 
 REPORT = dict(group_name="reports", kinds={"html"}, tags={"layer": "report"})
@@ -21,23 +21,38 @@ def report_assets_over(marts: list[dg.AssetsDefinition]) -> list[dg.AssetsDefini
         every column's type, rules and meaning, generated from the pandera models. Grain: one section per
         table."""
         path = write_data_dictionary(paths.marts_path)
-        return dg.MaterializeResult(metadata={"published_to": dg.MetadataValue.path(str(path))})
+        return dg.MaterializeResult(
+            metadata={
+                "published_to": dg.MetadataValue.path(str(path)),
+                "link": dg.MetadataValue.url(path.resolve().as_uri()),
+            }
+        )
 
     @dg.asset(deps=mart_keys, pool="warehouse", **REPORT)
     def evaluation_report(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.MaterializeResult:
-        """The evaluation report (`$EVAL_MARTS_DIR/reports/evaluation_report.html`) and one case-study page
-        per partnership (`reports/partnerships/<id>.html`): great-tables tables of the success-factor matrix,
-        QCA, outcomes with nanoplots, support usefulness and coder agreement, and trend plots. Grain: one
-        page per partnership plus the programme page. The tables and key findings are repeated here as Markdown.
-        The report's header names the files loaded (the load ledger) and the settings in force (`paths`)."""
+        """The evaluation report (`$EVAL_MARTS_DIR/reports/evaluation_report.html`, HTML, print-ready on A4)
+        and one case-study page per partnership (`reports/partnerships/<id>.html`): great-tables tables of the
+        success-factor matrix, QCA, outcomes with nanoplots, support usefulness and coder agreement, key
+        findings first; each case page with the success verdict, the evaluators' narrative
+        (`narratives/<id>.md` in the drop zone), survey respondents and scores by wave, factor evidence,
+        outcomes, inequality and driver coverage. Grain: one page per partnership plus the programme page. The
+        tables and key findings are repeated here as Markdown. The report's header names the files loaded (the
+        load ledger) and the settings in force (`paths`)."""
         with warehouse.get_connection() as con:
-            written = build_reports(con, paths.marts_path, read_provenance(con, paths))
+            partnerships = con.execute("SELECT partnership_id FROM marts.partnership_profile").df()
+            narratives = read_narratives(paths.drop_zone.narratives_dir, list(partnerships["partnership_id"]))
+            written = build_reports(con, paths.marts_path, read_provenance(con, paths), narratives)
             marts_read = Marts.read(con)
         return dg.MaterializeResult(
             metadata={
                 "report": dg.MetadataValue.url(written[0].resolve().as_uri()),
                 "report_path": dg.MetadataValue.path(str(written[0])),
                 "case_study_pages": len(written) - 1,
+                "case_study_folder": dg.MetadataValue.url(
+                    written[0].parent.joinpath("partnerships").resolve().as_uri()
+                ),
+                "narratives": len(narratives.texts),
+                "narratives_refused": dg.MetadataValue.json(narratives.refused),
                 **{
                     name: dg.MetadataValue.md(frame.to_markdown(index=False))
                     for name, frame in markdown_tables(marts_read).items()

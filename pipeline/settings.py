@@ -98,6 +98,11 @@ class DropZone:
         return self.data_dir / "interventions"
 
     @property
+    def narratives_dir(self) -> Path:
+        """The evaluators' own narrative per partnership, `<partnership_id>.md`, shown on its case page."""
+        return self.data_dir / "narratives"
+
+    @property
     def settings_file(self) -> Path:
         return self.data_dir / SETTINGS_FILE
 

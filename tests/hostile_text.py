@@ -4,7 +4,7 @@ Markdown, TeX and great-tables units syntax, in every kind of name and free text
 Each payload, if it ran, would set `window.__pwned`; each injected element carries `data-pwned`, so a page
 that shows the text literally has neither. `plant(data_dir)` writes them into a copied drop zone: one
 partnership's name, the names of its problem's outcome indicators and driver diagram, a success factor's name,
-a codebook code and three coded excerpts.
+a codebook code, three coded excerpts and the partnership's narrative (Markdown).
 """
 
 from __future__ import annotations
@@ -39,6 +39,10 @@ CODE = "Success factors/Governance/" + hostile("code")
 # A page shows at most three excerpts per partnership and factor, each cut at 160 characters: three
 # passages carry the payloads between them.
 EXCERPTS = tuple(f"ZZ excerpt {i} " + " ".join(PAYLOADS[i::3]) for i in range(3))
+# The evaluators' narrative is Markdown: each payload in a paragraph of its own, so that Markdown may format
+# '**bold**' but nothing else in it becomes markup, and the `javascript:` link is refused.
+NARRATIVE_PAYLOADS = tuple(f"ZZ narrative {i} {payload}" for i, payload in enumerate(PAYLOADS))
+NARRATIVE = "# ZZ narrative heading\n\n" + "\n\n".join(NARRATIVE_PAYLOADS) + "\n"
 
 
 def _rewrite(path: Path, change) -> None:
@@ -55,6 +59,8 @@ def _rewrite(path: Path, change) -> None:
 
 def plant(data_dir: Path) -> None:
     """Write the hostile texts into the drop zone at `data_dir` (a copy of `data/raw`)."""
+    (data_dir / "narratives").mkdir(exist_ok=True)
+    (data_dir / "narratives" / f"{PARTNERSHIP}.md").write_text(NARRATIVE, encoding="utf-8")
     reference = data_dir / "reference"
     problem = {}
 

@@ -1,7 +1,7 @@
 """The report pages show hostile names, codes and excerpts as text, in a real browser.
 
 The whole pipeline runs on a copy of the bundled drop zone with markup planted in a partnership's name, an
-outcome indicator's name, a driver diagram, a codebook code and three coded excerpts (`tests/hostile_text.py`):
+outcome indicator's name, a driver diagram, a codebook code, three coded excerpts and a narrative (`tests/hostile_text.py`):
 script tags, `</title>`, event-handler attributes, `javascript:` URLs, Markdown, TeX and great-tables units
 syntax. Headless Chromium then opens the programme report and the partnership's case-study page and checks
 that no payload ran, no injected element exists, and every planted text reads literally. Screenshots go to
@@ -28,9 +28,11 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 ARTIFACTS = PROJECT_ROOT / "tests" / "artifacts"
 
-# Elements or attributes only a payload would put in a page (great-tables' own markup has none of them).
+# Elements or attributes only a payload would put in a page (great-tables' own markup has none of them). The
+# narrative is Markdown, so emphasis there is its own formatting, not an injection.
 INJECTED = (
-    "[data-pwned], script, [onerror], [onload], [onmouseover], a[href^='javascript:' i], a[href*='__pwned'], strong, em"
+    "[data-pwned], script, [onerror], [onload], [onmouseover], a[href^='javascript:' i], a[href*='__pwned'],"
+    " strong:not(.narrative strong), em:not(.narrative em), .narrative a, .narrative img"
 )
 
 
@@ -62,6 +64,7 @@ def test_the_planted_text_reaches_the_pages_escaped(hostile_run):
         assert "data-pwned" in page  # the payloads are there, as text ...
         assert re.search(r"<(script|[a-z]+[^<>]*\sdata-pwned)", page) is None  # ... never as markup
     assert "&lt;/title&gt;&lt;script data-pwned&gt;" in case_page.split("</title>")[0]
+    assert "&lt;script&gt;__pwned=" in case_page.split('class="narrative"')[1]  # the narrative's raw HTML, as text
 
 
 @pytest.mark.skipif(
@@ -95,6 +98,8 @@ def test_no_planted_markup_runs_or_renders_in_the_browser(hostile_run):
                 injected = page.evaluate(f"[...document.querySelectorAll({INJECTED!r})].map(e => e.outerHTML)")
                 assert injected == [], label
                 shown[label] = page.inner_text("body")
+                if label == "case_page":
+                    shown["narrative"] = page.inner_text(".narrative")
         finally:
             browser.close()
     assert dialogs == []
@@ -109,3 +114,11 @@ def test_no_planted_markup_runs_or_renders_in_the_browser(hostile_run):
     assert " | ".join(hostile_text.EXCERPTS) in case_page  # the factor's three excerpts, in one cell
     assert "**bold** [link](javascript:__pwned='markdown')" in case_page
     assert "costs $5 and $_{x$ per {{m^2}}" in case_page
+    # The narrative: Markdown formats it, but raw HTML reads as written and the javascript: link is no link.
+    narrative = shown["narrative"]
+    assert "ZZ narrative heading" in narrative
+    for payload in hostile_text.NARRATIVE_PAYLOADS:
+        if "**bold**" in payload:
+            assert "[link](javascript:__pwned='markdown')" in narrative
+        else:
+            assert payload in narrative

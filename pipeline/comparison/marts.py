@@ -19,6 +19,7 @@ def build_partnership_profile(con: duckdb.DuckDBPyConnection, threshold: int) ->
     frame.insert(frame.columns.get_loc("latest_wave_respondents") + 1, "respondents_suppressed", suppressed)
     for column in ("imd2019_rank_most_deprived_area", "headline_indicator_id"):
         frame[column] = frame[column].astype("Int64")
+    frame["achieved_objectives"] = frame["achieved_objectives"].astype("boolean")
     return replace_table(con, "marts.partnership_profile", schemas.PartnershipProfileMart.validate(frame))
 
 

@@ -69,6 +69,12 @@ class PartnershipProfileMart(pa.DataFrameModel):
         isin=["covered", "partial", "no data bundled"],
         description="Whether outcome data for the headline indicator is available for all the partnership's areas",
     )
+    achieved_objectives: Series[pd.BooleanDtype] = pa.Field(
+        nullable=True,
+        description="The evaluation team's success assessment (assessments/): whether the partnership achieved its"
+        " objectives; empty where it has not been assessed. The outcome QCA and factor_outcome_comparison explain",
+    )
+    assessed_on: Series[pa.DateTime] = pa.Field(nullable=True, description="When the success assessment was made")
 
     class Config:
         metadata = {"disclosure": {"counts": ["latest_wave_respondents"]}}
@@ -118,6 +124,14 @@ class SuccessFactorMatrixMart(pa.DataFrameModel):
     excerpts: Series[str] = pa.Field(
         nullable=True,
         description="Up to three short coded passages (redacted), ' | '-separated, as in a framework matrix",
+    )
+    enabler_excerpts: Series[str] = pa.Field(
+        nullable=True,
+        description="Up to three short passages (redacted) coded as the factor enabling the work, ' | '-separated",
+    )
+    barrier_excerpts: Series[str] = pa.Field(
+        nullable=True,
+        description="Up to three short passages (redacted) coded as the factor holding the work back, ' | '-separated",
     )
     survey_rating: Series[str] = pa.Field(
         nullable=True,

@@ -303,8 +303,30 @@ class PartnershipArea(pa.DataFrameModel):
         unique = ["partnership_id", "area_code"]
 
 
+LABEL_KINDS = ["factor", "qca_condition", "construct", "stakeholder_group", "wicked_problem"]
+
+
+class LabelsMart(pa.DataFrameModel):
+    """One row per kind x id: the name of each id the other marts carry, for researchers to join."""
+
+    kind: Series[str] = pa.Field(
+        isin=LABEL_KINDS,
+        description="What the id names: factor (factor_id), qca_condition (a column of qca_memberships, the"
+        " outcome SUCCESS included), construct (construct_scores.construct), stakeholder_group or wicked_problem",
+    )
+    id: Series[str] = pa.Field(description="The id as the other marts carry it")
+    name: Series[str] = pa.Field(
+        description="Its name as reports show it (from the reference files; a wicked problem's from its id)"
+    )
+    description: Series[str] = pa.Field(nullable=True, description="What it means in this evaluation")
+
+    class Config:
+        unique = ["kind", "id"]
+
+
 # Every table of this source by its qualified name (the data dictionary, checks and UI schemas come from these).
 TABLES: dict[str, type[pa.DataFrameModel]] = {
     **{f"staging.{name}": model for name, model in REFERENCE_MODELS.items()},
     "staging.partnership_areas": PartnershipArea,
+    "marts.labels": LabelsMart,
 }

@@ -132,6 +132,9 @@ FOLDERS = {
     " form (CSV); the other nations' indices in the tidy form.",
     "interventions": "Each partnership's inventory of commissioned interventions (CSV or XLSX), one file per partnership.",
     "assessments": "The evaluation team's judgement of whether each partnership achieved its objectives (CSV or XLSX).",
+    "narratives": "Optional: the evaluators' own account of a partnership, shown on its case-study page: one UTF-8"
+    " Markdown file per partnership named after its id (`P01.md`). Raw HTML in it shows as text and images are left"
+    " out.",
 }
 
 

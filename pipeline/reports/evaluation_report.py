@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import io
 import os
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,6 +34,7 @@ matplotlib.use("Agg")  # files only: no display on a server
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from great_tables import GT, loc, style  # noqa: E402
+from markdown_it import MarkdownIt  # noqa: E402
 from markupsafe import Markup  # noqa: E402
 
 from pipeline.comparison.analysis import OUTCOME, qca_not_run  # noqa: E402
@@ -72,6 +74,10 @@ class Marts:
     importance: pd.DataFrame
     necessity: pd.DataFrame
     response: pd.DataFrame
+    construct_scores: pd.DataFrame
+    marmot: pd.DataFrame
+    inequality: pd.DataFrame
+    labels: pd.DataFrame
 
     @classmethod
     def read(cls, con: duckdb.DuckDBPyConnection, schema: str = "marts") -> Marts:
@@ -94,7 +100,16 @@ class Marts:
             importance=table("factor_importance"),
             necessity=table("qca_necessity"),
             response=table("response_rates"),
+            construct_scores=table("construct_scores"),
+            marmot=table("marmot_coverage"),
+            inequality=table("outcome_inequality"),
+            labels=table("labels"),
         )
+
+    def label(self, kind: str, ids: pd.Series) -> pd.Series:
+        """The names `labels` publishes for ids of one kind; an id it does not name keeps its id."""
+        names = self.labels[self.labels["kind"] == kind].set_index("id")["name"]
+        return ids.map(names).fillna(ids)
 
 
 def _colour_by(mapping: dict[str, str]):
@@ -160,6 +175,11 @@ def factor_matrix_table(marts: Marts) -> GT:
                     locations=loc.body(columns=factor, rows=rows),
                 )
     return table
+
+
+def _breakable(terms: pd.Series) -> pd.Series:
+    """A QCA expression with a zero-width space after each '*', where a line may break (it shows nothing)."""
+    return terms.str.replace("*", "*\u200b", regex=False)
 
 
 def qca_table(marts: Marts) -> GT:
@@ -611,6 +631,9 @@ def truth_table_table(marts: Marts) -> GT:
     observed = marts.truth_table[marts.truth_table["n"] > 0][
         ["row", "configuration", "OUT", "n", "incl", "PRI", "cases"]
     ]
+    observed = observed.assign(
+        cases=observed["cases"].str.replace(",", ", ", regex=False), configuration=_breakable(observed["configuration"])
+    )
     return (
         GT(observed)
         .tab_header("QCA truth table", "Observed configurations of the success factors, with consistency with success")
@@ -760,27 +783,244 @@ def trend_plot(marts: Marts, partnership_id: str) -> str | None:
 
 
 def _trend_png(series: pd.DataFrame, indicator: pd.Series, partnership_id: str) -> str:
-    figure, axis = plt.subplots(figsize=(7, 3.2), dpi=110)
-    axis.plot(series["period"], series["value"], marker="o", color="#1f4e79", label=partnership_id)
-    if series[["lower_ci95", "upper_ci95"]].notna().all(axis=None):
-        axis.fill_between(
-            series["period"],
-            series["lower_ci95"],
-            series["upper_ci95"],
-            color="#1f4e79",
-            alpha=0.15,
-            label="95% interval",
-        )
-    axis.plot(series["period"], series["england_value"], linestyle="--", color="#7b8794", label="England")
-    start = str(indicator["support_start"])[:4]
-    axis.set_title(f"{indicator['indicator_name']} (support from {start})", fontsize=10)
-    axis.tick_params(axis="x", labelrotation=45, labelsize=8)
-    axis.legend(fontsize=8, frameon=False)
-    figure.tight_layout()
+    figure = trend_figure(series, indicator, partnership_id)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     plt.close(figure)
     return base64.b64encode(buffer.getvalue()).decode()
+
+
+def trend_figure(series: pd.DataFrame, indicator: pd.Series, partnership_id: str) -> plt.Figure:
+    """The headline indicator's series (`outcome_trends` rows) beside England, with a title, axis labels and
+    the support period (from `outcome_change`'s `indicator` row) shaded."""
+    figure, axis = plt.subplots(figsize=(7, 3.4), dpi=110)
+    # Periods on a time axis (each at its start), so the support period can be marked where it fell.
+    when = pd.to_datetime(series["period_start"])
+    support = pd.to_datetime(indicator["support_start"]), pd.to_datetime(indicator["support_end"])
+    axis.axvspan(*support, color="#f0b429", alpha=0.18, label="Programme support")
+    axis.plot(when, series["value"], marker="o", color="#1f4e79", label=partnership_id)
+    if series[["lower_ci95", "upper_ci95"]].notna().all(axis=None):
+        axis.fill_between(
+            when, series["lower_ci95"], series["upper_ci95"], color="#1f4e79", alpha=0.15, label="95% interval"
+        )
+    axis.plot(when, series["england_value"], linestyle="--", color="#7b8794", label="England")
+    axis.set_xticks(when, series["period"])
+    axis.set_title(f"{indicator['indicator_name']}: {partnership_id} beside England", fontsize=10)
+    axis.set_xlabel("Period (programme support shaded)", fontsize=8)
+    axis.set_ylabel("Indicator value", fontsize=8)
+    axis.tick_params(axis="x", labelrotation=45, labelsize=8)
+    axis.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    figure.tight_layout()
+    return figure
+
+
+def _wave_order(waves: pd.Series) -> list[str]:
+    """Wave names in order, numbers compared as numbers ('wave_2' before 'wave_10')."""
+
+    def key(wave: str) -> list[object]:
+        return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", wave)]
+
+    return sorted(waves.dropna().unique(), key=key)
+
+
+WITHHELD = "withheld"  # what a page shows for a count or score disclosure control withheld
+
+
+def respondents_table(marts: Marts, partnership_id: str) -> GT:
+    """Respondents per survey wave and stakeholder group, and the partnership's total (`response_rates`),
+    withheld where disclosure control withheld them, beside the most respondents scoring any one factor that
+    wave (`construct_scores`)."""
+    rates = marts.response[
+        (marts.response["partnership_id"] == partnership_id)
+        & marts.response["level"].isin(["cell", "wave x partnership"])
+    ]
+    shown = rates.assign(
+        group=marts.label("stakeholder_group", rates["stakeholder_group"]).where(
+            rates["level"] == "cell", "All groups"
+        ),
+        cell=[
+            WITHHELD if withheld else ("-" if pd.isna(n) else str(int(n)))
+            for n, withheld in zip(rates["respondents"], rates["suppressed"], strict=True)
+        ],
+    )
+    waves = _wave_order(pd.concat([rates["wave"], _scores(marts, partnership_id)["wave"]]))
+    wide = shown.pivot(index="wave", columns="group", values="cell").reindex(waves)
+    scores = _scores(marts, partnership_id)
+    most = scores[~scores["suppressed"]].groupby("wave")["respondents"].max()
+    wide["Most scoring one factor"] = [str(int(most[w])) if w in most.index else WITHHELD for w in waves]
+    wide = wide.fillna("-").rename_axis(index=None, columns=None).reset_index(names="Wave")
+    note = (
+        "No survey responses from this partnership."
+        if wide.empty
+        else "Counts under the disclosure threshold, and counts that would reveal them, are withheld. The last"
+        " column is the largest number of respondents scoring any one success factor in the wave."
+    )
+    return (
+        GT(wide)
+        .tab_header("Survey respondents per wave", "By stakeholder group, as the response_rates mart publishes them")
+        .tab_source_note(note)
+    )
+
+
+def _scores(marts: Marts, partnership_id: str) -> pd.DataFrame:
+    return marts.construct_scores[marts.construct_scores["partnership_id"] == partnership_id]
+
+
+def construct_scores_table(marts: Marts, partnership_id: str) -> GT:
+    """Each survey construct's mean score in each wave (`construct_scores`), withheld where suppressed, with
+    the published means as a line across the waves."""
+    scores = _scores(marts, partnership_id)
+    waves = _wave_order(scores["wave"])
+    cells = scores.assign(
+        cell=[
+            WITHHELD if withheld else ("-" if pd.isna(mean) else f"{mean:.2f}")
+            for mean, withheld in zip(scores["mean"], scores["suppressed"], strict=True)
+        ]
+    )
+    wide = cells.pivot(index="construct", columns="wave", values="cell").reindex(columns=waves).fillna("-")
+    means = scores[~scores["suppressed"]].pivot(index="construct", columns="wave", values="mean")
+    means = means.reindex(index=wide.index, columns=waves)
+    wide["Across waves"] = [
+        " ".join(f"{v:.3g}" for v in row if pd.notna(v)) or None for row in means.itertuples(index=False)
+    ]
+    factors = marts.matrix.drop_duplicates("factor_id").set_index("factor_id")["factor_position"]
+    order = sorted(wide.index, key=lambda c: (factors.get(c, len(factors) + 1), c))
+    wide = wide.loc[order]
+    wide.insert(0, "Construct", list(marts.label("construct", pd.Series(wide.index, dtype="object"))))
+    wide = wide.rename_axis(index=None, columns=None).reset_index(drop=True)
+    table = (
+        GT(wide)
+        .tab_header("Survey scores across waves", "Mean score of each construct per wave (agreement scale)")
+        .tab_source_note("Means of fewer respondents than the disclosure threshold are withheld.")
+    )
+    if wide["Across waves"].notna().any():
+        table = table.fmt_nanoplot(columns="Across waves", plot_type="line")
+    return table.sub_missing(missing_text="-")
+
+
+def marmot_table(marts: Marts, partnership_id: str) -> GT:
+    """The partnership's drivers and interventions by Marmot policy objective (`marmot_coverage`)."""
+    marmot = marts.marmot[marts.marmot["partnership_id"] == partnership_id][
+        ["objective", "drivers", "drivers_covered", "interventions"]
+    ]
+    return (
+        GT(marmot)
+        .tab_header("Marmot policy objectives", "Secondary drivers serving each objective, and how many are covered")
+        .cols_label(
+            objective="Objective",
+            drivers="Drivers",
+            drivers_covered="Drivers covered",
+            interventions="Interventions",
+        )
+    )
+
+
+def inequality_table(marts: Marts, partnership_id: str) -> GT:
+    """The inequality gradient within the partnership's areas (`outcome_inequality`): the Slope and Relative
+    Index of Inequality across deprivation quantiles, latest period of every indicator broken down by
+    deprivation for its areas, its own problem's indicators first."""
+    profile = marts.profile.set_index("partnership_id").loc[partnership_id]
+    areas = str(profile["area_codes"]).split(";")
+    names = marts.change.drop_duplicates("indicator_id").set_index("indicator_id")["indicator_name"]
+    own = set(marts.change.loc[marts.change["partnership_id"] == partnership_id, "indicator_id"])
+    rows = marts.inequality[marts.inequality["area_code"].isin(areas)]
+    key = ["area_code", "indicator_id", "sex", "age", "category_type"]
+    latest = rows.sort_values("period").groupby(key, dropna=False).tail(1)
+    latest = latest.assign(theirs=~latest["indicator_id"].isin(own)).sort_values(["theirs", *key])
+    shown = latest.assign(
+        indicator=[
+            f"{names.get(i, f'Fingertips indicator {i}')}{'' if i in own else ' (not its problem)'}"
+            for i in latest["indicator_id"]
+        ]
+    )[
+        ["indicator", "area_code", "period", "category_type", "sii", "sii_ci_low", "sii_ci_high", "rii"]
+        + ["rii_ci_low", "rii_ci_high"]
+    ]
+    table = (
+        GT(shown.reset_index(drop=True))
+        .tab_header(
+            "Inequality gradient within the area",
+            "Slope and Relative Index of Inequality across deprivation quantiles, latest period",
+        )
+        .fmt_number(columns=["sii", "sii_ci_low", "sii_ci_high", "rii", "rii_ci_low", "rii_ci_high"], decimals=2)
+        .cols_merge_range(col_begin="sii_ci_low", col_end="sii_ci_high")
+        .cols_merge_range(col_begin="rii_ci_low", col_end="rii_ci_high")
+        .cols_label(
+            indicator="Indicator",
+            area_code="Area",
+            period="Period",
+            category_type="Deprivation breakdown",
+            sii="SII",
+            sii_ci_low="SII 95% interval",
+            rii="RII",
+            rii_ci_low="RII 95% interval",
+        )
+    )
+    if shown.empty:
+        table = table.tab_source_note("No deprivation breakdown of any indicator is published for its areas.")
+    else:
+        table = table.tab_source_note(
+            "SII: modelled gap from the most to the least deprived, in the indicator's units; RII: the same as a"
+            " ratio (PHE methods)."
+        )
+    return table
+
+
+def _verdict(profile: pd.Series) -> str:
+    """The evaluation team's success assessment as a sentence, from `partnership_profile`."""
+    achieved = profile["achieved_objectives"]
+    if pd.isna(achieved):
+        return "Not yet assessed by the evaluation team."
+    when = str(profile["assessed_on"])[:10] if pd.notna(profile["assessed_on"]) else "undated"
+    outcome = "achieved its objectives" if achieved else "did not achieve its objectives"
+    return f"The evaluation team judged that the partnership {outcome} (assessed {when})."
+
+
+# A narrative is Markdown the evaluators write: read as CommonMark with raw HTML off (it shows as text),
+# images off (a page loads nothing from elsewhere) and links only to schemes markdown-it-py deems safe.
+NARRATIVE_MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).disable("image")
+NARRATIVE_MAX_BYTES = 200_000
+
+
+@dataclass(frozen=True)
+class Narratives:
+    """The evaluators' narratives from the drop zone's `narratives/` folder, by partnership, and the files
+    that could not be used (with why)."""
+
+    texts: dict[str, str]
+    refused: dict[str, str]
+
+
+def read_narratives(folder: Path | None, partnerships: list[str]) -> Narratives:
+    """`<partnership_id>.md` (or `.txt`) per partnership, UTF-8 Markdown. A file naming no partnership, too
+    big, or not UTF-8 is refused with its reason; a partnership without a file has no narrative."""
+    texts: dict[str, str] = {}
+    refused: dict[str, str] = {}
+    if folder is None or not folder.is_dir():
+        return Narratives(texts, refused)
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") or path.name.lower() == "readme.md" or not path.is_file():
+            continue
+        if path.suffix.lower() not in (".md", ".txt"):
+            refused[path.name] = "not a .md or .txt file"
+        elif path.stem not in partnerships:
+            refused[path.name] = "names no partnership in partnerships.csv (expected <partnership_id>.md)"
+        elif path.stem in texts:
+            refused[path.name] = f"a second narrative for {path.stem}"
+        elif path.stat().st_size > NARRATIVE_MAX_BYTES:
+            refused[path.name] = f"larger than {NARRATIVE_MAX_BYTES} bytes"
+        else:
+            try:
+                texts[path.stem] = path.read_text(encoding="utf-8-sig")
+            except UnicodeDecodeError as error:
+                refused[path.name] = f"not UTF-8 text (byte {error.start})"
+    return Narratives(texts, refused)
+
+
+def narrative_markup(text: str) -> Markup:
+    """An evaluator's Markdown as page markup: markdown-it-py escapes every character of text and refuses raw
+    HTML, images and unsafe link schemes (`javascript:`, `data:` ...), so nothing in it becomes active."""
+    return _trusted_markup(NARRATIVE_MARKDOWN.render(text))
 
 
 def _write(path: Path, content: str) -> None:
@@ -790,8 +1030,10 @@ def _write(path: Path, content: str) -> None:
     os.replace(temporary, path)
 
 
-def case_study_page(marts: Marts, partnership_id: str) -> str:
-    """One partnership's page: profile, factor evidence with excerpts, outcome trend, drivers, change."""
+def case_study_page(marts: Marts, partnership_id: str, narrative: str | None = None) -> str:
+    """One partnership's page as a case study: the verdict, the evaluators' narrative (Markdown, if given),
+    survey respondents and scores across waves, each factor's evidence with enabler and barrier excerpts, the
+    outcome trend, the inequality gradient, and Marmot and driver coverage. Reads only the published marts."""
     profile = marts.profile.set_index("partnership_id").loc[partnership_id]
     evidence = (
         marts.matrix[marts.matrix["partnership_id"] == partnership_id]
@@ -810,7 +1052,8 @@ def case_study_page(marts: Marts, partnership_id: str) -> str:
                     "barrier_passages",
                     "triangulated_rating",
                     "convergence",
-                    "excerpts",
+                    "enabler_excerpts",
+                    "barrier_excerpts",
                 ]
             ]
         )
@@ -827,7 +1070,8 @@ def case_study_page(marts: Marts, partnership_id: str) -> str:
             barrier_passages="Barrier passages",
             triangulated_rating="Rating",
             convergence="Methods",
-            excerpts="From the site visits",
+            enabler_excerpts="Enabling the work (site visits)",
+            barrier_excerpts="Holding it back (site visits)",
         )
     )
     drivers = marts.drivers[marts.drivers["partnership_id"] == partnership_id]
@@ -864,10 +1108,16 @@ def case_study_page(marts: Marts, partnership_id: str) -> str:
         area_codes=profile["area_codes"],
         # English indices only: an area elsewhere (or missing from the file) has none, a gap said as such.
         imd_rank=imd_rank if pd.notna(imd_rank) else "none (no deprivation data for its areas)",
+        verdict=_verdict(profile),
+        narrative=narrative_markup(narrative) if narrative and narrative.strip() else None,
         trend_png=trend_plot(marts, partnership_id),
         tables={
+            "respondents": _table_markup(respondents_table(marts, partnership_id)),
+            "scores": _table_markup(construct_scores_table(marts, partnership_id)),
             "evidence": _table_markup(evidence_table),
             "outcomes": _table_markup(outcome_table(marts, [partnership_id])),
+            "inequality": _table_markup(inequality_table(marts, partnership_id)),
+            "marmot": _table_markup(marmot_table(marts, partnership_id)),
             "drivers": _table_markup(driver_table),
         },
     )
@@ -1002,25 +1252,37 @@ def programme_report(marts: Marts, provenance: Provenance | None = None) -> str:
 
 
 def _table_markup(table: GT) -> Markup:
-    """A great-tables table as markup for a page: the one place a page takes HTML it does not escape.
-    great-tables escapes the text it is given (see the module docstring)."""
-    return Markup(table.as_raw_html())
+    """A great-tables table as markup for a page. great-tables escapes the text it is given (see the module
+    docstring)."""
+    return _trusted_markup(table.as_raw_html())
+
+
+def _trusted_markup(html: str) -> Markup:
+    """The one place a page takes HTML it does not escape: a great-tables table or a narrative rendered by
+    markdown-it-py with raw HTML off, both of which escape the text they are given."""
+    return Markup(html)
 
 
 def _render(template: str, **values: object) -> str:
     return PAGES.get_template(template).render(**values)
 
 
-def build_reports(con: duckdb.DuckDBPyConnection, marts_dir: Path, provenance: Provenance | None = None) -> list[Path]:
-    """Write the programme report (with `provenance` in its header) and every case-study page; returns the
-    files written."""
+def build_reports(
+    con: duckdb.DuckDBPyConnection,
+    marts_dir: Path,
+    provenance: Provenance | None = None,
+    narratives: Narratives | None = None,
+) -> list[Path]:
+    """Write the programme report (with `provenance` in its header) and every case-study page (with its
+    narrative from `narratives`, if any); returns the files written."""
     marts = Marts.read(con)
+    texts = narratives.texts if narratives else {}
     reports = marts_dir / "reports"
     written = [reports / "evaluation_report.html"]
     _write(written[0], programme_report(marts, provenance))
     for partnership_id in marts.profile["partnership_id"]:
         path = reports / "partnerships" / f"{partnership_id}.html"
-        _write(path, case_study_page(marts, partnership_id))
+        _write(path, case_study_page(marts, partnership_id, texts.get(partnership_id)))
         written.append(path)
     return written
 

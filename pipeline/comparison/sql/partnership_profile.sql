@@ -30,10 +30,12 @@ SELECT p.partnership_id, p.partnership_name, p.wicked_problem, p.programme_round
        a.area_codes, a.areas, a.imd2019_rank_most_deprived_area,
        coalesce(s.survey_waves, 0) AS survey_waves, s.latest_wave, s.latest_wave_respondents,
        coalesce(c.coded_passages, 0) AS coded_passages, coalesce(c.coded_sources, 0) AS coded_sources,
-       h.headline_indicator_id, h.headline_indicator_name, coalesce(h.headline_indicator_status, 'no data bundled') AS headline_indicator_status
+       h.headline_indicator_id, h.headline_indicator_name, coalesce(h.headline_indicator_status, 'no data bundled') AS headline_indicator_status,
+       j.achieved_objectives, j.assessed_on
 FROM staging.partnerships AS p
 JOIN areas AS a USING (partnership_id)
 LEFT JOIN survey AS s USING (partnership_id)
 LEFT JOIN coding AS c USING (partnership_id)
 LEFT JOIN headline AS h USING (partnership_id)
+LEFT JOIN staging.success_assessments AS j USING (partnership_id)
 ORDER BY p.partnership_id

@@ -25,8 +25,22 @@ excerpts AS (
     FROM (SELECT *, row_number() OVER (PARTITION BY partnership_id, factor_id ORDER BY source_name, start_position) AS rank
           FROM passages)
     GROUP BY ALL
+),
+directed AS (
+    -- The same, by direction: up to three passages coded as the factor enabling the work, and three holding it back.
+    SELECT partnership_id, factor_id,
+           string_agg(excerpt, ' | ' ORDER BY source_name, start_position) FILTER (WHERE direction = 'enabler' AND rank <= 3) AS enabler_excerpts,
+           string_agg(excerpt, ' | ' ORDER BY source_name, start_position) FILTER (WHERE direction = 'barrier' AND rank <= 3) AS barrier_excerpts
+    FROM (SELECT *, row_number() OVER (PARTITION BY partnership_id, factor_id, direction ORDER BY source_name, start_position) AS rank
+          FROM (SELECT partnership_id, factor_id, direction, excerpt, min(source_name) AS source_name,
+                       min(start_position) AS start_position
+                FROM (SELECT partnership_id, factor_id, direction, source_name, start_position,
+                             CASE WHEN length(excerpt) > 160 THEN left(excerpt, 157) || '...' ELSE excerpt END AS excerpt
+                      FROM staging.coded_segments WHERE excerpt IS NOT NULL AND direction IS NOT NULL)
+                GROUP BY ALL))
+    GROUP BY ALL
 )
-SELECT p.partnership_id, f.factor_id, f.factor_name, f.factor_position, s.survey_wave, s.survey_respondents, s.survey_mean, s.survey_sd, e.excerpts,
+SELECT p.partnership_id, f.factor_id, f.factor_name, f.factor_position, s.survey_wave, s.survey_respondents, s.survey_mean, s.survey_sd, e.excerpts, d.enabler_excerpts, d.barrier_excerpts,
        coalesce(c.enabler_passages, 0) AS enabler_passages, coalesce(c.barrier_passages, 0) AS barrier_passages,
        coalesce(c.coded_sources, 0) AS coded_sources, coalesce(c.coders, 0) AS coders
 FROM staging.partnerships AS p
@@ -34,4 +48,5 @@ CROSS JOIN factors AS f
 LEFT JOIN survey AS s USING (partnership_id, factor_id)
 LEFT JOIN coding AS c USING (partnership_id, factor_id)
 LEFT JOIN excerpts AS e USING (partnership_id, factor_id)
+LEFT JOIN directed AS d USING (partnership_id, factor_id)
 ORDER BY p.partnership_id, f.factor_id
