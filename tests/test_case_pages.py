@@ -86,7 +86,7 @@ def test_a_partnership_without_survey_outcome_or_mapping_data_still_gets_its_pag
 
     bare = dataclasses.replace(
         marts,
-        response_rates=marts.response_rates.iloc[:0],
+        response=marts.response.iloc[:0],
         construct_scores=marts.construct_scores.iloc[:0],
         inequality=marts.inequality.iloc[:0],
         marmot=marts.marmot.iloc[:0],
@@ -100,7 +100,7 @@ def test_a_partnership_without_survey_outcome_or_mapping_data_still_gets_its_pag
 
 def test_withheld_counts_and_scores_stay_withheld_on_the_page(marts):
     """A count or mean that disclosure control withheld shows as withheld, never as a number."""
-    rates = marts.response_rates
+    rates = marts.response[marts.response["level"] == "cell"]
     partnership_id = rates.loc[rates["suppressed"], "partnership_id"].iloc[0]
     data = respondents_table(marts, partnership_id)._tbl_data.set_index("Wave")
     labels = marts.labels[marts.labels["kind"] == "stakeholder_group"].set_index("id")["name"]
@@ -194,7 +194,7 @@ def test_the_labels_mart_names_every_id_the_other_marts_carry(marts):
     named = {kind: set(group["id"]) for kind, group in labels.groupby("kind")}
     assert set(marts.matrix["factor_id"]) <= named["factor"]
     assert set(marts.construct_scores["construct"]) <= named["construct"]
-    assert set(marts.response_rates["stakeholder_group"]) - {"not stated"} <= named["stakeholder_group"]
+    assert set(marts.response["stakeholder_group"].dropna()) - {"not stated"} <= named["stakeholder_group"]
     assert set(marts.profile["wicked_problem"]) <= named["wicked_problem"]
     conditions = set(marts.memberships.columns) - {"partnership_id", "excluded_reason"}
     assert conditions <= named["qca_condition"]
