@@ -148,9 +148,12 @@ def test_a_falling_trend_is_concern_when_higher_is_better_and_improvement_when_l
     series = [5.0, 5.2, 4.9, 5.1, 5.0, 4.8, 4.6, 4.4, 4.2, 4.0, 3.8, 3.6]
     higher = special_causes(series, "higher_is_better")
     assert higher["trend"].tolist() == [False] * 3 + [True] * 9
-    assert set(higher.loc[higher.trend, "variation"]) == {"concern"}
+    # A point beyond a limit reads its direction from the limit first (MDC's order): 5.1 is above the upper one.
+    only_trend = higher.trend & ~higher.beyond_limit
+    assert set(higher.loc[only_trend, "variation"]) == {"concern"}
+    assert higher.loc[3, "variation"] == "improvement"
     lower = special_causes(series, "lower_is_better")
-    assert set(lower.loc[lower.trend, "variation"]) == {"improvement"}
+    assert set(lower.loc[only_trend, "variation"]) == {"improvement"}
 
 
 @pytest.mark.parametrize(
