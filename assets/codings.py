@@ -8,6 +8,7 @@ from assets.tables import (
     mart_asset,
     publish_and_describe,
     quarantine_of,
+    quarantine_share_check,
     refused_files_check,
     step_results,
     table_specs,
@@ -66,6 +67,7 @@ def coder_agreement(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.
 coding_assets = [ingest_site_visit_codings, stage_site_visit_codings, coder_agreement]
 coding_checks = [
     refused_files_check("codings", RAW_TABLES),
+    quarantine_share_check("codings"),
     *checks_for(["staging.coded_segments"], blocking=True),
     *checks_for(["marts.coder_agreement"]),
 ]

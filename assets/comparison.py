@@ -9,11 +9,13 @@ from assets.tables import (
     mart_asset,
     publish_and_describe,
     quarantine_of,
+    quarantine_share_check,
     refused_files_check,
     step_results,
     table_specs,
 )
 from pipeline.comparison import analysis, ingest, marts, staging
+from pipeline.methods.triangulation import RatingRules
 from pipeline.resources import EvaluationPaths, WarehouseResource
 
 GROUP = dict(group_name="comparison")
@@ -75,7 +77,8 @@ def success_factor_matrix(warehouse: WarehouseResource, paths: EvaluationPaths) 
     success factor: the latest wave's mean survey score with its 95% confidence interval (suppressed
     below the disclosure threshold) beside the coded enabler and barrier passages, sources and coders."""
     with warehouse.get_connection() as con:
-        marts.build_success_factor_matrix(con, paths.disclosure_threshold)
+        rules = RatingRules(survey_strong_from=paths.survey_strong_from, survey_weak_to=paths.survey_weak_to)
+        marts.build_success_factor_matrix(con, paths.disclosure_threshold, rules)
         return publish_and_describe(con, "success_factor_matrix", paths)
 
 
@@ -91,14 +94,26 @@ def success_factor_matrix(warehouse: WarehouseResource, paths: EvaluationPaths) 
 )
 def qca(warehouse: WarehouseResource, paths: EvaluationPaths):
     """Fuzzy-set QCA: calibrated memberships, truth table, complex, parsimonious and intermediate solutions
-    (every equally minimal model), and necessity, from one analysis."""
+    (every equally minimal model), and necessity, from one analysis. With too few cases the last three are
+    empty and their metadata says why (`not_run`)."""
     with warehouse.get_connection() as con:
-        data = analysis.build_qca_marts(con)
+        data = analysis.build_qca_marts(
+            con,
+            analysis.QcaSettings(
+                incl_cut=paths.qca_consistency_cut,
+                n_cut=paths.qca_frequency_cut,
+                crossover_rule=paths.crossover_rule,
+            ),
+        )
         for name in analysis.QCA_MARTS:
             result = publish_and_describe(con, name, paths)
             if name == "qca_memberships":
                 metadata = {**result.metadata, "excluded_partnerships": dg.MetadataValue.json(data.excluded)}
                 result = dg.MaterializeResult(asset_key=name, metadata=metadata)
+            elif data.not_run:
+                result = dg.MaterializeResult(
+                    asset_key=name, metadata={**result.metadata, "not_run": data.not_run.reason}
+                )
             yield result
 
 
@@ -110,6 +125,8 @@ def partnership_typology(warehouse: WarehouseResource, paths: EvaluationPaths) -
     with warehouse.get_connection() as con:
         result = analysis.build_partnership_typology(con)
         published = publish_and_describe(con, "partnership_typology", paths)
+    if isinstance(result, analysis.NotRun):
+        return dg.MaterializeResult(metadata={**published.metadata, "not_run": result.reason})
     return dg.MaterializeResult(
         metadata={**published.metadata, "k": result.k, "stability_ari": float(result.stability_ari)}
     )
@@ -123,6 +140,8 @@ def factor_importance(warehouse: WarehouseResource, paths: EvaluationPaths) -> d
     with warehouse.get_connection() as con:
         model = analysis.build_factor_importance(con)
         published = publish_and_describe(con, "factor_importance", paths)
+    if isinstance(model, analysis.NotRun):
+        return dg.MaterializeResult(metadata={**published.metadata, "not_run": model.reason})
     return dg.MaterializeResult(
         metadata={**published.metadata, "caveat": model.caveat, "loo_accuracy": float(model.loo_accuracy)}
     )
@@ -134,8 +153,11 @@ def factor_outcome_comparison(warehouse: WarehouseResource, paths: EvaluationPat
     partnerships, share judged successful (Wilson interval), share whose headline outcome improved against
     England, and the strong-minus-weak difference with Newcombe's interval."""
     with warehouse.get_connection() as con:
-        analysis.build_factor_outcome_comparison(con)
-        return publish_and_describe(con, "factor_outcome_comparison", paths)
+        built = analysis.build_factor_outcome_comparison(con, improved_needs_interval=paths.improved_needs_interval)
+        published = publish_and_describe(con, "factor_outcome_comparison", paths)
+    if isinstance(built, analysis.NotRun):
+        return dg.MaterializeResult(metadata={**published.metadata, "not_run": built.reason})
+    return published
 
 
 comparison_assets = [
@@ -150,6 +172,7 @@ comparison_assets = [
 ]
 comparison_checks = [
     refused_files_check("assessments", ["raw.success_assessments"]),
+    quarantine_share_check("assessments"),
     *checks_for(["staging.success_assessments"]),
     *checks_for(
         [

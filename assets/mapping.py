@@ -8,6 +8,7 @@ from assets.tables import (
     mart_asset,
     publish_and_describe,
     quarantine_of,
+    quarantine_share_check,
     refused_files_check,
     step_results,
     table_specs,
@@ -70,6 +71,7 @@ def marmot_coverage(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.
 mapping_assets = [ingest_interventions, stage_interventions, driver_coverage, marmot_coverage]
 mapping_checks = [
     refused_files_check("interventions", ["raw.interventions"]),
+    quarantine_share_check("interventions"),
     *checks_for(["staging.interventions"], blocking=True),
     *checks_for(["marts.driver_coverage", "marts.marmot_coverage"]),
 ]

@@ -8,6 +8,7 @@ from assets.tables import (
     mart_asset,
     publish_and_describe,
     quarantine_of,
+    quarantine_share_check,
     refused_files_check,
     step_results,
     table_specs,
@@ -123,7 +124,7 @@ def outcome_change(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.M
     per partnership x indicator of its wicked problem: baseline and follow-up values, the
     difference-in-differences with its 95% interval, and the outcome-based success classification."""
     with warehouse.get_connection() as con:
-        marts.build_outcome_change(con)
+        marts.build_outcome_change(con, marts.SuccessRule(min_relative_change=paths.min_relative_change))
         return publish_and_describe(con, "outcome_change", paths)
 
 
@@ -150,6 +151,8 @@ outcome_assets = [
 outcome_checks = [
     refused_files_check("outcomes", RAW_TABLES),
     refused_files_check("deprivation", ["raw.deprivation"]),
+    quarantine_share_check("outcomes"),
+    quarantine_share_check("deprivation"),
     *checks_for(["staging.outcome_values"], blocking=True),
     *checks_for(["staging.deprivation", *(f"marts.{a.key.path[-1]}" for a in outcome_assets[4:])]),
 ]

@@ -3,7 +3,7 @@ rejects in `quarantine.*`), and the partnership areas derived from them."""
 
 import dagster as dg
 
-from assets.tables import checks_for, quarantine_of, step_results, table_specs
+from assets.tables import checks_for, quarantine_of, quarantine_share_check, step_results, table_specs
 from pipeline.reference import ingest, staging
 from pipeline.reference.schemas import REFERENCE_MODELS
 from pipeline.resources import EvaluationPaths, WarehouseResource
@@ -40,4 +40,7 @@ def stage_reference_data(warehouse: WarehouseResource):
 
 
 reference_assets = [ingest_reference_data, stage_reference_data]
-reference_checks = checks_for([*REFERENCE_TABLES, "staging.partnership_areas"], blocking=True)
+reference_checks = [
+    *checks_for([*REFERENCE_TABLES, "staging.partnership_areas"], blocking=True),
+    quarantine_share_check("reference"),
+]

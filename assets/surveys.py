@@ -10,6 +10,7 @@ from assets.tables import (
     mart_asset,
     publish_and_describe,
     quarantine_of,
+    quarantine_share_check,
     step_results,
     table_metadata,
     table_specs,
@@ -191,6 +192,7 @@ def wave_change(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.Mate
 wave_assets = [ingest_survey_wave, stage_survey_wave]
 survey_assets = [*wave_assets, order_survey_waves, response_rates, construct_scores, support_usefulness, wave_change]
 survey_checks = [
+    quarantine_share_check("surveys"),
     *checks_for(STAGED_TABLES, blocking=True),
     *checks_for(["marts.response_rates", "marts.construct_scores", "marts.support_usefulness", "marts.wave_change"]),
 ]

@@ -19,6 +19,7 @@ from pipeline.catalog import TABLES
 from pipeline.errors import printable
 from pipeline.methods.disclosure import recoverable_cells
 from pipeline.publish import publish_mart
+from pipeline.quarantine import QUARANTINED, quarantine_shares
 from pipeline.resources import EvaluationPaths, WarehouseResource
 from pipeline.warehouse import quote_identifier, table_exists
 
@@ -260,6 +261,51 @@ def refused_files_check(source: str, tables: Sequence[str]) -> dg.AssetChecksDef
         )
 
     return _every_file_read
+
+
+def quarantine_share_check(source: str) -> dg.AssetChecksDefinition:
+    """A check on a source's first staging table that fails, with error severity, when the share of the
+    source's rows quarantined passes the setting `max_quarantine_share` (`pipeline.quarantine`).
+
+    Not blocking: the other sources and the marts still build, as they do for a refused file, while the
+    refresh exits non-zero naming the source; the marts built on the rows that passed are there to inspect.
+    """
+    tables = QUARANTINED[source]
+
+    @dg.asset_check(
+        asset=asset_key(f"staging.{tables[0]}"),
+        name=f"{source}_quarantine_share_within_limit",
+        description=f"At most max_quarantine_share of the rows of any of {', '.join(tables)} is quarantined",
+        blocking=False,
+    )
+    def _quarantine_share(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.AssetCheckResult:
+        limit = paths.max_quarantine_share
+        with warehouse.get_connection() as con:
+            (share,) = quarantine_shares(con, {source: tables})
+        over = share.over(limit)
+        return dg.AssetCheckResult(
+            passed=not over,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description=share.limit_message(limit) if over else None,
+            metadata={
+                "max_quarantine_share": limit,
+                "quarantine_share": round(share.share, 4),
+                "quarantined_rows": share.quarantined,
+                "tables": dg.MetadataValue.json(
+                    [
+                        {
+                            "table": t.table,
+                            "received": t.received,
+                            "quarantined": t.quarantined,
+                            "share": round(t.share, 4),
+                        }
+                        for t in share.tables
+                    ]
+                ),
+            },
+        )
+
+    return _quarantine_share
 
 
 def checks_for(tables: Sequence[str], *, blocking: bool = False) -> list[dg.AssetChecksDefinition]:

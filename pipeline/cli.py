@@ -50,32 +50,65 @@ QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 REFRESH_TAG = "evaluation/refresh_pid"
 
 
-def _print_quarantine(warehouse: Path) -> None:
+def print_quarantine(warehouse: Path, limit: float) -> list[str]:
+    """Print, for each source, the rows quarantined and their share of the rows received (its worst staging
+    table's; see `pipeline.quarantine`) with an example reason; returns one line for each source whose share
+    passes `limit` (the setting `max_quarantine_share`)."""
     import duckdb
 
-    from pipeline.warehouse import quote_identifier
+    from pipeline.quarantine import quarantine_shares
 
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        tables = [
-            row[0]
-            for row in con.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'quarantine' ORDER BY 1"
-            ).fetchall()
-        ]
-        counts = {
-            t: con.execute(f"SELECT count(*) FROM quarantine.{quote_identifier(t)}").fetchall()[0][0] for t in tables
-        }
-        reasons = {
-            t: con.execute(f"SELECT any_value(reason) FROM quarantine.{quote_identifier(t)}").fetchall()[0][0]
-            for t, n in counts.items()
-            if n
-        }
-    if not reasons:
-        print("Quarantine: empty (every row passed validation).")
-        return
-    print("Quarantine (rows set aside with their reason; query quarantine.<table> in the warehouse):")
-    for table, reason in reasons.items():
-        print(f"  quarantine.{table}: {counts[table]} row(s), e.g. {printable(reason)}")
+        shares = quarantine_shares(con)
+    print(
+        "Quarantine by source (rows set aside with their reason; query quarantine.<table> in the warehouse;"
+        f" max_quarantine_share = {limit:g}):"
+    )
+    for source in shares:
+        worst = source.worst
+        received = (
+            f" (largest: {worst.quarantined} of {worst.received} rows of {worst.table} received)"
+            if worst and worst.received
+            else " (no rows received)"
+        )
+        print(f"  {source.source}: {source.quarantined} row(s) quarantined, {source.share:.1%}{received}")
+        for table in source.tables:
+            if table.quarantined:
+                print(
+                    f"    quarantine.{table.table}: {table.quarantined} of {table.received} row(s), e.g."
+                    f" {printable(table.example_reason)}"
+                )
+    return [source.limit_message(limit) for source in shares if source.over(limit)]
+
+
+def print_missing_invitations(warehouse: Path) -> int:
+    """Warn of each survey wave, or partnership in a wave, with responses but no invitations (its response
+    rates are missing); returns how many warnings."""
+    import duckdb
+
+    from pipeline.surveys.marts import INVITATIONS_FILE, missing_invitations
+    from pipeline.warehouse import table_exists
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        if not (table_exists(con, "staging.survey_responses") and table_exists(con, "staging.survey_invitations")):
+            return 0
+        missing = missing_invitations(con)
+    waves = [wave for wave, partnership in missing if partnership is None]
+    partnerships: dict[str, list[str]] = {}
+    for wave, partnership in missing:
+        if partnership is not None:
+            partnerships.setdefault(wave, []).append(partnership)
+    for wave in waves:
+        print(
+            f"WARNING: survey wave {printable(wave)} has no invitations in {INVITATIONS_FILE}: its response rates"
+            " are missing (marts.response_rates.note says why)"
+        )
+    for wave, names in partnerships.items():
+        print(
+            f"WARNING: survey wave {printable(wave)} has no invitations in {INVITATIONS_FILE} for"
+            f" {', '.join(printable(name) for name in names)}: their response rates are missing"
+        )
+    return len(waves) + len(partnerships)
 
 
 def refused_files(warehouse: Path) -> list[tuple[str, str, str, int, object]]:
@@ -120,7 +153,8 @@ def print_refused_files(warehouse: Path) -> int:
 def materialise_all(defs, instance, drop_zone: DropZone, progress=print) -> list:
     """Register the waves in the drop zone, then run reference data, each wave, and everything else.
 
-    Returns each run's result; stops at the first run that fails.
+    Returns each run's result. A wave that fails does not stop the others, nor the codings, outcomes and
+    marts, which are then built from the waves that loaded; only a failed reference run stops the rest.
     """
     from assets.surveys import register_waves
     from pipeline.surveys.ingest import survey_wave_files
@@ -146,7 +180,7 @@ def materialise_all(defs, instance, drop_zone: DropZone, progress=print) -> list
             tags={REFRESH_TAG: str(os.getpid())},
         )
         results.append(result)
-        if not result.success:
+        if not result.success and job_name == "reference_job":
             break
     return results
 
@@ -182,6 +216,17 @@ def personal_columns_dropped(results) -> list[str]:
             never_read = metadata["personal_data_columns_never_read"].value
             lines.append(f"  {source}: {never_read}")
     return lines
+
+
+def analyses_not_run(results) -> list[str]:
+    """One line per mart an analysis left empty for too few cases, with its reason (metadata `not_run`)."""
+    lines = {}
+    for result in results:
+        for event in result.get_asset_materialization_events():
+            materialization = event.step_materialization_data.materialization
+            if "not_run" in materialization.metadata:
+                lines[materialization.asset_key.to_user_string()] = materialization.metadata["not_run"].value
+    return [f"  {name}: {printable(reason)}" for name, reason in lines.items()]
 
 
 def refresh_lock_path(warehouse: Path) -> Path:
@@ -303,22 +348,27 @@ def _refresh_locked(settings: Settings) -> int:
     results = materialise_all(defs, instance, settings.drop_zone, progress=lambda line: print(line, flush=True))
     print_refused_files(settings.warehouse)
     failed = [result for result in results if not result.success]
-    if failed:
-        print(f"FAILED (run {failed[0].run_id}):\n{_failure_summary(failed[0])}", file=sys.stderr)
-        return 1
+    for result in failed:
+        print(f"FAILED (run {result.run_id}):\n{_failure_summary(result)}", file=sys.stderr)
     bad_checks = [name for result in results for name in failed_checks(result)]
     if bad_checks:
         # Non-blocking checks (a refused file, a mart's data test): the run went on and published.
         print(f"Asset checks failed: {', '.join(bad_checks)}", file=sys.stderr)
-    else:
+    elif not failed:
         print(f"All {sum(checks_run(result) for result in results)} asset checks passed.")
     dropped = personal_columns_dropped(results)
     if dropped:
         print("Personal-data columns never read (identifiers only pseudonymised):")
         print("\n".join(dropped))
-    _print_quarantine(settings.warehouse)
+    over_limit = print_quarantine(settings.warehouse, settings.max_quarantine_share)
+    print_missing_invitations(settings.warehouse)
+    if not_run := analyses_not_run(results):
+        print("Analyses not run (their marts are published empty):")
+        print("\n".join(not_run))
     marts_dir = settings.marts_dir
     print(f"\nMarts published in {marts_dir}:")
+    if failed:
+        print("  (a mart whose step failed is the one its last successful refresh published)")
     for parquet in sorted(marts_dir.glob("*.parquet")):
         print(f"  {parquet.name}")
     catalog = marts_dir / "marts.duckdb"
@@ -326,14 +376,16 @@ def _refresh_locked(settings: Settings) -> int:
     for document in ("data_dictionary.md", "reports/evaluation_report.html"):
         if (marts_dir / document).exists():
             print(f"  {document}")
-    return 1 if bad_checks else 0
+    for line in over_limit:
+        print(f"QUARANTINE OVER LIMIT: {printable(line)}", file=sys.stderr)
+    return 1 if failed or bad_checks or over_limit else 0
 
 
 def check(settings: Settings) -> int:
     """Check the drop zone's reference data as a whole and print the report; 1 when it has errors."""
     from pipeline.reference.check import check_reference, report
 
-    findings = check_reference(settings.drop_zone)
+    findings = check_reference(settings.drop_zone, settings)
     print(report(findings, settings.drop_zone))
     return 1 if any(finding.severity == "error" for finding in findings) else 0
 

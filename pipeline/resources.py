@@ -23,9 +23,14 @@ class WarehouseResource(DuckDBResource):
     def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
         Path(self.database).parent.mkdir(parents=True, exist_ok=True)
         with super().get_connection() as con:
-            con.execute("SET enable_progress_bar = false")  # run logs, not a terminal
-            ensure_schemas(con)
-            yield con
+            # Closed on failure too (the base resource closes only on success), or the failed step's open
+            # connection keeps the database busy for the run summary that follows in the same process.
+            try:
+                con.execute("SET enable_progress_bar = false")  # run logs, not a terminal
+                ensure_schemas(con)
+                yield con
+            finally:
+                con.close()
 
 
 class EvaluationPaths(dg.ConfigurableResource):
@@ -43,6 +48,14 @@ class EvaluationPaths(dg.ConfigurableResource):
     coding_kappa_weights: str = "linear"
     trend_points: int | None = 5
     trend_z: str = "fingertips"
+    survey_strong_from: float = 3.5
+    survey_weak_to: float = 2.5
+    qca_consistency_cut: float = 0.8
+    qca_frequency_cut: int = 1
+    crossover_rule: str = "nudge"
+    min_relative_change: float = 0.05
+    improved_needs_interval: bool = False
+    max_quarantine_share: float = 0.2
     max_unpacked_bytes: int = DEFAULT_LIMITS.max_unpacked_bytes
     max_shared_strings_bytes: int = DEFAULT_LIMITS.max_shared_strings_bytes
     max_rows: int = DEFAULT_LIMITS.max_rows
@@ -94,6 +107,14 @@ def default_resources(settings: Settings | None = None) -> dict[str, dg.Configur
             coding_kappa_weights=settings.coding_kappa_weights,
             trend_points=settings.trend_points,
             trend_z=settings.trend_z,
+            survey_strong_from=settings.survey_strong_from,
+            survey_weak_to=settings.survey_weak_to,
+            qca_consistency_cut=settings.qca_consistency_cut,
+            qca_frequency_cut=settings.qca_frequency_cut,
+            crossover_rule=settings.crossover_rule,
+            min_relative_change=settings.min_relative_change,
+            improved_needs_interval=settings.improved_needs_interval,
+            max_quarantine_share=settings.max_quarantine_share,
             max_unpacked_bytes=settings.max_unpacked_bytes,
             max_shared_strings_bytes=settings.max_shared_strings_bytes,
             max_rows=settings.max_rows,

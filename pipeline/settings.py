@@ -30,6 +30,14 @@ the evaluation's own rules:
 | `coding_kappa_weights` | `linear` | agreement weights of the weighted kappa reported for ordinal code scales (codes with a `scale_value` in `codebook_factor_map.csv`): `linear` or `quadratic` |
 | `trend_points` | 5 | how many of the most recent valid points the recent-trend test of `outcome_trends` uses (5 or more, Fingertips' 5 by default), or `"all"` for the whole unbroken run |
 | `trend_z` | `fingertips` | the normal point turning published 95% limits into a standard error in the trend test: `fingertips` (1.96, Fingertips' width / 3.92) or `exact` (qnorm(0.975) = 1.959964, PHEindicatormethods) |
+| `survey_strong_from` | 3.5 | a factor's mean survey score at or above which its survey rating is strong (`success_factor_matrix`); on the answer scale of the factor items (`reference/likert_scales.csv`), which `check` verifies |
+| `survey_weak_to` | 2.5 | ... at or below which it is weak (below `survey_strong_from`); between the two: mixed |
+| `qca_consistency_cut` | 0.8 | the raw consistency at or above which a truth-table row is sufficient for success (R QCA's `incl.cut`; Ragin 2008 asks 0.75 or more) |
+| `qca_frequency_cut` | 1 | the fewest partnerships a truth-table row needs to enter the minimisation (R QCA's `n.cut`; fewer: a remainder) |
+| `crossover_rule` | `nudge` | a fuzzy membership of exactly 0.5 (a score at the crossover): `nudge` sets it to 0.501 so the partnership stays in the analysis (Fiss 2011 adds 0.001); `exclude` leaves the partnership out, with the reason |
+| `min_relative_change` | 0.05 | without confidence limits, how far (as a share of the baseline value) an outcome's change against England must go before `outcome_change` calls it improved or worsened (point estimate) |
+| `improved_needs_interval` | false | whether a headline outcome counts as improved in `factor_outcome_comparison` only when its 95% interval says so (`improved`); false: a point estimate beyond `min_relative_change` counts too |
+| `max_quarantine_share` | 0.2 | the largest share of a source's rows (in any of its staging tables) that may be quarantined before the refresh fails (exit code 1, naming the source, its share and this limit); 0 to 1, `1` switches it off |
 """
 
 from __future__ import annotations
@@ -46,6 +54,7 @@ PSEUDONYM_KEY_VARIABLE = "EVAL_PSEUDONYM_KEY"
 SETTINGS_FILE = "settings.toml"
 KAPPA_WEIGHT_CHOICES = ("linear", "quadratic")
 TREND_Z_CHOICES = ("fingertips", "exact")
+CROSSOVER_RULES = ("nudge", "exclude")
 
 
 class SettingsError(ValueError):
@@ -115,6 +124,15 @@ class Settings:
     coding_kappa_weights: str = "linear"
     trend_points: int | None = 5  # None: the whole unbroken run of valid points
     trend_z: str = "fingertips"
+    survey_strong_from: float = 3.5
+    survey_weak_to: float = 2.5
+    qca_consistency_cut: float = 0.8
+    qca_frequency_cut: int = 1
+    crossover_rule: str = "nudge"
+    min_relative_change: float = 0.05
+    improved_needs_interval: bool = False
+    # A source whose quarantined share of received rows passes this fails the refresh (1: never).
+    max_quarantine_share: float = 0.2
     # What a file may declare before any reader allocates (`pipeline.safe_files`).
     max_unpacked_bytes: int = DEFAULT_LIMITS.max_unpacked_bytes
     max_shared_strings_bytes: int = DEFAULT_LIMITS.max_shared_strings_bytes
@@ -179,6 +197,64 @@ def _trend_points(settings: dict[str, object], source: str) -> int | None:
     return int(_number(value, "trend_points", source, int, 5))
 
 
+def _real(
+    settings: dict[str, object], name: str, default: float, source: str, low: float | None, high: float | None
+) -> float:
+    """A number from low to high (inclusive; None: unbounded), written as a TOML integer or float."""
+    value = settings.get(name, default)
+    bounds = ""
+    if low is not None and high is not None:
+        bounds = f" from {low:g} to {high:g}"
+    elif low is not None:
+        bounds = f" of at least {low:g}"
+    elif high is not None:
+        bounds = f" of at most {high:g}"
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or value != value  # NaN
+        or (low is not None and value < low)
+        or (high is not None and value > high)
+    ):
+        raise SettingsError(f"{source}: {name} must be a number{bounds}, not {value!r}")
+    return float(value)
+
+
+def _whole(settings: dict[str, object], name: str, default: int, source: str, minimum: int) -> int:
+    value = settings.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise SettingsError(f"{source}: {name} must be a whole number of at least {minimum}, not {value!r}")
+    return value
+
+
+def _flag(settings: dict[str, object], name: str, default: bool, source: str) -> bool:
+    value = settings.get(name, default)
+    if not isinstance(value, bool):
+        raise SettingsError(f"{source}: {name} must be true or false, not {value!r}")
+    return value
+
+
+def _consistency_cut(settings: dict[str, object], source: str) -> float:
+    """`qca_consistency_cut`: a consistency above 0 and at most 1 (a cut of 0 would call every row sufficient)."""
+    value = _real(settings, "qca_consistency_cut", 0.8, source, 0.0, 1.0)
+    if value == 0:
+        raise SettingsError(f"{source}: qca_consistency_cut must be above 0 and at most 1, not {value!r}")
+    return value
+
+
+def _rating_cuts(settings: dict[str, object], source: str) -> tuple[float, float]:
+    """`survey_strong_from` and `survey_weak_to`: any numbers (the answer scale is the reference data's, which
+    `check` sets them against), weak below strong so that every mean gets one rating."""
+    strong = _real(settings, "survey_strong_from", 3.5, source, None, None)
+    weak = _real(settings, "survey_weak_to", 2.5, source, None, None)
+    if not weak < strong:
+        raise SettingsError(
+            f"{source}: survey_weak_to ({weak:g}) must be below survey_strong_from ({strong:g}): "
+            "a mean between them is mixed"
+        )
+    return strong, weak
+
+
 def drop_zone_settings(data_dir: Path) -> dict[str, object]:
     """The drop zone's `settings.toml` (empty when there is none); a file that is not TOML is an error naming it."""
     path = DropZone(data_dir).settings_file
@@ -212,6 +288,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         )
         for field, variable in SETTING_NAMES.items()
     }
+    strong_from, weak_to = _rating_cuts(from_file, str(settings_file))
     return Settings(
         data_dir=data_dir,
         warehouse=_path(environ, "EVAL_WAREHOUSE", PROJECT_ROOT / "data" / "warehouse.duckdb"),
@@ -229,5 +306,13 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         ),
         trend_points=_trend_points(from_file, str(settings_file)),
         trend_z=_choice(from_file, "trend_z", "fingertips", TREND_Z_CHOICES, str(settings_file)),
+        survey_strong_from=strong_from,
+        survey_weak_to=weak_to,
+        qca_consistency_cut=_consistency_cut(from_file, str(settings_file)),
+        qca_frequency_cut=_whole(from_file, "qca_frequency_cut", 1, str(settings_file), 1),
+        crossover_rule=_choice(from_file, "crossover_rule", "nudge", CROSSOVER_RULES, str(settings_file)),
+        min_relative_change=_real(from_file, "min_relative_change", 0.05, str(settings_file), 0.0, None),
+        improved_needs_interval=_flag(from_file, "improved_needs_interval", False, str(settings_file)),
+        max_quarantine_share=_real(from_file, "max_quarantine_share", 0.2, str(settings_file), 0.0, 1.0),
         **limits,
     )

@@ -29,6 +29,23 @@ class Lineage(pa.DataFrameModel):
     )
 
 
+def with_model_types(frame: pd.DataFrame, model: type[pa.DataFrameModel]) -> pd.DataFrame:
+    """An empty frame with each of the model's columns cast to the model's type; any other frame unchanged.
+
+    A table with no rows (a programme without inequality breakdowns, a template drop zone without survey
+    waves) gives pandas nothing to infer types from, so its columns arrive as `object` and fail the model.
+    """
+    if not frame.empty:
+        return frame
+    columns = model.to_schema().columns
+    return frame.astype({name: columns[name].dtype.type for name in frame.columns if name in columns})
+
+
+def validate_mart(frame: pd.DataFrame, model: type[pa.DataFrameModel]) -> pd.DataFrame:
+    """`model.validate(frame)`, an empty frame first given the model's column types."""
+    return model.validate(with_model_types(frame, model))
+
+
 class SchemaValidationError(ValueError):
     """A whole table failed its schema (for example a required column is missing)."""
 

@@ -256,9 +256,12 @@ def registered(con: duckdb.DuckDBPyConnection, **frames: pd.DataFrame) -> Iterat
 
 
 def replace_table(con: duckdb.DuckDBPyConnection, table: str, rows: pd.DataFrame | str) -> int:
-    """Create or replace a whole table from a DataFrame or a SELECT statement; returns its row count."""
+    """Create or replace a whole table from a DataFrame or a SELECT statement; returns its row count.
+
+    A DataFrame's text column that holds no value is typed as text, not as DuckDB's NULL type."""
     if isinstance(rows, pd.DataFrame):
-        with registered(con, _rows=rows):
+        empty_text = [c for c in rows.columns if rows[c].dtype == object and rows[c].isna().all()]
+        with registered(con, _rows=rows.astype(dict.fromkeys(empty_text, "string"))):
             con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM _rows")
     else:
         con.execute(f"CREATE OR REPLACE TABLE {table} AS {rows}")

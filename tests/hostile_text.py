@@ -32,7 +32,7 @@ def hostile(label: str) -> str:
 
 PARTNERSHIP = "P04"  # Brighton and Hove: has survey answers, codings and outcome data
 PARTNERSHIP_NAME = hostile("partnership")
-FACTOR_NAME = hostile("factor")  # planted, though the pages label factors in code (FACTOR_LABELS)
+FACTOR_NAME = hostile("factor")  # the pages head factor columns and rows with it
 INDICATOR_NAME = hostile("indicator")
 DRIVER_NAME = hostile("driver")
 CODE = "Success factors/Governance/" + hostile("code")

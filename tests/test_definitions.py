@@ -91,6 +91,16 @@ def test_demo_run_publishes_the_marts_with_a_catalog_of_views(demo_run):
     assert ("P01",) in gaps  # Kirklees
 
 
+def test_every_published_column_has_a_type_even_when_it_holds_no_value(demo_run):
+    # A column with no value on the demo (say, weighted kappa's weights when no code is ordinal) must still be
+    # typed, or a notebook reading it gets DuckDB's NULL type and another programme's values cannot be unioned.
+    with duckdb.connect(str(demo_run.settings.marts_dir / "marts.duckdb"), read_only=True) as con:
+        untyped = con.execute(
+            "SELECT table_name, column_name FROM information_schema.columns WHERE data_type = '\"NULL\"'"
+        ).fetchall()
+    assert untyped == []
+
+
 def test_unknown_partnership_goes_to_quarantine_with_its_reason(demo_run):
     with duckdb.connect(str(demo_run.settings.warehouse), read_only=True) as con:
         rows = con.execute("SELECT wave, source_file, source_row, reason FROM quarantine.survey_responses").fetchall()

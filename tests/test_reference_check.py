@@ -115,3 +115,53 @@ def test_a_template_drop_zone_describes_every_reference_column_and_passes_the_ch
     assert (drop_zone.settings_file).read_text() == (DATA_DIR / "settings.toml").read_text()
     with pytest.raises(FileExistsError, match="is not empty"):
         write_template(drop_zone.data_dir)
+
+
+def test_rating_cut_offs_outside_the_factor_items_scale_are_an_error_naming_settings_toml(drop_zone, tmp_path):
+    """The demo's factor items answer on agree5 (scores 1 to 5): a cut-off of 6 no mean could reach."""
+    from pipeline.settings import load_settings
+
+    (drop_zone.data_dir / "settings.toml").write_text("survey_strong_from = 6\nsurvey_weak_to = 2.5\n")
+    settings = load_settings({"EVAL_DATA_DIR": str(drop_zone.data_dir)})
+    (finding,) = [f for f in check_reference(drop_zone, settings) if f.severity == "error"]
+    assert str(finding) == (
+        "ERROR settings.toml: survey_strong_from = 6 lies outside 1 to 5, the scores of answer scale 'agree5' "
+        "(likert_scales.csv) that success-factor items use; set it between them"
+    )
+
+
+def test_rating_cut_offs_follow_the_scale_the_factor_items_use_whatever_its_length(drop_zone):
+    """A 0-10 scale: cut-offs of 7 and 3 fit it, though they would not fit 1-5."""
+    from pipeline.settings import load_settings
+
+    likert = drop_zone.reference_dir / "likert_scales.csv"
+    rows = "".join(f"scale11,{score} out of 10,{score + 1},{score}\n" for score in range(11))
+    likert.write_text(likert.read_text(encoding="utf-8") + rows, encoding="utf-8")
+    instrument = drop_zone.reference_dir / "survey_instrument.csv"
+    instrument.write_text(instrument.read_text(encoding="utf-8").replace(",agree5,", ",scale11,"), encoding="utf-8")
+    (drop_zone.data_dir / "settings.toml").write_text("survey_strong_from = 7\nsurvey_weak_to = 3\n")
+    settings = load_settings({"EVAL_DATA_DIR": str(drop_zone.data_dir)})
+    assert [str(f) for f in check_reference(drop_zone, settings) if f.severity == "error"] == []
+    (drop_zone.data_dir / "settings.toml").write_text("survey_strong_from = 11\n")
+    settings = load_settings({"EVAL_DATA_DIR": str(drop_zone.data_dir)})
+    (finding,) = [f for f in check_reference(drop_zone, settings) if f.severity == "error"]
+    assert "survey_strong_from = 11 lies outside 0 to 10" in finding.message
+
+
+def test_ratings_that_are_no_success_factor_must_say_they_are_support_offer_ratings(drop_zone):
+    """Without construct_kind, items are a scale of a success factor: the six support ratings are not."""
+    instrument = drop_zone.reference_dir / "survey_instrument.csv"
+    instrument.write_text(instrument.read_text(encoding="utf-8").replace(",support_offer\n", ",\n"), encoding="utf-8")
+    errors = [f for f in check_reference(drop_zone) if f.severity == "error"]
+    assert [f.row for f in errors] == [18, 19, 20, 21, 22, 23]
+    assert all("construct 'support_usefulness' is not a success factor" in f.message for f in errors)
+    assert "need construct_kind support_offer" in errors[0].message
+
+
+def test_a_construct_whose_items_disagree_on_its_kind_is_rejected_whole(drop_zone):
+    edit(drop_zone.reference_dir / "survey_instrument.csv", "Expert support,support_offer", "Expert support,scale")
+    errors = [f for f in check_reference(drop_zone) if f.severity == "error"]
+    assert len(errors) == 6
+    assert "construct 'support_usefulness' more than one kind (scale, support_offer)" in errors[0].message.replace(
+        "give it ", ""
+    ).replace("the items of ", "")

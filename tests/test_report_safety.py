@@ -104,6 +104,8 @@ def test_no_planted_markup_runs_or_renders_in_the_browser(hostile_run):
     assert hostile_text.INDICATOR_NAME in report and hostile_text.INDICATOR_NAME in case_page
     assert f"{partnership} {name}" in report and f"{partnership} {name}" in case_page
     assert hostile_text.DRIVER_NAME in case_page  # group label and cells of the driver table
+    # A factor's name heads its matrix column and labels its evidence row, read from success_factors.csv.
+    assert hostile_text.FACTOR_NAME in report and hostile_text.FACTOR_NAME in case_page
     assert " | ".join(hostile_text.EXCERPTS) in case_page  # the factor's three excerpts, in one cell
     assert "**bold** [link](javascript:__pwned='markdown')" in case_page
     assert "costs $5 and $_{x$ per {{m^2}}" in case_page

@@ -75,3 +75,57 @@ def test_an_indicator_name_with_dollar_signs_and_units_syntax_is_shown_as_writte
     case_page = case_study_page(marts, partnership)
     assert shown in case_page and "data:image/png;base64" in case_page
     assert "m²" not in case_page  # no units were read into the name
+
+
+def _published_marts(demo_run):
+    import duckdb
+
+    from pipeline.reports.evaluation_report import Marts
+
+    with duckdb.connect(str(demo_run.settings.marts_dir / "marts.duckdb"), read_only=True) as con:
+        return Marts.read(con, schema="main")
+
+
+def test_factors_are_labelled_and_ordered_as_the_reference_data_says(demo_run):
+    """Factor names come from success_factors.csv through the matrix mart: a renamed factor (new id and
+    name) shows under its new name, and a factor the code has never heard of gets its own column."""
+    import dataclasses
+    import html
+
+    import pandas as pd
+
+    from pipeline.reports.evaluation_report import case_study_page, markdown_tables, programme_report
+
+    marts = _published_marts(demo_run)
+    assert "Integration with other workstreams" in programme_report(marts)  # factor_name, as in the CSV
+    matrix = marts.matrix.copy()
+    renamed = matrix["factor_id"] == "governance"
+    matrix.loc[renamed, ["factor_id", "factor_name"]] = ["shared_governance", "Shared governance & {{accountability}}"]
+    new = matrix[matrix["factor_id"] == "integration"].assign(
+        factor_id="community_voice", factor_name="Community voice", factor_position=0
+    )
+    marts = dataclasses.replace(marts, matrix=pd.concat([matrix, new], ignore_index=True))
+
+    report = programme_report(marts)
+    assert html.escape("Shared governance & {{accountability}}") in report  # shown as written, no units
+    assert "Community voice" in report and "Governance<" not in report
+    # Columns follow factor_position: the new factor (position 0) comes first.
+    assert report.index("Community voice") < report.index("Senior leadership") < report.index("Shared governance")
+    page = case_study_page(marts, "P01")
+    assert "Community voice" in page and html.escape("Shared governance & {{accountability}}") in page
+    assert "Community voice" in markdown_tables(marts)["success_factor_matrix"].columns
+
+
+def test_the_outcome_note_says_what_data_is_missing_and_nothing_when_none_is(demo_run):
+    from pipeline.reports.evaluation_report import outcome_table
+
+    marts = _published_marts(demo_run)
+    headline = marts.change[marts.change["headline"]]
+    with_data = set(marts.trends["partnership_id"])
+    covered = next(p for p in headline["partnership_id"] if p in with_data)
+    uncovered = [p for p in headline["partnership_id"] if p not in with_data]
+    assert "no bundled" not in outcome_table(marts).as_raw_html()
+    assert "gap is shown" not in outcome_table(marts, [covered]).as_raw_html()
+    if uncovered:  # the demo's infant-mortality partnerships have no indicator data
+        note = outcome_table(marts, [uncovered[0]]).as_raw_html()
+        assert "No outcome data for the headline indicator" in note

@@ -91,3 +91,42 @@ def test_a_method_setting_out_of_range_is_an_error_naming_it(tmp_path, line, mes
     (tmp_path / "settings.toml").write_text(line + "\n")
     with pytest.raises(SettingsError, match=message):
         load_settings({"EVAL_DATA_DIR": str(tmp_path)})
+
+
+def test_the_analysis_rules_default_to_todays_values(tmp_path):
+    from tests.conftest import DATA_DIR
+
+    settings = load_settings({"EVAL_DATA_DIR": str(tmp_path)})
+    assert (settings.survey_strong_from, settings.survey_weak_to) == (3.5, 2.5)
+    assert (settings.qca_consistency_cut, settings.qca_frequency_cut, settings.crossover_rule) == (0.8, 1, "nudge")
+    assert (settings.min_relative_change, settings.improved_needs_interval) == (0.05, False)
+    bundled = load_settings({"EVAL_DATA_DIR": str(DATA_DIR)})
+    names = [
+        "survey_strong_from",
+        "survey_weak_to",
+        "qca_consistency_cut",
+        "qca_frequency_cut",
+        "crossover_rule",
+        "min_relative_change",
+        "improved_needs_interval",
+    ]
+    assert [getattr(bundled, n) for n in names] == [getattr(settings, n) for n in names]
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("qca_consistency_cut = 1.2", "qca_consistency_cut must be a number from 0 to 1, not 1.2"),
+        ("qca_consistency_cut = 0", "qca_consistency_cut must be above 0 and at most 1"),
+        ("qca_frequency_cut = 0", "qca_frequency_cut must be a whole number of at least 1, not 0"),
+        ('crossover_rule = "drop"', "crossover_rule must be one of nudge, exclude, not 'drop'"),
+        ("min_relative_change = -0.1", "min_relative_change must be a number of at least 0, not -0.1"),
+        ('improved_needs_interval = "yes"', "improved_needs_interval must be true or false"),
+        ('survey_strong_from = "high"', "survey_strong_from must be a number, not 'high'"),
+        ("survey_weak_to = 4.0", r"survey_weak_to \(4\) must be below survey_strong_from \(3.5\)"),
+    ],
+)
+def test_an_analysis_rule_out_of_range_is_an_error_naming_settings_toml_and_the_key(tmp_path, line, message):
+    (tmp_path / "settings.toml").write_text(line + "\n")
+    with pytest.raises(SettingsError, match=rf"settings.toml: {message}"):
+        load_settings({"EVAL_DATA_DIR": str(tmp_path)})

@@ -112,3 +112,14 @@ def test_wave_change_names_the_test_it_used(marts):
         ("wave_2", "wave_3"),
     }
     assert pd.api.types.is_float_dtype(change["p_value"])
+
+
+def test_ratings_that_are_not_a_scale_get_no_alpha_and_say_why(marts):
+    """support_usefulness is declared construct_kind support_offer in survey_instrument.csv: separate ratings
+    of each part of the support offer, which Cronbach's alpha does not describe; the factor scales keep theirs."""
+    scores = marts["construct_scores"]
+    ratings = scores[scores["construct"] == "support_usefulness"]
+    assert len(ratings) > 0 and ratings["alpha"].isna().all() and ratings["alpha_ci_low"].isna().all()
+    assert ratings["alpha_note"].str.startswith("not a scale").all()
+    scales = scores[scores["construct"] != "support_usefulness"]
+    assert scales["alpha"].notna().all()

@@ -8,8 +8,12 @@ fuzzy conditions enter as crisp sets (membership above 0.5), the truth table lis
 levels (`LEAD{2}*PM{0}`), the solutions are complex and parsimonious (no intermediate one for multi-value
 conditions), and necessity is reported for each level (`LEAD{2}`, `~LEAD{2}`). The
 outcome is the evaluation team's judgement that the partnership achieved its objectives
-(`assessments/`). A partnership at a crossover exactly, or without a score on a factor or an
-assessment, is left out of the analysis and listed, never imputed.
+(`assessments/`). A partnership without a score on a factor or an assessment is left out of the analysis and
+listed, never imputed. A score exactly at a fuzzy condition's crossover calibrates to 0.5, in neither the set
+nor its complement; with few respondents a mean such as 3.0 is common, so by default (`crossover_rule =
+"nudge"`) such a membership becomes 0.501 and the partnership keeps its place, as Fiss (2011, "Building better
+causal theories: a fuzzy set approach to typologies in organization research", Academy of Management Journal
+54(2):393-420) adds 0.001 to memberships; `crossover_rule = "exclude"` leaves it out and lists it instead.
 
 Every analysis here (QCA, typology, model of success) runs on the published scores of
 `marts.success_factor_matrix` only: a score suppressed there (fewer respondents than the disclosure threshold)
@@ -18,6 +22,11 @@ coefficients) less the other partnerships' published scores would otherwise give
 calibrated membership is a monotone function of its score. So QCA leaves such a partnership out ("survey score
 on <factor> suppressed"), without saying where the score lies; the typology and the model impute it as they
 impute any missing score. What these marts publish then follows from published figures alone.
+
+Too few cases never fail a refresh: an analysis that cannot run on the cases there are (a new programme's
+first wave, a template drop zone) writes its marts empty and says why (`NotRun`), e.g. "QCA needs at least
+2 partnerships with survey scores on every condition and a success assessment; 0 given". The reason goes to
+the asset's metadata, and the report repeats it.
 """
 
 from __future__ import annotations
@@ -30,18 +39,59 @@ import pandas as pd
 from pipeline.comparison import schemas
 from pipeline.methods import qca, typology
 from pipeline.methods.proportions import newcombe_difference, wilson_interval
+from pipeline.validation import validate_mart
 from pipeline.warehouse import replace_table
 
 OUTCOME = "SUCCESS"
+# The fewest cases each analysis runs on. QCA compares cases: with fewer than two there is nothing to compare.
+# k-means with a silhouette needs k >= 2 clusters and k < n cases (Rousseeuw 1987), so three partnerships.
+# The leave-one-out model needs two cases in each outcome group (see `typology.success_model`).
+MIN_QCA_CASES = 2
+MIN_TYPOLOGY_CASES = 3
+MIN_MODEL_CASES_PER_OUTCOME = 2
+
+
+@dataclass(frozen=True)
+class NotRun:
+    """An analysis left out for too few cases (or nothing to analyse): its marts are written empty, and
+    `reason` says why, with the numbers."""
+
+    reason: str
+
+
+def qca_not_run(cases: int, conditions: int) -> NotRun | None:
+    """Why QCA cannot run on `cases` complete cases and `conditions` conditions (none, or fewer cases than
+    `MIN_QCA_CASES`), else None."""
+    if not conditions:
+        return NotRun("QCA needs at least one condition in reference/qca_conditions.csv; none given")
+    if cases < MIN_QCA_CASES:
+        return NotRun(
+            f"QCA needs at least {MIN_QCA_CASES} partnerships with survey scores on every condition and a success"
+            f" assessment; {cases} given"
+        )
+    return None
+
+
+def _empty(model) -> pd.DataFrame:
+    """A table of `model`'s columns and types with no rows."""
+    return validate_mart(pd.DataFrame(columns=list(model.to_schema().columns)), model)
+
+
+CROSSOVER = 0.5
+# Fiss (2011, Academy of Management Journal 54(2):393-420) adds 0.001 to memberships of exactly 0.5.
+NUDGED_CROSSOVER = 0.501
 
 
 @dataclass(frozen=True)
 class QcaSettings:
-    """Truth-table cut-offs (Ragin 2008: raw consistency of 0.75 or more; here 0.8, as R QCA's examples)."""
+    """Truth-table cut-offs (settings `qca_consistency_cut`, `qca_frequency_cut`; Ragin 2008 asks a raw
+    consistency of 0.75 or more, the default 0.8 follows R QCA's examples) and what becomes of a membership
+    of exactly 0.5 (`crossover_rule`: "nudge" to 0.501, or "exclude" the partnership)."""
 
     incl_cut: float = 0.8
     n_cut: int = 1
     pri_cut: float = 0.0
+    crossover_rule: str = "nudge"
 
 
 @dataclass(frozen=True)
@@ -53,6 +103,11 @@ class QcaData:
     directional: dict[str, object]
     excluded: dict[str, str]
     levels: dict[str, int] = field(default_factory=dict)  # multi-value conditions: their number of levels
+
+    @property
+    def not_run(self) -> NotRun | None:
+        """Why QCA cannot run on these cases, else None (see `qca_not_run`)."""
+        return qca_not_run(len(self.memberships), len(self.conditions))
 
     @property
     def multi_value(self) -> bool:
@@ -68,8 +123,12 @@ def published_scores(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
 
 
-def qca_data(con: duckdb.DuckDBPyConnection) -> QcaData:
-    """Calibrated memberships for every partnership with a complete set of published scores and an assessment."""
+def qca_data(con: duckdb.DuckDBPyConnection, crossover_rule: str = "nudge") -> QcaData:
+    """Calibrated memberships for every partnership with a complete set of published scores and an assessment.
+    A fuzzy membership of exactly 0.5 is nudged to 0.501 (`crossover_rule` "nudge", Fiss 2011) or its
+    partnership left out with the reason ("exclude")."""
+    if crossover_rule not in ("nudge", "exclude"):
+        raise ValueError(f"crossover_rule must be 'nudge' or 'exclude', not {crossover_rule!r}")
     scores = published_scores(con)
     withheld = scores.loc[scores["survey_suppressed"], ["partnership_id", "factor_id"]]
     settings = con.execute("SELECT * FROM staging.qca_conditions ORDER BY condition").df()
@@ -92,16 +151,19 @@ def qca_data(con: duckdb.DuckDBPyConnection) -> QcaData:
             members[row["condition"]] = qca.calibrate_crisp(score, cuts)
             levels[row["condition"]] = len(cuts) + 1
         else:
-            members[row["condition"]] = qca.calibrate_fuzzy(
+            membership = qca.calibrate_fuzzy(
                 score, row["full_non_membership"], row["crossover"], row["full_membership"]
             )
+            if crossover_rule == "nudge":
+                membership = membership.mask(membership == CROSSOVER, NUDGED_CROSSOVER)
+            members[row["condition"]] = membership
         # The reason for a suppressed score says nothing of its value (not even that it sits at the crossover).
         for partnership in withheld.loc[withheld["factor_id"] == factor, "partnership_id"]:
             excluded.setdefault(partnership, f"survey score on {factor} suppressed (disclosure control)")
         for partnership in score.index[score.isna()]:
             excluded.setdefault(partnership, f"no survey score on {factor}")
-        if row["condition"] not in levels:
-            for partnership in score.index[score == row["crossover"]]:
+        if row["condition"] not in levels and crossover_rule == "exclude":
+            for partnership in score.index[members[row["condition"]] == CROSSOVER]:
                 excluded.setdefault(partnership, f"{factor} score exactly at the crossover ({row['crossover']})")
     outcome = assessed.set_index("partnership_id")["achieved_objectives"].reindex(members.index)
     for partnership in outcome.index[outcome.isna()]:
@@ -134,7 +196,8 @@ def qca_tables(data: QcaData, settings: QcaSettings = QcaSettings()) -> dict[str
 
 
 def _mv_tables(data: QcaData, cuts: dict[str, object]) -> dict[str, pd.DataFrame]:
-    """mvQCA: fuzzy conditions as crisp sets (membership above 0.5; none sits at 0.5, those are left out)."""
+    """mvQCA: fuzzy conditions as crisp sets (membership above 0.5; none sits at 0.5: nudged to 0.501 or left
+    out, by `crossover_rule`)."""
     frame = data.memberships.copy()
     levels = {name: data.levels.get(name, 2) for name in data.conditions}
     for name in data.conditions:
@@ -168,16 +231,20 @@ QCA_MARTS = ("qca_memberships", "qca_truth_table", "qca_solutions", "qca_necessi
 
 def build_qca_marts(con: duckdb.DuckDBPyConnection, settings: QcaSettings = QcaSettings()) -> QcaData:
     """Write the four QCA marts (memberships, truth table, solutions, necessity); returns the data used."""
-    data = qca_data(con)
-    tables = {"qca_memberships": memberships_table(con, data), **qca_tables(data, settings)}
+    data = qca_data(con, settings.crossover_rule)
     models = {
         "qca_memberships": schemas.QcaMembershipsMart,
         "qca_truth_table": schemas.QcaTruthTableMart,
         "qca_solutions": schemas.QcaSolutionsMart,
         "qca_necessity": schemas.QcaNecessityMart,
     }
+    if data.not_run:
+        analysed = {name: _empty(models[name]) for name in QCA_MARTS[1:]}
+    else:
+        analysed = qca_tables(data, settings)
+    tables = {"qca_memberships": memberships_table(con, data), **analysed}
     for name in QCA_MARTS:
-        replace_table(con, f"marts.{name}", models[name].validate(tables[name]))
+        replace_table(con, f"marts.{name}", validate_mart(tables[name], models[name]))
     return data
 
 
@@ -195,10 +262,18 @@ def _factor_scores(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     )
 
 
-def build_partnership_typology(con: duckdb.DuckDBPyConnection) -> typology.TypologyResult:
+def build_partnership_typology(con: duckdb.DuckDBPyConnection) -> typology.TypologyResult | NotRun:
     """`marts.partnership_typology`: one row per partnership: its cluster of similar factor profiles
-    (k-means on standardised scores, k by silhouette, stability across seeds) and the cluster's profile."""
+    (k-means on standardised scores, k by silhouette, stability across seeds) and the cluster's profile.
+    Empty, with the reason returned, below `MIN_TYPOLOGY_CASES` partnerships with scores."""
     scores = _factor_scores(con)
+    scored = int(scores.notna().any(axis=1).sum())
+    if scored < MIN_TYPOLOGY_CASES:
+        replace_table(con, "marts.partnership_typology", _empty(schemas.PartnershipTypologyMart))
+        return NotRun(
+            f"the typology needs at least {MIN_TYPOLOGY_CASES} partnerships with published survey scores;"
+            f" {scored} given"
+        )
     result = typology.cluster_partnerships(scores)
     notes = list(result.notes)
     withheld = int(published_scores(con)["survey_suppressed"].sum())
@@ -225,12 +300,21 @@ def build_partnership_typology(con: duckdb.DuckDBPyConnection) -> typology.Typol
     return result
 
 
-def build_factor_importance(con: duckdb.DuckDBPyConnection) -> typology.ModelResult:
+def build_factor_importance(con: duckdb.DuckDBPyConnection) -> typology.ModelResult | NotRun:
     """`marts.factor_importance`: one row per success factor: its coefficient and permutation importance in
-    a penalised logistic model of success, with the model's leave-one-out accuracy and a small-sample caveat."""
+    a penalised logistic model of success, with the model's leave-one-out accuracy and a small-sample caveat.
+    Empty, with the reason returned, below `MIN_MODEL_CASES_PER_OUTCOME` scored cases in either outcome group."""
     assessed = con.execute("SELECT partnership_id, achieved_objectives FROM staging.success_assessments").df()
     outcome = assessed.set_index("partnership_id")["achieved_objectives"].astype(int)
     features = _factor_scores(con).reindex(outcome.index)
+    scored = outcome[features.notna().any(axis=1)]
+    successes, others = int(scored.sum()), int((scored == 0).sum())
+    if min(successes, others) < MIN_MODEL_CASES_PER_OUTCOME:
+        replace_table(con, "marts.factor_importance", _empty(schemas.FactorImportanceMart))
+        return NotRun(
+            f"the model of success needs at least {MIN_MODEL_CASES_PER_OUTCOME} partnerships judged successful and"
+            f" {MIN_MODEL_CASES_PER_OUTCOME} not, each with published survey scores; {successes} and {others} given"
+        )
     model = typology.success_model(features, outcome)
     frame = (
         model.importance.rename_axis("factor_id")
@@ -249,11 +333,25 @@ def build_factor_importance(con: duckdb.DuckDBPyConnection) -> typology.ModelRes
     return model
 
 
-def build_factor_outcome_comparison(con: duckdb.DuckDBPyConnection) -> int:
+def build_factor_outcome_comparison(
+    con: duckdb.DuckDBPyConnection, improved_needs_interval: bool = False
+) -> int | NotRun:
     """`marts.factor_outcome_comparison`: one row per factor x level (strong / weak membership): partnerships,
     share judged successful with its Wilson interval, share whose headline outcome improved against
-    England, and the difference in success between the levels (Newcombe's hybrid score interval)."""
+    England, and the difference in success between the levels (Newcombe's hybrid score interval). Empty, with
+    the reason returned, when no partnership has memberships.
+
+    A headline outcome counts as improved when `marts.outcome_change` classifies it "improved" (its 95%
+    interval wholly on the good side) or, unless `improved_needs_interval` (the setting of that name),
+    "improved (point estimate)" (beyond the setting `min_relative_change`, without limits)."""
+    improved_classes = ["improved"] if improved_needs_interval else ["improved", "improved (point estimate)"]
     members = con.execute("SELECT * FROM marts.qca_memberships WHERE excluded_reason IS NULL").df()
+    if members.empty:
+        replace_table(con, "marts.factor_outcome_comparison", _empty(schemas.FactorOutcomeComparisonMart))
+        return NotRun(
+            "the comparison by factor level needs partnerships with survey scores on every condition and a success"
+            " assessment (see qca_memberships.excluded_reason); 0 given"
+        )
     conditions = con.execute("SELECT factor_id, condition FROM staging.qca_conditions").df()
     improved = (
         con.execute(
@@ -261,7 +359,7 @@ def build_factor_outcome_comparison(con: duckdb.DuckDBPyConnection) -> int:
         )
         .df()
         .set_index("partnership_id")["classification"]
-        .str.startswith("improved")
+        .isin(improved_classes)
     )
     rows = []
     for factor, condition in conditions.itertuples(index=False):

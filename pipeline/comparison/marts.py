@@ -7,7 +7,7 @@ import duckdb
 from pipeline.comparison import schemas
 from pipeline.methods.disclosure import is_disclosive
 from pipeline.methods.intervals import t_interval
-from pipeline.methods.triangulation import converge, rate_coding, rate_survey
+from pipeline.methods.triangulation import RatingRules, converge, rate_coding, rate_survey
 from pipeline.warehouse import load_sql, replace_table
 
 
@@ -22,8 +22,12 @@ def build_partnership_profile(con: duckdb.DuckDBPyConnection, threshold: int) ->
     return replace_table(con, "marts.partnership_profile", schemas.PartnershipProfileMart.validate(frame))
 
 
-def build_success_factor_matrix(con: duckdb.DuckDBPyConnection, threshold: int) -> int:
-    """`marts.success_factor_matrix`: one row per partnership x success factor."""
+def build_success_factor_matrix(
+    con: duckdb.DuckDBPyConnection, threshold: int, rules: RatingRules | None = None
+) -> int:
+    """`marts.success_factor_matrix`: one row per partnership x success factor, rated by `rules` (the survey
+    cut-offs are the settings `survey_strong_from` and `survey_weak_to`)."""
+    rules = rules or RatingRules()
     frame = con.execute(load_sql(__file__, "success_factor_matrix")).df()
     low, high = t_interval(frame["survey_mean"], frame["survey_sd"], frame["survey_respondents"])
     suppressed = is_disclosive(frame["survey_respondents"], threshold).astype(bool)
@@ -34,8 +38,8 @@ def build_success_factor_matrix(con: duckdb.DuckDBPyConnection, threshold: int) 
         survey_ci_high=high.mask(suppressed),
         survey_suppressed=suppressed,
     )
-    frame["survey_rating"] = rate_survey(frame["survey_mean"])
-    frame["coding_rating"] = rate_coding(frame["enabler_passages"], frame["barrier_passages"])
+    frame["survey_rating"] = rate_survey(frame["survey_mean"], rules)
+    frame["coding_rating"] = rate_coding(frame["enabler_passages"], frame["barrier_passages"], rules)
     frame["triangulated_rating"], frame["convergence"] = converge(frame["survey_rating"], frame["coding_rating"])
     frame["methods_disagree"] = frame["convergence"] == "dissonance"
     columns = list(schemas.SuccessFactorMatrixMart.to_schema().columns)

@@ -83,6 +83,10 @@ class SuccessFactorMatrixMart(pa.DataFrameModel):
     factor_id: Series[str] = pa.Field(
         metadata={"references": "staging.success_factors.factor_id"}, description="Success factor"
     )
+    factor_name: Series[str] = pa.Field(description="Name of the factor as shown in reports (success_factors.csv)")
+    factor_position: Series[int] = pa.Field(
+        ge=1, description="The factor's place in success_factors.csv (1 = first): the order reports show factors in"
+    )
     survey_wave: Series[str] = pa.Field(
         nullable=True, description="Survey wave the score comes from (the partnership's latest)"
     )
@@ -91,9 +95,8 @@ class SuccessFactorMatrixMart(pa.DataFrameModel):
     )
     survey_mean: Series[float] = pa.Field(
         nullable=True,
-        ge=1,
-        le=5,
-        description="Mean of respondents' factor scores (1 = strongly disagree the factor is present, 5 = strongly agree)",
+        description="Mean of respondents' factor scores, on the items' agreement scale (reference/likert_scales.csv:"
+        " the lowest score = strongly disagree the factor is present, the highest = strongly agree)",
     )
     survey_ci_low: Series[float] = pa.Field(
         nullable=True, description="Lower limit of the 95% t confidence interval of the mean"
@@ -117,7 +120,9 @@ class SuccessFactorMatrixMart(pa.DataFrameModel):
         description="Up to three short coded passages (redacted), ' | '-separated, as in a framework matrix",
     )
     survey_rating: Series[str] = pa.Field(
-        nullable=True, isin=RATINGS, description="strong / mixed / weak from the survey mean (3.5 and 2.5 cut-offs)"
+        nullable=True,
+        isin=RATINGS,
+        description="strong / mixed / weak from the survey mean (cut-offs survey_strong_from and survey_weak_to in settings.toml, by default 3.5 and 2.5)",
     )
     coding_rating: Series[str] = pa.Field(
         nullable=True,
@@ -241,7 +246,8 @@ class QcaMembershipsMart(pa.DataFrameModel):
         metadata={"references": "staging.partnerships.partnership_id"}, unique=True, description="Partnership"
     )
     excluded_reason: Series[str] = pa.Field(
-        nullable=True, description="Why the partnership was left out of the analysis, if it was"
+        nullable=True,
+        description='Why the partnership was left out of the analysis, if it was (a score exactly at a crossover only under crossover_rule = "exclude"; by default its membership of 0.5 is nudged to 0.501, Fiss 2011)',
     )
 
     class Config:
@@ -324,7 +330,8 @@ class FactorOutcomeComparisonMart(pa.DataFrameModel):
         ge=0, description="Partnerships with a classified change in their headline outcome"
     )
     outcome_improved: Series[int] = pa.Field(
-        ge=0, description="Of those, improved against England (interval or point estimate)"
+        ge=0,
+        description="Of those, improved against England: by the 95% interval, or also by a point estimate unless the setting improved_needs_interval is true",
     )
     share_outcome_improved: Series[float] = pa.Field(
         nullable=True, ge=0, le=1, description="outcome_improved / with_outcome_data"

@@ -40,6 +40,7 @@ import csv
 import io
 import json
 import os
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -136,12 +137,23 @@ def read_partnerships(reference_dir: Path) -> list[Partnership]:
     return [Partnership(row.partnership_id, row.partnership_name) for row in frame.itertuples()]
 
 
-def plant_ground_truth(partnerships: list[Partnership], rng: np.random.Generator) -> dict[str, dict[str, int]]:
-    """Latent strong (1) / weak (0) level of every factor per partnership, plus the planted success."""
+def demo_success(levels: dict[str, int]) -> bool:
+    """The demo's planted rule (`GROUND_TRUTH_RULE`)."""
+    return bool((levels["senior_leadership"] and levels["project_management"]) or levels["integration"])
+
+
+def plant_ground_truth(
+    partnerships: list[Partnership],
+    rng: np.random.Generator,
+    factors: Sequence[str] = FACTORS,
+    succeeds: Callable[[dict[str, int]], bool] = demo_success,
+) -> dict[str, dict[str, int]]:
+    """Latent strong (1) / weak (0) level of every factor per partnership, plus the planted success
+    (`succeeds` of the levels; by default the demo's rule)."""
     truth = {}
     for partnership in partnerships:
-        levels = {factor: int(rng.random() < 0.5) for factor in FACTORS}
-        levels["success"] = int((levels["senior_leadership"] and levels["project_management"]) or levels["integration"])
+        levels = {factor: int(rng.random() < 0.5) for factor in factors}
+        levels["success"] = int(succeeds(levels))
         truth[partnership.partnership_id] = levels
     return truth
 
@@ -172,9 +184,12 @@ class Person:
     leniency: float  # a respondent's own tendency to agree, constant across waves
 
 
-def _people(partnership: Partnership, rng: np.random.Generator) -> list[Person]:
+def _people(
+    partnership: Partnership, rng: np.random.Generator, group_sizes: dict[str, float] = GROUP_SIZES
+) -> list[Person]:
+    """A partnership's stakeholders: about `1.3 x mean size` people in each group (at least one)."""
     people = []
-    for group, mean_size in GROUP_SIZES.items():
+    for group, mean_size in group_sizes.items():
         for _ in range(max(1, rng.poisson(mean_size * 1.3))):
             first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
             number = len(people) + 1
@@ -499,15 +514,21 @@ COMMISSIONERS = [
 STATUSES = ["active", "active", "active", "planned", "ended"]
 
 
-def write_invitations(path: Path, partnerships: list[Partnership], people: dict[str, list[Person]]) -> int:
+def write_invitations(
+    path: Path,
+    partnerships: list[Partnership],
+    people: dict[str, list[Person]],
+    waves: Iterable[str] = WAVES,
+    groups: Iterable[str] = GROUP_SIZES,
+) -> int:
     """Everyone in a partnership's stakeholder list is invited to every wave; returns the rows written."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["wave", "partnership_id", "stakeholder_group", "invited"])
     rows = 0
-    for wave in WAVES:
+    for wave in waves:
         for partnership in partnerships:
-            for group in GROUP_SIZES:
+            for group in groups:
                 invited = sum(person.group == group for person in people[partnership.partnership_id])
                 writer.writerow([wave, partnership.partnership_id, group, invited])
                 rows += 1

@@ -212,6 +212,7 @@ def write_reference(out: Path, spec: ScaleSpec, items: list[Item]) -> None:
             "scale_id": [i.scale_id for i in items],
             "reverse_coded": ["true" if i.reverse_coded else "false" for i in items],
             "item_text": [i.item_text for i in items],
+            "construct_kind": ["support_offer" if i.construct == "support_usefulness" else "scale" for i in items],
         }
     )
     instrument = pd.concat([fixed[fixed["role"] != "free_text"], scored, fixed[fixed["role"] == "free_text"]])

@@ -22,7 +22,8 @@ DEFAULT_THRESHOLD = 5
 
 def is_disclosive(counts: pd.Series, threshold: int) -> pd.Series:
     """True where a count is positive but below the threshold."""
-    return counts.fillna(0).between(1, threshold - 1)
+    # A plain bool column whatever the counts' type (all-missing counts arrive as `object` or nullable).
+    return pd.to_numeric(counts, errors="coerce").fillna(0).between(1, threshold - 1).astype(bool)
 
 
 PRIMARY = "primary"

@@ -22,8 +22,8 @@ CONVERGENCE = ["agreement", "partial agreement", "silence", "dissonance"]
 class RatingRules:
     """Cut-offs turning each method's evidence into a rating (configurable per evaluation)."""
 
-    survey_strong_from: float = 3.5  # mean agreement on the 1-5 scale at or above which the factor is strong
-    survey_weak_to: float = 2.5  # ... at or below which it is weak
+    survey_strong_from: float = 3.5  # mean score (on the items' answer scale) at or above which: strong
+    survey_weak_to: float = 2.5  # ... at or below which: weak
     coding_strong_from: float = 2 / 3  # share of coded passages that are enablers, at or above: strong
     coding_weak_to: float = 1 / 3  # ... at or below: weak
 

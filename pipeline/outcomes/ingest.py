@@ -54,9 +54,7 @@ def load_outcomes(
         load_folder(
             con, "raw.fingertipsnext_values", by_format["fingertipsnext"], data_dir, read_fingertipsnext, limits=limits
         ),
-        load_folder(
-            con, "raw.age_banded_counts", by_format["age_banded"], data_dir, read_age_banded, limits=limits
-        ),
+        load_folder(con, "raw.age_banded_counts", by_format["age_banded"], data_dir, read_age_banded, limits=limits),
     ]
     for report in reports:
         ensure_raw_table(con, report.table, outcomes.output_columns(report.table))

@@ -31,6 +31,7 @@ from pipeline.methods.phe import (
     recent_trend,
 )
 from pipeline.outcomes import schemas
+from pipeline.validation import validate_mart
 from pipeline.warehouse import load_sql, replace_table
 
 ENGLAND = "E92000001"
@@ -154,6 +155,11 @@ def build_outcome_trends(
                 **pooled,
             }
         )
+    columns = list(schemas.OutcomeTrendsMart.to_schema().columns)
+    if not rows:  # no outcome values for any partnership's areas: an empty mart, not a failure
+        return replace_table(
+            con, "marts.outcome_trends", validate_mart(pd.DataFrame(columns=columns), schemas.OutcomeTrendsMart)
+        )
     trends = pd.DataFrame(rows)
     england = series[series["area_code"] == ENGLAND][["indicator_id", "period", "value", "lower_ci95", "upper_ci95"]]
     england = england.rename(
@@ -199,7 +205,7 @@ def build_outcome_trends(
     suppressed = is_disclosive(pd.to_numeric(trends["count"]), threshold)
     trends["count"] = pd.to_numeric(trends["count"]).mask(suppressed)
     trends["count_suppressed"] = suppressed
-    frame = trends[list(schemas.OutcomeTrendsMart.to_schema().columns)]
+    frame = trends[columns]
     return replace_table(con, "marts.outcome_trends", schemas.OutcomeTrendsMart.validate(frame.reset_index(drop=True)))
 
 
@@ -415,7 +421,7 @@ def build_outcome_inequality(con: duckdb.DuckDBPyConnection) -> int:
         ],
     )
     frame["indicator_id"] = frame["indicator_id"].astype("int64")
-    return replace_table(con, "marts.outcome_inequality", schemas.OutcomeInequalityMart.validate(frame))
+    return replace_table(con, "marts.outcome_inequality", validate_mart(frame, schemas.OutcomeInequalityMart))
 
 
 def build_outcome_coverage(con: duckdb.DuckDBPyConnection) -> int:

@@ -222,7 +222,7 @@ class OutcomeChangeMart(pa.DataFrameModel):
     change_ci_high: Series[float] = pa.Field(nullable=True, description="Upper 95% limit of the change")
     classification: Series[str] = pa.Field(
         isin=OUTCOME_CLASSES,
-        description="Outcome-based success classification (see SuccessRule in pipeline/outcomes/marts.py)",
+        description="Outcome-based success classification: by the change's 95% interval where there is one, else by the point estimate beyond min_relative_change (settings.toml, default 0.05) of the baseline (SuccessRule in pipeline/outcomes/marts.py)",
     )
 
     class Config:

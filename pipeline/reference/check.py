@@ -4,7 +4,9 @@ Every reference CSV is read and validated in a private in-memory warehouse, exac
 it, and every row it would quarantine is an error naming the file, row, column and what was expected.
 Then the tables are checked against each other (`sql/reference_gaps.sql`): a factor nothing measures or a
 QCA condition on an unknown factor is an error; a partnership whose problem has no outcome indicator is a
-gap, reported while the run goes on. A refresh runs this first and stops on any error.
+gap, reported while the run goes on. Given the settings, the survey rating cut-offs (`survey_strong_from`,
+`survey_weak_to` in `settings.toml`) are checked against the answer scales the factor items use: a cut-off
+outside a scale's scores is an error. A refresh runs this first and stops on any error.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from pipeline.errors import InputFileError
 from pipeline.reference.ingest import load_reference
 from pipeline.reference.schemas import REFERENCE_MODELS
 from pipeline.reference.staging import stage_reference
-from pipeline.settings import DropZone
+from pipeline.settings import SETTINGS_FILE, DropZone, Settings
 from pipeline.validation import SchemaValidationError
 from pipeline.warehouse import ensure_schemas, load_sql, quote_identifier
 
@@ -40,14 +42,18 @@ class Finding:
         return f"{self.severity.upper():<5} {where}: {self.message}"
 
 
-def check_reference(drop_zone: DropZone) -> list[Finding]:
-    """Every error and gap in the drop zone's reference data, errors first."""
+def check_reference(drop_zone: DropZone, settings: Settings | None = None) -> list[Finding]:
+    """Every error and gap in the drop zone's reference data, errors first; with `settings`, also the
+    settings that must fit the reference data (the survey rating cut-offs)."""
     with duckdb.connect() as con:
-        return stage_and_check(con, drop_zone)
+        return stage_and_check(con, drop_zone, settings)
 
 
-def stage_and_check(con: duckdb.DuckDBPyConnection, drop_zone: DropZone) -> list[Finding]:
-    """Stage the reference data into `con` (a private warehouse) and return its errors and gaps."""
+def stage_and_check(
+    con: duckdb.DuckDBPyConnection, drop_zone: DropZone, settings: Settings | None = None
+) -> list[Finding]:
+    """Stage the reference data into `con` (a private warehouse) and return its errors and gaps (and, given
+    `settings`, the rating cut-offs that lie outside the factor items' answer scales)."""
     ensure_schemas(con)
     try:
         load_reference(con, drop_zone.reference_dir, drop_zone.data_dir)
@@ -76,7 +82,29 @@ def stage_and_check(con: duckdb.DuckDBPyConnection, drop_zone: DropZone) -> list
         Finding(severity, source_file, row, f"column {column!r}: {message}")
         for severity, source_file, row, column, message in con.execute(load_sql(__file__, "reference_gaps")).fetchall()
     ]
+    if settings is not None:
+        findings += rating_cut_offs_off_scale(con, settings)
     return sorted(findings, key=lambda f: (f.severity != "error", f.source_file, f.row or 0))
+
+
+def rating_cut_offs_off_scale(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[Finding]:
+    """An error for each survey rating cut-off outside the scores of an answer scale the success-factor items
+    use: a mean on that scale could never reach it (or always would), so the rating would say nothing."""
+    findings = []
+    for scale_id, lowest, highest in con.execute(load_sql(__file__, "factor_scale_ranges")).fetchall():
+        for key in ("survey_strong_from", "survey_weak_to"):
+            value = getattr(settings, key)
+            if not lowest <= value <= highest:
+                findings.append(
+                    Finding(
+                        "error",
+                        SETTINGS_FILE,
+                        None,
+                        f"{key} = {value:g} lies outside {lowest:g} to {highest:g}, the scores of answer scale "
+                        f"{scale_id!r} (likert_scales.csv) that success-factor items use; set it between them",
+                    )
+                )
+    return findings
 
 
 # The key of each table other rows refer to, and how the staging step words a reference to an unknown key.

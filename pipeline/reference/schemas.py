@@ -11,6 +11,9 @@ from pipeline.validation import Lineage
 
 POLARITIES = ["low_is_good", "high_is_good", "no_judgement"]
 INSTRUMENT_ROLES = ["partnership", "stakeholder_group", "item", "free_text"]
+# What a construct's items are: a multi-item scale (its score is their mean and it gets a Cronbach's alpha), or
+# separate ratings of each part of the support offer (each reported on its own in support_usefulness, no alpha).
+CONSTRUCT_KINDS = ["scale", "support_offer"]
 
 
 # Machine names the evaluators choose for problems, groups and the like.
@@ -100,13 +103,24 @@ class InstrumentField(Lineage):
     )
     item_code: Series[str] = pa.Field(nullable=True, description="Stable code of a scored item or free-text question")
     construct: Series[str] = pa.Field(
-        nullable=True, description="Construct the item measures: a success factor or support_usefulness"
+        nullable=True,
+        description="Construct the item measures: a success factor (construct_kind scale), or the programme's name "
+        "for the support-offer ratings (construct_kind support_offer)",
     )
     scale_id: Series[str] = pa.Field(nullable=True, description="Answer scale of a scored item")
     reverse_coded: Series[bool] = pa.Field(
         nullable=True, coerce=True, description="True where agreement means the factor is weaker"
     )
     item_text: Series[str] = pa.Field(description="Question wording")
+    construct_kind: Series[str] = pa.Field(
+        nullable=True,
+        isin=CONSTRUCT_KINDS,
+        metadata=OPTIONAL_COLUMN,
+        description="Optional column, for scored items: scale (the default when empty) where the construct's items "
+        "form one multi-item scale of a success factor (its score is their mean; it gets a Cronbach's alpha); "
+        "support_offer where each item separately rates a part of the support offer (reported item by item in "
+        "support_usefulness; no alpha, the ratings are not a scale). Every item of a construct has the same kind",
+    )
 
     class Config:
         unique = ["tool", "source_id"]

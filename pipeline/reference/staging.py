@@ -11,6 +11,26 @@ from pipeline.validation import Validated, reject_unknown, reject_where, validat
 from pipeline.warehouse import replace_table
 
 
+def with_construct_kinds(instrument: Validated) -> Validated:
+    """Scored items with an empty `construct_kind` are scale items (the default); the other rows have none.
+    A construct whose items give it more than one kind is rejected whole: its kind would be ambiguous."""
+    frame = instrument.valid.copy()
+    items = frame["role"] == "item"
+    frame["construct_kind"] = frame["construct_kind"].where(~items, frame["construct_kind"].fillna("scale"))
+    frame.loc[~items, "construct_kind"] = None
+    kinds = frame[items].groupby("construct")["construct_kind"].nunique()
+    mixed = items & frame["construct"].isin(kinds.index[kinds > 1])
+    return reject_where(
+        Validated(frame, instrument.quarantined),
+        mixed,
+        [
+            f"column 'construct_kind': the items of construct {construct!r} give it more than one kind "
+            f"({', '.join(sorted(frame.loc[items & (frame['construct'] == construct), 'construct_kind'].unique()))})"
+            for construct in frame.loc[mixed, "construct"]
+        ],
+    )
+
+
 def stage_reference(con: duckdb.DuckDBPyConnection) -> list[StageReport]:
     """Validate every reference table, then check that the tables agree with each other."""
     validated: dict[str, Validated] = {}
@@ -26,13 +46,30 @@ def stage_reference(con: duckdb.DuckDBPyConnection) -> list[StageReport]:
     validated["codebook_factor_map"] = reject_unknown(
         validated["codebook_factor_map"], "factor_id", factors, "factor {value!r} is not in success_factors.csv"
     )
-    instrument = validated["survey_instrument"]
+    instrument = with_construct_kinds(validated["survey_instrument"])
+    items = instrument.valid["role"] == "item"
     instrument = reject_unknown(
         instrument,
         "construct",
-        factors | {"support_usefulness"},
-        "construct {value!r} is neither a success factor nor support_usefulness",
-        applies=instrument.valid["role"] == "item",
+        factors,
+        "construct {value!r} is not a success factor (success_factors.csv); items that rate parts of the "
+        "support offer one by one need construct_kind support_offer",
+        applies=items & (instrument.valid["construct_kind"] == "scale"),
+    )
+    items = instrument.valid["role"] == "item"
+    instrument = reject_where(
+        instrument,
+        items & (instrument.valid["construct_kind"] == "support_offer") & instrument.valid["construct"].isin(factors),
+        [
+            f"column 'construct_kind': construct {construct!r} is a success factor, whose items form a scale: "
+            "construct_kind must be scale (or empty)"
+            for construct in instrument.valid.loc[
+                items
+                & (instrument.valid["construct_kind"] == "support_offer")
+                & instrument.valid["construct"].isin(factors),
+                "construct",
+            ]
+        ],
     )
     validated["survey_instrument"] = reject_unknown(
         instrument,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import inspect
 import io
+import re
 import shutil
 from pathlib import Path
 
@@ -35,11 +36,15 @@ EXAMPLES: dict[str, list[list[str]]] = {
         ["agree5", "Agree", "4", "4"],
         ["agree5", "Strongly agree", "5", "5"],
         ["agree5", "Don't know", "6", ""],
+        ["useful3", "Not useful", "1", "1"],
+        ["useful3", "Quite useful", "2", "2"],
+        ["useful3", "Very useful", "3", "3"],
+        ["useful3", "Did not use", "4", ""],
     ],
     "stakeholder_groups": [["local_authority", "Local authority", "1"], ["nhs", "NHS", "2"], ["other", "Other", "3"]],
     "survey_instrument": [
-        ["qualtrics", "partnership_id", "partnership", "", "", "", "", "Partnership (embedded data)"],
-        ["qualtrics", "QID1", "stakeholder_group", "", "", "", "", "Which kind of organisation do you work for?"],
+        ["qualtrics", "partnership_id", "partnership", "", "", "", "", "Partnership (embedded data)", ""],
+        ["qualtrics", "QID1", "stakeholder_group", "", "", "", "", "Which kind of organisation do you work for?", ""],
         [
             "qualtrics",
             "QID2_1",
@@ -49,6 +54,7 @@ EXAMPLES: dict[str, list[list[str]]] = {
             "agree5",
             "false",
             "Senior leaders champion this work",
+            "scale",
         ],
         [
             "qualtrics",
@@ -59,6 +65,19 @@ EXAMPLES: dict[str, list[list[str]]] = {
             "agree5",
             "false",
             "This work is part of our wider strategy",
+            "scale",
+        ],
+        # A rating of one part of the support offer: reported on its own in support_usefulness, no alpha.
+        [
+            "qualtrics",
+            "QID3_1",
+            "item",
+            "SU_WEBINAR",
+            "support_usefulness",
+            "useful3",
+            "false",
+            "Webinars",
+            "support_offer",
         ],
     ],
     "codebook_factor_map": [
@@ -120,6 +139,24 @@ def _columns(name: str) -> list[str]:
     return [c for c in REFERENCE_MODELS[name].to_schema().columns if c not in ("source_file", "source_row")]
 
 
+def reference_section(name: str, heading: str = "##") -> str:
+    """Markdown for one reference file: its grain, then each column's meaning and rules (from its model)."""
+    model = REFERENCE_MODELS[name]
+    schema = model.to_schema()
+    lines = [f"{heading} `{name}.csv`", "", inspect.getdoc(model) or "", "", "| column | required | rules | meaning |"]
+    lines.append("|---|---|---|---|")
+    for column in _columns(name):
+        field = schema.columns[column]
+        rules = "; ".join(str(check.error or check.name) for check in field.checks)
+        if column in (getattr(model.Config, "unique", None) or []) or field.unique:
+            rules = "; ".join(filter(None, [rules, "part of the unique key" if not field.unique else "unique"]))
+        meaning = (field.description or "").replace("|", "\\|")
+        lines.append(
+            f"| `{column}` | {'no' if field.nullable else 'yes'} | {rules.replace('|', chr(92) + '|')} | {meaning} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def reference_readme() -> str:
     """Markdown describing every reference file: its grain and each column's meaning and rules."""
     lines = [
@@ -129,21 +166,21 @@ def reference_readme() -> str:
         "what one row is, then each column: what it means and what the pipeline accepts.",
         "",
     ]
-    for name, model in REFERENCE_MODELS.items():
-        schema = model.to_schema()
-        lines += [f"## `{name}.csv`", "", inspect.getdoc(model) or "", "", "| column | required | rules | meaning |"]
-        lines.append("|---|---|---|---|")
-        for column in _columns(name):
-            field = schema.columns[column]
-            rules = "; ".join(str(check.error or check.name) for check in field.checks)
-            if column in (getattr(model.Config, "unique", None) or []) or field.unique:
-                rules = "; ".join(filter(None, [rules, "part of the unique key" if not field.unique else "unique"]))
-            meaning = (field.description or "").replace("|", "\\|")
-            lines.append(
-                f"| `{column}` | {'no' if field.nullable else 'yes'} | {rules.replace('|', chr(92) + '|')} | {meaning} |"
-            )
-        lines.append("")
-    return "\n".join(lines)
+    return "\n".join(lines + [reference_section(name) for name in REFERENCE_MODELS])
+
+
+# A block of a Markdown document that `fill_generated` rewrites from the models: the columns of one reference file.
+GENERATED_BLOCK = re.compile(
+    r"(<!-- generated: columns of reference/(\w+)\.csv -->\n).*?(<!-- end generated -->)", re.DOTALL
+)
+
+
+def fill_generated(text: str) -> str:
+    """`text` with every generated block rewritten from the reference models (see `GENERATED_BLOCK`), so a
+    guide quoting the columns cannot drift from what `check` enforces."""
+    return GENERATED_BLOCK.sub(
+        lambda match: f"{match.group(1)}{reference_section(match.group(2), '####')}{match.group(3)}", text
+    )
 
 
 def write_template(target: Path) -> DropZone:
@@ -164,3 +201,11 @@ def write_template(target: Path) -> DropZone:
         (target / folder / "README.md").write_text(f"# {folder}/\n\n{note}\n", encoding="utf-8")
     shutil.copyfile(PROJECT_ROOT / "data" / "raw" / "settings.toml", drop_zone.settings_file)
     return drop_zone
+
+
+if __name__ == "__main__":
+    # Rewrite the generated blocks of the Markdown files named: python -m pipeline.reference.template FILE...
+    import sys
+
+    for document in map(Path, sys.argv[1:]):
+        document.write_text(fill_generated(document.read_text(encoding="utf-8")), encoding="utf-8")

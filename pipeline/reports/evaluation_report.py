@@ -10,7 +10,9 @@ Names, codes and excerpts are data, shown as text, never read as markup. Pages a
 takes unescaped is a great-tables table (`_table_markup`). Inside a table, every value from the marts is a
 plain string or number in the table's data or a plain-string header or note: great-tables escapes those
 (`fmt_markdown`, `md()`, `html()` and `fmt_units` would read them as markup, so none is used on data, and
-column labels given to `cols_label`, which parses `{{units}}`, are written here, never taken from data).
+column labels given to `cols_label`, which parses `{{units}}`, are written here, never taken from data: a
+column named by data, such as a success factor's name, carries the name as its column name, which great-tables
+shows as escaped text).
 Charts draw names with matplotlib's mathtext off, so a '$' is a dollar sign.
 """
 
@@ -32,17 +34,10 @@ import pandas as pd  # noqa: E402
 from great_tables import GT, loc, style  # noqa: E402
 from markupsafe import Markup  # noqa: E402
 
+from pipeline.comparison.analysis import OUTCOME, qca_not_run  # noqa: E402
+
 RATING_COLOURS = {"strong": "#1a9850", "mixed": "#fee08b", "weak": "#d73027", "contested": "#9e9ac8"}
 COMPARISON_COLOURS = {"Better": "#92d050", "Similar": "#ffc000", "Worse": "#c00000", "Not compared": "#ffffff"}
-FACTOR_LABELS = {
-    "senior_leadership": "Senior leadership",
-    "project_management": "Project management",
-    "governance": "Governance",
-    "prior_experience": "Prior experience",
-    "integration": "Integration",
-    "partnership_engagement": "Engagement",
-    "support_offer_use": "Support offer",
-}
 TEMPLATES = Path(__file__).parent / "templates"
 # Autoescaping for every template, whatever its name: a value reaches a page as text unless it is Markup.
 PAGES = jinja2.Environment(
@@ -67,6 +62,7 @@ class Marts:
     agreement: pd.DataFrame
     solutions: pd.DataFrame
     truth_table: pd.DataFrame
+    memberships: pd.DataFrame
     drivers: pd.DataFrame
     wave_change: pd.DataFrame
 
@@ -84,6 +80,7 @@ class Marts:
             agreement=table("coder_agreement"),
             solutions=table("qca_solutions"),
             truth_table=table("qca_truth_table"),
+            memberships=table("qca_memberships"),
             drivers=table("driver_coverage"),
             wave_change=table("wave_change"),
         )
@@ -93,32 +90,56 @@ def _colour_by(mapping: dict[str, str]):
     return lambda values: [mapping.get(value) if isinstance(value, str) else None for value in values]
 
 
+def factor_labels(matrix: pd.DataFrame, taken: tuple[str, ...] = ()) -> dict[str, str]:
+    """Each success factor's name as `success_factor_matrix` publishes it (from `success_factors.csv`), in the
+    reference file's order: factor id -> a column heading. A name shared with another factor or with a column
+    in `taken` gets its id in brackets, so every heading is distinct."""
+    factors = (
+        matrix[["factor_id", "factor_name", "factor_position"]]
+        .drop_duplicates("factor_id")
+        .sort_values(["factor_position", "factor_id"])
+    )
+    counts = factors["factor_name"].value_counts()
+    return {
+        row.factor_id: (
+            row.factor_name
+            if counts[row.factor_name] == 1 and row.factor_name not in taken
+            else f"{row.factor_name} ({row.factor_id})"
+        )
+        for row in factors.itertuples(index=False)
+    }
+
+
 def factor_matrix_table(marts: Marts) -> GT:
-    """Partnership x factor: triangulated rating, colour-coded, with the survey mean in brackets."""
+    """Partnership x factor: triangulated rating, colour-coded, with the survey mean in brackets; one column
+    per success factor, headed by its name, in the order of `success_factors.csv`."""
     matrix = marts.matrix.assign(
         cell=lambda f: (
             f["triangulated_rating"].fillna("no evidence")
             + f["survey_mean"].map(lambda m: f" ({m:.1f})" if pd.notna(m) else "")
         )
     )
-    wide = matrix.pivot(index="partnership_id", columns="factor_id", values="cell")[list(FACTOR_LABELS)]
+    # Headings are the factors' names as column names: great-tables shows a column name as escaped text,
+    # while `cols_label` would read '{{...}}' in a name as units.
+    labels = factor_labels(matrix, taken=("partnership",))
+    wide = matrix.pivot(index="partnership_id", columns="factor_id", values="cell")[list(labels)].rename(columns=labels)
     ratings = matrix.pivot(index="partnership_id", columns="factor_id", values="triangulated_rating")[
-        list(FACTOR_LABELS)
-    ]
+        list(labels)
+    ].rename(columns=labels)
     names = marts.profile.set_index("partnership_id")["partnership_name"]
     wide.insert(0, "partnership", [f"{pid} {names.get(pid, '')}" for pid in wide.index])
+    wide.columns.name = None
     table = (
         GT(wide.reset_index(drop=True))
         .tab_header(
             "Success factors by partnership",
-            "Triangulated rating from the stakeholder survey and site-visit codings (survey mean, 1-5, in brackets)",
+            "Triangulated rating from the stakeholder survey and site-visit codings (survey mean in brackets)",
         )
-        .cols_label(**FACTOR_LABELS)
         .tab_source_note(
             "Ratings: strong, mixed or weak per method, combined by convergence coding (Farmer et al. 2006); contested where survey and site visits disagree. Survey means under the disclosure threshold are not shown."
         )
     )
-    for factor in FACTOR_LABELS:
+    for factor in labels.values():
         for rating, colour in RATING_COLOURS.items():
             rows = [i for i, value in enumerate(ratings[factor]) if value == rating]
             if rows:
@@ -148,6 +169,14 @@ def qca_table(marts: Marts) -> GT:
         ]
     ]
     models = marts.solutions.groupby("kind")["n_models"].first().to_dict()
+    cases = int(marts.memberships["excluded_reason"].isna().sum())
+    conditions = len([c for c in marts.memberships.columns if c not in ("partnership_id", OUTCOME, "excluded_reason")])
+    not_run = qca_not_run(cases, conditions)
+    note = (
+        f"Not run: {not_run.reason}. Why each partnership was left out is in the qca_memberships mart."
+        if not_run
+        else f"Equally minimal models: {', '.join(f'{kind} {n}' for kind, n in models.items())}. All are in the qca_solutions mart."
+    )
     return (
         GT(shown, groupname_col="kind")
         .tab_header(
@@ -174,9 +203,7 @@ def qca_table(marts: Marts) -> GT:
             solution_consistency="Model consistency",
             solution_coverage="Model coverage",
         )
-        .tab_source_note(
-            f"Equally minimal models: {', '.join(f'{kind} {n}' for kind, n in models.items())}. All are in the qca_solutions mart."
-        )
+        .tab_source_note(note)
     )
 
 
@@ -219,7 +246,9 @@ def outcome_table(marts: Marts, partnerships: list[str] | None = None) -> GT:
                 "change": item.classification,
             }
         )
-    frame = pd.DataFrame(rows)
+    frame = pd.DataFrame(
+        rows, columns=["partnership", "indicator", "trend", "period", "value", "england", "compared", "change"]
+    )
     table = (
         GT(frame)
         .tab_header(
@@ -237,13 +266,32 @@ def outcome_table(marts: Marts, partnerships: list[str] | None = None) -> GT:
             compared="vs England (95%)",
             change="Change around support, vs England",
         )
-        .tab_source_note(
-            "Infant mortality and some district-level series have no bundled data: the gap is shown, never filled."
-        )
     )
+    if note := _outcome_gap_note(frame, partnerships):
+        table = table.tab_source_note(note)
     if frame["trend"].notna().any():
         table = table.fmt_nanoplot(columns="trend", plot_type="line")
     return table
+
+
+def _outcome_gap_note(frame: pd.DataFrame, partnerships: list[str] | None) -> str | None:
+    """What the outcome table lacks, from the data it shows: rows without data, or no headline indicator at
+    all; None when every row has data."""
+    if frame.empty:
+        return (
+            "No headline outcome indicator is defined for this problem (outcome_indicators.csv)."
+            if (partnerships is not None)
+            else "No headline outcome indicators are defined (outcome_indicators.csv)."
+        )
+    missing = frame["trend"].isna()
+    if not missing.any():
+        return None
+    if missing.all():
+        return "No outcome data for the headline indicator: the gap is shown, never filled."
+    return (
+        f"No outcome data for {int(missing.sum())} of {len(frame)} headline indicator series "
+        f"({', '.join(sorted(set(frame.loc[missing, 'partnership'])))}): the gap is shown, never filled."
+    )
 
 
 def support_table(marts: Marts) -> GT:
@@ -341,8 +389,10 @@ def _write(path: Path, content: str) -> None:
 def case_study_page(marts: Marts, partnership_id: str) -> str:
     """One partnership's page: profile, factor evidence with excerpts, outcome trend, drivers, change."""
     profile = marts.profile.set_index("partnership_id").loc[partnership_id]
-    evidence = marts.matrix[marts.matrix["partnership_id"] == partnership_id].assign(
-        factor=lambda f: f["factor_id"].map(FACTOR_LABELS)
+    evidence = (
+        marts.matrix[marts.matrix["partnership_id"] == partnership_id]
+        .sort_values(["factor_position", "factor_id"])
+        .assign(factor=lambda f: f["factor_name"])
     )
     evidence_table = (
         GT(
@@ -408,7 +458,8 @@ def case_study_page(marts: Marts, partnership_id: str) -> str:
         support_start=str(profile["support_start"])[:10],
         support_end=str(profile["support_end"])[:10],
         area_codes=profile["area_codes"],
-        imd_rank=imd_rank if pd.notna(imd_rank) else "n/a",
+        # English indices only: an area elsewhere (or missing from the file) has none, a gap said as such.
+        imd_rank=imd_rank if pd.notna(imd_rank) else "none (no deprivation data for its areas)",
         trend_png=trend_plot(marts, partnership_id),
         tables={
             "evidence": _table_markup(evidence_table),
@@ -459,10 +510,11 @@ def build_reports(con: duckdb.DuckDBPyConnection, marts_dir: Path) -> list[Path]
 
 def markdown_tables(marts: Marts) -> dict[str, pd.DataFrame]:
     """The report's main tables as plain frames, for the Dagster UI (which shows Markdown, not HTML)."""
-    matrix = marts.matrix.pivot(index="partnership_id", columns="factor_id", values="triangulated_rating")
+    labels = factor_labels(marts.matrix, taken=("partnership_id",))
+    matrix = marts.matrix.pivot(index="partnership_id", columns="factor_id", values="triangulated_rating")[list(labels)]
     solutions = marts.solutions[marts.solutions["model"].isin(["M1", "C1P1-M1"])]
     return {
-        "success_factor_matrix": matrix.rename(columns=FACTOR_LABELS).reset_index(),
+        "success_factor_matrix": matrix.rename(columns=labels).rename_axis(columns=None).reset_index(),
         "qca_solutions": solutions[["kind", "solution", "term", "term_consistency", "term_coverage"]].round(2),
         "coder_agreement": marts.agreement[["code", "percent_agreement", "krippendorff_alpha"]].round(2),
     }

@@ -20,9 +20,11 @@ from pipeline.methods.disclosure import is_disclosive, suppress_table
 from pipeline.methods.intervals import t_interval
 from pipeline.methods.reliability import ALPHA_COLUMNS, alpha_from_variances
 from pipeline.surveys import schemas
+from pipeline.validation import validate_mart
 from pipeline.warehouse import load_sql, replace_table
 
 NOT_STATED = "not stated"
+NOT_A_SCALE = "not a scale: its items are separate ratings (construct_kind in survey_instrument.csv), so no alpha"
 
 
 def build_response_rates(con: duckdb.DuckDBPyConnection, threshold: int) -> int:
@@ -45,14 +47,54 @@ def build_response_rates(con: duckdb.DuckDBPyConnection, threshold: int) -> int:
     frame["response_rate"] = (
         frame["respondents"].astype("Float64") / frame["invited"].where(frame["invited"] > 0)
     ).round(4)
+    frame["note"] = response_rate_notes(frame)
     frame = schemas.ResponseRatesMart.validate(frame[list(schemas.ResponseRatesMart.to_schema().columns)])
     return replace_table(con, "marts.response_rates", frame)
 
 
+INVITATIONS_FILE = "reference/survey_invitations.csv"
+
+
+def response_rate_notes(frame: pd.DataFrame) -> pd.Series:
+    """Why each row's response rate is missing (empty where it is published), first reason found.
+
+    A withheld row says only that it is withheld: whether its invitations are known is never set against
+    its counts, the same for every suppressed row (the invitations are withheld there too).
+    """
+    reasons = [
+        (
+            frame["suppressed"],
+            "withheld: disclosure control (a count under the threshold, or one that would reveal it)",
+        ),
+        (~frame["wave_invited"], f"no invitations for this wave in {INVITATIONS_FILE}"),
+        (~frame["partnership_invited"], f"no invitations for this partnership in this wave in {INVITATIONS_FILE}"),
+        (
+            frame["invited"].isna() & frame["stakeholder_group"].eq(NOT_STATED),
+            "respondents who did not state their stakeholder group: no invitations to set them against",
+        ),
+        (frame["invited"].isna(), f"no invitations for this stakeholder group in this wave in {INVITATIONS_FILE}"),
+        (frame["invited"].eq(0).fillna(False), f"no one invited in {INVITATIONS_FILE} (invited is 0)"),
+    ]
+    note = pd.Series(pd.NA, index=frame.index, dtype="string")
+    for applies, reason in reversed(reasons):  # the first reason that applies is the one kept
+        note = note.mask(applies.astype(bool), reason)
+    return note
+
+
+def missing_invitations(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str | None]]:
+    """(wave, None) for each survey wave with responses but no invitations at all, and (wave, partnership)
+    for each partnership with responses in a wave whose invitations leave it out: their response rates
+    are missing (`marts.response_rates.note` says why)."""
+    return [
+        (wave, partnership) for wave, partnership in con.execute(load_sql(__file__, "missing_invitations")).fetchall()
+    ]
+
+
 def construct_alpha(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Cronbach's alpha of every construct in every wave, as `alpha_by_group` computes it from the item
+    """Cronbach's alpha of every scale construct in every wave, as `alpha_by_group` computes it from the item
     scores (listwise complete respondents), from the per-wave summaries in
-    `staging.survey_construct_reliability`: one row per wave x construct."""
+    `staging.survey_construct_reliability`: one row per wave x construct; empty, with a note, for a construct
+    whose items are separate ratings rather than a scale."""
     inputs = con.execute("SELECT * FROM staging.survey_construct_reliability ORDER BY wave, construct").df()
     rows = [
         (
@@ -67,6 +109,16 @@ def construct_alpha(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         for row in inputs.itertuples(index=False)
     ]
     frame = pd.DataFrame(rows, columns=["wave", "construct", *ALPHA_COLUMNS])
+    # Alpha measures how far items hang together as one scale: separate ratings (construct_kind other than
+    # scale in survey_instrument.csv, e.g. of each part of the support offer) get none.
+    kinds = con.execute(
+        "SELECT DISTINCT construct, construct_kind FROM staging.survey_instrument WHERE role = 'item'"
+    ).df()
+    not_scales = frame["construct"].isin(kinds.loc[kinds["construct_kind"] != "scale", "construct"])
+    frame[["n_respondents", "alpha", "alpha_ci_low", "alpha_ci_high"]] = frame[
+        ["n_respondents", "alpha", "alpha_ci_low", "alpha_ci_high"]
+    ].mask(not_scales)
+    frame["note"] = frame["note"].mask(not_scales, NOT_A_SCALE)
     # Typed even when there is no wave yet, so an empty programme still validates.
     return frame.astype({"alpha": float, "alpha_ci_low": float, "alpha_ci_high": float})
 
@@ -86,7 +138,7 @@ def build_construct_scores(con: duckdb.DuckDBPyConnection, threshold: int) -> in
     frame[["mean", "sd", "ci_low", "ci_high"]] = frame[["mean", "sd", "ci_low", "ci_high"]].mask(suppressed)
     frame["suppressed"] = suppressed
     frame["alpha_respondents"] = frame["alpha_respondents"].astype("Int64")
-    frame = schemas.ConstructScoresMart.validate(frame[list(schemas.ConstructScoresMart.to_schema().columns)])
+    frame = validate_mart(frame[list(schemas.ConstructScoresMart.to_schema().columns)], schemas.ConstructScoresMart)
     return replace_table(con, "marts.construct_scores", frame)
 
 

@@ -42,7 +42,9 @@ class SurveyItemScore(Lineage):
     construct: Series[str] = pa.Field(description="Construct the item measures")
     answer: Series[str] = pa.Field(description="Answer as exported (label or code)")
     score: Series[float] = pa.Field(
-        nullable=True, ge=1, le=5, description="Score after reverse coding; empty for don't know / did not use"
+        nullable=True,
+        description="Score on the item's scale (reference/likert_scales.csv; an answer off the scale is quarantined"
+        " before this) after reverse coding; empty for don't know / did not use",
     )
 
     class Config:
@@ -76,6 +78,13 @@ class ResponseRatesMart(pa.DataFrameModel):
     suppressed: Series[bool] = pa.Field(
         description="True where a count in the row was suppressed (primary or secondary)"
     )
+    note: Series[pd.StringDtype] = pa.Field(
+        nullable=True,
+        description="Why response_rate is empty: withheld by disclosure control (nothing more is said of a"
+        " withheld row), no invitations in reference/survey_invitations.csv for the wave, for the partnership in"
+        " that wave or for the stakeholder group, respondents who did not state their group, or no one invited;"
+        " empty where the rate is published",
+    )
 
     class Config:
         metadata = {
@@ -88,13 +97,15 @@ class ResponseRatesMart(pa.DataFrameModel):
 
 
 class ConstructScoresMart(pa.DataFrameModel):
-    """One row per survey wave x partnership x construct (a success factor or support usefulness)."""
+    """One row per survey wave x partnership x construct (a success factor, or the support-offer ratings)."""
 
     wave: Series[str] = pa.Field(description="Survey wave")
     partnership_id: Series[str] = pa.Field(
         metadata={"references": "staging.partnerships.partnership_id"}, description="Partnership"
     )
-    construct: Series[str] = pa.Field(description="Construct: a success factor, or support_usefulness")
+    construct: Series[str] = pa.Field(
+        description="Construct: a success factor, or the support-offer ratings (construct_kind in survey_instrument.csv)"
+    )
     respondents: Series[pd.Int64Dtype] = pa.Field(
         nullable=True, ge=0, description="Respondents with a score on the construct; empty where suppressed"
     )
@@ -111,7 +122,7 @@ class ConstructScoresMart(pa.DataFrameModel):
     alpha: Series[float] = pa.Field(
         nullable=True,
         le=1,
-        description="Cronbach's (1951) alpha of the construct's items in this wave, over all partnerships' complete respondents",
+        description="Cronbach's (1951) alpha of the construct's items in this wave, over all partnerships' complete respondents; empty for a construct that is not a scale (construct_kind support_offer in survey_instrument.csv: separate ratings of each part of the support offer, which alpha does not describe)",
     )
     alpha_ci_low: Series[float] = pa.Field(
         nullable=True, description="Lower limit of Feldt's (1965) 95% interval of alpha"

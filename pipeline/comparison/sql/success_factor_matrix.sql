@@ -1,4 +1,9 @@
 WITH survey AS (SELECT * FROM staging.latest_factor_scores),
+factors AS (
+    -- The factors in the order success_factors.csv lists them: the order reports show them in.
+    SELECT factor_id, factor_name, row_number() OVER (ORDER BY source_file, source_row) AS factor_position
+    FROM staging.success_factors
+),
 coding AS (
     SELECT partnership_id, factor_id,
            count(DISTINCT (source_name, start_position, end_position)) FILTER (WHERE direction = 'enabler') AS enabler_passages,
@@ -21,11 +26,11 @@ excerpts AS (
           FROM passages)
     GROUP BY ALL
 )
-SELECT p.partnership_id, f.factor_id, s.survey_wave, s.survey_respondents, s.survey_mean, s.survey_sd, e.excerpts,
+SELECT p.partnership_id, f.factor_id, f.factor_name, f.factor_position, s.survey_wave, s.survey_respondents, s.survey_mean, s.survey_sd, e.excerpts,
        coalesce(c.enabler_passages, 0) AS enabler_passages, coalesce(c.barrier_passages, 0) AS barrier_passages,
        coalesce(c.coded_sources, 0) AS coded_sources, coalesce(c.coders, 0) AS coders
 FROM staging.partnerships AS p
-CROSS JOIN staging.success_factors AS f
+CROSS JOIN factors AS f
 LEFT JOIN survey AS s USING (partnership_id, factor_id)
 LEFT JOIN coding AS c USING (partnership_id, factor_id)
 LEFT JOIN excerpts AS e USING (partnership_id, factor_id)

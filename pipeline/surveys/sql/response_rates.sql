@@ -8,7 +8,13 @@ invited AS (
 )
 SELECT coalesce(r.wave, i.wave) AS wave, coalesce(r.partnership_id, i.partnership_id) AS partnership_id,
        coalesce(r.stakeholder_group, i.stakeholder_group) AS stakeholder_group,
-       i.invited, coalesce(r.respondents, 0) AS respondents, coalesce(r.completed, 0) AS completed
+       i.invited, coalesce(r.respondents, 0) AS respondents, coalesce(r.completed, 0) AS completed,
+       -- Why a rate may be missing: the wave, or the partnership in the wave, has no invitations at all.
+       coalesce(r.wave, i.wave) IN (SELECT wave FROM invited) AS wave_invited,
+       EXISTS (
+           SELECT 1 FROM invited AS p
+           WHERE p.wave = coalesce(r.wave, i.wave) AND p.partnership_id = coalesce(r.partnership_id, i.partnership_id)
+       ) AS partnership_invited
 FROM responded AS r
 FULL OUTER JOIN invited AS i USING (wave, partnership_id, stakeholder_group)
 ORDER BY ALL

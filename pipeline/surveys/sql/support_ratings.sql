@@ -1,4 +1,5 @@
--- Ratings of each part of the support offer by stakeholder group.
+-- Ratings of each part of the support offer by stakeholder group: the items of construct_kind support_offer
+-- in survey_instrument.csv.
 INSERT INTO staging.survey_support_ratings BY NAME
 SELECT s.wave, s.item_code AS support_type, f.item_text AS support_label,
        coalesce(r.stakeholder_group, 'not stated') AS stakeholder_group,
@@ -7,6 +8,7 @@ SELECT s.wave, s.item_code AS support_type, f.item_text AS support_label,
        count(*) FILTER (WHERE s.score >= 3) AS rated_useful
 FROM staging.survey_item_scores AS s
 JOIN staging.survey_responses AS r ON r.wave = $wave AND r.{identity} = s.{identity}
-JOIN staging.survey_instrument AS f ON f.item_code = s.item_code AND f.role = 'item'
-WHERE s.wave = $wave AND s.construct = 'support_usefulness'
+JOIN staging.survey_instrument AS f
+  ON f.item_code = s.item_code AND f.role = 'item' AND f.construct = s.construct AND f.construct_kind = 'support_offer'
+WHERE s.wave = $wave
 GROUP BY ALL

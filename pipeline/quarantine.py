@@ -1,0 +1,108 @@
+"""How much of each source the staging layer set aside: rows quarantined against rows received.
+
+Each source's staging tables with a quarantine twin (`quarantine.<name>`: the rows set aside, each with its
+reason) are listed in `QUARANTINED`, keyed by the drop-zone folder the rows come from. A table's rows
+received are its staged rows plus its quarantined rows. A source's share is the largest share of any of its
+tables: tables of one source have different grains (a survey's responses and their scored answers), so
+adding them up would let a mass of good answers hide most respondents being set aside.
+
+The setting `max_quarantine_share` is the largest share a source may have: the asset check on each source
+(`assets.tables.quarantine_share_check`) and the refresh's run summary compare against it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import duckdb
+
+from pipeline.reference.schemas import REFERENCE_MODELS
+from pipeline.warehouse import quote_identifier, table_exists
+
+# source (its drop-zone folder) -> its staging tables that quarantine rows, the first the one its check is on
+QUARANTINED: dict[str, tuple[str, ...]] = {
+    "reference": tuple(REFERENCE_MODELS),
+    "surveys": ("survey_responses", "survey_item_scores"),
+    "codings": ("coded_segments",),
+    "outcomes": ("outcome_values",),
+    "deprivation": ("deprivation",),
+    "interventions": ("interventions",),
+    "assessments": ("success_assessments",),
+}
+
+
+@dataclass(frozen=True)
+class TableShare:
+    """One staging table's rows received and quarantined, with one quarantine reason as an example."""
+
+    source: str
+    table: str
+    received: int
+    quarantined: int
+    example_reason: str | None = None
+
+    @property
+    def share(self) -> float:
+        """Quarantined rows as a share of the rows received (0 when none were received)."""
+        return self.quarantined / self.received if self.received else 0.0
+
+
+@dataclass(frozen=True)
+class SourceShare:
+    """A source's quarantine: its tables, its rows quarantined and its share (its worst table's)."""
+
+    source: str
+    tables: tuple[TableShare, ...]
+
+    @property
+    def quarantined(self) -> int:
+        return sum(table.quarantined for table in self.tables)
+
+    @property
+    def worst(self) -> TableShare | None:
+        """The table with the largest share (the first of equals), or None when the source has no table yet."""
+        return max(self.tables, key=lambda table: table.share, default=None)
+
+    @property
+    def share(self) -> float:
+        return self.worst.share if self.worst else 0.0
+
+    def over(self, limit: float) -> bool:
+        """Whether the source's share passes `limit` (a limit of 1 is never passed)."""
+        return self.share > limit
+
+    def limit_message(self, limit: float) -> str:
+        """One line naming the source, its share, the table and counts behind it, and the limit."""
+        worst = self.worst
+        detail = f" ({worst.quarantined} of {worst.received} rows of {worst.table} received)" if worst else ""
+        return (
+            f"{self.source}: {self.share:.1%} of rows quarantined{detail}, more than max_quarantine_share ="
+            f" {limit:g} (settings.toml); see quarantine.{worst.table if worst else '<table>'} for the reasons"
+        )
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    schema, name = table.split(".", 1)
+    if not table_exists(con, table):
+        return 0
+    return con.execute(f"SELECT count(*) FROM {schema}.{quote_identifier(name)}").fetchall()[0][0]
+
+
+def table_share(con: duckdb.DuckDBPyConnection, source: str, table: str) -> TableShare:
+    """The rows of `staging.<table>` and `quarantine.<table>` (0 for a table not yet written)."""
+    quarantined = _count(con, f"quarantine.{table}")
+    reason = None
+    if quarantined:
+        reason = con.execute(f"SELECT any_value(reason) FROM quarantine.{quote_identifier(table)}").fetchall()[0][0]
+    return TableShare(source, table, _count(con, f"staging.{table}") + quarantined, quarantined, reason)
+
+
+def quarantine_shares(
+    con: duckdb.DuckDBPyConnection, sources: Mapping[str, Sequence[str]] = QUARANTINED
+) -> list[SourceShare]:
+    """Each source's quarantine, in the order of `sources` (default: every source)."""
+    return [
+        SourceShare(source, tuple(table_share(con, source, table) for table in tables))
+        for source, tables in sources.items()
+    ]
