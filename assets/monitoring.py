@@ -8,6 +8,7 @@ from assets.tables import (
     mart_asset,
     publish_and_describe,
     quarantine_of,
+    quarantine_share_check,
     refused_files_check,
     step_results,
     table_specs,
@@ -101,6 +102,7 @@ monitoring_assets = [
 ]
 monitoring_checks = [
     refused_files_check("monitoring", RAW_TABLES),
+    quarantine_share_check("monitoring"),
     *checks_for(["staging.indicator_register", "staging.monitoring_returns", "staging.monitoring_gaps"], blocking=True),
     *checks_for(["marts.indicator_progress", "marts.monitoring_summary"]),
 ]

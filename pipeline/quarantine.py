@@ -29,6 +29,8 @@ QUARANTINED: dict[str, tuple[str, ...]] = {
     "deprivation": ("deprivation",),
     "interventions": ("interventions",),
     "assessments": ("success_assessments",),
+    # The returns with the register they are checked against (reference/indicator_register.csv, optional).
+    "monitoring": ("monitoring_returns", "indicator_register"),
 }
 
 
@@ -76,9 +78,10 @@ class SourceShare:
         """One line naming the source, its share, the table and counts behind it, and the limit."""
         worst = self.worst
         detail = f" ({worst.quarantined} of {worst.received} rows of {worst.table} received)" if worst else ""
+        table = f"quarantine.{worst.table}" if worst else "quarantine.<table>"
         return (
             f"{self.source}: {self.share:.1%} of rows quarantined{detail}, more than max_quarantine_share ="
-            f" {limit:g} (settings.toml); see quarantine.{worst.table if worst else '<table>'} for the reasons"
+            f" {limit:g} (settings.toml); see {table} for the reasons"
         )
 
 

@@ -5,19 +5,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pandas as pd
 import pytest
 
+from assets import monitoring, reference
 from pipeline.errors import InputFileError
+from pipeline.generators.monitoring import LATE, PLANTED
 from pipeline.monitoring import marts
 from pipeline.monitoring.ingest import load_indicator_register, load_returns
 from pipeline.monitoring.returns import parse_period, read_returns
 from pipeline.monitoring.staging import stage_indicator_register, stage_returns
 from pipeline.reference.ingest import load_reference
 from pipeline.reference.staging import stage_reference
+from pipeline.settings import Settings
 from pipeline.warehouse import ensure_schemas
-from tests.conftest import DATA_DIR
+from tests.conftest import DATA_DIR, resources_for
 
 REGISTER = (
     "partnership_id,indicator_id,indicator_name,indicator_type,driver,marmot_objective,unit,polarity,"
@@ -175,3 +179,52 @@ def test_loading_the_same_returns_twice_changes_nothing(tmp_path):
         again = load_returns(con, drop / "monitoring", drop)
         assert con.execute("SELECT * EXCLUDE (loaded_at) FROM raw.monitoring_returns").fetchall() == first
     assert again.rows_loaded == 0
+
+
+def test_the_demo_returns_show_exactly_the_planted_special_causes_and_the_late_return(tmp_path):
+    """The demo's planted truth (`pipeline.generators.monitoring`): four special causes, one per Making Data
+    Count rule, each on exactly its planted points, no other special cause, and one late return."""
+    settings = Settings(data_dir=DATA_DIR, warehouse=tmp_path / "warehouse.duckdb", marts_dir=tmp_path / "marts")
+    resources = resources_for(settings)
+    assert dg.materialize(reference.reference_assets, resources=resources).success
+    result = dg.materialize([*monitoring.monitoring_assets, *monitoring.monitoring_checks], resources=resources)
+    assert result.success
+    assert [e.check_name for e in result.get_asset_check_evaluations() if not e.passed] == []
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        flagged = con.execute(
+            "UNPIVOT (SELECT partnership_id, indicator_id, period::DATE AS period, beyond_limit, shift, trend, "
+            "two_of_three FROM marts.indicator_progress) ON beyond_limit, shift, trend, two_of_three "
+            "INTO NAME rule VALUE flagged"
+        ).df()
+        variations = con.execute(
+            "SELECT DISTINCT indicator_id, variation FROM marts.indicator_progress WHERE variation <> 'common_cause'"
+        ).fetchall()
+        gaps = con.execute(
+            "SELECT partnership_id, indicator_id, period::DATE, status FROM staging.monitoring_gaps"
+        ).fetchall()
+        progress = con.execute("SELECT DISTINCT partnership_id FROM marts.indicator_progress ORDER BY 1").fetchall()
+        summary = con.execute("SELECT * FROM marts.monitoring_summary ORDER BY partnership_id").df()
+        quarantined = con.execute(
+            "SELECT (SELECT count(*) FROM quarantine.monitoring_returns) + (SELECT count(*) FROM quarantine.indicator_register)"
+        ).fetchall()[0][0]
+        layouts = dict(
+            con.execute(
+                "SELECT layout, count(DISTINCT partnership_id) FROM staging.monitoring_returns GROUP BY 1"
+            ).fetchall()
+        )
+    found = {
+        (r.partnership_id, r.indicator_id, r.rule, r.period.date())
+        for r in flagged[flagged.flagged.astype(bool)].itertuples()
+    }
+    planted = {(p.partnership_id, p.indicator_id, p.rule, period) for p in PLANTED for period in p.periods}
+    assert found == planted
+    # Each planted cause points the way its rule and the indicator's polarity say.
+    assert sorted(variations) == [
+        ("P04-PRO1", "concern"), ("P12-OUT1", "improvement"), ("P17-PRO1", "improvement"), ("P24-OUT1", "improvement")
+    ]  # fmt: skip
+    assert gaps == [(*LATE, "late")]
+    assert quarantined == 0 and layouts == {"long": 10, "wide": 10, "header block": 10}
+    ids = [f"P{n:02d}" for n in range(1, 31)]
+    assert [p for (p,) in progress] == ids and summary["partnership_id"].tolist() == ids
+    assert summary["with_special_cause"].sum() == 4 and summary["late_returns"].sum() == 1
+    assert (summary[["indicators", "with_returns"]] == 2).all().all()

@@ -52,9 +52,14 @@ def build_indicator_progress(con: duckdb.DuckDBPyConnection, threshold: int) -> 
         np.where(frame["progress_to_target"] >= frame["expected_progress"], "on_track", "off_track"),
     )
     frame["points"] = frame.groupby(["partnership_id", "indicator_id"])["value"].transform("size").astype("int64")
-    spc = [_spc(group) for _, group in frame.groupby(["partnership_id", "indicator_id"], sort=False)]
     columns = [*SPC_COLUMNS, "assurance"]
-    frame[columns] = pd.concat(spc).loc[frame.index, columns] if spc else None
+    # Only series long enough to chart: concatenating the all-empty frames of short ones is deprecated in pandas.
+    spc = [
+        _spc(group)
+        for _, group in frame.groupby(["partnership_id", "indicator_id"], sort=False)
+        if len(group) >= MIN_SPC_POINTS
+    ]
+    frame[columns] = pd.concat(spc).reindex(frame.index)[columns] if spc else None
     for column in ["spc_mean", "spc_lower", "spc_upper"]:
         frame[column] = pd.to_numeric(frame[column]).astype("float64")
     for column in ["beyond_limit", "shift", "trend", "two_of_three"]:
