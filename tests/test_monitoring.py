@@ -228,3 +228,19 @@ def test_the_demo_returns_show_exactly_the_planted_special_causes_and_the_late_r
     assert [p for (p,) in progress] == ids and summary["partnership_id"].tolist() == ids
     assert summary["with_special_cause"].sum() == 4 and summary["late_returns"].sum() == 1
     assert (summary[["indicators", "with_returns"]] == 2).all().all()
+
+
+def test_each_case_page_charts_its_indicators_with_the_planted_special_causes_coloured(demo_run):
+    pages = demo_run.settings.marts_dir / "reports" / "partnerships"
+    concern, improvement = 'fill="#e08214"', 'fill="#2166ac"'
+    texts = {pid: (pages / f"{pid}.html").read_text(encoding="utf-8") for pid in ("P04", "P12", "P17", "P24", "P01")}
+    # P04's one point beyond the lower limit is a concern; the others' shift (8), trend (7), two of three (2)
+    # are improvements; P01 has common-cause variation only. Two SPC charts per page.
+    assert [(t.count(concern), t.count(improvement)) for t in texts.values()] == [
+        (1, 0),
+        (0, 8),
+        (0, 7),
+        (0, 2),
+        (0, 0),
+    ]
+    assert all(t.count('<svg role="img"') == 2 and "Indicators at their latest return" in t for t in texts.values())
