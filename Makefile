@@ -43,7 +43,7 @@ dev: install
 check: install
 	$(BIN)/python -m pipeline.cli check
 
-## Rewrite the seeded demo exports (surveys, codings, assessments) in data/raw.
+## Rewrite the seeded demo exports (surveys, codings, assessments, monitoring returns) in data/raw.
 demo-data: install
 	$(BIN)/python -m pipeline.generators.demo
 

@@ -11,6 +11,7 @@ import pandera.pandas as pa
 from pipeline.codings import schemas as codings
 from pipeline.comparison import schemas as comparison
 from pipeline.mapping import schemas as mapping
+from pipeline.monitoring import schemas as monitoring
 from pipeline.outcomes import schemas as outcomes
 from pipeline.reference import schemas as reference
 from pipeline.surveys import schemas as surveys
@@ -22,4 +23,5 @@ TABLES: dict[str, type[pa.DataFrameModel]] = {
     **codings.TABLES,
     **outcomes.TABLES,
     **mapping.TABLES,
+    **monitoring.TABLES,
 }

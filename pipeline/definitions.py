@@ -8,6 +8,7 @@ from assets.codings import coding_assets, coding_checks
 from assets.comparison import comparison_assets, comparison_checks
 from assets.drop_zone import drop_zone_assets
 from assets.mapping import mapping_assets, mapping_checks
+from assets.monitoring import monitoring_assets, monitoring_checks
 from assets.outcomes import outcome_assets, outcome_checks
 from assets.reference import reference_assets, reference_checks
 from assets.reports import report_assets_over
@@ -31,11 +32,20 @@ SOURCE_ASSETS = [
     *coding_assets,
     *outcome_assets,
     *mapping_assets,
+    *monitoring_assets,
     *comparison_assets,
     *drop_zone_assets,
 ]
 ALL_ASSETS = [*SOURCE_ASSETS, *report_assets_over(SOURCE_ASSETS)]
-ALL_CHECKS = [*reference_checks, *survey_checks, *coding_checks, *outcome_checks, *mapping_checks, *comparison_checks]
+ALL_CHECKS = [
+    *reference_checks,
+    *survey_checks,
+    *coding_checks,
+    *outcome_checks,
+    *mapping_checks,
+    *monitoring_checks,
+    *comparison_checks,
+]
 
 waves = dg.AssetSelection.assets(*wave_assets)
 # Reference data first: every wave is conformed to it.

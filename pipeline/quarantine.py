@@ -29,6 +29,8 @@ QUARANTINED: dict[str, tuple[str, ...]] = {
     "deprivation": ("deprivation",),
     "interventions": ("interventions",),
     "assessments": ("success_assessments",),
+    # The returns with the register they are checked against (reference/indicator_register.csv, optional).
+    "monitoring": ("monitoring_returns", "indicator_register"),
 }
 
 

@@ -103,6 +103,10 @@ class DropZone:
         return self.data_dir / "narratives"
 
     @property
+    def monitoring_dir(self) -> Path:
+        return self.data_dir / "monitoring"
+
+    @property
     def settings_file(self) -> Path:
         return self.data_dir / SETTINGS_FILE
 

@@ -36,6 +36,8 @@ from pipeline.errors import InputFileError
 from pipeline.mapping.ingest import load_interventions
 from pipeline.mapping.interventions import read_interventions
 from pipeline.mapping.staging import stage_interventions
+from pipeline.monitoring.ingest import load_indicator_register, load_returns
+from pipeline.monitoring.staging import stage_indicator_register, stage_returns
 from pipeline.outcomes import readers as outcomes
 from pipeline.outcomes.ingest import load_deprivation, load_outcomes
 from pipeline.outcomes.staging import stage_deprivation, stage_outcomes
@@ -181,6 +183,11 @@ def _interventions(con: duckdb.DuckDBPyConnection, drop: Path, path: Path) -> No
     stage_interventions(con)
 
 
+def _monitoring(con: duckdb.DuckDBPyConnection, drop: Path, path: Path) -> None:
+    load_returns(con, drop / "monitoring", drop)
+    stage_returns(con)
+
+
 def _reference(con: duckdb.DuckDBPyConnection, drop: Path, path: Path) -> None:
     load_reference(con, drop / "reference", drop)
     stage_reference(con)
@@ -295,6 +302,8 @@ read_outcome = reading(read_outcome_file)
 survey_responses = staged("surveys", "survey_responses", _survey_wave)
 survey_item_scores = staged("surveys", "survey_item_scores", _survey_wave)
 outcome_values = staged("outcomes/fingertips", "outcome_values", _outcome_files)
+STAGED_MONITORING = "load_returns (monitoring.read_returns) -> stage_returns"
+monitoring_returns = staged("monitoring", "monitoring_returns", _monitoring)
 
 CASES: list[Case] = [
     # --- Survey exports ---
@@ -797,6 +806,45 @@ CASES: list[Case] = [
         reading(read_interventions),
         "the file name does not start with a partnership id",
     ),
+    # --- Monitoring returns ---
+    quarantined(
+        "monitoring_wrong_period_format",
+        "monitoring/P03 wrong period format.csv",
+        STAGED_MONITORING,
+        monitoring_returns,
+        1,
+        (3, "column 'period': '01/02/2019' is not a period; expected a month as 2024-04, Apr 2024 or April 2024"),
+        (4, "column 'period': 'Spring 2019' is not a period"),
+    ),
+    quarantined(
+        "monitoring_unknown_indicator",
+        "monitoring/P03 unknown indicator.csv",
+        STAGED_MONITORING,
+        monitoring_returns,
+        1,
+        (
+            3,
+            "column 'indicator_id': 'P03-PRO9' is not in 'P03''s indicator register (reference/indicator_register.csv)",
+        ),
+    ),
+    quarantined(
+        "monitoring_value_in_the_wrong_unit",
+        "monitoring/P03 value in the wrong unit.csv",
+        STAGED_MONITORING,
+        monitoring_returns,
+        1,
+        (3, "column 'value': '45%' is a percentage but the indicator's unit is 'people'"),
+        (4, "column 'value': '250' is outside 0-100, the range of the indicator's unit 'percentage'"),
+    ),
+    quarantined(
+        "monitoring_duplicate_period",
+        "monitoring/P03 duplicate period.csv",
+        STAGED_MONITORING,
+        monitoring_returns,
+        1,
+        (2, "column 'period': 2019-01 is returned more than once for P03/P03-PRO1"),
+        (3, "column 'period': 2019-01 is returned more than once for P03/P03-PRO1"),
+    ),
     # --- Reference tables ---
     quarantined(
         "reference_partnership_bad_area_code",
@@ -929,7 +977,7 @@ OUTCOMES: dict[str, Outcome] = {}  # filled as the cases run, for the summary ta
 @pytest.fixture(scope="module")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the demo drop zone and a warehouse holding it (reference staged; outcomes, deprivation,
-    interventions and codings loaded), for staged cases to copy: loading them again skips the unchanged
+    interventions, codings and monitoring returns loaded; the indicator register staged), for staged cases to copy: loading them again skips the unchanged
     demo files, so only the case's own file is new."""
     root = tmp_path_factory.mktemp("bad_inputs_template")
     drop = root / "raw"
@@ -942,6 +990,9 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         load_deprivation(con, drop / "deprivation", drop)
         load_interventions(con, drop / "interventions", drop)
         load_codings(con, drop / "codings", drop)
+        load_indicator_register(con, drop / "reference", drop)
+        stage_indicator_register(con)
+        load_returns(con, drop / "monitoring", drop)
     return root
 
 

@@ -24,6 +24,7 @@ def test_definitions_group_by_source_and_tag_every_asset_with_its_layer():
         "codings",
         "outcomes",
         "mapping",
+        "monitoring",
         "comparison",
         "drop_zone",
         "reports",

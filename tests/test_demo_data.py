@@ -28,6 +28,8 @@ def test_regenerating_gives_the_committed_demo_data_byte_for_byte(tmp_path):
         "codings/site_visits.qdpx",
         "assessments/success_assessment.csv",
         "demo_ground_truth.json",
+        "reference/indicator_register.csv",
+        *(f"monitoring/{path.name}" for path in sorted((DATA_DIR / "monitoring").iterdir())),
     ):
         assert (out / relative).read_bytes() == (DATA_DIR / relative).read_bytes(), (
             f"{relative} differs: run make demo-data"

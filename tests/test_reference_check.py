@@ -86,7 +86,7 @@ def test_ids_groups_problems_and_areas_are_the_programme_s_own(drop_zone):
     """Nothing programme-specific is in code: an id of another form, a Welsh area, a renamed stakeholder
     group and a renamed problem are all consistent reference data."""
     reference = drop_zone.reference_dir
-    for name in ("partnerships.csv", "survey_invitations.csv"):
+    for name in ("partnerships.csv", "survey_invitations.csv", "indicator_register.csv"):
         text = (reference / name).read_text(encoding="utf-8")
         (reference / name).write_text(text.replace("P01,", "KIR,"), encoding="utf-8")
     edit(reference / "partnerships.csv", "KIR,Kirklees,E08000034,", "KIR,Kirklees,E08000034;W06000001,")
@@ -165,3 +165,28 @@ def test_a_construct_whose_items_disagree_on_its_kind_is_rejected_whole(drop_zon
     assert "construct 'support_usefulness' more than one kind (scale, support_offer)" in errors[0].message.replace(
         "give it ", ""
     ).replace("the items of ", "")
+
+
+def test_the_indicator_register_is_checked_with_the_reference_data(drop_zone):
+    register = drop_zone.reference_dir / "indicator_register.csv"
+    edit(register, "P03,P03-PRO1,", "P99,P03-PRO1,")
+    edit(register, "alcohol treatment,output,AH3a,", "alcohol treatment,output,ZZ9,")
+    edit(register, "primary care,process,AH2a,ill_health_prevention,interventions,higher_is_better,150,2015-03-31,260,2017-03-31,monthly,Blackpool",
+         "primary care,process,AH2a,world_peace,interventions,higher_is_better,150,2015-03-31,260,2017-03-31,monthly,Blackpool")  # fmt: skip
+    edit(register, "interventions,higher_is_better,150,2015-03-31,260,2017-03-31,monthly,Liverpool",
+         "interventions,up,150,2015-03-31,260,2017-03-31,monthly,Liverpool")  # fmt: skip
+    edit(register, ",monthly,Knowsley Council school sport", ",weekly,Knowsley Council school sport")
+    errors = [str(f) for f in check_reference(drop_zone) if f.severity == "error"]
+    file = "ERROR reference/indicator_register.csv"
+    assert errors == [
+        f"{file} row 6: column 'partnership_id': partnership 'P99' is not in reference/partnerships.csv",
+        f"{file} row 9: column 'driver': 'ZZ9' is not a driver of the alcohol_harm driver diagram (reference/driver_diagrams.csv)",
+        f"{file} row 10: column 'marmot_objective': Marmot objective 'world_peace' is not in reference/marmot_objectives.csv",
+        f"{file} row 18: column 'polarity': 'up' failed isin(['higher_is_better', 'lower_is_better'])",
+        f"{file} row 20: column 'frequency': 'weekly' failed isin(['monthly', 'quarterly'])",
+    ]  # fmt: skip
+
+
+def test_a_register_naming_a_rejected_partnership_follows_from_that_partnership(three_errors):
+    knock_on = [f for f in check_reference(three_errors) if f.source_file == "reference/indicator_register.csv"]
+    assert [(f.row, f.follows_from) for f in knock_on] == [(4, "partnership_id='P02'"), (5, "partnership_id='P02'")]

@@ -42,8 +42,9 @@ PER_PARTNERSHIP = [
     "driver_coverage",
     "marmot_coverage",
 ]
-# What the second programme has none of, by design: no support-offer items, no inequality breakdowns.
-EMPTY_BY_DESIGN = {"support_usefulness", "outcome_inequality"}
+# What the second programme has none of, by design: no support-offer items, no inequality breakdowns, and no
+# indicator register or monitoring returns (local monitoring is optional).
+EMPTY_BY_DESIGN = {"support_usefulness", "outcome_inequality", "indicator_progress", "monitoring_summary"}
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
 """Seeded demo data in the real tools' own export formats, with a planted, documented ground truth.
 
 Run `make demo-data` (or `python -m pipeline.generators.demo`) to rewrite `data/raw/surveys/`,
-`data/raw/codings/`, `data/raw/assessments/` and `data/raw/demo_ground_truth.json`. Reference data and
+`data/raw/codings/`, `data/raw/assessments/`, `data/raw/monitoring/` (with `reference/indicator_register.csv`;
+its planted special causes are documented in `pipeline.generators.monitoring`) and
+`data/raw/demo_ground_truth.json`. Reference data and
 the real outcome statistics in `data/raw/` are not touched.
 
 Planted ground truth
@@ -58,7 +60,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -68,6 +69,10 @@ import numpy as np
 import pandas as pd
 
 from pipeline.codings.refi_qda import CodingSpec, write_qdpx
+from pipeline.generators.files import Partnership, read_partnerships
+from pipeline.generators.files import fixed_xlsx_timestamps as _fixed_xlsx_timestamps
+from pipeline.generators.files import write_atomically as _write_atomically
+from pipeline.generators.monitoring import write_monitoring
 from pipeline.settings import PROJECT_ROOT, load_settings
 
 SEED = 2016
@@ -155,17 +160,6 @@ COMMENTS = [
 ]
 CODERS = ["Site visit coder 1", "Site visit coder 2"]
 CONTEXT_CODE = "Context/Local history"
-
-
-@dataclass(frozen=True)
-class Partnership:
-    partnership_id: str
-    partnership_name: str
-
-
-def read_partnerships(reference_dir: Path) -> list[Partnership]:
-    frame = pd.read_csv(reference_dir / "partnerships.csv", dtype=str)
-    return [Partnership(row.partnership_id, row.partnership_name) for row in frame.itertuples()]
 
 
 def demo_success(levels: dict[str, int]) -> bool:
@@ -775,32 +769,7 @@ def write_interventions(
     return written
 
 
-def _fixed_xlsx_timestamps(content: bytes) -> bytes:
-    """Rewrite a workbook with fixed zip timestamps and document dates, so regeneration is byte-identical."""
-    import re
-    import zipfile
-
-    source = zipfile.ZipFile(io.BytesIO(content))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for item in source.infolist():
-            data = source.read(item.filename)
-            if item.filename == "docProps/core.xml":
-                data = re.sub(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", b"2018-09-01T12:00:00Z", data)
-            info = zipfile.ZipInfo(item.filename, date_time=(2018, 9, 1, 12, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(info, data)
-    return out.getvalue()
-
-
 # --- Orchestration ---------------------------------------------------------------------------------------
-
-
-def _write_atomically(path: Path, content: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_bytes(content)
-    os.replace(temporary, path)
 
 
 def generate(data_dir: Path, seed: int = SEED) -> dict[str, object]:
@@ -847,6 +816,8 @@ def generate(data_dir: Path, seed: int = SEED) -> dict[str, object]:
     summary["interventions"] = write_interventions(
         data_dir / "interventions", partnerships, reference_dir, np.random.default_rng([seed, 3])
     )
+    # Monitoring draws from its own seeded stream, so adding it left every other demo file unchanged.
+    summary["monitoring"] = write_monitoring(data_dir, partnerships)
     ground_truth = {
         "seed": seed,
         "rule": GROUND_TRUTH_RULE,
@@ -860,7 +831,12 @@ def generate(data_dir: Path, seed: int = SEED) -> dict[str, object]:
     return summary
 
 
-UNITS = {"codings": "codings", "invitations": "invitation counts", "interventions": "interventions"}
+UNITS = {
+    "codings": "codings",
+    "invitations": "invitation counts",
+    "interventions": "interventions",
+    "monitoring": "monitoring values",
+}
 
 
 def main() -> None:

@@ -6,7 +6,9 @@ Then the tables are checked against each other (`sql/reference_gaps.sql`): a fac
 QCA condition on an unknown factor is an error; a partnership whose problem has no outcome indicator is a
 gap, reported while the run goes on. Given the settings, the survey rating cut-offs (`survey_strong_from`,
 `survey_weak_to` in `settings.toml`) are checked against the answer scales the factor items use: a cut-off
-outside a scale's scores is an error. A refresh runs this first and stops on any error.
+outside a scale's scores is an error. The optional indicator register (`indicator_register.csv`, the
+monitoring source's) is checked too: an unknown partnership, driver or Marmot objective, or a polarity or
+frequency that is not one of the accepted values, is an error. A refresh runs this first and stops on any error.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from pathlib import Path
 import duckdb
 
 from pipeline.errors import InputFileError
+from pipeline.monitoring.ingest import load_indicator_register
+from pipeline.monitoring.staging import stage_indicator_register
 from pipeline.reference.ingest import load_reference
 from pipeline.reference.schemas import REFERENCE_MODELS
 from pipeline.reference.staging import stage_reference
@@ -60,11 +64,14 @@ def stage_and_check(
         stage_reference(con)
     except (FileNotFoundError, InputFileError, SchemaValidationError) as error:
         return [Finding("error", _relative(error, drop_zone), None, str(error))]
+    # The optional indicator register is checked with the rest: its partnerships, drivers and objectives.
+    register = load_indicator_register(con, drop_zone.reference_dir, drop_zone.data_dir)
+    stage_indicator_register(con)
     rejected = {
         name: con.execute(
             f"SELECT source_file, source_row, reason, record FROM quarantine.{quote_identifier(name)} ORDER BY source_row"
         ).fetchall()
-        for name in REFERENCE_MODELS
+        for name in [*REFERENCE_MODELS, "indicator_register"]
     }
     # A row naming a key whose own row was rejected is a consequence, not a second mistake.
     rejected_keys = {
@@ -78,6 +85,7 @@ def stage_and_check(
         for rows in rejected.values()
         for source_file, row, reason, _ in rows
     ]
+    findings += [Finding("error", refusal.source_file, None, refusal.reason) for refusal in register.refused]
     findings += [
         Finding(severity, source_file, row, f"column {column!r}: {message}")
         for severity, source_file, row, column, message in con.execute(load_sql(__file__, "reference_gaps")).fetchall()

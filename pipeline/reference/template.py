@@ -15,8 +15,13 @@ import re
 import shutil
 from pathlib import Path
 
+from pipeline.monitoring.schemas import IndicatorRegister
 from pipeline.reference.schemas import REFERENCE_MODELS
 from pipeline.settings import PROJECT_ROOT, DropZone
+
+# The reference files of every source: the reference source's own, and the monitoring source's optional
+# register of each partnership's local indicators (checked with them by `check`).
+TEMPLATE_MODELS = {**REFERENCE_MODELS, "indicator_register": IndicatorRegister}
 
 # A made-up programme of two partnerships, one problem and two factors: enough for `check` to pass and for
 # an evaluator to see each file's shape. Replace every row with the programme's own.
@@ -117,7 +122,13 @@ EXAMPLES: dict[str, list[list[str]]] = {
         ["senior_leadership", "LEAD", "2.5", "3.0", "3.5", "present"],
         ["integration", "INTEG", "2.5", "3.0", "3.5", "present"],
     ],
-}
+    "indicator_register": [
+        ["A01", "A01-PRO1", "Schools running the example programme", "process", "D1a", "best_start", "schools",
+         "higher_is_better", "4", "2024-03-31", "20", "2026-03-31", "monthly", "Example Borough public health"],
+        ["A01", "A01-OUT1", "Families completing the example course", "output", "D1", "", "people",
+         "higher_is_better", "", "", "", "", "quarterly", "Example Borough family services"],
+    ],
+}  # fmt: skip
 
 FOLDERS = {
     "surveys": "One survey export per wave (Qualtrics, SurveyMonkey, Google Forms, Microsoft Forms, Excel or SPSS):"
@@ -135,16 +146,19 @@ FOLDERS = {
     "narratives": "Optional: the evaluators' own account of a partnership, shown on its case-study page: one UTF-8"
     " Markdown file per partnership named after its id (`P01.md`). Raw HTML in it shows as text and images are left"
     " out.",
+    "monitoring": "Optional: each partnership's monitoring returns, the values of its own indicators (those in"
+    " reference/indicator_register.csv) period by period, as CSV or XLSX: a long table (partnership_id, indicator_id,"
+    " period, value), a wide one (one column per month), or either below a header block ('Partnership: A01').",
 }
 
 
 def _columns(name: str) -> list[str]:
-    return [c for c in REFERENCE_MODELS[name].to_schema().columns if c not in ("source_file", "source_row")]
+    return [c for c in TEMPLATE_MODELS[name].to_schema().columns if c not in ("source_file", "source_row")]
 
 
 def reference_section(name: str, heading: str = "##") -> str:
     """Markdown for one reference file: its grain, then each column's meaning and rules (from its model)."""
-    model = REFERENCE_MODELS[name]
+    model = TEMPLATE_MODELS[name]
     schema = model.to_schema()
     lines = [f"{heading} `{name}.csv`", "", inspect.getdoc(model) or "", "", "| column | required | rules | meaning |"]
     lines.append("|---|---|---|---|")
@@ -169,7 +183,7 @@ def reference_readme() -> str:
         "what one row is, then each column: what it means and what the pipeline accepts.",
         "",
     ]
-    return "\n".join(lines + [reference_section(name) for name in REFERENCE_MODELS])
+    return "\n".join(lines + [reference_section(name) for name in TEMPLATE_MODELS])
 
 
 # A block of a Markdown document that `fill_generated` rewrites from the models: the columns of one reference file.
@@ -192,7 +206,7 @@ def write_template(target: Path) -> DropZone:
         raise FileExistsError(f"{target} is not empty: choose a new folder for the template drop zone")
     drop_zone = DropZone(target)
     drop_zone.reference_dir.mkdir(parents=True)
-    for name in REFERENCE_MODELS:
+    for name in TEMPLATE_MODELS:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(_columns(name))

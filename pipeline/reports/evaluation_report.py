@@ -22,7 +22,7 @@ import base64
 import io
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -78,6 +78,7 @@ class Marts:
     marmot: pd.DataFrame
     inequality: pd.DataFrame
     labels: pd.DataFrame
+    progress: pd.DataFrame = field(default_factory=pd.DataFrame)  # indicator_progress (local monitoring)
 
     @classmethod
     def read(cls, con: duckdb.DuckDBPyConnection, schema: str = "marts") -> Marts:
@@ -104,6 +105,7 @@ class Marts:
             marmot=table("marmot_coverage"),
             inequality=table("outcome_inequality"),
             labels=table("labels"),
+            progress=table("indicator_progress"),
         )
 
     def label(self, kind: str, ids: pd.Series) -> pd.Series:
@@ -1023,6 +1025,132 @@ def narrative_markup(text: str) -> Markup:
     return _trusted_markup(NARRATIVE_MARKDOWN.render(text))
 
 
+# The SPC chart of one indicator, drawn by the template as SVG from these coordinates (numbers only).
+CHART_WIDTH, CHART_HEIGHT, CHART_MARGIN = 640, 180, 36
+VARIATION_COLOURS = {
+    "improvement": "#2166ac",
+    "concern": "#e08214",
+    "neutral_high": "#762a83",
+    "neutral_low": "#762a83",
+}
+
+
+def spc_charts(marts: Marts, partnership_id: str) -> list[dict[str, object]]:
+    """Per indicator of the partnership's register with returns: its name, status at its latest return, and
+    the SVG coordinates of its values, XmR mean and limits (from 12 points) and target. Suppressed values
+    (counts of people below the disclosure threshold) are not drawn."""
+    progress = marts.progress
+    if progress.empty:
+        return []
+    charts = []
+    own = progress[progress["partnership_id"] == partnership_id].sort_values(["indicator_id", "period"])
+    for indicator_id, series in own.groupby("indicator_id", sort=True):
+        shown = series[series["value"].notna()]
+        first = series.iloc[0]
+        levels = {name: first[name] for name in ("spc_mean", "spc_lower", "spc_upper", "target_value")}
+        levels = {name: float(value) for name, value in levels.items() if pd.notna(value)}
+        values = [*shown["value"].astype(float), *levels.values()]
+        if not values:
+            continue
+        low, high = min(values), max(values)
+        span = (high - low) or 1.0
+        periods = list(series["period"])
+
+        def x(period: object, periods: list = periods) -> float:
+            position = periods.index(period) / max(len(periods) - 1, 1)
+            return round(CHART_MARGIN + position * (CHART_WIDTH - 2 * CHART_MARGIN), 1)
+
+        def y(value: float, low: float = low, span: float = span) -> float:
+            return round(CHART_HEIGHT - CHART_MARGIN / 2 - (value - low) / span * (CHART_HEIGHT - CHART_MARGIN), 1)
+
+        points = [
+            {
+                "x": x(row.period),
+                "y": y(float(row.value)),
+                "label": f"{pd.Timestamp(row.period):%b %Y}: {row.value:g}",
+                "colour": VARIATION_COLOURS.get(str(row.variation), "#7b8794"),
+            }
+            for row in shown.itertuples()
+        ]
+        latest = series.iloc[-1]
+        charts.append(
+            {
+                "indicator_id": indicator_id,
+                "name": first["indicator_name"],
+                "unit": first["unit"],
+                "polarity": first["polarity"].replace("_", " "),
+                "status": latest["status"].replace("_", " "),
+                "latest": f"{pd.Timestamp(latest['period']):%b %Y}",
+                "points": points,
+                "path": " ".join(f"{p['x']},{p['y']}" for p in points),
+                "lines": {name: y(value) for name, value in levels.items()},
+                "labels": {name: f"{value:.1f}" for name, value in levels.items()},
+                "first": f"{pd.Timestamp(periods[0]):%b %Y}",
+                "last": f"{pd.Timestamp(periods[-1]):%b %Y}",
+                "n": len(series),
+                "width": CHART_WIDTH,
+                "height": CHART_HEIGHT,
+                "margin": CHART_MARGIN,
+            }
+        )
+    return charts
+
+
+def monitoring_table(marts: Marts, partnership_id: str) -> GT | None:
+    """The partnership's indicators at their latest return: value, target, progress, status and SPC reading."""
+    progress = marts.progress
+    if progress.empty or not (progress["partnership_id"] == partnership_id).any():
+        return None
+    own = progress[progress["partnership_id"] == partnership_id].sort_values(["indicator_id", "period"])
+    special = own.groupby("indicator_id")["variation"].agg(
+        lambda v: ", ".join(sorted({str(x).replace("_", " ") for x in v.dropna() if x != "common_cause"})) or None
+    )
+    latest = own.groupby("indicator_id").tail(1).set_index("indicator_id")
+    table = latest.assign(
+        special_cause=special,
+        period=latest["period"].dt.strftime("%b %Y"),
+        status=latest["status"].str.replace("_", " "),
+        assurance=latest["assurance"].str.replace("_", " "),
+    ).reset_index()
+    return (
+        GT(
+            table[
+                [
+                    "indicator_id",
+                    "indicator_name",
+                    "unit",
+                    "period",
+                    "value",
+                    "target_value",
+                    "progress_to_target",
+                    "status",
+                    "points",
+                    "special_cause",
+                    "assurance",
+                ]
+            ]
+        )  # fmt: skip
+        .tab_header("Indicators at their latest return", "SPC (limits and special causes) from 12 points")
+        .fmt_number(columns=["value", "target_value"], decimals=1)
+        .fmt_percent(columns="progress_to_target", decimals=0)
+        .sub_missing(missing_text="-")
+        .data_color(columns="status", fn=_colour_by({"on track": "#d1e5f0", "off track": "#f4a582"}))
+        .cols_label(
+            indicator_id="Indicator",
+            indicator_name="Measures",
+            unit="Unit",
+            period="Latest return",
+            value="Value",
+            target_value="Target",
+            progress_to_target="Progress to target",
+            status="Status",
+            points="Points",
+            special_cause="Special cause",
+            assurance="Assurance",
+        )
+    )
+
+
 def _write(path: Path, content: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -1111,6 +1239,8 @@ def case_study_page(marts: Marts, partnership_id: str, narrative: str | None = N
         verdict=_verdict(profile),
         narrative=narrative_markup(narrative) if narrative and narrative.strip() else None,
         trend_png=trend_plot(marts, partnership_id),
+        spc_charts=spc_charts(marts, partnership_id),
+        monitoring=_table_markup(table) if (table := monitoring_table(marts, partnership_id)) is not None else None,
         tables={
             "respondents": _table_markup(respondents_table(marts, partnership_id)),
             "scores": _table_markup(construct_scores_table(marts, partnership_id)),
