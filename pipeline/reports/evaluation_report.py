@@ -720,21 +720,21 @@ def _outcome_gap_note(frame: pd.DataFrame, partnerships: list[str] | None) -> st
 
 
 def support_table(marts: Marts) -> GT:
-    rated = marts.support.dropna(subset=["rated", "mean_usefulness"]).assign(
-        total=lambda f: f["mean_usefulness"] * f["rated"]
-    )
-    support = rated.groupby(["support_label", "wave"], as_index=False)[["total", "rated"]].sum()
-    support["mean"] = support["total"] / support["rated"]
-    wide = support.pivot(index="support_label", columns="wave", values="mean").reset_index()
+    """Each part of the support offer by wave: the share of those who rated it who found it useful (above the
+    middle of its answer scale, whatever its length), across the stakeholder groups whose counts are published."""
+    rated = marts.support.dropna(subset=["rated", "rated_useful"])
+    support = rated.groupby(["support_label", "wave"], as_index=False)[["rated_useful", "rated"]].sum()
+    support["share"] = support["rated_useful"] / support["rated"]
+    wide = support.pivot(index="support_label", columns="wave", values="share").reset_index()
     waves = [c for c in wide.columns if c != "support_label"]
     return (
         GT(wide)
         .tab_header(
             "Usefulness of the support offer",
-            "Mean rating, 1 (not at all useful) to 4 (very useful), across stakeholder groups whose counts are published",
+            "Share of those rating it who found it useful, across stakeholder groups whose counts are published",
         )
-        .fmt_number(columns=waves, decimals=2)
-        .data_color(columns=waves, palette=["#fc8d59", "#ffffbf", "#91cf60"], domain=[1, 4])
+        .fmt_percent(columns=waves, decimals=0)
+        .data_color(columns=waves, palette=["#fc8d59", "#ffffbf", "#91cf60"], domain=[0, 1])
         .cols_label(support_label="Support")
     )
 

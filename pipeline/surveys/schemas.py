@@ -173,11 +173,15 @@ class SupportUsefulnessMart(pa.DataFrameModel):
         nullable=True, ge=0, description="Respondents who did not use it; empty where suppressed"
     )
     rated_useful: Series[pd.Int64Dtype] = pa.Field(
-        nullable=True, ge=0, description="Respondents rating it quite or very useful; empty where suppressed"
+        nullable=True,
+        ge=0,
+        description="Respondents rating it useful: above the middle of its answer scale (quite or very useful on"
+        " the demo's 1-4 scale); empty where suppressed",
     )
     share_useful: Series[pd.Float64Dtype] = pa.Field(nullable=True, ge=0, le=1, description="rated_useful / rated")
     mean_usefulness: Series[float] = pa.Field(
-        nullable=True, ge=1, le=4, description="Mean usefulness (1 not at all useful to 4 very useful)"
+        nullable=True,
+        description="Mean usefulness score on the item's answer scale (the demo's: 1 not at all useful to 4 very useful)",
     )
     ci_low: Series[float] = pa.Field(nullable=True, description="Lower limit of the 95% t interval of the mean")
     ci_high: Series[float] = pa.Field(nullable=True, description="Upper limit of the 95% t interval of the mean")
