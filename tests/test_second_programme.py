@@ -121,7 +121,7 @@ def test_the_second_programme_refreshes_to_the_end_with_its_own_settings(second)
 
 def test_every_mart_holds_the_new_partnerships(second):
     for name in PER_PARTNERSHIP:
-        assert set(second.mart(name)["partnership_id"]) == IDS, name
+        assert set(second.mart(name)["partnership_id"].dropna()) == IDS, name  # totals over all have none
     for name in set(MARTS) - set(PER_PARTNERSHIP) - EMPTY_BY_DESIGN:
         assert len(second.mart(name)) > 0, name
     for name in EMPTY_BY_DESIGN:

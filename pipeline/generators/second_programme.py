@@ -43,6 +43,7 @@ from pipeline.generators.demo import (
     PASSAGES,
     Partnership,
     _factor_code,
+    _passage,
     _people,
     _write_atomically,
     plant_ground_truth,
@@ -355,14 +356,20 @@ def write_coding_table(
 ) -> int:
     """Site-visit codings as a plain coding table (CSV), two coders; returns the codings written."""
     codebook = pd.read_csv(reference_dir / "codebook_factor_map.csv", dtype=str)
-    passages = PASSAGES | NEW_PASSAGES
+    # The demo's visit-note passages, filled with this partnership's name and problem, and the new factors' own.
+    passages = PASSAGES["notes"] | NEW_PASSAGES
+    problems = pd.read_csv(reference_dir / "partnerships.csv", dtype=str).set_index("partnership_id")["wicked_problem"]
     rows: list[list[object]] = [["Partnership", "Source", "Code", "Coder", "Excerpt"]]
     for partnership in partnerships:
         source = f"{partnership.partnership_id} visit notes"
+        details = {
+            "name": partnership.partnership_name,
+            "problem": problems[partnership.partnership_id].replace("_", " "),
+        }
         for factor in FACTORS:
             strong = truth[partnership.partnership_id][factor] == 1
             direction = "enabler" if strong == (rng.random() < 0.9) else "barrier"
-            excerpt = str(rng.choice(passages[factor][direction]))
+            excerpt = _passage(passages[factor][direction], details, [], rng)
             code = _factor_code(codebook, factor, direction)
             for coder in CODERS:
                 if rng.random() < 0.92:  # each coder sometimes misses the passage
