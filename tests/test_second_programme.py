@@ -153,7 +153,7 @@ def test_welsh_and_scottish_areas_carry_a_reported_deprivation_gap(second):
     gap = second.metadata("stg_deprivation")["partnership_areas_without_deprivation_data"].split(", ")
     areas = [f"{pid}: {code}" for pid, _, codes, *_ in second_programme.PARTNERSHIPS for code in codes.split(";")]
     assert sorted(gap) == sorted(area for area in areas if area.split(": ")[1][0] in "WS")
-    profile = second.mart("partnership_profile").set_index("partnership_id")["imd2019_rank_most_deprived_area"]
+    profile = second.mart("partnership_profile").set_index("partnership_id")["imd_rank_most_deprived_area"]
     assert profile[sorted(ENGLISH)].notna().all() and profile.drop(index=sorted(ENGLISH)).isna().all()
     page = (second.settings.marts_dir / "reports" / "partnerships" / "CDF.html").read_text(encoding="utf-8")
     assert "most deprived area: none (no deprivation data for its areas)" in page

@@ -17,7 +17,7 @@ def build_partnership_profile(con: duckdb.DuckDBPyConnection, threshold: int) ->
     suppressed = is_disclosive(frame["latest_wave_respondents"], threshold)
     frame["latest_wave_respondents"] = frame["latest_wave_respondents"].astype("Int64").mask(suppressed)
     frame.insert(frame.columns.get_loc("latest_wave_respondents") + 1, "respondents_suppressed", suppressed)
-    for column in ("imd2019_rank_most_deprived_area", "headline_indicator_id"):
+    for column in ("imd_rank_most_deprived_area", "imd_edition", "headline_indicator_id"):
         frame[column] = frame[column].astype("Int64")
     frame["achieved_objectives"] = frame["achieved_objectives"].astype("boolean")
     return replace_table(con, "marts.partnership_profile", schemas.PartnershipProfileMart.validate(frame))

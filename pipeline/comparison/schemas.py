@@ -42,10 +42,15 @@ class PartnershipProfileMart(pa.DataFrameModel):
         description="ONS codes of the districts or unitary authorities covered, ';'-separated"
     )
     areas: Series[int] = pa.Field(ge=1, description="Number of districts or unitary authorities covered")
-    imd2019_rank_most_deprived_area: Series[pd.Int64Dtype] = pa.Field(
+    imd_rank_most_deprived_area: Series[pd.Int64Dtype] = pa.Field(
         nullable=True,
         ge=1,
-        description="IMD 2019 rank of average score of its most deprived area (1 = most deprived of 317 districts)",
+        description="Index of Multiple Deprivation rank of average score of its most deprived area (1 = most"
+        " deprived district), from the latest edition in deprivation/; empty where the index does not cover its"
+        " areas (the English index has no Welsh or Scottish districts)",
+    )
+    imd_edition: Series[pd.Int64Dtype] = pa.Field(
+        nullable=True, description="Year of the index edition the rank comes from (2019 in the demo)"
     )
     survey_waves: Series[int] = pa.Field(
         ge=0, description="Survey waves with at least one valid response for the partnership"

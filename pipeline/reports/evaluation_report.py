@@ -1224,7 +1224,7 @@ def case_study_page(marts: Marts, partnership_id: str, narrative: str | None = N
             coverage="Coverage",
         )
     )
-    imd_rank = profile["imd2019_rank_most_deprived_area"]
+    imd_rank = profile["imd_rank_most_deprived_area"]
     return _render(
         "case_study.html",
         partnership_id=partnership_id,
@@ -1236,6 +1236,7 @@ def case_study_page(marts: Marts, partnership_id: str, narrative: str | None = N
         area_codes=profile["area_codes"],
         # English indices only: an area elsewhere (or missing from the file) has none, a gap said as such.
         imd_rank=imd_rank if pd.notna(imd_rank) else "none (no deprivation data for its areas)",
+        imd_edition=profile["imd_edition"] if pd.notna(profile["imd_edition"]) else None,
         verdict=_verdict(profile),
         narrative=narrative_markup(narrative) if narrative and narrative.strip() else None,
         trend_png=trend_plot(marts, partnership_id),

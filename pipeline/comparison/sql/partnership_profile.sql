@@ -1,10 +1,12 @@
 WITH waves AS (SELECT wave, opened FROM staging.survey_waves),
 areas AS (
     SELECT a.partnership_id, string_agg(a.area_code, ';' ORDER BY a.area_code) AS area_codes, count(*) AS areas,
-           min(d.rank_average_score) AS imd2019_rank_most_deprived_area
+           min(d.rank_average_score) AS imd_rank_most_deprived_area, max(d.year) AS imd_edition
     FROM staging.partnership_areas AS a
+    -- The latest edition of the index in the drop zone (the English IoD 2019 in the demo).
     LEFT JOIN staging.deprivation AS d
-           ON d.lad_code = a.area_code AND d.index_domain = 'Index of Multiple Deprivation' AND d.year = 2019
+           ON d.lad_code = a.area_code AND d.index_domain = 'Index of Multiple Deprivation'
+          AND d.year = (SELECT max(year) FROM staging.deprivation WHERE index_domain = 'Index of Multiple Deprivation')
     GROUP BY ALL
 ),
 respondents AS (
@@ -27,7 +29,7 @@ headline AS (
     FROM marts.outcome_coverage WHERE headline
 )
 SELECT p.partnership_id, p.partnership_name, p.wicked_problem, p.programme_round, p.support_start, p.support_end,
-       a.area_codes, a.areas, a.imd2019_rank_most_deprived_area,
+       a.area_codes, a.areas, a.imd_rank_most_deprived_area, a.imd_edition,
        coalesce(s.survey_waves, 0) AS survey_waves, s.latest_wave, s.latest_wave_respondents,
        coalesce(c.coded_passages, 0) AS coded_passages, coalesce(c.coded_sources, 0) AS coded_sources,
        h.headline_indicator_id, h.headline_indicator_name, coalesce(h.headline_indicator_status, 'no data bundled') AS headline_indicator_status,
