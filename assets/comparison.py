@@ -19,6 +19,14 @@ from pipeline.methods.triangulation import RatingRules
 from pipeline.resources import EvaluationPaths, WarehouseResource
 
 GROUP = dict(group_name="comparison")
+
+
+def evidence_metadata(cases: int, base: str = analysis.EVIDENCE_BASE) -> dict[str, object]:
+    """What a comparative analysis rests on, for its asset's metadata: the partnerships analysed and the
+    evidence their factor levels come from."""
+    return {"cases": cases, "evidence_base": base}
+
+
 STAGED_TABLES = ["staging.success_assessments", *quarantine_of(["staging.success_assessments"])]
 QCA_TABLES = [f"marts.{name}" for name in analysis.QCA_MARTS]
 
@@ -107,16 +115,15 @@ def qca(warehouse: WarehouseResource, paths: EvaluationPaths):
                 crossover_rule=paths.crossover_rule,
             ),
         )
+        evidence = evidence_metadata(len(data.memberships))
         for name in analysis.QCA_MARTS:
             result = publish_and_describe(con, name, paths)
+            metadata = {**result.metadata, **evidence}
             if name == "qca_memberships":
-                metadata = {**result.metadata, "excluded_partnerships": dg.MetadataValue.json(data.excluded)}
-                result = dg.MaterializeResult(asset_key=name, metadata=metadata)
+                metadata["excluded_partnerships"] = dg.MetadataValue.json(data.excluded)
             elif data.not_run:
-                result = dg.MaterializeResult(
-                    asset_key=name, metadata={**result.metadata, "not_run": data.not_run.reason}
-                )
-            yield result
+                metadata["not_run"] = data.not_run.reason
+            yield dg.MaterializeResult(asset_key=name, metadata=metadata)
 
 
 @mart_asset(deps=["success_factor_matrix", "stg_success_factors"], group="comparison")
@@ -127,25 +134,33 @@ def partnership_typology(warehouse: WarehouseResource, paths: EvaluationPaths) -
     with warehouse.get_connection() as con:
         result = analysis.build_partnership_typology(con)
         published = publish_and_describe(con, "partnership_typology", paths)
+        clustered = con.execute("SELECT count(*) FROM marts.partnership_typology").fetchall()[0][0]
+        evidence = evidence_metadata(clustered, analysis.TYPOLOGY_EVIDENCE_BASE)
     if isinstance(result, analysis.NotRun):
-        return dg.MaterializeResult(metadata={**published.metadata, "not_run": result.reason})
+        return dg.MaterializeResult(metadata={**published.metadata, **evidence, "not_run": result.reason})
     return dg.MaterializeResult(
-        metadata={**published.metadata, "k": result.k, "stability_ari": float(result.stability_ari)}
+        metadata={**published.metadata, **evidence, "k": result.k, "stability_ari": float(result.stability_ari)}
     )
 
 
-@mart_asset(deps=["success_factor_matrix", "stg_success_assessments"], group="comparison")
+@mart_asset(deps=["qca_memberships", "success_factor_matrix", "stg_success_assessments"], group="comparison")
 def factor_importance(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.MaterializeResult:
-    """A simple, interpretable model of success on the factors. Grain: one row per success factor:
-    coefficient and permutation importance in a penalised logistic regression, with the model's
-    leave-one-out accuracy against the baseline and an explicit small-sample caveat."""
+    """A simple, interpretable model of success on the factors, fitted on the QCA's analysed cases. Grain:
+    one row per success factor: coefficient and permutation importance in a penalised logistic regression,
+    with the model's leave-one-out accuracy against the baseline and an explicit small-sample caveat."""
     with warehouse.get_connection() as con:
         model = analysis.build_factor_importance(con)
         published = publish_and_describe(con, "factor_importance", paths)
+        evidence = evidence_metadata(len(analysis.analysed_cases(con)))
     if isinstance(model, analysis.NotRun):
-        return dg.MaterializeResult(metadata={**published.metadata, "not_run": model.reason})
+        return dg.MaterializeResult(metadata={**published.metadata, **evidence, "not_run": model.reason})
     return dg.MaterializeResult(
-        metadata={**published.metadata, "caveat": model.caveat, "loo_accuracy": float(model.loo_accuracy)}
+        metadata={
+            **published.metadata,
+            **evidence,
+            "caveat": model.caveat,
+            "loo_accuracy": float(model.loo_accuracy),
+        }
     )
 
 
@@ -157,9 +172,24 @@ def factor_outcome_comparison(warehouse: WarehouseResource, paths: EvaluationPat
     with warehouse.get_connection() as con:
         built = analysis.build_factor_outcome_comparison(con, improved_needs_interval=paths.improved_needs_interval)
         published = publish_and_describe(con, "factor_outcome_comparison", paths)
+        evidence = evidence_metadata(len(analysis.analysed_cases(con)))
     if isinstance(built, analysis.NotRun):
-        return dg.MaterializeResult(metadata={**published.metadata, "not_run": built.reason})
-    return published
+        return dg.MaterializeResult(metadata={**published.metadata, **evidence, "not_run": built.reason})
+    return dg.MaterializeResult(metadata={**published.metadata, **evidence})
+
+
+@mart_asset(deps=["outcome_change", "stg_success_assessments", "stg_partnerships"], group="comparison")
+def outcome_verdict_agreement(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.MaterializeResult:
+    """Does the outcome statistic bear out the evaluators' verdict? Grain: one row per partnership: its success
+    assessment beside its headline outcome's classification (outcome_change), agree / disagree / cannot tell,
+    and why in words."""
+    with warehouse.get_connection() as con:
+        marts.build_outcome_verdict_agreement(con, improved_needs_interval=paths.improved_needs_interval)
+        published = publish_and_describe(con, "outcome_verdict_agreement", paths)
+        counts = dict(
+            con.execute("SELECT agreement, count(*) FROM marts.outcome_verdict_agreement GROUP BY ALL").fetchall()
+        )
+    return dg.MaterializeResult(metadata={**published.metadata, "agreement": dg.MetadataValue.json(counts)})
 
 
 comparison_assets = [
@@ -171,6 +201,7 @@ comparison_assets = [
     partnership_typology,
     factor_importance,
     factor_outcome_comparison,
+    outcome_verdict_agreement,
 ]
 comparison_checks = [
     refused_files_check("assessments", ["raw.success_assessments"]),
@@ -184,6 +215,7 @@ comparison_checks = [
             "marts.partnership_typology",
             "marts.factor_importance",
             "marts.factor_outcome_comparison",
+            "marts.outcome_verdict_agreement",
         ]
     ),
 ]

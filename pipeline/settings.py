@@ -38,7 +38,7 @@ the evaluation's own rules:
 | `min_relative_change` | 0.05 | without confidence limits, how far (as a share of the baseline value) an outcome's change against England must go before `outcome_change` calls it improved or worsened (point estimate) |
 | `outcome_baseline_years` | 0 | how many years after support began the baseline of `outcome_change` may end (0: the latest period ending on or before support began; more lets an area whose data start during support have a baseline, flagged `baseline_before_support` false) |
 | `outcome_followup_years` | `"all"` | the follow-up of `outcome_change` is the latest period ending within this many years after support ended; `"all"`: the latest period there is |
-| `improved_needs_interval` | false | whether a headline outcome counts as improved in `factor_outcome_comparison` only when its 95% interval says so (`improved`); false: a point estimate beyond `min_relative_change` counts too |
+| `improved_needs_interval` | false | whether a headline outcome counts as improved in `factor_outcome_comparison` (and as improved or worsened in `outcome_verdict_agreement`) only when its 95% interval says so; false: a point estimate beyond `min_relative_change` counts too |
 | `max_quarantine_share` | 0.2 | the largest share of a source's rows (in any of its staging tables) that may be quarantined before the refresh fails (exit code 1, naming the source, its share and this limit); 0 to 1, `1` switches it off |
 """
 

@@ -223,8 +223,10 @@ def test_typology_and_model_follow_from_the_published_scores_alone(published, wa
         assert np.allclose(
             types[f"cluster_mean_{factor}"], profile[factor].reindex(types["cluster"]).to_numpy(), equal_nan=True
         )
-    assessed = warehouse.execute("SELECT partnership_id, achieved_objectives FROM staging.success_assessments").df()
-    outcome = assessed.set_index("partnership_id")["achieved_objectives"].astype(int)
+    # The model fits the QCA's analysed cases, which qca_memberships publishes with their outcome.
+    members = published["qca_memberships"]
+    analysed = members[members["excluded_reason"].isna()].set_index("partnership_id")
+    outcome = analysed["SUCCESS"].astype(int)
     model = typology.success_model(scores.reindex(outcome.index), outcome)
     importance = published["factor_importance"].set_index("factor_id")
     assert np.allclose(model.importance["coefficient"].reindex(importance.index), importance["coefficient"])

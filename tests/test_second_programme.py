@@ -41,6 +41,7 @@ PER_PARTNERSHIP = [
     "outcome_change",
     "driver_coverage",
     "marmot_coverage",
+    "outcome_verdict_agreement",
 ]
 # What the second programme has none of, by design: no support-offer items, no inequality breakdowns, and no
 # indicator register or monitoring returns (local monitoring is optional).

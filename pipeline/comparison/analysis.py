@@ -20,8 +20,14 @@ Every analysis here (QCA, typology, model of success) runs on the published scor
 counts as missing. Sums and means over partnerships (cluster means, consistencies and coverages, silhouettes,
 coefficients) less the other partnerships' published scores would otherwise give a suppressed score back, and a
 calibrated membership is a monotone function of its score. So QCA leaves such a partnership out ("survey score
-on <factor> suppressed"), without saying where the score lies; the typology and the model impute it as they
-impute any missing score. What these marts publish then follows from published figures alone.
+on <factor> suppressed"), without saying where the score lies; the typology imputes it as it imputes any
+missing score. What these marts publish then follows from published figures alone.
+
+One evidence base: QCA, the comparison by factor level (`factor_outcome_comparison`) and the model of success
+(`factor_importance`) all analyse the QCA's analysed cases (`analysed_cases`: survey scores published on every
+condition and a success assessment), so their findings are about the same partnerships; each asset records
+the number of cases and the evidence base (`EVIDENCE_BASE`) in its metadata. The typology keeps every
+partnership (one row each), imputing missing scores: it describes profiles and explains no outcome.
 
 Too few cases never fail a refresh: an analysis that cannot run on the cases there are (a new programme's
 first wave, a template drop zone) writes its marts empty and says why (`NotRun`), e.g. "QCA needs at least
@@ -250,6 +256,17 @@ def build_qca_marts(con: duckdb.DuckDBPyConnection, settings: QcaSettings = QcaS
 
 # --- Typology, association model and factor-outcome comparison -------------------------------------------
 
+# What the comparative analyses rest on, recorded in their assets' metadata beside the number of cases.
+EVIDENCE_BASE = "survey means, latest wave, published"
+TYPOLOGY_EVIDENCE_BASE = f"{EVIDENCE_BASE}; a missing or suppressed score imputed with the factor's median"
+
+
+def analysed_cases(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The QCA's analysed cases (`marts.qca_memberships` rows without an `excluded_reason`): the one evidence
+    base of QCA, `factor_outcome_comparison` and `factor_importance`, so their findings are about the same
+    partnerships."""
+    return con.execute("SELECT * FROM marts.qca_memberships WHERE excluded_reason IS NULL ORDER BY partnership_id").df()
+
 
 def _factor_scores(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Partnership x factor mean survey scores (latest wave) as published, one column per factor; a suppressed
@@ -303,17 +320,19 @@ def build_partnership_typology(con: duckdb.DuckDBPyConnection) -> typology.Typol
 def build_factor_importance(con: duckdb.DuckDBPyConnection) -> typology.ModelResult | NotRun:
     """`marts.factor_importance`: one row per success factor: its coefficient and permutation importance in
     a penalised logistic model of success, with the model's leave-one-out accuracy and a small-sample caveat.
-    Empty, with the reason returned, below `MIN_MODEL_CASES_PER_OUTCOME` scored cases in either outcome group."""
-    assessed = con.execute("SELECT partnership_id, achieved_objectives FROM staging.success_assessments").df()
-    outcome = assessed.set_index("partnership_id")["achieved_objectives"].astype(int)
+
+    The model fits the QCA's analysed cases (`analysed_cases`), so it and the QCA explain the same
+    partnerships. Empty, with the reason returned, below `MIN_MODEL_CASES_PER_OUTCOME` of those cases in
+    either outcome group. Needs `marts.qca_memberships` first."""
+    outcome = analysed_cases(con).set_index("partnership_id")[OUTCOME].astype(int)
     features = _factor_scores(con).reindex(outcome.index)
-    scored = outcome[features.notna().any(axis=1)]
-    successes, others = int(scored.sum()), int((scored == 0).sum())
+    successes, others = int(outcome.sum()), int((outcome == 0).sum())
     if min(successes, others) < MIN_MODEL_CASES_PER_OUTCOME:
         replace_table(con, "marts.factor_importance", _empty(schemas.FactorImportanceMart))
         return NotRun(
             f"the model of success needs at least {MIN_MODEL_CASES_PER_OUTCOME} partnerships judged successful and"
-            f" {MIN_MODEL_CASES_PER_OUTCOME} not, each with published survey scores; {successes} and {others} given"
+            f" {MIN_MODEL_CASES_PER_OUTCOME} not among the QCA's analysed cases (survey scores on every condition"
+            f" and a success assessment, see qca_memberships.excluded_reason); {successes} and {others} given"
         )
     model = typology.success_model(features, outcome)
     frame = (
@@ -345,7 +364,7 @@ def build_factor_outcome_comparison(
     interval wholly on the good side) or, unless `improved_needs_interval` (the setting of that name),
     "improved (point estimate)" (beyond the setting `min_relative_change`, without limits)."""
     improved_classes = ["improved"] if improved_needs_interval else ["improved", "improved (point estimate)"]
-    members = con.execute("SELECT * FROM marts.qca_memberships WHERE excluded_reason IS NULL").df()
+    members = analysed_cases(con)
     if members.empty:
         replace_table(con, "marts.factor_outcome_comparison", _empty(schemas.FactorOutcomeComparisonMart))
         return NotRun(

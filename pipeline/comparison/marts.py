@@ -45,3 +45,16 @@ def build_success_factor_matrix(
     frame["methods_disagree"] = frame["convergence"] == "dissonance"
     columns = list(schemas.SuccessFactorMatrixMart.to_schema().columns)
     return replace_table(con, "marts.success_factor_matrix", schemas.SuccessFactorMatrixMart.validate(frame[columns]))
+
+
+def build_outcome_verdict_agreement(con: duckdb.DuckDBPyConnection, improved_needs_interval: bool = False) -> int:
+    """`marts.outcome_verdict_agreement`: one row per partnership: its success verdict beside its headline
+    outcome's classification, and whether they agree (the rule in `schemas.OutcomeVerdictAgreementMart`). A
+    "(point estimate)" class counts as its direction unless `improved_needs_interval` (the setting of that
+    name, as in `factor_outcome_comparison`). Needs `marts.outcome_change` first."""
+    frame = con.execute(
+        load_sql(__file__, "outcome_verdict_agreement"), {"needs_interval": improved_needs_interval}
+    ).df()
+    frame["achieved_objectives"] = frame["achieved_objectives"].astype("boolean")
+    frame["headline_indicator_id"] = frame["headline_indicator_id"].astype("Int64")
+    return replace_table(con, "marts.outcome_verdict_agreement", schemas.OutcomeVerdictAgreementMart.validate(frame))

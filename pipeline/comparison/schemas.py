@@ -8,6 +8,7 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from pipeline.methods.triangulation import CONVERGENCE, RATINGS
+from pipeline.outcomes.schemas import OUTCOME_CLASSES
 from pipeline.validation import Lineage
 
 
@@ -367,6 +368,48 @@ class FactorOutcomeComparisonMart(pa.DataFrameModel):
         unique = ["factor_id", "level"]
 
 
+AGREEMENT = ["agree", "disagree", "cannot tell"]
+
+
+class OutcomeVerdictAgreementMart(pa.DataFrameModel):
+    """One row per partnership: the evaluation team's success verdict beside the classification of its headline
+    outcome, and whether they agree.
+
+    The rule: a headline outcome that improved against England agrees with a verdict of achieved and disagrees
+    with one of not achieved; one that worsened agrees with not achieved and disagrees with achieved; no clear
+    change or insufficient data (or no verdict, or no headline indicator) cannot tell. An "(point estimate)"
+    class counts as its direction, unless the setting improved_needs_interval asks for a 95% interval."""
+
+    partnership_id: Series[str] = pa.Field(
+        metadata={"references": "staging.partnerships.partnership_id"}, unique=True, description="Partnership"
+    )
+    achieved_objectives: Series[pd.BooleanDtype] = pa.Field(
+        nullable=True,
+        description="The evaluation team's verdict (assessments/): whether the partnership achieved its objectives;"
+        " empty where it has not been assessed",
+    )
+    headline_indicator_id: Series[pd.Int64Dtype] = pa.Field(
+        nullable=True, description="Fingertips id of the wicked problem's headline indicator"
+    )
+    headline_indicator_name: Series[str] = pa.Field(nullable=True, description="Name of the headline indicator")
+    classification: Series[str] = pa.Field(
+        nullable=True,
+        isin=OUTCOME_CLASSES,
+        description="The headline outcome's change against England as outcome_change classifies it; empty where the"
+        " problem has no headline indicator",
+    )
+    agreement: Series[str] = pa.Field(
+        isin=AGREEMENT,
+        description="agree: improved and achieved, or worsened and not achieved; disagree: worsened and achieved, or"
+        " improved and not achieved; cannot tell: no clear change, insufficient data, no verdict or no headline"
+        " indicator",
+    )
+    reason: Series[str] = pa.Field(description="Why, in words")
+
+    class Config:
+        unique = ["partnership_id"]
+
+
 TABLES: dict[str, type[pa.DataFrameModel]] = {
     "staging.success_assessments": SuccessAssessment,
     "marts.partnership_profile": PartnershipProfileMart,
@@ -378,4 +421,5 @@ TABLES: dict[str, type[pa.DataFrameModel]] = {
     "marts.partnership_typology": PartnershipTypologyMart,
     "marts.factor_importance": FactorImportanceMart,
     "marts.factor_outcome_comparison": FactorOutcomeComparisonMart,
+    "marts.outcome_verdict_agreement": OutcomeVerdictAgreementMart,
 }

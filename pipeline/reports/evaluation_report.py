@@ -79,6 +79,7 @@ class Marts:
     inequality: pd.DataFrame
     labels: pd.DataFrame
     progress: pd.DataFrame = field(default_factory=pd.DataFrame)  # indicator_progress (local monitoring)
+    verdicts: pd.DataFrame = field(default_factory=pd.DataFrame)  # outcome_verdict_agreement
 
     @classmethod
     def read(cls, con: duckdb.DuckDBPyConnection, schema: str = "marts") -> Marts:
@@ -106,6 +107,7 @@ class Marts:
             inequality=table("outcome_inequality"),
             labels=table("labels"),
             progress=table("indicator_progress"),
+            verdicts=table("outcome_verdict_agreement"),
         )
 
     def label(self, kind: str, ids: pd.Series) -> pd.Series:
@@ -484,6 +486,48 @@ def impacts_table(marts: Marts) -> GT:
             "interval, a change beyond the setting min_relative_change. Insufficient data: no baseline or follow-up."
         )
     )
+
+
+def verdict_disagreements_table(marts: Marts) -> GT:
+    """The partnerships whose headline outcome points the other way from the evaluation team's verdict
+    (`outcome_verdict_agreement`), with how many agree and how many cannot tell."""
+    verdicts = marts.verdicts
+    counts = verdicts["agreement"].value_counts() if not verdicts.empty else pd.Series(dtype=int)
+    disagree = verdicts[verdicts["agreement"] == "disagree"] if not verdicts.empty else verdicts
+    names = marts.profile.set_index("partnership_id")["partnership_name"]
+    frame = pd.DataFrame(
+        {
+            "partnership": [f"{p} {names.get(p, '')}".strip() for p in disagree.get("partnership_id", [])],
+            "verdict": ["Achieved" if v else "Not achieved" for v in disagree.get("achieved_objectives", [])],
+            "indicator": list(disagree.get("headline_indicator_name", [])),
+            "classification": list(disagree.get("classification", [])),
+            "reason": list(disagree.get("reason", [])),
+        },
+        columns=["partnership", "verdict", "indicator", "classification", "reason"],
+    )
+    table = (
+        GT(frame)
+        .tab_header(
+            "Where the outcome statistics and the verdict disagree",
+            f"{int(counts.get('disagree', 0))} disagree, {int(counts.get('agree', 0))} agree, "
+            f"{int(counts.get('cannot tell', 0))} cannot tell, of {len(verdicts)} partnerships",
+        )
+        .cols_label(
+            partnership="Partnership",
+            verdict="Evaluators' verdict",
+            indicator="Headline indicator",
+            classification="Change against England",
+            reason="Why",
+        )
+        .tab_source_note(
+            "Agree: improved and achieved, or worsened and not achieved. Disagree: worsened and achieved, or improved "
+            "and not achieved. Cannot tell: no clear change, insufficient data, or no verdict. A point estimate counts"
+            " as its direction unless the setting improved_needs_interval is true."
+        )
+    )
+    if frame.empty:
+        table = table.tab_source_note("No partnership's headline outcome contradicts its verdict.")
+    return table
 
 
 def impacts_summary(marts: Marts) -> str:
@@ -1371,6 +1415,7 @@ def programme_report(marts: Marts, provenance: Provenance | None = None) -> str:
             "importance": _table_markup(importance_table(marts)),
             "barriers": _table_markup(barriers_table(marts)),
             "impacts": _table_markup(impacts_table(marts)),
+            "verdicts": _table_markup(verdict_disagreements_table(marts)),
             "outcomes": _table_markup(outcome_table(marts)),
             "support": _table_markup(support_table(marts)),
             "support_groups": _table_markup(support_by_group_table(marts)),
