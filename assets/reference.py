@@ -13,12 +13,12 @@ from assets.tables import (
     table_specs,
 )
 from pipeline.reference import ingest, marts, staging
-from pipeline.reference.schemas import REFERENCE_MODELS
+from pipeline.reference.schemas import REFERENCE_MODELS, staged_name
 from pipeline.resources import EvaluationPaths, WarehouseResource
 
 GROUP = dict(group_name="reference")
 RAW_TABLES = [f"raw.reference_{name}" for name in REFERENCE_MODELS]
-REFERENCE_TABLES = [f"staging.{name}" for name in REFERENCE_MODELS]
+REFERENCE_TABLES = [f"staging.{staged_name(name)}" for name in REFERENCE_MODELS]
 STAGED_TABLES = [*REFERENCE_TABLES, "staging.partnership_areas", *quarantine_of(REFERENCE_TABLES)]
 
 
@@ -49,13 +49,13 @@ def stage_reference_data(warehouse: WarehouseResource):
 
 @mart_asset(
     deps=["stg_success_factors", "stg_qca_conditions", "stg_survey_instrument", "stg_stakeholder_groups"]
-    + ["stg_partnerships", "stg_outcome_indicators", "stg_driver_diagrams"],
+    + ["stg_partnerships", "stg_outcome_indicators", "stg_driver_diagrams", "stg_reference_survey_waves"],
     group="reference",
 )
 def labels(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.MaterializeResult:
     """The names behind the ids researchers meet in the other marts. Grain: one row per kind x id: success
-    factors, QCA conditions (and the outcome), survey constructs, stakeholder groups and wicked problems,
-    each with its name and meaning, from the reference data."""
+    factors, QCA conditions (and the outcome), survey constructs, stakeholder groups, wicked problems and
+    the survey waves `survey_waves.csv` labels, each with its name and meaning, from the reference data."""
     with warehouse.get_connection() as con:
         marts.build_labels(con)
         return publish_and_describe(con, "labels", paths)

@@ -132,13 +132,15 @@ def stage_survey_wave(context: dg.AssetExecutionContext, warehouse: WarehouseRes
             "stg_survey_construct_summaries",
             "stg_survey_item_scores",
             "stg_success_factors",
+            "stg_reference_survey_waves",
         ],
         **GROUP,
     ),
     pool="warehouse",
 )
 def order_survey_waves(warehouse: WarehouseResource, paths: EvaluationPaths):
-    """Across waves: their order (`staging.survey_waves`, by earliest response, then name), the paired
+    """Across waves: their order (`staging.survey_waves`, by the positions of `reference/survey_waves.csv`,
+    then earliest response, then name; with the programme's labels and fieldwork dates), the paired
     statistics of consecutive waves (`staging.survey_wave_pairs`) and each partnership's latest-wave score on
     each success factor (`staging.latest_factor_scores`). A wave whose export has left the drop zone is
     removed here, every row of it, so the marts downstream no longer show it."""

@@ -17,12 +17,12 @@ from dataclasses import dataclass
 
 import duckdb
 
-from pipeline.reference.schemas import REFERENCE_MODELS
+from pipeline.reference.schemas import REFERENCE_MODELS, staged_name
 from pipeline.warehouse import quote_identifier, table_exists
 
 # source (its drop-zone folder) -> its staging tables that quarantine rows, the first the one its check is on
 QUARANTINED: dict[str, tuple[str, ...]] = {
-    "reference": tuple(REFERENCE_MODELS),
+    "reference": tuple(staged_name(name) for name in REFERENCE_MODELS),
     "surveys": ("survey_responses", "survey_item_scores"),
     "codings": ("coded_segments",),
     "outcomes": ("outcome_values",),

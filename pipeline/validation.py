@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import pandera.errors
 import pandera.pandas as pa
@@ -64,6 +65,7 @@ class Validated:
 
 
 def _reason(column: str, check: str, value: object) -> str | None:
+    value = value.item() if isinstance(value, np.generic) else value  # 1, not np.int64(1)
     if check.startswith("dtype("):
         return None  # always accompanies the coerce_dtype failure, which says it better
     if check.startswith("coerce_dtype("):

@@ -24,7 +24,8 @@ def edit(path: Path, old: str, new: str) -> None:
 
 @pytest.fixture
 def drop_zone(tmp_path) -> DropZone:
-    shutil.copytree(DATA_DIR / "reference", tmp_path / "raw" / "reference")
+    for folder in ("reference", "surveys"):  # the survey exports: the waves file is checked against them
+        shutil.copytree(DATA_DIR / folder, tmp_path / "raw" / folder)
     return DropZone(tmp_path / "raw")
 
 
@@ -190,3 +191,36 @@ def test_the_indicator_register_is_checked_with_the_reference_data(drop_zone):
 def test_a_register_naming_a_rejected_partnership_follows_from_that_partnership(three_errors):
     knock_on = [f for f in check_reference(three_errors) if f.source_file == "reference/indicator_register.csv"]
     assert [(f.row, f.follows_from) for f in knock_on] == [(4, "partnership_id='P02'"), (5, "partnership_id='P02'")]
+
+
+def test_a_bad_row_of_the_waves_file_is_an_error_naming_file_row_and_column(drop_zone):
+    waves = drop_zone.reference_dir / "survey_waves.csv"
+    edit(waves, "wave_2,Midpoint (2017),2017-06-05,2017-06-25,2", "wave_2,Midpoint (2017),2017-06-25,2017-06-05,2")
+    edit(waves, "wave_3,Final (2018),2018-06-04,2018-06-24,3", "wave_3,Final (2018),2018-06-04,2018-06-24,1")
+    errors = [str(f) for f in check_reference(drop_zone) if f.severity == "error"]
+    assert errors == [
+        "ERROR reference/survey_waves.csv row 2: column 'position': 1 failed position_is_unique",
+        "ERROR reference/survey_waves.csv row 3: column 'fieldwork_end': 2017-06-05 is before fieldwork_start "
+        "2017-06-25; fieldwork cannot end before it starts",
+        "ERROR reference/survey_waves.csv row 4: column 'position': 1 failed position_is_unique",
+    ]
+
+
+def test_waves_the_file_lists_without_an_export_and_exports_it_does_not_list_are_gaps(drop_zone):
+    (drop_zone.surveys_dir / "wave_3.csv").unlink()
+    edit(drop_zone.reference_dir / "survey_waves.csv", "wave_1,", "wave_0,")
+    gaps = [str(f) for f in check_reference(drop_zone) if f.severity == "gap"]
+    assert gaps == [
+        "GAP   reference/survey_waves.csv: the export of wave 'wave_1' (surveys/) has no row here: it keeps its file "
+        "name as its label and follows the listed waves in the order they opened",
+        "GAP   reference/survey_waves.csv row 2: column 'wave': wave 'wave_0' has no export in surveys/ (expected a "
+        "file such as surveys/wave_0.csv)",
+        "GAP   reference/survey_waves.csv row 4: column 'wave': wave 'wave_3' has no export in surveys/ (expected a "
+        "file such as surveys/wave_3.csv)",
+    ]
+
+
+def test_without_the_waves_file_the_check_finds_nothing_new(drop_zone):
+    """The file is optional: leaving it out is no error, and the exports are not compared with anything."""
+    (drop_zone.reference_dir / "survey_waves.csv").unlink()
+    assert [str(f) for f in check_reference(drop_zone)] == []

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import dagster as dg
 import duckdb
 import pandas as pd
 import pytest
 
 from pipeline.methods.disclosure import recoverable_rows
 from pipeline.methods.reliability import cronbach_alpha
+from pipeline.settings import Settings
+from tests.conftest import DATA_DIR, resources_for
 
 
 @pytest.fixture(scope="module")
@@ -123,3 +130,64 @@ def test_ratings_that_are_not_a_scale_get_no_alpha_and_say_why(marts):
     assert ratings["alpha_note"].str.startswith("not a scale").all()
     scales = scores[scores["construct"] != "support_usefulness"]
     assert scales["alpha"].notna().all()
+
+
+def _survey_path_run(data, out: Path) -> duckdb.DuckDBPyConnection:
+    """The survey path (reference data, every wave, the survey marts) materialised on drop zone `data`."""
+    from pipeline.cli import materialise_all
+    from pipeline.definitions import build_survey_definitions
+
+    settings = Settings(data_dir=data, warehouse=out / "warehouse.duckdb", marts_dir=out / "marts")
+    defs = build_survey_definitions(resources_for(settings))
+    results = materialise_all(defs, dg.DagsterInstance.ephemeral(), settings.drop_zone, progress=lambda _: None)
+    assert all(result.success for result in results)
+    return duckdb.connect(str(settings.warehouse), read_only=True)
+
+
+@pytest.fixture(scope="module")
+def wave_3_first(tmp_path_factory):
+    """The demo's reference data and exports, with reference/survey_waves.csv putting wave_3 first."""
+    data = tmp_path_factory.mktemp("wave_3_first") / "raw"
+    for folder in ("reference", "surveys"):
+        shutil.copytree(DATA_DIR / folder, data / folder)
+    (data / "reference" / "survey_waves.csv").write_text(
+        "wave,label,fieldwork_start,fieldwork_end,position\n"
+        "wave_3,Pilot,2018-06-04,2018-06-24,1\n"
+        "wave_1,Baseline (2016),2016-06-06,2016-06-26,2\n"
+        "wave_2,Follow-up (2017),,,3\n",
+        encoding="utf-8",
+    )
+    with _survey_path_run(data, data.parent) as con:
+        yield con
+
+
+def test_positions_in_the_waves_file_set_the_order_of_the_waves(wave_3_first):
+    order = wave_3_first.execute("SELECT wave, label, fieldwork_start FROM staging.survey_waves ORDER BY opened")
+    assert order.fetchall() == [
+        ("wave_3", "Pilot", datetime(2018, 6, 4)),
+        ("wave_1", "Baseline (2016)", datetime(2016, 6, 6)),
+        ("wave_2", "Follow-up (2017)", None),
+    ]
+    pairs = wave_3_first.execute("SELECT DISTINCT wave_before, wave_after FROM marts.wave_change").fetchall()
+    assert set(pairs) == {("wave_3", "wave_1"), ("wave_1", "wave_2")}
+    labels = wave_3_first.execute("SELECT id, name FROM marts.labels WHERE kind = 'wave' ORDER BY id").fetchall()
+    assert labels == [("wave_1", "Baseline (2016)"), ("wave_2", "Follow-up (2017)"), ("wave_3", "Pilot")]
+
+
+def test_without_the_waves_file_waves_are_ordered_by_their_first_response_and_nothing_else_changes(
+    demo_run, marts, tmp_path
+):
+    data = tmp_path / "raw"
+    for folder in ("reference", "surveys"):
+        shutil.copytree(DATA_DIR / folder, data / folder)
+    (data / "reference" / "survey_waves.csv").unlink()
+    with _survey_path_run(data, tmp_path) as con:
+        waves = con.execute("SELECT wave, label, fieldwork_start FROM staging.survey_waves ORDER BY opened").fetchall()
+        assert waves == [("wave_1", None, None), ("wave_2", None, None), ("wave_3", None, None)]
+        assert con.execute("SELECT count(*) FROM marts.labels WHERE kind = 'wave'").fetchall() == [(0,)]
+        change = con.execute("SELECT * FROM marts.wave_change").df()
+    # The demo's file gives the waves in the order they opened: with or without it, the same comparisons.
+    key = ["partnership_id", "construct", "wave_before", "wave_after"]
+    pd.testing.assert_frame_equal(
+        change.sort_values(key).reset_index(drop=True), marts["wave_change"].sort_values(key).reset_index(drop=True)
+    )

@@ -8,7 +8,9 @@ gap, reported while the run goes on. Given the settings, the survey rating cut-o
 `survey_weak_to` in `settings.toml`) are checked against the answer scales the factor items use: a cut-off
 outside a scale's scores is an error. The optional indicator register (`indicator_register.csv`, the
 monitoring source's) is checked too: an unknown partnership, driver or Marmot objective, or a polarity or
-frequency that is not one of the accepted values, is an error. A refresh runs this first and stops on any error.
+frequency that is not one of the accepted values, is an error. The optional survey waves file
+(`survey_waves.csv`) is checked against the exports in `surveys/`: a wave it lists with no export, or an
+export whose wave it does not list, is a gap. A refresh runs this first and stops on any error.
 """
 
 from __future__ import annotations
@@ -24,11 +26,12 @@ from pipeline.errors import InputFileError
 from pipeline.monitoring.ingest import load_indicator_register
 from pipeline.monitoring.staging import stage_indicator_register
 from pipeline.reference.ingest import load_reference
-from pipeline.reference.schemas import REFERENCE_MODELS
+from pipeline.reference.schemas import REFERENCE_MODELS, staged_name
 from pipeline.reference.staging import stage_reference
 from pipeline.settings import SETTINGS_FILE, DropZone, Settings
+from pipeline.surveys.ingest import survey_wave_files
 from pipeline.validation import SchemaValidationError
-from pipeline.warehouse import ensure_schemas, load_sql, quote_identifier
+from pipeline.warehouse import ensure_schemas, load_sql, quote_identifier, relative_source
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,8 @@ def stage_and_check(
     stage_indicator_register(con)
     rejected = {
         name: con.execute(
-            f"SELECT source_file, source_row, reason, record FROM quarantine.{quote_identifier(name)} ORDER BY source_row"
+            f"SELECT source_file, source_row, reason, record FROM quarantine.{quote_identifier(staged_name(name))}"
+            " ORDER BY source_row"
         ).fetchall()
         for name in [*REFERENCE_MODELS, "indicator_register"]
     }
@@ -90,6 +94,7 @@ def stage_and_check(
         Finding(severity, source_file, row, f"column {column!r}: {message}")
         for severity, source_file, row, column, message in con.execute(load_sql(__file__, "reference_gaps")).fetchall()
     ]
+    findings += waves_without_exports(con, drop_zone)
     if settings is not None:
         findings += rating_cut_offs_off_scale(con, settings)
     return sorted(findings, key=lambda f: (f.severity != "error", f.source_file, f.row or 0))
@@ -112,6 +117,47 @@ def rating_cut_offs_off_scale(con: duckdb.DuckDBPyConnection, settings: Settings
                         f"{scale_id!r} (likert_scales.csv) that success-factor items use; set it between them",
                     )
                 )
+    return findings
+
+
+def waves_without_exports(con: duckdb.DuckDBPyConnection, drop_zone: DropZone) -> list[Finding]:
+    """Where the drop zone has a survey waves file: a gap for each wave it lists that has no export in
+    `surveys/` (its label and position wait for one), and for each export whose wave it does not list (that
+    wave is named by its file stem and follows the listed waves, by when it opened)."""
+    path = drop_zone.reference_dir / "survey_waves.csv"
+    if not path.is_file():
+        return []
+    try:
+        exports = set(survey_wave_files(drop_zone.surveys_dir))
+    except ValueError:
+        return []  # two exports giving one wave: the survey source refuses them with that reason
+    listed = {
+        wave: (source_file, row)
+        for wave, source_file, row in con.execute(
+            "SELECT wave, source_file, source_row FROM staging.reference_survey_waves ORDER BY source_row"
+        ).fetchall()
+    }
+    source_file = relative_source(path, drop_zone.data_dir)
+    findings = [
+        Finding(
+            "gap",
+            listed_in,
+            row,
+            f"column 'wave': wave {wave!r} has no export in surveys/ (expected a file such as surveys/{wave}.csv)",
+        )
+        for wave, (listed_in, row) in listed.items()
+        if wave not in exports
+    ]
+    findings += [
+        Finding(
+            "gap",
+            source_file,
+            None,
+            f"the export of wave {wave!r} (surveys/) has no row here: it keeps its file name as its label and "
+            "follows the listed waves in the order they opened",
+        )
+        for wave in sorted(exports - set(listed))
+    ]
     return findings
 
 

@@ -274,6 +274,44 @@ class QcaCondition(Lineage):
         return (anchors & frame["level_thresholds"].isna()) | ascending
 
 
+class SurveyWave(Lineage):
+    """One row per survey wave the programme runs: its label, fieldwork dates and place in the order of waves.
+
+    Optional file: without it a wave is named by its export's file stem and the waves are ordered by their
+    earliest response."""
+
+    wave: Series[str] = pa.Field(
+        unique=True,
+        description="The wave as the survey exports name it: the export's file name without its extension, "
+        "e.g. wave_1 for surveys/wave_1.csv",
+    )
+    label: Series[str] = pa.Field(
+        str_length={"min_value": 1}, description="Name of the wave as reports show it, e.g. Baseline (2016)"
+    )
+    fieldwork_start: Series[pa.DateTime] = pa.Field(
+        nullable=True, coerce=True, metadata=OPTIONAL_COLUMN, description="Optional column: first day of fieldwork"
+    )
+    fieldwork_end: Series[pa.DateTime] = pa.Field(
+        nullable=True,
+        coerce=True,
+        metadata=OPTIONAL_COLUMN,
+        description="Optional column: last day of fieldwork, not before its first day",
+    )
+    position: Series[pd.Int64Dtype] = pa.Field(
+        nullable=True,
+        coerce=True,
+        gt=0,
+        metadata=OPTIONAL_COLUMN,
+        description="Optional column: the wave's place in the order of waves (1 = first), a positive whole number "
+        "unique among the waves; the wave_change mart pairs consecutive waves in this order. Waves without one "
+        "follow, in the order they opened (earliest response)",
+    )
+
+    @pa.check("position", description="No two waves share a position")
+    def position_is_unique(cls, series):  # noqa: N805
+        return series.isna() | ~series.duplicated(keep=False)
+
+
 REFERENCE_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "partnerships": Partnership,
     "success_factors": SuccessFactor,
@@ -286,7 +324,20 @@ REFERENCE_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "driver_diagrams": DriverDiagramRow,
     "survey_invitations": SurveyInvitation,
     "qca_conditions": QcaCondition,
+    "survey_waves": SurveyWave,
 }
+
+# Reference files a drop zone may leave out: a missing one loads as an empty table with its model's columns.
+OPTIONAL_REFERENCE: set[str] = {"survey_waves"}
+
+# A reference file whose staged table would take the name of another source's table is staged under another:
+# `staging.survey_waves` is the survey source's order of the waves that have exports.
+STAGED_AS: dict[str, str] = {"survey_waves": "reference_survey_waves"}
+
+
+def staged_name(name: str) -> str:
+    """The name of reference file `name`'s staging (and quarantine) table: its own, unless `STAGED_AS` says."""
+    return STAGED_AS.get(name, name)
 
 
 class PartnershipArea(pa.DataFrameModel):
@@ -303,7 +354,7 @@ class PartnershipArea(pa.DataFrameModel):
         unique = ["partnership_id", "area_code"]
 
 
-LABEL_KINDS = ["factor", "qca_condition", "construct", "stakeholder_group", "wicked_problem"]
+LABEL_KINDS = ["factor", "qca_condition", "construct", "stakeholder_group", "wicked_problem", "wave"]
 
 
 class LabelsMart(pa.DataFrameModel):
@@ -312,11 +363,13 @@ class LabelsMart(pa.DataFrameModel):
     kind: Series[str] = pa.Field(
         isin=LABEL_KINDS,
         description="What the id names: factor (factor_id), qca_condition (a column of qca_memberships, the"
-        " outcome SUCCESS included), construct (construct_scores.construct), stakeholder_group or wicked_problem",
+        " outcome SUCCESS included), construct (construct_scores.construct), stakeholder_group, wicked_problem or"
+        " wave (a survey wave named in reference/survey_waves.csv)",
     )
     id: Series[str] = pa.Field(description="The id as the other marts carry it")
     name: Series[str] = pa.Field(
-        description="Its name as reports show it (from the reference files; a wicked problem's from its id)"
+        description="Its name as reports show it (from the reference files; a wicked problem's from its id; a wave's"
+        " its label)"
     )
     description: Series[str] = pa.Field(nullable=True, description="What it means in this evaluation")
 
@@ -326,7 +379,7 @@ class LabelsMart(pa.DataFrameModel):
 
 # Every table of this source by its qualified name (the data dictionary, checks and UI schemas come from these).
 TABLES: dict[str, type[pa.DataFrameModel]] = {
-    **{f"staging.{name}": model for name, model in REFERENCE_MODELS.items()},
+    **{f"staging.{staged_name(name)}": model for name, model in REFERENCE_MODELS.items()},
     "staging.partnership_areas": PartnershipArea,
     "marts.labels": LabelsMart,
 }

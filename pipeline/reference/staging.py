@@ -100,7 +100,19 @@ def stage_reference(con: duckdb.DuckDBPyConnection) -> list[StageReport]:
         "stakeholder group {value!r} is not in stakeholder_groups.csv",
     )
 
-    reports = [write_validated(con, name, result) for name, result in validated.items()]
+    waves = validated["survey_waves"].valid
+    backwards = waves["fieldwork_end"] < waves["fieldwork_start"]  # false where either date is empty
+    validated["survey_waves"] = reject_where(
+        validated["survey_waves"],
+        backwards,
+        [
+            f"column 'fieldwork_end': {end:%Y-%m-%d} is before fieldwork_start {start:%Y-%m-%d}; fieldwork cannot "
+            "end before it starts"
+            for start, end in waves.loc[backwards, ["fieldwork_start", "fieldwork_end"]].itertuples(index=False)
+        ],
+    )
+
+    reports = [write_validated(con, schemas.staged_name(name), result) for name, result in validated.items()]
     areas = (
         validated["partnerships"]
         .valid[["partnership_id", "area_codes"]]

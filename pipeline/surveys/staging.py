@@ -496,7 +496,8 @@ def drop_waves_not_in(con: duckdb.DuckDBPyConnection, waves: list[str]) -> list[
 
 def stage_wave_order(con: duckdb.DuckDBPyConnection, waves: list[str]) -> list[StageReport]:
     """Across the waves whose exports are in the drop zone (`waves`; the rows of any other wave are removed
-    first): their order (`staging.survey_waves`), the paired statistics of each pair of consecutive waves
+    first): their order (`staging.survey_waves`: the positions the programme gives them in
+    `reference/survey_waves.csv`, then by earliest response; with its labels and fieldwork dates), the paired statistics of each pair of consecutive waves
     (`staging.survey_wave_pairs`, computing only the pairs not already there), and each partnership's
     latest-wave score on each success factor (`staging.latest_factor_scores`)."""
     removed = drop_waves_not_in(con, waves)

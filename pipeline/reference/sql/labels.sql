@@ -30,4 +30,8 @@ UNION ALL
 SELECT 'wicked_problem', wicked_problem, upper(left(wicked_problem, 1)) || replace(substr(wicked_problem, 2), '_', ' '),
        'Wicked problem partnerships tackle (named from its id)'
 FROM problems
+UNION ALL
+SELECT 'wave', wave, label,
+       'Survey wave' || coalesce(', fieldwork ' || strftime(fieldwork_start, '%Y-%m-%d') || ' to ' || strftime(fieldwork_end, '%Y-%m-%d'), '')
+FROM staging.reference_survey_waves
 ORDER BY kind, id
