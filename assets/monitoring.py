@@ -1,5 +1,8 @@
 """Local performance monitoring: each partnership's own process and output indicators (the optional
-`reference/indicator_register.csv`), its monitoring returns (`monitoring/`), and their progress and SPC."""
+`reference/indicator_register.csv`), its monitoring returns (`monitoring/`), and their progress and SPC; with the sensor that runs them when a return lands."""
+
+import hashlib
+import json
 
 import dagster as dg
 
@@ -13,8 +16,12 @@ from assets.tables import (
     step_results,
     table_specs,
 )
+from pipeline.ingest import files_in
 from pipeline.monitoring import ingest, marts, staging
+from pipeline.monitoring.returns import RETURN_SUFFIXES
 from pipeline.resources import EvaluationPaths, WarehouseResource
+from pipeline.settings import DropZone
+from pipeline.warehouse import file_hash
 
 GROUP = dict(group_name="monitoring")
 RAW_TABLES = [ingest.REGISTER_TABLE, ingest.RETURNS_TABLE]
@@ -106,3 +113,44 @@ monitoring_checks = [
     *checks_for(["staging.indicator_register", "staging.monitoring_returns", "staging.monitoring_gaps"], blocking=True),
     *checks_for(["marts.indicator_progress", "marts.monitoring_summary"]),
 ]
+
+
+def monitoring_files(drop_zone: DropZone) -> dict[str, str]:
+    """Every file the monitoring assets read, by its path in the drop zone, with its content hash: each
+    return in `monitoring/` and the indicator register, where there is one."""
+    paths = files_in(drop_zone.monitoring_dir, RETURN_SUFFIXES)
+    register = drop_zone.reference_dir / ingest.REGISTER_FILE
+    if register.is_file():
+        paths.append(register)
+    return {path.relative_to(drop_zone.data_dir).as_posix(): file_hash(path) for path in paths}
+
+
+def build_monitoring_drop_sensor(job: dg.JobDefinition) -> dg.SensorDefinition:
+    """A sensor on `$EVAL_DATA_DIR/monitoring/` (and the indicator register) that requests `job` when a
+    return lands, changes or leaves."""
+
+    @dg.sensor(jobs=[job], minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING)
+    def monitoring_drop_sensor(context: dg.SensorEvaluationContext, paths: EvaluationPaths) -> dg.SensorResult:
+        """Runs the monitoring assets and everything downstream of them (the monitoring marts and the report
+        pages) once for all the returns that landed, changed or left since the last tick. The cursor maps
+        every file seen to its content hash, so dropping the same file again changes nothing and a corrected
+        return (same name, new content) runs again."""
+        seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
+        files = monitoring_files(paths.drop_zone)
+        if files == seen:
+            return dg.SensorResult(run_requests=[], cursor=context.cursor)
+        changed = sorted(name for name in files.keys() | seen.keys() if files.get(name) != seen.get(name))
+        cursor = json.dumps(files, sort_keys=True)
+        return dg.SensorResult(
+            run_requests=[
+                dg.RunRequest(
+                    job_name=job.name,
+                    # The state of the whole folder: the same files come back to the same run key.
+                    run_key=f"monitoring:{hashlib.sha256(cursor.encode()).hexdigest()[:16]}",
+                    tags={"changed_files": ", ".join(changed)[:200]},
+                )
+            ],
+            cursor=cursor,
+        )
+
+    return monitoring_drop_sensor
