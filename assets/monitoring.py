@@ -85,19 +85,21 @@ def stage_monitoring_returns(warehouse: WarehouseResource):
 def indicator_progress(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.MaterializeResult:
     """Progress on each partnership's own indicators. Grain: one row per partnership x indicator x period:
     value, change from baseline, progress to target and on/off-track status, and XmR limits with Making Data
-    Count special-cause flags where the indicator has 12 or more points."""
+    Count special-cause flags where the indicator has 12 or more points. Its metadata counts the indicators
+    by status at their latest return and the points flagged by each rule."""
     with warehouse.get_connection() as con:
         marts.build_indicator_progress(con, paths.disclosure_threshold)
-        return publish_and_describe(con, "indicator_progress", paths)
+        return publish_and_describe(con, "indicator_progress", paths, marts.progress_status(con))
 
 
 @mart_asset(deps=[indicator_progress, "stg_monitoring_gaps"], group="monitoring")
 def monitoring_summary(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.MaterializeResult:
     """Local performance at a glance. Grain: one row per partnership with a register: indicators, on and off
-    track at their latest return, with a special cause, late and missing returns."""
+    track at their latest return, with a special cause, late and missing returns. Its metadata adds them up
+    over the partnerships."""
     with warehouse.get_connection() as con:
         marts.build_monitoring_summary(con)
-        return publish_and_describe(con, "monitoring_summary", paths)
+        return publish_and_describe(con, "monitoring_summary", paths, marts.summary_status(con))
 
 
 monitoring_assets = [

@@ -228,6 +228,26 @@ def test_the_demo_returns_show_exactly_the_planted_special_causes_and_the_late_r
     assert [p for (p,) in progress] == ids and summary["partnership_id"].tolist() == ids
     assert summary["with_special_cause"].sum() == 4 and summary["late_returns"].sum() == 1
     assert (summary[["indicators", "with_returns"]] == 2).all().all()
+    # The UI shows each mart's latest status as metadata on its materialisation.
+    status = {
+        event.asset_key.to_user_string(): {key: value.value for key, value in event.materialization.metadata.items()}
+        for event in result.get_asset_materialization_events()
+    }
+    progress_status, summary_status = status["indicator_progress"], status["monitoring_summary"]
+    assert {key: progress_status[key] for key in RULE_POINTS} == RULE_POINTS
+    assert progress_status["indicators_with_special_cause"] == 4 and progress_status["points_concern"] == 1
+    assert summary_status["partnerships"] == 30 and summary_status["indicators"] == 60
+    assert summary_status["with_special_cause"] == 4 and summary_status["late_returns"] == 1
+    assert summary_status["missing_returns"] == 0 and summary_status["partnerships_with_late_or_missing_returns"] == 1
+    by_status = ["on_track", "off_track", "no_target"]
+    assert [summary_status[s] for s in by_status] == [progress_status[s] for s in by_status]
+    assert sum(summary_status[s] for s in by_status) == 60 and summary_status["on_track"] > 0
+    assert summary_status["on_track"] == (summary["on_track"]).sum()
+
+
+# Points flagged by each rule in the demo: P04's one beyond the limit, P12's shift of 8, P17's trend of 7,
+# P24's two of three near the limit.
+RULE_POINTS = {"points_beyond_limit": 1, "points_in_shift": 8, "points_in_trend": 7, "points_two_of_three": 2}
 
 
 def test_each_case_page_charts_its_indicators_with_the_planted_special_causes_coloured(demo_run):
