@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from assets import monitoring, reference
+from pipeline.cli import print_returns_due
 from pipeline.errors import InputFileError
 from pipeline.generators.monitoring import LATE, PLANTED
 from pipeline.monitoring import marts
@@ -264,3 +265,37 @@ def test_each_case_page_charts_its_indicators_with_the_planted_special_causes_co
         (0, 0),
     ]
     assert all(t.count('<svg role="img"') == 2 and "Indicators at their latest return" in t for t in texts.values())
+
+
+def test_the_run_summary_lists_late_and_missing_returns_one_a_line_up_to_twenty(tmp_path, capsys):
+    drop = drop_zone(tmp_path)
+    (drop / "monitoring" / "gaps.csv").write_text(
+        "partnership_id,indicator_id,period,value\n"
+        "P03,P03-PRO1,2023-01,12\nP03,P03-PRO1,2025-01,14\nP03,P03-OUT1,2024 Q2,30\n"
+    )
+    warehouse = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        run(drop, con)
+        due = con.execute("SELECT status, count(*) FROM staging.monitoring_gaps GROUP BY 1 ORDER BY 1").fetchall()
+    assert due == [("late", 2), ("missing", 21)]
+
+    assert print_returns_due(warehouse) == 23
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "Monitoring returns due: 2 late, 21 missing (query staging.monitoring_gaps):"
+    # Late first (nothing since), then the gaps; each names the partnership, the indicator and the period.
+    assert lines[1:4] == [
+        "  LATE: P03 Luton: P03-OUT1 (Families completing weight programme), 2024 Q3",
+        "  LATE: P03 Luton: P03-OUT1 (Families completing weight programme), 2024 Q4",
+        "  MISSING: P03 Luton: P03-PRO1 (Schools running the daily mile), Apr 2023",
+    ]
+    assert len(lines) == 1 + 20 + 1 and lines[-1] == "  ... and 3 more"
+
+
+def test_the_run_summary_says_nothing_of_returns_when_none_is_due(tmp_path, capsys):
+    drop = tmp_path / "raw"
+    (drop / "reference").mkdir(parents=True)  # no indicator register, so no return is due
+    warehouse = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        run(drop, con)
+    assert print_returns_due(warehouse) == 0 and capsys.readouterr().out == ""
+    assert print_returns_due(tmp_path / "no_warehouse_yet.duckdb") == 0
