@@ -1,5 +1,6 @@
 """Local performance monitoring: each partnership's own process and output indicators (the optional
-`reference/indicator_register.csv`), its monitoring returns (`monitoring/`), and their progress and SPC; with the sensor that runs them when a return lands."""
+`reference/indicator_register.csv`), its monitoring returns (`monitoring/`), and their progress and SPC; with
+the sensor that runs them when a return lands."""
 
 import hashlib
 import json
@@ -118,18 +119,16 @@ monitoring_checks = [
 
 
 def monitoring_files(drop_zone: DropZone) -> dict[str, str]:
-    """Every file the monitoring assets read, by its path in the drop zone, with its content hash: each
-    return in `monitoring/` and the indicator register, where there is one."""
-    paths = files_in(drop_zone.monitoring_dir, RETURN_SUFFIXES)
-    register = drop_zone.reference_dir / ingest.REGISTER_FILE
-    if register.is_file():
-        paths.append(register)
-    return {path.relative_to(drop_zone.data_dir).as_posix(): file_hash(path) for path in paths}
+    """Every return in `monitoring/`, by its path in the drop zone, with its content hash."""
+    return {
+        path.relative_to(drop_zone.data_dir).as_posix(): file_hash(path)
+        for path in files_in(drop_zone.monitoring_dir, RETURN_SUFFIXES)
+    }
 
 
 def build_monitoring_drop_sensor(job: dg.JobDefinition) -> dg.SensorDefinition:
-    """A sensor on `$EVAL_DATA_DIR/monitoring/` (and the indicator register) that requests `job` when a
-    return lands, changes or leaves."""
+    """A sensor on `$EVAL_DATA_DIR/monitoring/` that requests `job` when a return lands, changes or leaves
+    (a changed indicator register is reference data, taken by the next refresh like the rest of it)."""
 
     @dg.sensor(jobs=[job], minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING)
     def monitoring_drop_sensor(context: dg.SensorEvaluationContext, paths: EvaluationPaths) -> dg.SensorResult:

@@ -174,6 +174,13 @@ def test_the_monitoring_sensor_runs_again_only_when_a_return_lands_changes_or_le
     assert [r.run_key for r in removed.run_requests] == [r.run_key for r in first.run_requests]
 
 
+def test_the_monitoring_sensor_requests_nothing_while_the_folder_is_empty(settings, drop_zone):
+    shutil.rmtree(drop_zone / "monitoring")
+    (drop_zone / "monitoring").mkdir()  # the indicator register stays: it is reference data, not a return
+    defs = build_definitions(resources_for(settings))
+    assert _monitoring_tick(defs, dg.DagsterInstance.ephemeral(), None, settings).run_requests == []
+
+
 def test_a_return_dropped_in_the_drop_zone_appears_on_its_partnerships_page_after_the_sensors_run(settings, drop_zone):
     defs = build_definitions(resources_for(settings))
     instance = dg.DagsterInstance.ephemeral()
