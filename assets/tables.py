@@ -110,12 +110,19 @@ def table_metadata(
     return metadata
 
 
-def publish_and_describe(con: duckdb.DuckDBPyConnection, name: str, paths: EvaluationPaths) -> dg.MaterializeResult:
-    """Publish `marts.<name>` to the marts folder and describe it for the UI."""
+def publish_and_describe(
+    con: duckdb.DuckDBPyConnection, name: str, paths: EvaluationPaths, status: dict[str, object] | None = None
+) -> dg.MaterializeResult:
+    """Publish `marts.<name>` to the marts folder and describe it for the UI, with the mart's own `status`
+    figures (shown on the asset and plotted over its materialisations) where given."""
     path = publish_mart(con, name, paths.marts_path)
     return dg.MaterializeResult(
         asset_key=name,
-        metadata={**table_metadata(con, f"marts.{name}"), "published_to": dg.MetadataValue.path(str(path))},
+        metadata={
+            **table_metadata(con, f"marts.{name}"),
+            "published_to": dg.MetadataValue.path(str(path)),
+            **(status or {}),
+        },
     )
 
 

@@ -111,6 +111,42 @@ def print_missing_invitations(warehouse: Path) -> int:
     return len(waves) + len(partnerships)
 
 
+MONITORING_LINES = 20
+"""At most this many late or missing monitoring returns are listed in the run summary; the rest are counted."""
+
+
+def print_returns_due(warehouse: Path, limit: int = MONITORING_LINES) -> int:
+    """Print each late or missing monitoring return (`staging.monitoring_gaps`), one line each, at most `limit`
+    lines and then how many more; returns how many there are."""
+    import duckdb
+    import pandas as pd
+
+    from pipeline.monitoring.staging import returns_due
+
+    if not warehouse.exists():
+        return 0
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        due = returns_due(con)
+    if due.empty:
+        return 0
+    counts = due["status"].value_counts()
+    print(
+        f"Monitoring returns due: {counts.get('late', 0)} late, {counts.get('missing', 0)} missing"
+        " (query staging.monitoring_gaps):"
+    )
+    for row in due.head(limit).itertuples():
+        period = pd.Timestamp(row.period)
+        when = f"{period:%Y} Q{period.quarter}" if row.frequency == "quarterly" else f"{period:%b %Y}"
+        partnership = " ".join(printable(v) for v in (row.partnership_id, row.partnership_name) if pd.notna(v))
+        indicator = printable(row.indicator_id) + (
+            f" ({printable(row.indicator_name)})" if pd.notna(row.indicator_name) else ""
+        )
+        print(f"  {row.status.upper()}: {partnership}: {indicator}, {when}")
+    if len(due) > limit:
+        print(f"  ... and {len(due) - limit} more")
+    return len(due)
+
+
 def refused_files(warehouse: Path) -> list[tuple[str, str, str, int, object]]:
     """The files the last loads refused, once each: (source, file, reason, rows an earlier version of the
     file still keeps in the raw layer, when that version loaded)."""
@@ -362,6 +398,7 @@ def _refresh_locked(settings: Settings) -> int:
         print("\n".join(dropped))
     over_limit = print_quarantine(settings.warehouse, settings.max_quarantine_share)
     print_missing_invitations(settings.warehouse)
+    print_returns_due(settings.warehouse)
     if not_run := analyses_not_run(results):
         print("Analyses not run (their marts are published empty):")
         print("\n".join(not_run))

@@ -8,7 +8,7 @@ from assets.codings import coding_assets, coding_checks
 from assets.comparison import comparison_assets, comparison_checks
 from assets.drop_zone import drop_zone_assets
 from assets.mapping import mapping_assets, mapping_checks
-from assets.monitoring import monitoring_assets, monitoring_checks
+from assets.monitoring import build_monitoring_drop_sensor, ingest_monitoring, monitoring_assets, monitoring_checks
 from assets.outcomes import outcome_assets, outcome_checks
 from assets.reference import reference_assets, reference_checks
 from assets.reports import report_assets_over
@@ -59,6 +59,9 @@ wave_order = dg.AssetSelection.assets(order_survey_waves)
 waves_removed_job = dg.define_asset_job("waves_removed_job", selection=wave_order | wave_order.downstream())
 # Everything that is not partitioned by wave: reference data, codings, outcomes and all marts.
 refresh_job = dg.define_asset_job("refresh_job", selection=dg.AssetSelection.all() - waves)
+# A monitoring return that lands: the monitoring assets, their marts and the report pages (the sensor's job).
+monitoring = dg.AssetSelection.assets(ingest_monitoring)
+monitoring_job = dg.define_asset_job("monitoring_job", selection=monitoring | monitoring.downstream())
 JOBS = [reference_job, survey_wave_job, wave_landed_job, waves_removed_job, refresh_job]
 
 
@@ -67,8 +70,11 @@ def build_definitions(resources: dict[str, dg.ConfigurableResource] | None = Non
     return dg.Definitions(
         assets=ALL_ASSETS,
         asset_checks=ALL_CHECKS,
-        jobs=JOBS,
-        sensors=[build_survey_drop_sensor(wave_landed_job, waves_removed_job)],
+        jobs=[*JOBS, monitoring_job],
+        sensors=[
+            build_survey_drop_sensor(wave_landed_job, waves_removed_job),
+            build_monitoring_drop_sensor(monitoring_job),
+        ],
         schedules=[build_weekly_refresh(refresh_job)],
         resources=resources or default_resources(),
         # One DuckDB writer anyway: running steps in the run's own process avoids a process per step.

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from assets import monitoring, reference
+from pipeline.cli import print_returns_due
 from pipeline.errors import InputFileError
 from pipeline.generators.monitoring import LATE, PLANTED
 from pipeline.monitoring import marts
@@ -228,6 +229,26 @@ def test_the_demo_returns_show_exactly_the_planted_special_causes_and_the_late_r
     assert [p for (p,) in progress] == ids and summary["partnership_id"].tolist() == ids
     assert summary["with_special_cause"].sum() == 4 and summary["late_returns"].sum() == 1
     assert (summary[["indicators", "with_returns"]] == 2).all().all()
+    # The UI shows each mart's latest status as metadata on its materialisation.
+    status = {
+        event.asset_key.to_user_string(): {key: value.value for key, value in event.materialization.metadata.items()}
+        for event in result.get_asset_materialization_events()
+    }
+    progress_status, summary_status = status["indicator_progress"], status["monitoring_summary"]
+    assert {key: progress_status[key] for key in RULE_POINTS} == RULE_POINTS
+    assert progress_status["indicators_with_special_cause"] == 4 and progress_status["points_concern"] == 1
+    assert summary_status["partnerships"] == 30 and summary_status["indicators"] == 60
+    assert summary_status["with_special_cause"] == 4 and summary_status["late_returns"] == 1
+    assert summary_status["missing_returns"] == 0 and summary_status["partnerships_with_late_or_missing_returns"] == 1
+    by_status = ["on_track", "off_track", "no_target"]
+    assert [summary_status[s] for s in by_status] == [progress_status[s] for s in by_status]
+    assert sum(summary_status[s] for s in by_status) == 60 and summary_status["on_track"] > 0
+    assert summary_status["on_track"] == (summary["on_track"]).sum()
+
+
+# Points flagged by each rule in the demo: P04's one beyond the limit, P12's shift of 8, P17's trend of 7,
+# P24's two of three near the limit.
+RULE_POINTS = {"points_beyond_limit": 1, "points_in_shift": 8, "points_in_trend": 7, "points_two_of_three": 2}
 
 
 def test_each_case_page_charts_its_indicators_with_the_planted_special_causes_coloured(demo_run):
@@ -244,3 +265,37 @@ def test_each_case_page_charts_its_indicators_with_the_planted_special_causes_co
         (0, 0),
     ]
     assert all(t.count('<svg role="img"') == 2 and "Indicators at their latest return" in t for t in texts.values())
+
+
+def test_the_run_summary_lists_late_and_missing_returns_one_a_line_up_to_twenty(tmp_path, capsys):
+    drop = drop_zone(tmp_path)
+    (drop / "monitoring" / "gaps.csv").write_text(
+        "partnership_id,indicator_id,period,value\n"
+        "P03,P03-PRO1,2023-01,12\nP03,P03-PRO1,2025-01,14\nP03,P03-OUT1,2024 Q2,30\n"
+    )
+    warehouse = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        run(drop, con)
+        due = con.execute("SELECT status, count(*) FROM staging.monitoring_gaps GROUP BY 1 ORDER BY 1").fetchall()
+    assert due == [("late", 2), ("missing", 21)]
+
+    assert print_returns_due(warehouse) == 23
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "Monitoring returns due: 2 late, 21 missing (query staging.monitoring_gaps):"
+    # Late first (nothing since), then the gaps; each names the partnership, the indicator and the period.
+    assert lines[1:4] == [
+        "  LATE: P03 Luton: P03-OUT1 (Families completing weight programme), 2024 Q3",
+        "  LATE: P03 Luton: P03-OUT1 (Families completing weight programme), 2024 Q4",
+        "  MISSING: P03 Luton: P03-PRO1 (Schools running the daily mile), Apr 2023",
+    ]
+    assert len(lines) == 1 + 20 + 1 and lines[-1] == "  ... and 3 more"
+
+
+def test_the_run_summary_says_nothing_of_returns_when_none_is_due(tmp_path, capsys):
+    drop = tmp_path / "raw"
+    (drop / "reference").mkdir(parents=True)  # no indicator register, so no return is due
+    warehouse = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        run(drop, con)
+    assert print_returns_due(warehouse) == 0 and capsys.readouterr().out == ""
+    assert print_returns_due(tmp_path / "no_warehouse_yet.duckdb") == 0

@@ -134,3 +134,32 @@ def test_the_outcome_note_says_what_data_is_missing_and_nothing_when_none_is(dem
     if uncovered:  # the demo's infant-mortality partnerships have no indicator data
         note = outcome_table(marts, [uncovered[0]]).as_raw_html()
         assert "No outcome data for the headline indicator" in note
+
+
+def test_the_programme_page_ranks_partnerships_by_share_of_their_own_indicators_on_track(demo_run):
+    import duckdb
+
+    from pipeline.reports.evaluation_report import Marts, monitoring_ranking
+
+    with duckdb.connect(str(demo_run.settings.marts_dir / "marts.duckdb"), read_only=True) as con:
+        marts = Marts.read(con, schema="main")
+    ranked = monitoring_ranking(marts)
+    assert ranked["partnership_id"].tolist() != sorted(ranked["partnership_id"])  # ranked, not listed by id
+    assert len(ranked) == 30 and ranked["share_on_track"].is_monotonic_decreasing
+    # The share is of the indicators with a target: on track / (on track + off track).
+    first = ranked.iloc[0]
+    assert first["share_on_track"] == first["on_track"] / (first["on_track"] + first["off_track"])
+    # The demo's planted special causes (pipeline.generators.monitoring.PLANTED) and its one late return.
+    causes = ranked.set_index("partnership_id")["special_causes"].dropna()
+    assert sorted(causes.index) == ["P04", "P12", "P17", "P24"] and causes["P04"].endswith(": concern")
+    assert ranked.set_index("partnership_id")["late_returns"].to_dict()["P21"] == 1
+
+    report = (demo_run.settings.marts_dir / "reports" / "evaluation_report.html").read_text(encoding="utf-8")
+    section = report[report.index('<section id="monitoring">') :]
+    section = section[: section.index("</section>")]
+    assert "<h2>Local monitoring</h2>" in section and "partnerships by share of indicators on track" in section
+    assert "30 partnerships monitor 60 indicators of their own" in section
+    assert "1 return is late and 0 missing, from 1 partnership." in section
+    # In rank order on the page: the first partnership's row comes before the last's.
+    rows = [f">{row.partnership_name} ({row.partnership_id})<" for row in ranked.iloc[[0, -1]].itertuples()]
+    assert section.index(rows[0]) < section.index(rows[1])

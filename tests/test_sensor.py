@@ -140,3 +140,72 @@ def test_the_sensor_deletes_the_partition_of_a_deleted_export_and_runs_the_marts
     assert [(r.job_name, r.partition_key) for r in after.run_requests] == [("waves_removed_job", None)]
     assert instance.get_dynamic_partitions("survey_waves") == ["wave_1"]
     assert _tick(defs, instance, after.cursor, settings).run_requests == []
+
+
+def _monitoring_tick(defs, instance, cursor, settings) -> dg.SensorResult:
+    sensor = defs.resolve_sensor_def("monitoring_drop_sensor")
+    return sensor(
+        dg.build_sensor_context(instance=instance, cursor=cursor, resources=resources_for(settings), definitions=defs)
+    )
+
+
+def test_the_monitoring_sensor_runs_again_only_when_a_return_lands_changes_or_leaves(settings, drop_zone):
+    defs = build_definitions(resources_for(settings))
+    instance = dg.DagsterInstance.ephemeral()
+    assert defs.resolve_sensor_def("monitoring_drop_sensor").default_status == dg.DefaultSensorStatus.RUNNING
+
+    first = _monitoring_tick(defs, instance, None, settings)
+    assert [r.job_name for r in first.run_requests] == ["monitoring_job"]
+    assert _monitoring_tick(defs, instance, first.cursor, settings).run_requests == []
+
+    landed = drop_zone / "monitoring" / "P21 March 2018 return.csv"
+    landed.write_text("partnership_id,indicator_id,period,value\nP21,P21-OUT1,2018-03,96.5\n")
+    after_landing = _monitoring_tick(defs, instance, first.cursor, settings)
+    [request] = after_landing.run_requests
+    assert request.tags["changed_files"] == "monitoring/P21 March 2018 return.csv"
+
+    landed.write_text("partnership_id,indicator_id,period,value\nP21,P21-OUT1,2018-03,97\n")
+    corrected = _monitoring_tick(defs, instance, after_landing.cursor, settings)
+    assert [r.run_key for r in corrected.run_requests] != [request.run_key]
+
+    landed.unlink()
+    removed = _monitoring_tick(defs, instance, corrected.cursor, settings)
+    # Back to the first tick's files: the same run key as the first run.
+    assert [r.run_key for r in removed.run_requests] == [r.run_key for r in first.run_requests]
+
+
+def test_the_monitoring_sensor_requests_nothing_while_the_folder_is_empty(settings, drop_zone):
+    shutil.rmtree(drop_zone / "monitoring")
+    (drop_zone / "monitoring").mkdir()  # the indicator register stays: it is reference data, not a return
+    defs = build_definitions(resources_for(settings))
+    assert _monitoring_tick(defs, dg.DagsterInstance.ephemeral(), None, settings).run_requests == []
+
+
+def test_a_return_dropped_in_the_drop_zone_appears_on_its_partnerships_page_after_the_sensors_run(settings, drop_zone):
+    defs = build_definitions(resources_for(settings))
+    instance = dg.DagsterInstance.ephemeral()
+    assert all(r.success for r in materialise_all(defs, instance, settings.drop_zone, progress=lambda _: None))
+    cursor = _monitoring_tick(defs, instance, None, settings).cursor
+    page = settings.marts_dir / "reports" / "partnerships" / "P21.html"
+    # The demo's one late return: Great Yarmouth's four-week quits for March 2018 (`generators.monitoring.LATE`).
+    assert "Mar 2018: 96.5" not in page.read_text(encoding="utf-8")
+
+    (drop_zone / "monitoring" / "P21 March 2018 return.csv").write_text(
+        "partnership_id,indicator_id,period,value\nP21,P21-OUT1,2018-03,96.5\n"
+    )
+    [request] = _monitoring_tick(defs, instance, cursor, settings).run_requests
+    result = defs.resolve_job_def(request.job_name).execute_in_process(instance=instance, tags=request.tags)
+    assert result.success
+    materialised = {event.asset_key.to_user_string() for event in result.get_asset_materialization_events()}
+    assert {"raw_monitoring_returns", "indicator_progress", "monitoring_summary", "evaluation_report"} <= materialised
+    assert not materialised & {"raw_reference_partnerships", "raw_survey_answers", "success_factor_matrix"}
+
+    import duckdb
+
+    with duckdb.connect(str(settings.marts_dir / "marts.duckdb"), read_only=True) as con:
+        march = con.execute(
+            "SELECT value, status FROM indicator_progress WHERE indicator_id = 'P21-OUT1' AND period = '2018-03-01'"
+        ).fetchall()
+        late = con.execute("SELECT late_returns FROM monitoring_summary WHERE partnership_id = 'P21'").fetchall()
+    assert march == [(96.5, "on_track")] and late == [(0,)]
+    assert "Mar 2018: 96.5" in page.read_text(encoding="utf-8")

@@ -60,13 +60,16 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+LANDED_FOLDERS = ("surveys", "monitoring")  # the drop-zone folders a sensor watches
+
+
 @dataclass(frozen=True)
 class DagsterUI:
     """A running `dagster dev` over a temporary drop zone, warehouse, marts folder and instance."""
 
     url: str
     data_dir: Path
-    landing_dir: Path  # survey exports waiting to be dropped into `data_dir/surveys`
+    landing_dir: Path  # survey exports and monitoring returns waiting to be dropped into `data_dir`
     log: Path
     process: subprocess.Popen
 
@@ -151,11 +154,12 @@ def dagster_ui(tmp_path: Path) -> Iterator[DagsterUI]:
     """`dagster dev` on a free port over a copy of the demo drop zone whose survey exports are held back."""
     data_dir = tmp_path / "raw"
     shutil.copytree(DATA_DIR, data_dir)
-    # The surveys folder starts empty: the survey-drop sensor finds nothing until the test has switched it off
-    # in the UI, and only then are the exports dropped in (see the test).
+    # The surveys and monitoring folders start empty: the drop-zone sensors find nothing until the test has
+    # switched them off in the UI, and only then are the files dropped in (see the test).
     landing_dir = tmp_path / "landing"
-    shutil.move(data_dir / "surveys", landing_dir)
-    (data_dir / "surveys").mkdir()
+    for folder in LANDED_FOLDERS:
+        shutil.move(data_dir / folder, landing_dir / folder)
+        (data_dir / folder).mkdir()
 
     dagster_home = tmp_path / "dagster_home"
     dagster_home.mkdir()
@@ -303,9 +307,10 @@ def test_materialise_every_asset_from_the_ui_and_every_check_passes(dagster_ui: 
             states = _automation_states(ui)
             assert states and set(states.values()) == {"STOPPED"}, states
 
-            # 2. The survey exports land in the drop zone: one wave per file.
-            for export in ui.landing_dir.iterdir():
-                shutil.copy2(export, ui.data_dir / "surveys" / export.name)
+            # 2. The survey exports (one wave per file) and the monitoring returns land in the drop zone.
+            for folder in LANDED_FOLDERS:
+                for landed in (ui.landing_dir / folder).iterdir():
+                    shutil.copy2(landed, ui.data_dir / folder / landed.name)
             waves = sorted(survey_wave_files(ui.data_dir / "surveys"))
             assert waves
 

@@ -81,3 +81,21 @@ def build_monitoring_summary(con: duckdb.DuckDBPyConnection) -> int:
     """`marts.monitoring_summary`: one row per partnership with a register. Needs `marts.indicator_progress`."""
     frame = schemas.MonitoringSummaryMart.validate(con.execute(load_sql(__file__, "monitoring_summary")).df())
     return replace_table(con, "marts.monitoring_summary", frame)
+
+
+def _status(con: duckdb.DuckDBPyConnection, query: str) -> dict[str, int]:
+    cursor = con.execute(load_sql(__file__, query))
+    row = cursor.fetchone()
+    return {column[0]: int(value or 0) for column, value in zip(cursor.description, row, strict=True)}
+
+
+def progress_status(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """`marts.indicator_progress` at a glance: indicators on track, off track and without a target at their
+    latest return, those with a special cause, and the points flagged by each Making Data Count rule."""
+    return _status(con, "progress_status")
+
+
+def summary_status(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """`marts.monitoring_summary` at a glance: partnerships, and their indicators on and off track, with a
+    special cause, and their late and missing returns, added up."""
+    return _status(con, "summary_status")

@@ -13,7 +13,7 @@ from pipeline.monitoring import schemas
 from pipeline.monitoring.returns import EXPECTED_PERIOD, parse_period
 from pipeline.staging import StageReport, read_frame, write_validated
 from pipeline.validation import Validated, reject_unknown, reject_where, revalidate, validate_frame
-from pipeline.warehouse import load_sql, replace_table
+from pipeline.warehouse import load_sql, replace_table, table_exists
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
@@ -199,3 +199,11 @@ def return_gaps(register: pd.DataFrame, returns: pd.DataFrame) -> pd.DataFrame:
     frame = pd.DataFrame(out, columns=columns)
     frame["period"] = pd.to_datetime(frame["period"])
     return frame
+
+
+def returns_due(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The late and missing returns (`staging.monitoring_gaps`), late first, with the partnership's and the
+    indicator's names; no rows before the monitoring assets have run."""
+    if not table_exists(con, "staging.monitoring_gaps"):
+        return pd.DataFrame(columns=list(schemas.ReturnGap.to_schema().columns))
+    return con.execute(load_sql(__file__, "returns_due")).df()

@@ -80,6 +80,7 @@ class Marts:
     labels: pd.DataFrame
     progress: pd.DataFrame = field(default_factory=pd.DataFrame)  # indicator_progress (local monitoring)
     verdicts: pd.DataFrame = field(default_factory=pd.DataFrame)  # outcome_verdict_agreement
+    monitoring: pd.DataFrame = field(default_factory=pd.DataFrame)  # monitoring_summary
 
     @classmethod
     def read(cls, con: duckdb.DuckDBPyConnection, schema: str = "marts") -> Marts:
@@ -108,6 +109,7 @@ class Marts:
             labels=table("labels"),
             progress=table("indicator_progress"),
             verdicts=table("outcome_verdict_agreement"),
+            monitoring=table("monitoring_summary"),
         )
 
     def label(self, kind: str, ids: pd.Series) -> pd.Series:
@@ -1195,6 +1197,112 @@ def monitoring_table(marts: Marts, partnership_id: str) -> GT | None:
     )
 
 
+def monitoring_ranking(marts: Marts) -> pd.DataFrame:
+    """Each partnership with an indicator register, ranked by the share of its indicators with a target that
+    are on track at their latest return (then fewer late and missing returns): its counts from
+    `monitoring_summary` and the special causes in `indicator_progress`, each as indicator: variation."""
+    summary = marts.monitoring
+    if summary.empty:
+        return pd.DataFrame()
+    names = marts.profile.set_index("partnership_id")["partnership_name"]
+    assessed = summary["on_track"] + summary["off_track"]
+    special = pd.Series(dtype="object")
+    if not marts.progress.empty:
+        flagged = marts.progress[marts.progress["variation"].notna() & (marts.progress["variation"] != "common_cause")]
+        special = (
+            flagged.drop_duplicates(["partnership_id", "indicator_id", "variation"])
+            .assign(cause=lambda f: f["indicator_name"] + ": " + f["variation"].str.replace("_", " "))
+            .groupby("partnership_id")["cause"]
+            .agg("; ".join)
+        )
+    ranked = summary.assign(
+        partnership_name=summary["partnership_id"].map(names).fillna(summary["partnership_id"]),
+        share_on_track=(summary["on_track"] / assessed.where(assessed > 0)).astype("float64"),
+        special_causes=summary["partnership_id"].map(special),
+        due=summary["late_returns"] + summary["missing_returns"],
+    ).sort_values(["share_on_track", "due", "partnership_id"], ascending=[False, True, True], na_position="last")
+    ranked.insert(0, "rank", range(1, len(ranked) + 1))
+    return ranked.drop(columns="due").reset_index(drop=True)
+
+
+def monitoring_overview_table(marts: Marts) -> GT | None:
+    """The programme's local monitoring at a glance: partnerships ranked by share of indicators on track, with
+    their special causes and late and missing returns; None without any indicator register."""
+    ranked = monitoring_ranking(marts)
+    if ranked.empty:
+        return None
+    ranked = ranked.assign(partnership=ranked["partnership_name"] + " (" + ranked["partnership_id"] + ")")
+    columns = [
+        "rank",
+        "partnership",
+        "indicators",
+        "on_track",
+        "off_track",
+        "no_target",
+        "share_on_track",
+        "special_causes",
+        "late_returns",
+        "missing_returns",
+    ]
+    table = GT(ranked[columns])
+    for column in ("late_returns", "missing_returns"):
+        due = [int(i) for i in ranked.index[ranked[column] > 0]]
+        if due:
+            table = table.tab_style(style=style.fill(color="#f4a582"), locations=loc.body(columns=column, rows=due))
+    return (
+        table.tab_header(
+            "Local monitoring: partnerships by share of indicators on track",
+            "Each partnership's own process and output indicators at their latest return",
+        )
+        .fmt_percent(columns="share_on_track", decimals=0)
+        .sub_missing(missing_text="-")
+        .cols_label(
+            rank="#",
+            partnership="Partnership",
+            indicators="All",
+            on_track="On track",
+            off_track="Off track",
+            no_target="No target",
+            share_on_track="Share on track",
+            special_causes="Special causes",
+            late_returns="Late",
+            missing_returns="Missing",
+        )
+        .tab_spanner("Indicators", columns=["indicators", "on_track", "off_track", "no_target", "share_on_track"])
+        .tab_spanner("Returns", columns=["late_returns", "missing_returns"])
+        # The names and causes wrap; the counts keep room for their one-word headings on an A4 page.
+        .cols_width({"partnership": "17%", "special_causes": "26%"})
+        .tab_source_note(
+            "On track: progress from baseline to target at least the share of the time to the target date elapsed. "
+            "Share on track: of the indicators with a baseline and target. Special causes: Making Data Count rules "
+            "on XmR charts of 12 or more points. Late: due since the indicator's last return; missing: a gap before it."
+        )
+    )
+
+
+def monitoring_summary_text(marts: Marts) -> str | None:
+    """One sentence rolling local monitoring up to the programme; None without any indicator register."""
+    summary = marts.monitoring
+    if summary.empty:
+        return None
+    total = summary[
+        ["indicators", "on_track", "off_track", "with_special_cause", "late_returns", "missing_returns"]
+    ].sum()
+    due = int((summary["late_returns"] + summary["missing_returns"] > 0).sum())
+
+    def many(count: object, one: str, more: str) -> str:
+        return f"{int(count)} {one if int(count) == 1 else more}"
+
+    return (
+        f"{many(len(summary), 'partnership monitors', 'partnerships monitor')} "
+        f"{many(total['indicators'], 'indicator', 'indicators')} of their own: at the latest return, "
+        f"{int(total['on_track'])} are on track and {int(total['off_track'])} off track; "
+        f"{many(total['with_special_cause'], 'shows', 'show')} a special cause. "
+        f"{many(total['late_returns'], 'return is', 'returns are')} late and {int(total['missing_returns'])} "
+        f"missing, from {many(due, 'partnership', 'partnerships')}."
+    )
+
+
 def _write(path: Path, content: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -1394,8 +1502,9 @@ def report_findings(marts: Marts) -> list[findings.Finding]:
 def programme_report(marts: Marts, provenance: Provenance | None = None) -> str:
     """The programme page, organised by the evaluation's questions: a header (build date, sources, settings,
     exclusions), key findings first, then which factors go with success, challenges and barriers, impacts,
-    the support offer, response, rounds and coder agreement."""
+    local monitoring, the support offer, response, rounds and coder agreement."""
     rounds = rounds_table(marts)
+    monitoring = monitoring_overview_table(marts)
     return _render(
         "evaluation_report.html",
         partnerships=list(marts.profile["partnership_id"]),
@@ -1406,6 +1515,7 @@ def programme_report(marts: Marts, provenance: Provenance | None = None) -> str:
         exclusions=exclusions(marts),
         findings=report_findings(marts),
         impacts=impacts_summary(marts),
+        monitoring=monitoring_summary_text(marts),
         tables={
             "factor_outcome": _table_markup(factor_outcome_table(marts)),
             "factor_matrix": _table_markup(factor_matrix_table(marts)),
@@ -1423,6 +1533,7 @@ def programme_report(marts: Marts, provenance: Provenance | None = None) -> str:
             "wave_change": _table_markup(wave_change_table(marts)),
             "rounds": _table_markup(rounds) if rounds is not None else None,
             "agreement": _table_markup(agreement_table(marts)),
+            "monitoring": _table_markup(monitoring) if monitoring is not None else None,
         },
     )
 
@@ -1470,6 +1581,7 @@ def markdown_tables(marts: Marts) -> dict[str, pd.DataFrame]:
     solutions = pd.concat(
         [findings.distinct_models(marts.solutions, kind) for kind in ("parsimonious", "intermediate")]
     )
+    monitoring = monitoring_ranking(marts)
     return {
         "key_findings": pd.DataFrame([vars(f) for f in report_findings(marts)], columns=["question", "text"]),
         "success_factor_matrix": matrix.rename(columns=labels).rename_axis(columns=None).reset_index(),
@@ -1477,4 +1589,9 @@ def markdown_tables(marts: Marts) -> dict[str, pd.DataFrame]:
             ["kind", "model", "solution", "term", "term_consistency", "term_coverage", "term_unique_coverage"]
         ].round(2),
         "coder_agreement": marts.agreement[["code", "percent_agreement", "krippendorff_alpha"]].round(2),
+        **(
+            {"local_monitoring": monitoring.drop(columns=["partnership_name"]).round({"share_on_track": 2})}
+            if not monitoring.empty
+            else {}
+        ),
     }
