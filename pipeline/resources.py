@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import fields
 from pathlib import Path
 
 import dagster as dg
@@ -93,6 +94,14 @@ def warehouse_config(settings: Settings) -> dict[str, str]:
     return {"memory_limit": settings.duckdb_memory_limit}
 
 
+def shared_settings(settings: Settings) -> dict[str, object]:
+    """The evaluation's rules and read limits, passed on by name: every `EvaluationPaths` field that is also a
+    `Settings` field, so a setting is declared on `Settings` and the resource and never forgotten between them."""
+    passed_by_hand = {"data_dir", "marts_dir", "secret_file", "pseudonym_key"}
+    names = set(EvaluationPaths.model_fields) & {field.name for field in fields(Settings)}
+    return {name: getattr(settings, name) for name in sorted(names - passed_by_hand)}
+
+
 def default_resources(settings: Settings | None = None) -> dict[str, dg.ConfigurableResource]:
     """Resources for the given settings (default: `load_settings()`, the environment and the drop zone)."""
     settings = settings or load_settings()
@@ -101,27 +110,8 @@ def default_resources(settings: Settings | None = None) -> dict[str, dg.Configur
         "paths": EvaluationPaths(
             data_dir=str(settings.data_dir),
             marts_dir=str(settings.marts_dir),
-            disclosure_threshold=settings.disclosure_threshold,
             secret_file=str(settings.secret_file),
             pseudonym_key=dg.EnvVar(PSEUDONYM_KEY_VARIABLE) if settings.pseudonym_key_from_environment else "",
-            coding_case_variable=settings.coding_case_variable,
-            coding_source_rule=settings.coding_source_rule,
-            coding_kappa_weights=settings.coding_kappa_weights,
-            trend_points=settings.trend_points,
-            trend_z=settings.trend_z,
-            survey_strong_from=settings.survey_strong_from,
-            survey_weak_to=settings.survey_weak_to,
-            qca_consistency_cut=settings.qca_consistency_cut,
-            qca_frequency_cut=settings.qca_frequency_cut,
-            crossover_rule=settings.crossover_rule,
-            min_relative_change=settings.min_relative_change,
-            outcome_baseline_years=settings.outcome_baseline_years,
-            outcome_followup_years=settings.outcome_followup_years,
-            improved_needs_interval=settings.improved_needs_interval,
-            max_quarantine_share=settings.max_quarantine_share,
-            max_unpacked_bytes=settings.max_unpacked_bytes,
-            max_shared_strings_bytes=settings.max_shared_strings_bytes,
-            max_rows=settings.max_rows,
-            max_columns=settings.max_columns,
+            **shared_settings(settings),
         ),
     }

@@ -130,3 +130,21 @@ def test_an_analysis_rule_out_of_range_is_an_error_naming_settings_toml_and_the_
     (tmp_path / "settings.toml").write_text(line + "\n")
     with pytest.raises(SettingsError, match=rf"settings.toml: {message}"):
         load_settings({"EVAL_DATA_DIR": str(tmp_path)})
+
+
+def test_every_evaluation_setting_reaches_the_resource_with_the_same_default():
+    from dataclasses import MISSING, fields
+
+    from pipeline.resources import EvaluationPaths
+    from pipeline.settings import Settings
+
+    # Settings that only the command line and the warehouse connection use, not the assets.
+    process_only = {"warehouse", "duckdb_memory_limit", "refresh_wait_seconds", "pseudonym_key_from_environment"}
+    process_only |= {"dagster_home"}
+    resource_fields = EvaluationPaths.model_fields
+    for setting in fields(Settings):
+        if setting.name in process_only:
+            continue
+        assert setting.name in resource_fields, f"{setting.name} is read but never passed to the assets"
+        if setting.default is not MISSING and setting.name != "secret_file":
+            assert resource_fields[setting.name].default == setting.default, setting.name
