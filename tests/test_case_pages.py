@@ -71,9 +71,9 @@ def test_a_case_page_has_every_section_of_a_case_study(demo_run, marts):
         "Driver diagram coverage",
     ):
         assert heading in page, heading
-    # Every wave the partnership has scores in, and every Marmot objective, is shown.
+    # Every wave the partnership has scores in (by its label), and every Marmot objective, is shown.
     for wave in marts.construct_scores.loc[marts.construct_scores["partnership_id"] == partnership_id, "wave"]:
-        assert f">{wave}<" in page
+        assert f">{html.escape(marts.names('wave')[wave])}<" in page
     for objective in marts.marmot.loc[marts.marmot["partnership_id"] == partnership_id, "objective"]:
         assert html.escape(objective) in page
     # The demo's narrative for the partnership, Markdown rendered.
@@ -105,7 +105,8 @@ def test_withheld_counts_and_scores_stay_withheld_on_the_page(marts):
     data = respondents_table(marts, partnership_id)._tbl_data.set_index("Wave")
     labels = marts.labels[marts.labels["kind"] == "stakeholder_group"].set_index("id")["name"]
     for row in rates[rates["partnership_id"] == partnership_id].itertuples():
-        cell = data.loc[row.wave, labels.get(row.stakeholder_group, row.stakeholder_group)]
+        wave = marts.names("wave").get(row.wave, row.wave)  # the table heads waves by their label
+        cell = data.loc[wave, labels.get(row.stakeholder_group, row.stakeholder_group)]
         assert cell == (WITHHELD if row.suppressed else str(int(row.respondents)))
 
     scores = marts.construct_scores.copy()
@@ -116,7 +117,7 @@ def test_withheld_counts_and_scores_stay_withheld_on_the_page(marts):
     table = construct_scores_table(dataclasses.replace(marts, construct_scores=scores), row["partnership_id"])
     shown = table._tbl_data
     label = marts.labels.set_index(["kind", "id"]).loc[("construct", row["construct"]), "name"]
-    assert shown.loc[shown["Construct"] == label, row["wave"]].item() == WITHHELD
+    assert shown.loc[shown["Construct"] == label, marts.names("wave")[row["wave"]]].item() == WITHHELD
 
 
 def test_the_inequality_gradient_is_the_latest_of_each_series_published_for_the_partnerships_areas(marts):

@@ -163,3 +163,37 @@ def test_the_programme_page_ranks_partnerships_by_share_of_their_own_indicators_
     # In rank order on the page: the first partnership's row comes before the last's.
     rows = [f">{row.partnership_name} ({row.partnership_id})<" for row in ranked.iloc[[0, -1]].itertuples()]
     assert section.index(rows[0]) < section.index(rows[1])
+
+
+def test_tables_head_survey_waves_by_the_label_the_reference_data_gives_them(demo_run):
+    """survey_waves.csv labels each wave ("wave_1" is "Baseline (2016)"); tables show the label, in wave order,
+    and a label changed in the reference data changes on the page."""
+    import dataclasses
+
+    from pipeline.reports.evaluation_report import (
+        construct_scores_table,
+        respondents_table,
+        response_table,
+        support_by_group_table,
+        support_table,
+        wave_change_table,
+    )
+
+    marts = _published_marts(demo_run)
+    labels = marts.labels.copy()
+    labels.loc[(labels["kind"] == "wave") & (labels["id"] == "wave_2"), "name"] = "Interim review"
+    marts = dataclasses.replace(marts, labels=labels)
+    programme = {
+        "response": response_table(marts).as_raw_html(),
+        "wave change": wave_change_table(marts).as_raw_html(),
+        "support": support_table(marts).as_raw_html(),
+        "support by group": support_by_group_table(marts).as_raw_html(),
+    }
+    case = {
+        "respondents": respondents_table(marts, "P04").as_raw_html(),
+        "scores": construct_scores_table(marts, "P04").as_raw_html(),
+    }
+    for name, page in (programme | case).items():
+        assert "wave_1" not in page and "wave_2" not in page, name
+        assert page.index("Baseline (2016)") < page.index("Interim review") < page.index("Final (2018)"), name
+    assert "Baseline (2016) to Interim review" in programme["wave change"]

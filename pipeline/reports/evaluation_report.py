@@ -112,10 +112,13 @@ class Marts:
             monitoring=table("monitoring_summary"),
         )
 
+    def names(self, kind: str) -> dict[str, str]:
+        """id -> name, as `labels` publishes them for ids of one kind (e.g. "wave": "wave_1" -> "Baseline (2016)")."""
+        return self.labels[self.labels["kind"] == kind].set_index("id")["name"].to_dict()
+
     def label(self, kind: str, ids: pd.Series) -> pd.Series:
         """The names `labels` publishes for ids of one kind; an id it does not name keeps its id."""
-        names = self.labels[self.labels["kind"] == kind].set_index("id")["name"]
-        return ids.map(names).fillna(ids)
+        return ids.map(self.names(kind)).fillna(ids)
 
 
 def _colour_by(mapping: dict[str, str]):
@@ -558,6 +561,7 @@ def support_by_group_table(marts: Marts) -> GT:
     )
     wide = support.pivot(index=["wave", "support_label"], columns="stakeholder_group", values="cell").reset_index()
     wide.columns.name = None
+    wide["wave"] = marts.label("wave", wide["wave"])
     groups = [c for c in wide.columns if c not in ("wave", "support_label")]
     return (
         GT(wide, groupname_col="wave")
@@ -591,6 +595,7 @@ def response_table(marts: Marts) -> GT:
             for w, level in zip(f["wave"], f["level"], strict=True)
         ],
     )[["wave", "group", "counts", "rate", "partnerships"]]
+    frame["wave"] = marts.label("wave", frame["wave"])  # sorted by id above, headed by the wave's label
     return (
         GT(frame, groupname_col="wave")
         .tab_header("Response", "Survey response by wave: the whole programme, then each stakeholder group")
@@ -611,6 +616,7 @@ def wave_change_table(marts: Marts) -> GT:
     """Change in each construct between waves across partnerships: how many rose or fell by their 95% interval,
     and the median change."""
     names = factor_names(marts)
+    wave_names = marts.names("wave")
     rows = []
     for (construct, before, after), pairs in marts.wave_change.groupby(
         ["construct", "wave_before", "wave_after"], sort=True
@@ -619,7 +625,7 @@ def wave_change_table(marts: Marts) -> GT:
         rows.append(
             {
                 "construct": names.get(construct, construct),  # a factor's published name, else the id
-                "waves": f"{before} to {after}",
+                "waves": f"{wave_names.get(before, before)} to {wave_names.get(after, after)}",
                 "compared": len(known),
                 "higher": int((known["ci_low"] > 0).sum()),
                 "lower": int((known["ci_high"] < 0).sum()),
@@ -771,7 +777,10 @@ def support_table(marts: Marts) -> GT:
     rated = marts.support.dropna(subset=["rated", "rated_useful"])
     support = rated.groupby(["support_label", "wave"], as_index=False)[["rated_useful", "rated"]].sum()
     support["share"] = support["rated_useful"] / support["rated"]
-    wide = support.pivot(index="support_label", columns="wave", values="share").reset_index()
+    wide = support.pivot(index="support_label", columns="wave", values="share")
+    wide = wide.reindex(columns=_wave_order(support["wave"])).reset_index()
+    wide.columns.name = None
+    wide = wide.rename(columns=marts.names("wave"))
     waves = [c for c in wide.columns if c != "support_label"]
     return (
         GT(wide)
@@ -897,6 +906,7 @@ def respondents_table(marts: Marts, partnership_id: str) -> GT:
     most = scores[~scores["suppressed"]].groupby("wave")["respondents"].max()
     wide["Most scoring one factor"] = [str(int(most[w])) if w in most.index else WITHHELD for w in waves]
     wide = wide.fillna("-").rename_axis(index=None, columns=None).reset_index(names="Wave")
+    wide["Wave"] = marts.label("wave", wide["Wave"])
     note = (
         "No survey responses from this partnership."
         if wide.empty
@@ -936,6 +946,7 @@ def construct_scores_table(marts: Marts, partnership_id: str) -> GT:
     wide = wide.loc[order]
     wide.insert(0, "Construct", list(marts.label("construct", pd.Series(wide.index, dtype="object"))))
     wide = wide.rename_axis(index=None, columns=None).reset_index(drop=True)
+    wide = wide.rename(columns=marts.names("wave"))
     table = (
         GT(wide)
         .tab_header("Survey scores across waves", "Mean score of each construct per wave (agreement scale)")
@@ -1495,7 +1506,7 @@ def report_findings(marts: Marts) -> list[findings.Finding]:
         ),
         *findings.barrier_findings(barrier_evidence(marts)),
         findings.Finding("What the outcome statistics show", impacts_summary(marts)),
-        *findings.response_findings(marts.response),
+        *findings.response_findings(marts.response, marts.names("wave")),
     ]
 
 

@@ -265,13 +265,16 @@ def barrier_findings(evidence: pd.DataFrame) -> list[Finding]:
     ]
 
 
-def response_findings(response: pd.DataFrame) -> list[Finding]:
-    """The programme's response rate in each wave, from the wave totals `response_rates` publishes."""
+def response_findings(response: pd.DataFrame, wave_names: dict[str, str] | None = None) -> list[Finding]:
+    """The programme's response rate in each wave, from the wave totals `response_rates` publishes; each wave
+    named by `wave_names` (wave id -> label) where it names it."""
     waves = response[(response["level"] == "wave") & response["response_rate"].notna()].sort_values("wave")
     if waves.empty:
         return []
+    wave_names = wave_names or {}
     described = [
-        f"{percent(row.response_rate)} in {row.wave} ({row.respondents:,} of {row.invited:,} invited)"
+        f"{percent(row.response_rate)} in {wave_names.get(row.wave, row.wave)}"
+        f" ({row.respondents:,} of {row.invited:,} invited)"
         for row in waves.itertuples(index=False)
     ]
     return [
