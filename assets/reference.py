@@ -55,7 +55,8 @@ def stage_reference_data(warehouse: WarehouseResource):
 def labels(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.MaterializeResult:
     """The names behind the ids researchers meet in the other marts. Grain: one row per kind x id: success
     factors, QCA conditions (and the outcome), survey constructs, stakeholder groups, wicked problems and
-    the survey waves `survey_waves.csv` labels, each with its name and meaning, from the reference data."""
+    the survey waves `survey_waves.csv` labels and the outcome indicators (with their units), each with its name
+    and meaning, from the reference data."""
     with warehouse.get_connection() as con:
         marts.build_labels(con)
         return publish_and_describe(con, "labels", paths)

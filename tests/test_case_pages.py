@@ -197,6 +197,10 @@ def test_the_labels_mart_names_every_id_the_other_marts_carry(marts):
     assert set(marts.construct_scores["construct"]) <= named["construct"]
     assert set(marts.response["stakeholder_group"].dropna()) - {"not stated"} <= named["stakeholder_group"]
     assert set(marts.profile["wicked_problem"]) <= named["wicked_problem"]
+    # Outcome indicators by id (as text), with their unit for a chart's axis.
+    assert set(marts.trends["indicator_id"].astype(str)) <= named["outcome_indicator"]
+    units = labels[labels["kind"] == "outcome_indicator"].set_index("id")["description"]
+    assert units["91414"] == "Directly standardised rate per 100,000" and units["20602"] == "Percentage"
     conditions = set(marts.memberships.columns) - {"partnership_id", "excluded_reason"}
     assert conditions <= named["qca_condition"]
     # A factor's label is the name success_factors.csv gives it.

@@ -354,7 +354,15 @@ class PartnershipArea(pa.DataFrameModel):
         unique = ["partnership_id", "area_code"]
 
 
-LABEL_KINDS = ["factor", "qca_condition", "construct", "stakeholder_group", "wicked_problem", "wave"]
+LABEL_KINDS = [
+    "factor",
+    "qca_condition",
+    "construct",
+    "stakeholder_group",
+    "wicked_problem",
+    "wave",
+    "outcome_indicator",
+]
 
 
 class LabelsMart(pa.DataFrameModel):
@@ -363,15 +371,20 @@ class LabelsMart(pa.DataFrameModel):
     kind: Series[str] = pa.Field(
         isin=LABEL_KINDS,
         description="What the id names: factor (factor_id), qca_condition (a column of qca_memberships, the"
-        " outcome SUCCESS included), construct (construct_scores.construct), stakeholder_group, wicked_problem or"
-        " wave (a survey wave named in reference/survey_waves.csv)",
+        " outcome SUCCESS included), construct (construct_scores.construct), stakeholder_group, wicked_problem,"
+        " wave (a survey wave named in reference/survey_waves.csv) or outcome_indicator (the indicator_id of the"
+        " outcome marts)",
     )
     id: Series[str] = pa.Field(description="The id as the other marts carry it")
     name: Series[str] = pa.Field(
         description="Its name as reports show it (from the reference files; a wicked problem's from its id; a wave's"
         " its label)"
     )
-    description: Series[str] = pa.Field(nullable=True, description="What it means in this evaluation")
+    description: Series[str] = pa.Field(
+        nullable=True,
+        description="What it means in this evaluation; for an outcome_indicator, its unit as"
+        " reference/outcome_indicators.csv gives it (e.g. 'Percentage'), for a chart's axis",
+    )
 
     class Config:
         unique = ["kind", "id"]

@@ -34,4 +34,8 @@ UNION ALL
 SELECT 'wave', wave, label,
        'Survey wave' || coalesce(', fieldwork ' || strftime(fieldwork_start, '%Y-%m-%d') || ' to ' || strftime(fieldwork_end, '%Y-%m-%d'), '')
 FROM staging.reference_survey_waves
+UNION ALL
+-- An indicator listed under several wicked problems is named once; its description is its unit.
+SELECT 'outcome_indicator', indicator_id::VARCHAR, min(indicator_name), min(unit)
+FROM staging.outcome_indicators GROUP BY indicator_id
 ORDER BY kind, id
