@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +38,38 @@ def pytest_terminal_summary(terminalreporter) -> None:
         terminalreporter.section("counts reported by the tests")
         for line in COUNTS:
             terminalreporter.write_line(line)
+
+
+def run_refresh(
+    drop: Path,
+    root: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    cwd: Path = PROJECT_ROOT,
+    timeout: float = 900,
+) -> subprocess.CompletedProcess[str]:
+    """Run `python -m pipeline.cli refresh` as a user does, on the drop zone `drop`, with the warehouse
+    (`root/warehouse.duckdb`), the marts (`root/marts`) and the Dagster instance (`root/dagster_home`) under
+    `root`. `args` go to the command, `env` adds or overrides variables, and `cwd` is where it runs: this
+    checkout's code runs wherever that is (PYTHONPATH), not whichever checkout the environment installed."""
+    environment = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")])),
+        "EVAL_DATA_DIR": str(drop),
+        "EVAL_WAREHOUSE": str(root / "warehouse.duckdb"),
+        "EVAL_MARTS_DIR": str(root / "marts"),
+        "DAGSTER_HOME": str(root / "dagster_home"),
+        "EVAL_PSEUDONYM_KEY": "test-suite-key",
+        **(env or {}),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "refresh", *args],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def resources_for(settings: Settings) -> dict[str, dg.ConfigurableResource]:

@@ -10,10 +10,7 @@ needs (an indicator id, a period, an area code, a percentage), which must be pub
 from __future__ import annotations
 
 import csv
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import dagster as dg
@@ -21,9 +18,8 @@ import duckdb
 import pytest
 
 from pipeline.privacy import hmac_sql
-from tests.conftest import DATA_DIR
+from tests.conftest import DATA_DIR, run_refresh
 
-PROJECT = Path(__file__).resolve().parents[1]
 KEY = "canary-pseudonym-key-7f3a9c41"
 NEAR_MISSES = "Indicator 90323 in 2021/22 for E08000034: 45% agreed."
 PERSONAL = (
@@ -70,17 +66,7 @@ def planted_run(tmp_path_factory):
     root = tmp_path_factory.mktemp("planted")
     shutil.copytree(DATA_DIR, root / "raw")
     _plant(root / "raw")
-    env = {
-        **os.environ,
-        "EVAL_DATA_DIR": str(root / "raw"),
-        "EVAL_WAREHOUSE": str(root / "warehouse.duckdb"),
-        "EVAL_MARTS_DIR": str(root / "marts"),
-        "DAGSTER_HOME": str(root / "dagster_home"),
-        "EVAL_PSEUDONYM_KEY": KEY,
-    }
-    refresh = subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", "refresh"], cwd=PROJECT, env=env, capture_output=True, text=True
-    )
+    refresh = run_refresh(root / "raw", root, env={"EVAL_PSEUDONYM_KEY": KEY})
     assert refresh.returncode == 0, refresh.stderr[-3000:]
     return root, refresh.stdout + refresh.stderr
 

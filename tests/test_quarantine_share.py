@@ -5,10 +5,7 @@ limit; the demo stays within it."""
 from __future__ import annotations
 
 import csv
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import dagster as dg
@@ -16,8 +13,8 @@ import duckdb
 import pytest
 
 from pipeline.quarantine import QUARANTINED, SourceShare, TableShare, quarantine_shares
-from pipeline.settings import PROJECT_ROOT, SettingsError, load_settings
-from tests.conftest import DATA_DIR
+from pipeline.settings import SettingsError, load_settings
+from tests.conftest import DATA_DIR, run_refresh
 
 QUALTRICS_HEADER_ROWS = 3  # column names, question texts, import ids
 
@@ -40,23 +37,7 @@ def bad_wave_refresh(tmp_path_factory: pytest.TempPathFactory):
     drop = root / "raw"
     shutil.copytree(DATA_DIR, drop)
     bad_rows = _unknown_partnerships(drop / "surveys" / "wave_3.csv")
-    environment = {
-        **os.environ,
-        "EVAL_DATA_DIR": str(drop),
-        "EVAL_WAREHOUSE": str(root / "warehouse.duckdb"),
-        "EVAL_MARTS_DIR": str(root / "marts"),
-        "DAGSTER_HOME": str(root / "dagster_home"),
-        "EVAL_PSEUDONYM_KEY": "test-suite-key",
-    }
-    done = subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", "refresh"],
-        cwd=PROJECT_ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    return done, root, bad_rows
+    return run_refresh(drop, root), root, bad_rows
 
 
 def test_a_source_mostly_quarantined_fails_the_refresh_naming_source_share_and_limit(bad_wave_refresh):

@@ -3,17 +3,14 @@ column, and a refresh on inconsistent reference data stops with nothing written.
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from pipeline.reference.check import check_reference
-from pipeline.settings import PROJECT_ROOT, DropZone
-from tests.conftest import DATA_DIR
+from pipeline.settings import DropZone
+from tests.conftest import DATA_DIR, run_refresh
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -64,20 +61,7 @@ def test_a_missing_reference_file_is_an_error_naming_it(drop_zone):
 
 def test_a_refresh_on_inconsistent_reference_data_loads_nothing(three_errors, tmp_path):
     warehouse = tmp_path / "warehouse.duckdb"
-    result = subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", "refresh"],
-        cwd=PROJECT_ROOT,
-        env={
-            **os.environ,
-            "EVAL_DATA_DIR": str(three_errors.data_dir),
-            "EVAL_WAREHOUSE": str(warehouse),
-            "EVAL_MARTS_DIR": str(tmp_path / "marts"),
-            "DAGSTER_HOME": str(tmp_path / "dagster"),
-        },
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = run_refresh(three_errors.data_dir, tmp_path, timeout=300)
     assert result.returncode == 1
     assert "3 error(s)" in result.stdout and "Nothing was loaded" in result.stderr
     assert not warehouse.exists() and not (tmp_path / "marts").exists()

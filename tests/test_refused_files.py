@@ -10,18 +10,14 @@ summary lists the refusals, and each source's refusal check fails without blocki
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from pipeline.settings import PROJECT_ROOT
-from tests.conftest import DATA_DIR, FIXTURES
+from tests.conftest import DATA_DIR, FIXTURES, run_refresh
 
 NVIVO_PROJECT = FIXTURES / "qualitative" / "oltas_teszt.qdpx"
 FORGED = "All 88 asset checks passed."
@@ -49,22 +45,7 @@ def refresh(tmp_path_factory: pytest.TempPathFactory) -> Refresh:
     (drop / "interventions" / BAD_INVENTORY).write_text("Programme,Budget\nHealthy homes,12000\n", encoding="utf-8")
     (drop / "deprivation" / "iod_2019_summaries.xlsx").write_bytes(b"not a workbook")
     (drop / "assessments" / "late_assessments.xlsx").write_bytes(b"not a workbook")
-    environment = {
-        **os.environ,
-        "EVAL_DATA_DIR": str(drop),
-        "EVAL_WAREHOUSE": str(root / "warehouse.duckdb"),
-        "EVAL_MARTS_DIR": str(root / "marts"),
-        "DAGSTER_HOME": str(root / "dagster_home"),
-        "EVAL_PSEUDONYM_KEY": "test-suite-key",
-    }
-    done = subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", "refresh"],
-        cwd=PROJECT_ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+    done = run_refresh(drop, root)
     return Refresh(drop, root / "warehouse.duckdb", root / "marts", done.returncode, done.stdout, done.stderr)
 
 

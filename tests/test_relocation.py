@@ -3,15 +3,13 @@ the repository untouched."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 
 import duckdb
 
 from pipeline.settings import PROJECT_ROOT
-from tests.conftest import DATA_DIR
+from tests.conftest import DATA_DIR, run_refresh
 
 
 def _fingerprint(folder):
@@ -20,25 +18,15 @@ def _fingerprint(folder):
 
 def test_the_refresh_runs_where_the_environment_points(tmp_path):
     shutil.copytree(DATA_DIR, tmp_path / "drop")
-    env = {
-        **os.environ,
-        "EVAL_DATA_DIR": str(tmp_path / "drop"),
+    elsewhere = {
         "EVAL_WAREHOUSE": str(tmp_path / "db" / "evaluation.duckdb"),
         "EVAL_MARTS_DIR": str(tmp_path / "published"),
-        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
     }
     before = _fingerprint(PROJECT_ROOT / "data")
     status_before = subprocess.run(
         ["git", "status", "--porcelain"], cwd=PROJECT_ROOT, capture_output=True, text=True
     ).stdout
-    result = subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", "refresh"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    result = run_refresh(tmp_path / "drop", tmp_path, env=elsewhere, cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
     assert str(tmp_path / "published") in result.stdout
     with duckdb.connect(str(tmp_path / "published" / "marts.duckdb"), read_only=True) as con:

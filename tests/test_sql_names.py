@@ -8,14 +8,11 @@ as quoted identifiers; the only SQL literals left are paths the pipeline makes i
 from __future__ import annotations
 
 import csv
-import os
 import shutil
-import subprocess
-import sys
 
 import duckdb
 
-from tests.conftest import DATA_DIR
+from tests.conftest import DATA_DIR, run_refresh
 
 INJECTION = "'); DROP TABLE raw.survey_answers; --"
 QUOTED_DOLLAR = '" $file_name ${x} `;'
@@ -44,20 +41,7 @@ def test_file_names_and_headers_crafted_as_sql_are_data_not_statements(tmp_path)
     marts_dir = tmp_path / 'it\'s "published"'
     warehouse = tmp_path / "warehouse.duckdb"
 
-    result = subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", "refresh"],
-        cwd=tmp_path,
-        env={
-            **os.environ,
-            "EVAL_DATA_DIR": str(drop),
-            "EVAL_WAREHOUSE": str(warehouse),
-            "EVAL_MARTS_DIR": str(marts_dir),
-            "DAGSTER_HOME": str(tmp_path / "dagster_home"),
-        },
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+    result = run_refresh(drop, tmp_path, env={"EVAL_MARTS_DIR": str(marts_dir)}, cwd=tmp_path)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
 
     with duckdb.connect(str(warehouse), read_only=True) as con:

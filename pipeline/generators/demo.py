@@ -69,9 +69,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.codings.refi_qda import CodingSpec, write_qdpx
-from pipeline.generators.files import Partnership, read_partnerships
-from pipeline.generators.files import fixed_xlsx_timestamps as _fixed_xlsx_timestamps
-from pipeline.generators.files import write_atomically as _write_atomically
+from pipeline.generators.files import Partnership, fixed_xlsx_timestamps, read_partnerships, write_atomically
 from pipeline.generators.monitoring import write_monitoring
 from pipeline.settings import PROJECT_ROOT, load_settings
 
@@ -230,10 +228,11 @@ class Person:
     leniency: float  # a respondent's own tendency to agree, constant across waves
 
 
-def _people(
+def make_stakeholders(
     partnership: Partnership, rng: np.random.Generator, group_sizes: dict[str, float] = GROUP_SIZES
 ) -> list[Person]:
-    """A partnership's stakeholders: about `1.3 x mean size` people in each group (at least one)."""
+    """A partnership's stakeholders: about `1.3 x mean size` people in each group of `group_sizes` (at least
+    one), with invented names, e-mail addresses at the partnership's domain and a leniency of their own."""
     people = []
     for group, mean_size in group_sizes.items():
         for _ in range(max(1, rng.poisson(mean_size * 1.3))):
@@ -402,7 +401,7 @@ def write_survey_wave(
             ]
         )
         responses += 1
-    _write_atomically(path, buffer.getvalue().encode("utf-8-sig"))
+    write_atomically(path, buffer.getvalue().encode("utf-8-sig"))
     return responses
 
 
@@ -603,7 +602,8 @@ ROLES = [
 DOCUMENTS = {"notes": "site visit notes", "interview": "lead officer interview"}
 
 
-def _factor_code(codebook: pd.DataFrame, factor: str, direction: str) -> str:
+def factor_code(codebook: pd.DataFrame, factor: str, direction: str) -> str:
+    """The codebook's code path for `factor` as an enabler or a barrier (`direction`)."""
     rows = codebook[(codebook["factor_id"] == factor) & (codebook["direction"] == direction)]
     return str(rows["code_path"].iloc[0])
 
@@ -613,7 +613,7 @@ def _enabler_share(latent: float) -> float:
     return float(1 / (1 + np.exp(-2.5 * (latent - CROSSOVER))))
 
 
-def _passage(templates: list[str], details: dict[str, str], drivers: list[str], rng: np.random.Generator) -> str:
+def fill_passage(templates: list[str], details: dict[str, str], drivers: list[str], rng: np.random.Generator) -> str:
     """One of the templates, filled with the partnership's details, a driver of its diagram and two roles."""
     template = str(rng.choice(templates))
     role, role2 = rng.choice(ROLES, size=2, replace=False)
@@ -652,13 +652,13 @@ def write_site_visit_codings(
                     share = _enabler_share(latent[partnership.partnership_id][factor])
                     direction = "enabler" if rng.random() < share else "barrier"
                     passages.append(
-                        (_passage(PASSAGES[kind][factor][direction], details, drivers, rng), factor, direction)
+                        (fill_passage(PASSAGES[kind][factor][direction], details, drivers, rng), factor, direction)
                     )
-            passages.append((_passage(CONTEXT_PASSAGES, details, drivers, rng), None, None))
+            passages.append((fill_passage(CONTEXT_PASSAGES, details, drivers, rng), None, None))
             text = ""
             for index in rng.permutation(len(passages)):
                 sentence, factor, direction = passages[index]
-                code = CONTEXT_CODE if factor is None else _factor_code(codebook, factor, direction)
+                code = CONTEXT_CODE if factor is None else factor_code(codebook, factor, direction)
                 start = len(text)
                 text += sentence + " "
                 for coder in CODERS:
@@ -669,7 +669,7 @@ def write_site_visit_codings(
                         opposite = "barrier" if direction == "enabler" else "enabler"
                         codings.append(
                             CodingSpec(
-                                name, start, start + len(sentence), _factor_code(codebook, factor, opposite), coder
+                                name, start, start + len(sentence), factor_code(codebook, factor, opposite), coder
                             )
                         )
             sources[name] = text.strip()
@@ -719,7 +719,7 @@ def write_invitations(
                 invited = sum(person.group == group for person in people[partnership.partnership_id])
                 writer.writerow([wave, partnership.partnership_id, group, invited])
                 rows += 1
-    _write_atomically(path, buffer.getvalue().encode())
+    write_atomically(path, buffer.getvalue().encode())
     return rows
 
 
@@ -762,9 +762,9 @@ def write_interventions(
             buffer = io.BytesIO()
             with pd.ExcelWriter(buffer, engine="openpyxl") as excel:
                 frame.to_excel(excel, sheet_name="Interventions", index=False)
-            _write_atomically(path, _fixed_xlsx_timestamps(buffer.getvalue()))
+            write_atomically(path, fixed_xlsx_timestamps(buffer.getvalue()))
         else:
-            _write_atomically(folder / f"{stem}.csv", frame.to_csv(index=False, lineterminator="\n").encode())
+            write_atomically(folder / f"{stem}.csv", frame.to_csv(index=False, lineterminator="\n").encode())
         written += len(rows)
     return written
 
@@ -779,7 +779,7 @@ def generate(data_dir: Path, seed: int = SEED) -> dict[str, object]:
     partnerships = read_partnerships(reference_dir)
     truth = plant_ground_truth(partnerships, rng)
     latent = plant_latent_scores(truth, seed)
-    people = {p.partnership_id: _people(p, rng) for p in partnerships}
+    people = {p.partnership_id: make_stakeholders(p, rng) for p in partnerships}
     summary: dict[str, object] = {}
     for index, wave in enumerate(WAVES):
         stray = "P31" if wave == "wave_3" else None
@@ -811,7 +811,7 @@ def generate(data_dir: Path, seed: int = SEED) -> dict[str, object]:
                 "2018-09-30",
             ]
         )
-    _write_atomically(data_dir / "assessments" / "success_assessment.csv", assessment.getvalue().encode())
+    write_atomically(data_dir / "assessments" / "success_assessment.csv", assessment.getvalue().encode())
     summary["invitations"] = write_invitations(reference_dir / "survey_invitations.csv", partnerships, people)
     summary["interventions"] = write_interventions(
         data_dir / "interventions", partnerships, reference_dir, np.random.default_rng([seed, 3])
@@ -825,7 +825,7 @@ def generate(data_dir: Path, seed: int = SEED) -> dict[str, object]:
         "partnerships": truth,
         "latent_scores": latent,
     }
-    _write_atomically(
+    write_atomically(
         data_dir / "demo_ground_truth.json", (json.dumps(ground_truth, indent=1, sort_keys=True) + "\n").encode()
     )
     return summary

@@ -42,16 +42,14 @@ import pandas as pd
 
 from pipeline.generators.demo import (
     PASSAGES,
-    Partnership,
-    _factor_code,
-    _passage,
-    _people,
-    _write_atomically,
+    factor_code,
+    fill_passage,
+    make_stakeholders,
     plant_ground_truth,
-    read_partnerships,
     write_interventions,
     write_invitations,
 )
+from pipeline.generators.files import Partnership, read_partnerships, write_atomically
 from pipeline.settings import PROJECT_ROOT
 
 SEED = 2031
@@ -286,11 +284,11 @@ def write_reference(data_dir: Path) -> None:
         + [[factor, condition, "3.0", "4.0", "5.0", "present"] for factor, condition in CONDITIONS.items()],
     }
     for name, rows in tables.items():
-        _write_atomically(reference / f"{name}.csv", _csv(rows))
+        write_atomically(reference / f"{name}.csv", _csv(rows))
     # The six Marmot objectives are the same for every programme.
     shutil.copyfile(DEMO_DATA / "reference" / "marmot_objectives.csv", reference / "marmot_objectives.csv")
     settings = (DEMO_DATA / "settings.toml").read_text(encoding="utf-8")
-    _write_atomically(
+    write_atomically(
         data_dir / "settings.toml",
         settings.replace("disclosure_threshold = 5", "disclosure_threshold = 3")
         # Rating cut-offs on its 7-point scale, where the demo's sit on a 5-point one.
@@ -348,7 +346,7 @@ def write_survey_wave(
                     comment,
                 ]
             )
-    _write_atomically(path, _csv(rows))
+    write_atomically(path, _csv(rows))
     return len(rows) - 1
 
 
@@ -374,12 +372,12 @@ def write_coding_table(
         for factor in FACTORS:
             strong = truth[partnership.partnership_id][factor] == 1
             direction = "enabler" if strong == (rng.random() < 0.9) else "barrier"
-            excerpt = _passage(passages[factor][direction], details, [], rng)
-            code = _factor_code(codebook, factor, direction)
+            excerpt = fill_passage(passages[factor][direction], details, [], rng)
+            code = factor_code(codebook, factor, direction)
             for coder in CODERS:
                 if rng.random() < 0.92:  # each coder sometimes misses the passage
                     rows.append([partnership.partnership_id, source, code, coder, excerpt])
-    _write_atomically(path, _csv(rows))
+    write_atomically(path, _csv(rows))
     return len(rows) - 1
 
 
@@ -409,7 +407,7 @@ def write_outcomes(path: Path, rng: np.random.Generator) -> int:
                     + [f"{share * 100:.3f}", f"{share * 100 - half:.3f}", f"{share * 100 + half:.3f}", "", ""]
                     + [count, denominator, "", "", "", "", sortable, "", ""]
                 )
-    _write_atomically(path, _csv(rows))
+    write_atomically(path, _csv(rows))
     return len(rows) - 1
 
 
@@ -419,7 +417,7 @@ def write_deprivation(path: Path) -> int:
     frame = pd.read_csv(DEMO_DATA / "deprivation" / "IoD2019_lad_tidy.csv", dtype=str, keep_default_na=False)
     english = {code for _, _, codes, *_ in PARTNERSHIPS for code in codes.split(";") if code.startswith("E")}
     frame = frame[frame["lad19cd"].isin(english)]
-    _write_atomically(path, frame.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+    write_atomically(path, frame.to_csv(index=False, lineterminator="\n").encode("utf-8"))
     return len(frame)
 
 
@@ -436,7 +434,7 @@ def generate(data_dir: Path, seed: int = SEED) -> dict[str, object]:
         succeeds=lambda f: f["community_voice"] and (f["data_sharing"] or f["senior_leadership"]),
     )
     sizes = {group: size for group, (_, _, size) in GROUPS.items()}
-    people = {p.partnership_id: _people(p, rng, sizes) for p in partnerships}
+    people = {p.partnership_id: make_stakeholders(p, rng, sizes) for p in partnerships}
     summary: dict[str, object] = {}
     for wave, opened in WAVES.items():
         summary[wave] = write_survey_wave(
@@ -454,9 +452,9 @@ def generate(data_dir: Path, seed: int = SEED) -> dict[str, object]:
         [p.partnership_id, "yes" if truth[p.partnership_id]["success"] else "no", "evaluators", "2019-09-30"]
         for p in partnerships
     ]
-    _write_atomically(data_dir / "assessments" / "success_assessment.csv", _csv(assessment))
+    write_atomically(data_dir / "assessments" / "success_assessment.csv", _csv(assessment))
     ground_truth = {"seed": seed, "rule": GROUND_TRUTH_RULE, "partnerships": truth}
-    _write_atomically(
+    write_atomically(
         data_dir / "ground_truth.json", (json.dumps(ground_truth, indent=1, sort_keys=True) + "\n").encode()
     )
     return summary
