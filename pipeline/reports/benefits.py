@@ -35,9 +35,9 @@ def settings_text(benefits: pd.DataFrame) -> str | None:
         return None
     first = benefits.iloc[0]
     price_year = first["price_year"]
-    prices = f"{int(price_year)} prices" if pd.notna(price_year) else "no price year (no deflator series given)"
+    prices = f"in {int(price_year)} prices" if pd.notna(price_year) else "with no price year (no deflators given)"
     return (
-        f"Values are pounds a year in {prices} (costs brought to that year with the GDP deflator, as the Green "
+        f"Values are pounds a year {prices} (costs brought to that year with the GDP deflator, as the Green "
         f"Book does); attribution {first['attribution']:g} (the share of the change against "
         f"{first['comparator']} credited to the programme; settings benefits_attribution) and deadweight "
         f"{first['deadweight']:g} (the share that would have happened anyway; benefits_deadweight). Events "
@@ -84,7 +84,8 @@ def summary_text(benefits: pd.DataFrame) -> str | None:
     )
     if total is None:
         return (
-            f"No outcome change could be valued: {blockers.replace('of the partnership', f'of {len(benefits)} partnership', 1)}. "
+            f"No outcome change could be valued: "
+            f"{blockers.replace('of the partnership indicators', 'of ' + _count(len(benefits), 'partnership indicator', 'partnership indicators'), 1)}. "
             "The total benefit to the programme is therefore not estimated."
         )
     ranged = pd.notna(total["value_low_gbp"]) and pd.notna(total["value_high_gbp"])
