@@ -13,6 +13,7 @@ from assets.tables import (
     step_results,
     table_specs,
 )
+from pipeline.outcomes import benefits as benefit_marts
 from pipeline.outcomes import ingest, marts, staging
 from pipeline.resources import EvaluationPaths, WarehouseResource
 
@@ -143,6 +144,23 @@ def outcome_inequality(warehouse: WarehouseResource, paths: EvaluationPaths) -> 
         return publish_and_describe(con, "outcome_inequality", paths)
 
 
+@mart_asset(deps=[outcome_change, "stg_outcome_indicators", "stg_unit_costs", "stg_deflators"], group="outcomes")
+def benefits(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.MaterializeResult:
+    """Social and economic benefits of each partnership's outcome changes. Grain: one row per partnership x
+    outcome indicator of its wicked problem: the change against England as events avoided per year (low, central,
+    high from the change's 95% interval), valued at the indicator's documented unit cost brought to one price
+    year, with attribution and deadweight (settings `benefits_attribution`, `benefits_deadweight`,
+    `benefits_price_year`); an indicator without a unit cost is reported, not left out."""
+    with warehouse.get_connection() as con:
+        rule = benefit_marts.BenefitRule(
+            attribution=paths.benefits_attribution,
+            deadweight=paths.benefits_deadweight,
+            price_year=paths.benefits_price_year,
+        )
+        benefit_marts.build_benefits(con, rule)
+        return publish_and_describe(con, "benefits", paths)
+
+
 outcome_assets = [
     ingest_outcome_values,
     ingest_deprivation,
@@ -152,6 +170,7 @@ outcome_assets = [
     outcome_trends,
     outcome_change,
     outcome_inequality,
+    benefits,
 ]
 outcome_checks = [
     refused_files_check("outcomes", RAW_TABLES),

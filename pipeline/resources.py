@@ -58,6 +58,9 @@ class EvaluationPaths(dg.ConfigurableResource):
     outcome_baseline_years: float = 0.0
     outcome_followup_years: float | None = None
     improved_needs_interval: bool = False
+    benefits_attribution: float = 1.0
+    benefits_deadweight: float = 0.0
+    benefits_price_year: int | None = None
     max_quarantine_share: float = 0.2
     max_unpacked_bytes: int = DEFAULT_LIMITS.max_unpacked_bytes
     max_shared_strings_bytes: int = DEFAULT_LIMITS.max_shared_strings_bytes

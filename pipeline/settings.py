@@ -39,6 +39,9 @@ the evaluation's own rules:
 | `outcome_baseline_years` | 0 | how many years after support began the baseline of `outcome_change` may end (0: the latest period ending on or before support began; more lets an area whose data start during support have a baseline, flagged `baseline_before_support` false) |
 | `outcome_followup_years` | `"all"` | the follow-up of `outcome_change` is the latest period ending within this many years after support ended; `"all"`: the latest period there is |
 | `improved_needs_interval` | false | whether a headline outcome counts as improved in `factor_outcome_comparison` (and as improved or worsened in `outcome_verdict_agreement`) only when its 95% interval says so; false: a point estimate beyond `min_relative_change` counts too |
+| `benefits_attribution` | 1.0 | share (0 to 1) of the change against England credited to the programme in the `benefits` mart (HM Treasury Green Book 2022 and Magenta Book 2020: attribution is an assumption stated with the result; 1: the difference-in-differences is taken as the programme's effect) |
+| `benefits_deadweight` | 0.0 | share (0 to 1) of the change that would have happened anyway, taken off in the `benefits` mart; 0 by default because the comparison with England already nets out the change England saw (the Green Book's counterfactual) |
+| `benefits_price_year` | `"latest"` | the calendar year whose prices the `benefits` mart values costs in (a year `reference/deflators.csv` lists); `"latest"`: the latest year it lists |
 | `max_quarantine_share` | 0.2 | the largest share of a source's rows (in any of its staging tables) that may be quarantined before the refresh fails (exit code 1, naming the source, its share and this limit); 0 to 1, `1` switches it off |
 """
 
@@ -140,6 +143,9 @@ class Settings:
     outcome_baseline_years: float = 0.0
     outcome_followup_years: float | None = None  # None: the latest period there is
     improved_needs_interval: bool = False
+    benefits_attribution: float = 1.0
+    benefits_deadweight: float = 0.0
+    benefits_price_year: int | None = None  # None: the latest year of reference/deflators.csv
     # A source whose quarantined share of received rows passes this fails the refresh (1: never).
     max_quarantine_share: float = 0.2
     # What a file may declare before any reader allocates (`pipeline.safe_files`).
@@ -211,6 +217,16 @@ def _followup_years(settings: dict[str, object], source: str) -> float | None:
     if settings.get("outcome_followup_years", "all") == "all":
         return None
     return _real(settings, "outcome_followup_years", 0.0, source, 0.0, None)
+
+
+def _price_year(settings: dict[str, object], source: str) -> int | None:
+    """`benefits_price_year`: a calendar year, or "latest" (None) for the latest year of the deflator series."""
+    if settings.get("benefits_price_year", "latest") == "latest":
+        return None
+    value = settings["benefits_price_year"]
+    if isinstance(value, bool) or not isinstance(value, int) or not 1900 <= value <= 2100:
+        raise SettingsError(f'{source}: benefits_price_year must be a calendar year or "latest", not {value!r}')
+    return value
 
 
 def _real(
@@ -331,6 +347,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         outcome_baseline_years=_real(from_file, "outcome_baseline_years", 0.0, str(settings_file), 0.0, None),
         outcome_followup_years=_followup_years(from_file, str(settings_file)),
         improved_needs_interval=_flag(from_file, "improved_needs_interval", False, str(settings_file)),
+        benefits_attribution=_real(from_file, "benefits_attribution", 1.0, str(settings_file), 0.0, 1.0),
+        benefits_deadweight=_real(from_file, "benefits_deadweight", 0.0, str(settings_file), 0.0, 1.0),
+        benefits_price_year=_price_year(from_file, str(settings_file)),
         max_quarantine_share=_real(from_file, "max_quarantine_share", 0.2, str(settings_file), 0.0, 1.0),
         **limits,
     )

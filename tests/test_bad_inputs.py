@@ -43,7 +43,7 @@ from pipeline.outcomes.ingest import load_deprivation, load_outcomes
 from pipeline.outcomes.staging import stage_deprivation, stage_outcomes
 from pipeline.reference.ingest import load_reference
 from pipeline.reference.reader import read_reference_csv
-from pipeline.reference.schemas import LikertAnswer
+from pipeline.reference.schemas import Deflator, LikertAnswer
 from pipeline.reference.staging import stage_reference
 from pipeline.safe_files import DEFAULT_LIMITS, ReadLimits
 from pipeline.settings import PROJECT_ROOT
@@ -862,6 +862,24 @@ CASES: list[Case] = [
         "missing required column(s) score",
         row=1,
         column="score",
+    ),
+    quarantined(
+        "reference_unit_costs_unknown_indicator_and_year",
+        "reference/unit_costs_unknown_indicator_and_year.csv",
+        "load_reference (reference.read_reference_csv) -> stage_reference",
+        staged("reference", "unit_costs", _reference, name="unit_costs.csv"),
+        1,
+        (3, "column 'indicator_id': indicator 99999 is not in outcome_indicators.csv"),
+        (4, "column 'cost_year': price year 1985 is not in deflators.csv (expected a year it lists, 1990 to 2024)"),
+    ),
+    error(
+        "reference_deflators_missing_column",
+        "reference/deflators_missing_column.csv",
+        "reference.read_reference_csv",
+        reading(lambda path: read_reference_csv(path, "deflators", Deflator)),
+        "missing required column(s) index",
+        row=1,
+        column="index",
     ),
 ]
 CASES_BY_NAME = {case.name: case for case in CASES}

@@ -109,7 +109,15 @@ def test_the_analysis_rules_default_to_todays_values(tmp_path):
         "crossover_rule",
         "min_relative_change",
         "improved_needs_interval",
+        "benefits_attribution",
+        "benefits_deadweight",
+        "benefits_price_year",
     ]
+    assert (settings.benefits_attribution, settings.benefits_deadweight, settings.benefits_price_year) == (
+        1.0,
+        0.0,
+        None,
+    )
     assert [getattr(bundled, n) for n in names] == [getattr(settings, n) for n in names]
 
 
@@ -124,6 +132,9 @@ def test_the_analysis_rules_default_to_todays_values(tmp_path):
         ('improved_needs_interval = "yes"', "improved_needs_interval must be true or false"),
         ('survey_strong_from = "high"', "survey_strong_from must be a number, not 'high'"),
         ("survey_weak_to = 4.0", r"survey_weak_to \(4\) must be below survey_strong_from \(3.5\)"),
+        ("benefits_attribution = 1.5", "benefits_attribution must be a number from 0 to 1, not 1.5"),
+        ("benefits_deadweight = -0.1", "benefits_deadweight must be a number from 0 to 1, not -0.1"),
+        ('benefits_price_year = "2024"', "benefits_price_year must be a calendar year or \"latest\", not '2024'"),
     ],
 )
 def test_an_analysis_rule_out_of_range_is_an_error_naming_settings_toml_and_the_key(tmp_path, line, message):

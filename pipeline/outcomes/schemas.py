@@ -272,6 +272,93 @@ class OutcomeInequalityMart(pa.DataFrameModel):
         unique = ["area_code", "indicator_id", "period", "sex", "age", "category_type"]
 
 
+BENEFIT_STATUSES = ["valued", "no unit cost", "no denominator", "no change", "no direction"]
+
+
+class BenefitsMart(pa.DataFrameModel):
+    """One row per partnership x outcome indicator of its wicked problem: the change against England turned
+    into events avoided per year and valued at the indicator's documented unit cost (pipeline/outcomes/benefits.py).
+    Publishes no count of people: events avoided are modelled differences (a change in a rate times a
+    population), and the follow-up count behind the rate is not carried."""
+
+    partnership_id: Series[str] = pa.Field(
+        metadata={"references": "staging.partnerships.partnership_id"}, description="Partnership"
+    )
+    indicator_id: Series[int] = pa.Field(description="Fingertips indicator id")
+    indicator_name: Series[str] = pa.Field(description="Indicator name")
+    polarity: Series[str] = pa.Field(isin=POLARITIES, description="Whether low or high is good: sets the sign")
+    comparator: Series[str] = pa.Field(
+        isin=["England"], description="What the change is measured against (England: outcome_change's comparator)"
+    )
+    baseline_period: Series[str] = pa.Field(nullable=True, description="Baseline period of outcome_change")
+    followup_period: Series[str] = pa.Field(nullable=True, description="Follow-up period of outcome_change")
+    change_vs_comparator: Series[float] = pa.Field(
+        nullable=True, description="Difference-in-differences against England in the indicator's units (outcome_change)"
+    )
+    change_ci_low: Series[float] = pa.Field(nullable=True, description="Lower 95% limit of the change (MOVER)")
+    change_ci_high: Series[float] = pa.Field(nullable=True, description="Upper 95% limit of the change (MOVER)")
+    denominator: Series[float] = pa.Field(
+        nullable=True, ge=0, description="The partnership's denominator (population) in the follow-up period"
+    )
+    multiplier: Series[float] = pa.Field(
+        nullable=True, gt=0, description="Scale of the rate: 100 for a percentage, 1,000 or 100,000 for rates"
+    )
+    followup_years: Series[float] = pa.Field(
+        nullable=True, gt=0, description="Years the follow-up period spans (its denominator covers them all)"
+    )
+    events_avoided_low: Series[float] = pa.Field(
+        nullable=True,
+        description="Events avoided per year at the bad-side limit of the change's 95% interval; empty without one",
+    )
+    events_avoided: Series[float] = pa.Field(
+        nullable=True,
+        description="Events avoided per year (negative: events added): change x denominator / multiplier / years,"
+        " signed by polarity",
+    )
+    events_avoided_high: Series[float] = pa.Field(
+        nullable=True,
+        description="Events avoided per year at the good-side limit of the change's 95% interval; empty without one",
+    )
+    unit_cost_gbp: Series[float] = pa.Field(
+        nullable=True, description="Cost of one event as published (reference/unit_costs.csv); empty: no unit cost"
+    )
+    cost_year: Series[pd.Int64Dtype] = pa.Field(nullable=True, description="Price base year of the published cost")
+    cost_description: Series[str] = pa.Field(nullable=True, description="What the cost covers")
+    cost_source: Series[str] = pa.Field(nullable=True, description="Published source of the cost")
+    cost_url: Series[str] = pa.Field(nullable=True, description="Where the source is published")
+    price_year: Series[pd.Int64Dtype] = pa.Field(
+        nullable=True, description="Year whose prices the values are in (setting benefits_price_year)"
+    )
+    unit_cost_real_gbp: Series[float] = pa.Field(
+        nullable=True,
+        description="The cost in price_year prices: cost x deflator(price year) / deflator(cost year)"
+        " (reference/deflators.csv; Green Book real terms)",
+    )
+    attribution: Series[float] = pa.Field(
+        ge=0, le=1, description="Share of the change credited to the programme (setting benefits_attribution)"
+    )
+    deadweight: Series[float] = pa.Field(
+        ge=0, le=1, description="Share that would have happened anyway, taken off (setting benefits_deadweight)"
+    )
+    value_low_gbp: Series[float] = pa.Field(nullable=True, description="Value per year at events_avoided_low")
+    value_gbp: Series[float] = pa.Field(
+        nullable=True,
+        description="Value per year in price_year pounds: events avoided x real unit cost x (1 - deadweight) x"
+        " attribution (negative: a cost)",
+    )
+    value_high_gbp: Series[float] = pa.Field(nullable=True, description="Value per year at events_avoided_high")
+    status: Series[str] = pa.Field(
+        isin=BENEFIT_STATUSES,
+        description="valued; no unit cost (events counted, no cost in unit_costs.csv); no denominator (a rate"
+        " without a population cannot become events); no change (outcome_change has none); no direction"
+        " (polarity no_judgement)",
+    )
+    note: Series[str] = pa.Field(nullable=True, description="Why a row is not valued, or what its range rests on")
+
+    class Config:
+        unique = ["partnership_id", "indicator_id"]
+
+
 TABLES: dict[str, type[pa.DataFrameModel]] = {
     "staging.outcome_values": OutcomeValue,
     "staging.outcome_age_bands": OutcomeAgeBand,
@@ -280,4 +367,5 @@ TABLES: dict[str, type[pa.DataFrameModel]] = {
     "marts.outcome_trends": OutcomeTrendsMart,
     "marts.outcome_change": OutcomeChangeMart,
     "marts.outcome_inequality": OutcomeInequalityMart,
+    "marts.benefits": BenefitsMart,
 }

@@ -312,6 +312,57 @@ class SurveyWave(Lineage):
         return series.isna() | ~series.duplicated(keep=False)
 
 
+class UnitCost(Lineage):
+    """One row per outcome indicator with a documented unit cost: what one event the indicator counts costs.
+
+    Optional file: without it, or for an indicator it does not list, the `benefits` mart reports the indicator
+    as having no unit cost rather than leaving it out."""
+
+    indicator_id: Series[int] = pa.Field(
+        gt=0,
+        coerce=True,
+        unique=True,
+        metadata={"references": "staging.outcome_indicators.indicator_id"},
+        description="Fingertips indicator id of an indicator in outcome_indicators.csv: the event it counts is what"
+        " the cost is for",
+    )
+    cost_gbp: Series[float] = pa.Field(
+        gt=0, coerce=True, description="Cost of one event in pounds, in the prices of cost_year, as published"
+    )
+    cost_year: Series[int] = pa.Field(
+        ge=1900,
+        le=2100,
+        coerce=True,
+        description="Price base year of cost_gbp (a calendar year): a year deflators.csv lists, so the cost can be"
+        " brought to the benefits price year",
+    )
+    description: Series[str] = pa.Field(
+        str_length={"min_value": 2},
+        description="What the cost covers, e.g. 'hospital costs of one self-harm presentation'",
+    )
+    source: Series[str] = pa.Field(
+        str_length={"min_value": 2}, description="Published source of the figure: author, title, table, year"
+    )
+    url: Series[str] = pa.Field(
+        nullable=True, metadata=OPTIONAL_COLUMN, description="Optional column: where the source is published"
+    )
+
+
+class Deflator(Lineage):
+    """One row per calendar year of the price index that brings unit costs to one price year.
+
+    Optional file (needed once unit_costs.csv is given): the GDP deflator at market prices is HM Treasury's
+    series for converting costs to real terms (Green Book, 2022)."""
+
+    year: Series[int] = pa.Field(ge=1900, le=2100, coerce=True, unique=True, description="Calendar year")
+    index: Series[float] = pa.Field(
+        gt=0, coerce=True, description="Price index for the year (any base year, e.g. 2024 = 100)"
+    )
+    source: Series[str] = pa.Field(
+        str_length={"min_value": 2}, description="Published series and release the index is from"
+    )
+
+
 REFERENCE_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "partnerships": Partnership,
     "success_factors": SuccessFactor,
@@ -325,10 +376,12 @@ REFERENCE_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "survey_invitations": SurveyInvitation,
     "qca_conditions": QcaCondition,
     "survey_waves": SurveyWave,
+    "unit_costs": UnitCost,
+    "deflators": Deflator,
 }
 
 # Reference files a drop zone may leave out: a missing one loads as an empty table with its model's columns.
-OPTIONAL_REFERENCE: set[str] = {"survey_waves"}
+OPTIONAL_REFERENCE: set[str] = {"survey_waves", "unit_costs", "deflators"}
 
 # A reference file whose staged table would take the name of another source's table is staged under another:
 # `staging.survey_waves` is the survey source's order of the waves that have exports.

@@ -112,6 +112,21 @@ def stage_reference(con: duckdb.DuckDBPyConnection) -> list[StageReport]:
         ],
     )
 
+    validated["unit_costs"] = reject_unknown(
+        validated["unit_costs"],
+        "indicator_id",
+        set(validated["outcome_indicators"].valid["indicator_id"]),
+        "indicator {value} is not in outcome_indicators.csv",
+    )
+    years = set(validated["deflators"].valid["year"])
+    validated["unit_costs"] = reject_unknown(
+        validated["unit_costs"],
+        "cost_year",
+        years,
+        "price year {value} is not in deflators.csv (expected a year it lists, "
+        + (f"{min(years)} to {max(years)})" if years else "and the file has none)"),
+    )
+
     reports = [write_validated(con, schemas.staged_name(name), result) for name, result in validated.items()]
     areas = (
         validated["partnerships"]

@@ -123,6 +123,17 @@ EXAMPLES: dict[str, list[list[str]]] = {
         ["integration", "INTEG", "2.5", "3.0", "3.5", "present"],
     ],
     "survey_waves": [["wave_1", "Baseline (2024)", "2024-06-03", "2024-06-28", "1"]],
+    "unit_costs": [
+        [
+            "90323",
+            "2100",
+            "2023",
+            "What one event the indicator counts costs",
+            "Author (year), title, table",
+            "https://example.org/unit-costs",
+        ]
+    ],
+    "deflators": [["2023", "96.2507", "HM Treasury GDP deflator, 2024 = 100"], ["2024", "100", "HM Treasury GDP deflator, 2024 = 100"]],
     "indicator_register": [
         ["A01", "A01-PRO1", "Schools running the example programme", "process", "D1a", "best_start", "schools",
          "higher_is_better", "4", "2024-03-31", "20", "2026-03-31", "monthly", "Example Borough public health"],

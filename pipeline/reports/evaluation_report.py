@@ -38,6 +38,7 @@ from markdown_it import MarkdownIt  # noqa: E402
 from markupsafe import Markup  # noqa: E402
 
 from pipeline.comparison.analysis import OUTCOME, qca_not_run  # noqa: E402
+from pipeline.reports import benefits as benefit_report  # noqa: E402
 from pipeline.reports import findings  # noqa: E402
 from pipeline.warehouse import load_sql  # noqa: E402
 
@@ -81,6 +82,7 @@ class Marts:
     progress: pd.DataFrame = field(default_factory=pd.DataFrame)  # indicator_progress (local monitoring)
     verdicts: pd.DataFrame = field(default_factory=pd.DataFrame)  # outcome_verdict_agreement
     monitoring: pd.DataFrame = field(default_factory=pd.DataFrame)  # monitoring_summary
+    benefits: pd.DataFrame = field(default_factory=pd.DataFrame)  # benefits
 
     @classmethod
     def read(cls, con: duckdb.DuckDBPyConnection, schema: str = "marts") -> Marts:
@@ -110,6 +112,7 @@ class Marts:
             progress=table("indicator_progress"),
             verdicts=table("outcome_verdict_agreement"),
             monitoring=table("monitoring_summary"),
+            benefits=table("benefits"),
         )
 
     def names(self, kind: str) -> dict[str, str]:
@@ -1405,6 +1408,7 @@ def case_study_page(marts: Marts, partnership_id: str, narrative: str | None = N
         trend_png=trend_plot(marts, partnership_id),
         spc_charts=spc_charts(marts, partnership_id),
         monitoring=_table_markup(table) if (table := monitoring_table(marts, partnership_id)) is not None else None,
+        benefits=benefit_report.case_line(marts.benefits, partnership_id),
         tables={
             "respondents": _table_markup(respondents_table(marts, partnership_id)),
             "scores": _table_markup(construct_scores_table(marts, partnership_id)),
@@ -1506,6 +1510,11 @@ def report_findings(marts: Marts) -> list[findings.Finding]:
         ),
         *findings.barrier_findings(barrier_evidence(marts)),
         findings.Finding("What the outcome statistics show", impacts_summary(marts)),
+        *(
+            [findings.Finding("Social and economic benefits", text)]
+            if (text := benefit_report.summary_text(marts.benefits))
+            else []
+        ),
         *findings.response_findings(marts.response, marts.names("wave")),
     ]
 
@@ -1516,6 +1525,9 @@ def programme_report(marts: Marts, provenance: Provenance | None = None) -> str:
     local monitoring, the support offer, response, rounds and coder agreement."""
     rounds = rounds_table(marts)
     monitoring = monitoring_overview_table(marts)
+    benefits = benefit_report.benefits_table(
+        marts.benefits, marts.profile.set_index("partnership_id")["partnership_name"]
+    )
     return _render(
         "evaluation_report.html",
         partnerships=list(marts.profile["partnership_id"]),
@@ -1527,6 +1539,8 @@ def programme_report(marts: Marts, provenance: Provenance | None = None) -> str:
         findings=report_findings(marts),
         impacts=impacts_summary(marts),
         monitoring=monitoring_summary_text(marts),
+        benefits=benefit_report.summary_text(marts.benefits),
+        benefits_settings=benefit_report.settings_text(marts.benefits),
         tables={
             "factor_outcome": _table_markup(factor_outcome_table(marts)),
             "factor_matrix": _table_markup(factor_matrix_table(marts)),
@@ -1545,6 +1559,7 @@ def programme_report(marts: Marts, provenance: Provenance | None = None) -> str:
             "rounds": _table_markup(rounds) if rounds is not None else None,
             "agreement": _table_markup(agreement_table(marts)),
             "monitoring": _table_markup(monitoring) if monitoring is not None else None,
+            "benefits": _table_markup(benefits) if benefits is not None else None,
         },
     )
 
