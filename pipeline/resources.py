@@ -58,6 +58,7 @@ class EvaluationPaths(dg.ConfigurableResource):
     outcome_baseline_years: float = 0.0
     outcome_followup_years: float | None = None
     improved_needs_interval: bool = False
+    sustainment_factor: str = "integration"
     max_quarantine_share: float = 0.2
     max_unpacked_bytes: int = DEFAULT_LIMITS.max_unpacked_bytes
     max_shared_strings_bytes: int = DEFAULT_LIMITS.max_shared_strings_bytes

@@ -39,6 +39,7 @@ the evaluation's own rules:
 | `outcome_baseline_years` | 0 | how many years after support began the baseline of `outcome_change` may end (0: the latest period ending on or before support began; more lets an area whose data start during support have a baseline, flagged `baseline_before_support` false) |
 | `outcome_followup_years` | `"all"` | the follow-up of `outcome_change` is the latest period ending within this many years after support ended; `"all"`: the latest period there is |
 | `improved_needs_interval` | false | whether a headline outcome counts as improved in `factor_outcome_comparison` (and as improved or worsened in `outcome_verdict_agreement`) only when its 95% interval says so; false: a point estimate beyond `min_relative_change` counts too |
+| `sustainment_factor` | `integration` | the success factor (`factor_id` of `success_factors.csv`) whose link with sustainment the report tests: the evaluation found that integration with other workstreams goes with work being sustained after support; `sustainment_by_factor` compares every factor, the report and its key finding lead with this one |
 | `max_quarantine_share` | 0.2 | the largest share of a source's rows (in any of its staging tables) that may be quarantined before the refresh fails (exit code 1, naming the source, its share and this limit); 0 to 1, `1` switches it off |
 """
 
@@ -140,6 +141,7 @@ class Settings:
     outcome_baseline_years: float = 0.0
     outcome_followup_years: float | None = None  # None: the latest period there is
     improved_needs_interval: bool = False
+    sustainment_factor: str = "integration"
     # A source whose quarantined share of received rows passes this fails the refresh (1: never).
     max_quarantine_share: float = 0.2
     # What a file may declare before any reader allocates (`pipeline.safe_files`).
@@ -331,6 +333,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         outcome_baseline_years=_real(from_file, "outcome_baseline_years", 0.0, str(settings_file), 0.0, None),
         outcome_followup_years=_followup_years(from_file, str(settings_file)),
         improved_needs_interval=_flag(from_file, "improved_needs_interval", False, str(settings_file)),
+        sustainment_factor=_text(from_file, "sustainment_factor", "integration", str(settings_file)),
         max_quarantine_share=_real(from_file, "max_quarantine_share", 0.2, str(settings_file), 0.0, 1.0),
         **limits,
     )

@@ -73,6 +73,7 @@ from pipeline.generators.files import Partnership, read_partnerships
 from pipeline.generators.files import fixed_xlsx_timestamps as _fixed_xlsx_timestamps
 from pipeline.generators.files import write_atomically as _write_atomically
 from pipeline.generators.monitoring import write_monitoring
+from pipeline.generators.sustainment import write_sustainment
 from pipeline.settings import PROJECT_ROOT, load_settings
 
 SEED = 2016
@@ -818,6 +819,7 @@ def generate(data_dir: Path, seed: int = SEED) -> dict[str, object]:
     )
     # Monitoring draws from its own seeded stream, so adding it left every other demo file unchanged.
     summary["monitoring"] = write_monitoring(data_dir, partnerships)
+    summary["sustainment"] = write_sustainment(data_dir, partnerships, truth)
     ground_truth = {
         "seed": seed,
         "rule": GROUND_TRUTH_RULE,
@@ -836,6 +838,7 @@ UNITS = {
     "invitations": "invitation counts",
     "interventions": "interventions",
     "monitoring": "monitoring values",
+    "sustainment": "sustainment statuses",
 }
 
 

@@ -39,6 +39,7 @@ from markupsafe import Markup  # noqa: E402
 
 from pipeline.comparison.analysis import OUTCOME, qca_not_run  # noqa: E402
 from pipeline.reports import findings  # noqa: E402
+from pipeline.reports import sustainment as sustainment_report  # noqa: E402
 from pipeline.warehouse import load_sql  # noqa: E402
 
 RATING_COLOURS = {"strong": "#1a9850", "mixed": "#fee08b", "weak": "#d73027", "contested": "#9e9ac8"}
@@ -81,6 +82,9 @@ class Marts:
     progress: pd.DataFrame = field(default_factory=pd.DataFrame)  # indicator_progress (local monitoring)
     verdicts: pd.DataFrame = field(default_factory=pd.DataFrame)  # outcome_verdict_agreement
     monitoring: pd.DataFrame = field(default_factory=pd.DataFrame)  # monitoring_summary
+    sustainment: pd.DataFrame = field(default_factory=pd.DataFrame)  # sustainment
+    sustainment_by_factor: pd.DataFrame = field(default_factory=pd.DataFrame)  # sustainment_by_factor
+    round_comparison: pd.DataFrame = field(default_factory=pd.DataFrame)  # round_comparison
 
     @classmethod
     def read(cls, con: duckdb.DuckDBPyConnection, schema: str = "marts") -> Marts:
@@ -110,6 +114,9 @@ class Marts:
             progress=table("indicator_progress"),
             verdicts=table("outcome_verdict_agreement"),
             monitoring=table("monitoring_summary"),
+            sustainment=table("sustainment"),
+            sustainment_by_factor=table("sustainment_by_factor"),
+            round_comparison=table("round_comparison"),
         )
 
     def label(self, kind: str, ids: pd.Series) -> pd.Series:
@@ -1487,6 +1494,12 @@ def exclusions(marts: Marts) -> list[dict[str, str]]:
     ]
 
 
+def wave_labels(marts: Marts) -> dict[str, str]:
+    """The programme's label of each survey wave the `labels` mart names (survey_waves.csv)."""
+    waves = marts.labels[marts.labels["kind"] == "wave"]
+    return dict(zip(waves["id"], waves["name"], strict=True))
+
+
 def report_findings(marts: Marts) -> list[findings.Finding]:
     """The report's key findings, from the marts (see `pipeline.reports.findings`)."""
     return [
@@ -1496,6 +1509,7 @@ def report_findings(marts: Marts) -> list[findings.Finding]:
         *findings.barrier_findings(barrier_evidence(marts)),
         findings.Finding("What the outcome statistics show", impacts_summary(marts)),
         *findings.response_findings(marts.response),
+        *findings.sustainment_findings(marts.sustainment_by_factor, factor_names(marts)),
     ]
 
 
@@ -1505,6 +1519,13 @@ def programme_report(marts: Marts, provenance: Provenance | None = None) -> str:
     local monitoring, the support offer, response, rounds and coder agreement."""
     rounds = rounds_table(marts)
     monitoring = monitoring_overview_table(marts)
+    optional = {
+        "sustainment_factors": sustainment_report.sustainment_by_factor_table(
+            marts.sustainment_by_factor, factor_names(marts)
+        ),
+        "spread": sustainment_report.spread_table(marts.sustainment),
+        "round_comparison": sustainment_report.round_comparison_table(marts.round_comparison, wave_labels(marts)),
+    }
     return _render(
         "evaluation_report.html",
         partnerships=list(marts.profile["partnership_id"]),
@@ -1516,6 +1537,10 @@ def programme_report(marts: Marts, provenance: Provenance | None = None) -> str:
         findings=report_findings(marts),
         impacts=impacts_summary(marts),
         monitoring=monitoring_summary_text(marts),
+        sustainment=sustainment_report.sustainment_summary(marts.sustainment),
+        sustainment_finding=next(
+            iter(findings.sustainment_findings(marts.sustainment_by_factor, factor_names(marts))), None
+        ),
         tables={
             "factor_outcome": _table_markup(factor_outcome_table(marts)),
             "factor_matrix": _table_markup(factor_matrix_table(marts)),
@@ -1534,6 +1559,7 @@ def programme_report(marts: Marts, provenance: Provenance | None = None) -> str:
             "rounds": _table_markup(rounds) if rounds is not None else None,
             "agreement": _table_markup(agreement_table(marts)),
             "monitoring": _table_markup(monitoring) if monitoring is not None else None,
+            **{name: _table_markup(table) if table is not None else None for name, table in optional.items()},
         },
     )
 
