@@ -26,7 +26,7 @@ from pipeline.comparison import schemas
 from pipeline.comparison.analysis import analysed_cases
 from pipeline.methods.disclosure import is_disclosive, recoverable_cells
 from pipeline.methods.proportions import fisher_exact_p, newcombe_difference, wilson_interval
-from pipeline.warehouse import load_sql, replace_table
+from pipeline.warehouse import load_sql, replace_table, table_exists
 
 PARTNERSHIP_MEASURES = ("success", "continued")
 
@@ -124,6 +124,9 @@ def build_round_comparison(con: duckdb.DuckDBPyConnection, threshold: int) -> in
     """`marts.round_comparison`: one row per programme round x measure x wave (see the module docstring). Needs
     `marts.response_rates` and `marts.sustainment` first. Empty when the programme has one round."""
     counts = con.execute(load_sql(__file__, "round_counts")).df()
+    if table_exists(con, "staging.survey_item_scores"):  # a view the first staged survey wave creates
+        support = con.execute(load_sql(__file__, "round_support_counts")).df()
+        counts = pd.concat([counts, support], ignore_index=True) if not support.empty else counts
     if counts["programme_round"].nunique() < 2:
         counts = counts.iloc[0:0]
     counts = counts[counts["base"].fillna(0) > 0].reset_index(drop=True)
