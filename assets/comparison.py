@@ -15,6 +15,7 @@ from assets.tables import (
     table_specs,
 )
 from pipeline.comparison import analysis, ingest, marts, staging
+from pipeline.comparison import sustainment as sustainment_module
 from pipeline.methods.triangulation import RatingRules
 from pipeline.resources import EvaluationPaths, WarehouseResource
 
@@ -192,6 +193,50 @@ def outcome_verdict_agreement(warehouse: WarehouseResource, paths: EvaluationPat
     return dg.MaterializeResult(metadata={**published.metadata, "agreement": dg.MetadataValue.json(counts)})
 
 
+@mart_asset(
+    deps=["qca_memberships", "success_factor_matrix", "stg_sustainment", "stg_spread", "stg_success_assessments"],
+    group="comparison",
+)
+def sustainment(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.MaterializeResult:
+    """What became of each partnership's work after support ended. Grain: one row per partnership: its status
+    (sustained, integrated into other work, stopped; date; evidence), its spread (how many areas, services or
+    programmes took the work up, and the latest), its round, success assessment, and its rating and level on
+    the factor the setting sustainment_factor names."""
+    with warehouse.get_connection() as con:
+        sustainment_module.build_sustainment(con, paths.sustainment_factor)
+        published = publish_and_describe(con, "sustainment", paths)
+        statuses = dict(
+            con.execute(
+                "SELECT coalesce(status, 'not recorded'), count(*) FROM marts.sustainment GROUP BY ALL"
+            ).fetchall()
+        )
+    return dg.MaterializeResult(metadata={**published.metadata, "statuses": dg.MetadataValue.json(statuses)})
+
+
+@mart_asset(deps=["sustainment", "qca_memberships"], group="comparison")
+def sustainment_by_factor(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.MaterializeResult:
+    """Does a strong factor go with work that carries on after support? Grain: one row per factor x level
+    (strong or weak): partnerships whose work was sustained or integrated (Wilson interval), the strong-minus-weak
+    difference (Newcombe's interval) and Fisher's exact test, on the QCA's analysed cases."""
+    with warehouse.get_connection() as con:
+        sustainment_module.build_sustainment_by_factor(con, paths.sustainment_factor)
+        published = publish_and_describe(con, "sustainment_by_factor", paths)
+        evidence = evidence_metadata(len(analysis.analysed_cases(con)))
+    return dg.MaterializeResult(metadata={**published.metadata, **evidence})
+
+
+@mart_asset(
+    deps=["sustainment", "response_rates", "stg_survey_responses", "stg_survey_invitations"], group="comparison"
+)
+def round_comparison(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.MaterializeResult:
+    """The programme's rounds compared. Grain: one row per programme round x measure (success, work carried on,
+    survey response, support usefulness) x wave: the share with its Wilson interval and its difference from
+    the first round (Newcombe); counts of people disclosure-controlled. Empty with one round."""
+    with warehouse.get_connection() as con:
+        sustainment_module.build_round_comparison(con, paths.disclosure_threshold)
+        return publish_and_describe(con, "round_comparison", paths)
+
+
 comparison_assets = [
     ingest_success_assessments,
     stage_success_assessments,
@@ -202,6 +247,9 @@ comparison_assets = [
     factor_importance,
     factor_outcome_comparison,
     outcome_verdict_agreement,
+    sustainment,
+    sustainment_by_factor,
+    round_comparison,
 ]
 comparison_checks = [
     refused_files_check("assessments", ["raw.success_assessments"]),
@@ -216,6 +264,9 @@ comparison_checks = [
             "marts.factor_importance",
             "marts.factor_outcome_comparison",
             "marts.outcome_verdict_agreement",
+            "marts.sustainment",
+            "marts.sustainment_by_factor",
+            "marts.round_comparison",
         ]
     ),
 ]

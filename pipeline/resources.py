@@ -61,6 +61,7 @@ class EvaluationPaths(dg.ConfigurableResource):
     benefits_attribution: float = 1.0
     benefits_deadweight: float = 0.0
     benefits_price_year: int | None = None
+    sustainment_factor: str = "integration"
     max_quarantine_share: float = 0.2
     max_unpacked_bytes: int = DEFAULT_LIMITS.max_unpacked_bytes
     max_shared_strings_bytes: int = DEFAULT_LIMITS.max_shared_strings_bytes

@@ -42,6 +42,7 @@ the evaluation's own rules:
 | `benefits_attribution` | 1.0 | share (0 to 1) of the change against England credited to the programme in the `benefits` mart (HM Treasury Green Book 2022 and Magenta Book 2020: attribution is an assumption stated with the result; 1: the difference-in-differences is taken as the programme's effect) |
 | `benefits_deadweight` | 0.0 | share (0 to 1) of the change that would have happened anyway, taken off in the `benefits` mart; 0 by default because the comparison with England already nets out the change England saw (the Green Book's counterfactual) |
 | `benefits_price_year` | `"latest"` | the calendar year whose prices the `benefits` mart values costs in (a year `reference/deflators.csv` lists); `"latest"`: the latest year it lists |
+| `sustainment_factor` | `integration` | the success factor (`factor_id` of `success_factors.csv`) whose link with sustainment the report tests: the evaluation found that integration with other workstreams goes with work being sustained after support; `sustainment_by_factor` compares every factor, the report and its key finding lead with this one |
 | `max_quarantine_share` | 0.2 | the largest share of a source's rows (in any of its staging tables) that may be quarantined before the refresh fails (exit code 1, naming the source, its share and this limit); 0 to 1, `1` switches it off |
 """
 
@@ -146,6 +147,7 @@ class Settings:
     benefits_attribution: float = 1.0
     benefits_deadweight: float = 0.0
     benefits_price_year: int | None = None  # None: the latest year of reference/deflators.csv
+    sustainment_factor: str = "integration"
     # A source whose quarantined share of received rows passes this fails the refresh (1: never).
     max_quarantine_share: float = 0.2
     # What a file may declare before any reader allocates (`pipeline.safe_files`).
@@ -350,6 +352,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         benefits_attribution=_real(from_file, "benefits_attribution", 1.0, str(settings_file), 0.0, 1.0),
         benefits_deadweight=_real(from_file, "benefits_deadweight", 0.0, str(settings_file), 0.0, 1.0),
         benefits_price_year=_price_year(from_file, str(settings_file)),
+        sustainment_factor=_text(from_file, "sustainment_factor", "integration", str(settings_file)),
         max_quarantine_share=_real(from_file, "max_quarantine_share", 0.2, str(settings_file), 0.0, 1.0),
         **limits,
     )

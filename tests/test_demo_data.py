@@ -29,6 +29,9 @@ def test_regenerating_gives_the_committed_demo_data_byte_for_byte(tmp_path):
         "assessments/success_assessment.csv",
         "demo_ground_truth.json",
         "reference/indicator_register.csv",
+        "reference/sustainment.csv",
+        "reference/spread.csv",
+        "demo_sustainment_truth.json",
         *(f"monitoring/{path.name}" for path in sorted((DATA_DIR / "monitoring").iterdir())),
     ):
         assert (out / relative).read_bytes() == (DATA_DIR / relative).read_bytes(), (
@@ -86,3 +89,21 @@ def test_site_visit_excerpts_differ_between_partnerships_and_hold_no_personal_da
     assert len(shared) > 250 and (shared == 1).all()
     # Posts, never people: nothing the redaction would look at twice.
     assert not selections["excerpt"].str.contains(PREFILTER).any()
+
+
+def test_sustainment_is_planted_on_integration_and_one_council_rolls_the_work_out_across_its_county():
+    truth = json.loads((DATA_DIR / "demo_sustainment_truth.json").read_text())
+    planted = json.loads((DATA_DIR / "demo_ground_truth.json").read_text())["partnerships"]
+    assert truth["factor"] == "integration"
+    # The integration level the statuses were drawn on is the demo's planted level, partnership by partnership.
+    assert truth["integration_level"] == {pid: levels["integration"] for pid, levels in planted.items()}
+    carried_on = {
+        level: [truth["status"][pid] != "stopped" for pid, lv in truth["integration_level"].items() if lv == level]
+        for level in (0, 1)
+    }
+    # Planted 0.85 against 0.35: the drawn shares keep that order, far apart.
+    assert sum(carried_on[1]) / len(carried_on[1]) - sum(carried_on[0]) / len(carried_on[0]) > 0.4
+    spread = (DATA_DIR / "reference" / "spread.csv").read_text().splitlines()
+    roll_out = [line for line in spread if line.startswith(truth["roll_out"]["partnership_id"] + ",new_area,")]
+    assert roll_out and "Kent County Council" in roll_out[0]
+    assert truth["status"][truth["roll_out"]["partnership_id"]] != "stopped"

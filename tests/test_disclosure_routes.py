@@ -41,6 +41,9 @@ MARTS = (
     "partnership_typology",
     "factor_importance",
     "factor_outcome_comparison",
+    "sustainment",
+    "sustainment_by_factor",
+    "round_comparison",
 )
 
 
@@ -402,6 +405,64 @@ def test_response_rate_counts_are_not_pinned_by_totals_invitations_or_each_other
                 recovered += 1
                 found.append(f"{name} = {actual}")
     report("response_rates bounded by published totals, invited and completed <= respondents", tried, recovered)
+    assert tried > 0
+    assert recovered == 0, found[:10]
+
+
+def test_round_totals_do_not_pin_a_withheld_respondent_count(published, warehouse):
+    # round_comparison adds a margin to response_rates: respondents per wave x programme round. For each withheld
+    # respondent count of a cell, its smallest and largest value given every published cell and total of
+    # response_rates and the published round totals (linear programming, counts of at least 0). Pinned = recovered.
+    rates = published["response_rates"]
+    truth = warehouse.execute(load_sql(survey_marts.__file__, "response_rates")).df()
+    rounds = warehouse.execute("SELECT partnership_id, programme_round FROM staging.partnerships").df()
+    cells = rates[rates["level"] == "cell"].merge(truth, on=RATE_KEYS, suffixes=("", "_true"))
+    cells = cells.merge(rounds, on="partnership_id").reset_index(drop=True)
+    totals = rates[rates["level"] != "cell"].reset_index(drop=True)
+    by_round = published["round_comparison"].query("measure == 'response' and not suppressed")
+    assert not by_round.empty  # the demo publishes response by round
+    tried = recovered = 0
+    found = []
+    for wave, table in cells.groupby("wave"):
+        table = table.reset_index(drop=True)
+        hidden = list(table.index[table["respondents"].isna()])
+        if not hidden:
+            continue
+        column = {i: j for j, i in enumerate(hidden)}
+        sums = totals[totals["wave"] == wave].reset_index(drop=True)
+        masks = [
+            (m, sums.at[t, "respondents"]) for t, m in enumerate(sum_incidence(sums, table, RATE_KEYS).astype(bool))
+        ]
+        for row in by_round[by_round["wave"] == wave].itertuples(index=False):
+            masks.append(((table["programme_round"] == row.programme_round).to_numpy(), row.people_counted))
+        a_eq, b_eq = [], []
+        for mask, total in masks:
+            if pd.isna(total):
+                continue
+            coefficients = np.zeros(len(hidden))
+            known = 0.0
+            for i in np.flatnonzero(mask):
+                if i in column:
+                    coefficients[column[i]] = 1
+                else:
+                    known += table.at[i, "respondents"]
+            if coefficients.any():
+                a_eq.append(coefficients)
+                b_eq.append(total - known)
+        for i in hidden:
+            tried += 1
+            objective = np.zeros(len(hidden))
+            objective[column[i]] = 1
+            extremes = []
+            for sign in (1, -1):
+                fit = linprog(sign * objective, A_eq=a_eq or None, b_eq=b_eq or None, bounds=(0, None))
+                assert fit.status in (0, 3), fit.message
+                extremes.append(sign * fit.fun if fit.status == 0 else sign * np.inf)
+            actual = table.at[i, "respondents_true"]
+            if extremes[1] - extremes[0] < 1 - 1e-9 and abs(extremes[0] - actual) < 1e-6:
+                recovered += 1
+                found.append(f"{wave} {table.at[i, 'partnership_id']} {table.at[i, 'stakeholder_group']} = {actual}")
+    report("response_rates with round_comparison's round totals, bounded by linear programming", tried, recovered)
     assert tried > 0
     assert recovered == 0, found[:10]
 

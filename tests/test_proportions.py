@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from pipeline.methods.phe import wilson_limits
-from pipeline.methods.proportions import newcombe_difference, wilson_interval
+from pipeline.methods.proportions import fisher_exact_p, newcombe_difference, wilson_interval
 
 
 def _rounded(values: tuple[float, ...]) -> list[float]:
@@ -101,3 +101,19 @@ def test_newcombe_difference_swaps_sign_with_the_groups_and_handles_empty_groups
     assert (d2, low2, high2) == pytest.approx((-d, -high, -low))
     assert all(math.isnan(v) for v in newcombe_difference(0, 0, 3, 10))
     assert all(math.isnan(v) for v in newcombe_difference(3, 10, 0, 0))
+
+
+def test_fisher_exact_reproduces_agrestis_tea_tasting_example():
+    # Agresti (2002), Categorical Data Analysis, 2nd ed., Wiley, section 3.5.2, Table 3.8 (Fisher's tea tasting):
+    # the lady guesses 3 of the 4 cups with milk poured first right, [[3, 1], [1, 3]]. One-sided P = 0.243,
+    # two-sided P = 0.486 (both 17/70 and 34/70 exactly).
+    assert fisher_exact_p(3, 4, 1, 4, alternative="greater") == pytest.approx(17 / 70)
+    assert round(fisher_exact_p(3, 4, 1, 4, alternative="greater"), 4) == 0.2429
+    assert round(fisher_exact_p(3, 4, 1, 4), 4) == 0.4857
+    assert fisher_exact_p(4, 4, 0, 4) == pytest.approx(2 / 70)  # all four right: 1/70 each way
+
+
+def test_fisher_exact_has_nothing_to_compare_without_a_group():
+    assert math.isnan(fisher_exact_p(0, 0, 3, 5))
+    with pytest.raises(ValueError, match="exceed"):
+        fisher_exact_p(5, 4, 1, 4)

@@ -71,7 +71,7 @@ def test_ids_groups_problems_and_areas_are_the_programme_s_own(drop_zone):
     """Nothing programme-specific is in code: an id of another form, a Welsh area, a renamed stakeholder
     group and a renamed problem are all consistent reference data."""
     reference = drop_zone.reference_dir
-    for name in ("partnerships.csv", "survey_invitations.csv", "indicator_register.csv"):
+    for name in ("partnerships.csv", "survey_invitations.csv", "indicator_register.csv", "sustainment.csv"):
         text = (reference / name).read_text(encoding="utf-8")
         (reference / name).write_text(text.replace("P01,", "KIR,"), encoding="utf-8")
     edit(reference / "partnerships.csv", "KIR,Kirklees,E08000034,", "KIR,Kirklees,E08000034;W06000001,")
@@ -207,4 +207,33 @@ def test_waves_the_file_lists_without_an_export_and_exports_it_does_not_list_are
 def test_without_the_waves_file_the_check_finds_nothing_new(drop_zone):
     """The file is optional: leaving it out is no error, and the exports are not compared with anything."""
     (drop_zone.reference_dir / "survey_waves.csv").unlink()
+    assert [str(f) for f in check_reference(drop_zone)] == []
+
+
+def test_bad_rows_of_the_sustainment_and_spread_files_are_errors_naming_file_row_and_column(drop_zone):
+    reference = drop_zone.reference_dir
+    edit(reference / "sustainment.csv", "P03,stopped,2018-07-31,", "P03,paused,2018-07-31,")
+    edit(reference / "sustainment.csv", "P05,stopped,2018-02-28,", "P05,stopped,2016-02-28,")
+    edit(reference / "spread.csv", "P12,new_service,", "P99,new_service,")
+    edit(
+        reference / "spread.csv",
+        "P13,new_programme,The approach was taken into the area's wider prevention programme,2018-02-28",
+        "P13,new_programme,The approach was taken into the area's wider prevention programme,2017-03-30",
+    )
+    errors = [str(f) for f in check_reference(drop_zone) if f.severity == "error"]
+    assert errors == [
+        "ERROR reference/spread.csv row 3: column 'partnership_id': partnership 'P99' is not in partnerships.csv",
+        "ERROR reference/spread.csv row 4: column 'spread_date': 2017-03-30 is before P13's support ended"
+        " (2017-03-31, partnerships.csv); what became of the work after support is dated on or after that day",
+        "ERROR reference/sustainment.csv row 4: column 'status': 'paused' failed isin(['sustained', 'integrated',"
+        " 'stopped'])",
+        "ERROR reference/sustainment.csv row 6: column 'status_date': 2016-02-28 is before P05's support ended"
+        " (2017-03-31, partnerships.csv); what became of the work after support is dated on or after that day",
+    ]
+
+
+def test_without_the_sustainment_and_spread_files_the_check_finds_nothing_new(drop_zone):
+    """Both files are optional: a programme that has not followed its partnerships up yet leaves them out."""
+    (drop_zone.reference_dir / "sustainment.csv").unlink()
+    (drop_zone.reference_dir / "spread.csv").unlink()
     assert [str(f) for f in check_reference(drop_zone)] == []

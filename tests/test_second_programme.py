@@ -30,6 +30,7 @@ NEW_FACTORS = {"community_voice": "Community voice", "data_sharing": "Data shari
 # Marts with a row per partnership (and more): each must hold every partnership of the programme.
 PER_PARTNERSHIP = [
     "partnership_profile",
+    "sustainment",
     "success_factor_matrix",
     "qca_memberships",
     "partnership_typology",
@@ -45,7 +46,14 @@ PER_PARTNERSHIP = [
 ]
 # What the second programme has none of, by design: no support-offer items, no inequality breakdowns, and no
 # indicator register or monitoring returns (local monitoring is optional).
-EMPTY_BY_DESIGN = {"support_usefulness", "outcome_inequality", "indicator_progress", "monitoring_summary"}
+# No sustainment files: nothing to set against the factors.
+EMPTY_BY_DESIGN = {
+    "support_usefulness",
+    "outcome_inequality",
+    "indicator_progress",
+    "monitoring_summary",
+    "sustainment_by_factor",
+}
 
 
 @dataclass(frozen=True)

@@ -410,6 +410,161 @@ class OutcomeVerdictAgreementMart(pa.DataFrameModel):
         unique = ["partnership_id"]
 
 
+SUSTAINMENT_STATUSES = ["sustained", "integrated", "stopped"]
+
+
+class SustainmentMart(pa.DataFrameModel):
+    """One row per partnership: what became of its work after support ended, where it spread, and what the
+    evaluation found about it (success assessment, the level of the setting sustainment_factor)."""
+
+    partnership_id: Series[str] = pa.Field(
+        metadata={"references": "staging.partnerships.partnership_id"}, unique=True, description="Partnership"
+    )
+    partnership_name: Series[str] = pa.Field(description="Name of the partnership")
+    programme_round: Series[int] = pa.Field(ge=1, description="Programme round it joined in")
+    support_end: Series[pa.DateTime] = pa.Field(description="Last day of programme support")
+    status: Series[str] = pa.Field(
+        nullable=True,
+        isin=SUSTAINMENT_STATUSES,
+        description="After support ended (reference/sustainment.csv): sustained, integrated into other work, or"
+        " stopped; empty where no status is recorded",
+    )
+    status_date: Series[pa.DateTime] = pa.Field(nullable=True, description="When the status was found")
+    evidence: Series[str] = pa.Field(nullable=True, description="What the status rests on")
+    continued: Series[pd.BooleanDtype] = pa.Field(
+        nullable=True,
+        description="True where the work carried on (sustained or integrated), false where it stopped, empty where"
+        " no status is recorded",
+    )
+    spread_count: Series[int] = pa.Field(
+        ge=0,
+        description="Areas, services or programmes that took the work up (reference/spread.csv); counts of"
+        " organisations' decisions, not of people, so not disclosure-controlled",
+    )
+    latest_spread_kind: Series[str] = pa.Field(
+        nullable=True, description="Kind of the latest spread: new_area, new_service or new_programme"
+    )
+    latest_spread: Series[str] = pa.Field(nullable=True, description="The latest spread, in words")
+    latest_spread_date: Series[pa.DateTime] = pa.Field(nullable=True, description="When the latest spread happened")
+    achieved_objectives: Series[pd.BooleanDtype] = pa.Field(
+        nullable=True, description="The evaluation team's success assessment; empty where not assessed"
+    )
+    factor_id: Series[str] = pa.Field(
+        nullable=True,
+        description="The success factor the setting sustainment_factor names (integration by default): the one"
+        " the evaluation expects to go with sustainment",
+    )
+    factor_rating: Series[str] = pa.Field(
+        nullable=True,
+        isin=RATINGS,
+        description="Its triangulated rating in success_factor_matrix (survey and site-visit evidence together)",
+    )
+    factor_level: Series[str] = pa.Field(
+        nullable=True,
+        isin=["strong", "weak"],
+        description="Its level as the comparisons use it: membership in its QCA condition above 0.5 (strong) or"
+        " not (weak), among the QCA's analysed cases (published scores only); empty for a partnership left out",
+    )
+
+
+class SustainmentByFactorMart(pa.DataFrameModel):
+    """One row per success factor x level (strong or weak): how often the work carried on after support."""
+
+    factor_id: Series[str] = pa.Field(
+        metadata={"references": "staging.success_factors.factor_id"}, description="Success factor"
+    )
+    level: Series[str] = pa.Field(
+        isin=["strong", "weak"], description="Membership in the factor's QCA condition above (strong) or below 0.5"
+    )
+    tested_factor: Series[bool] = pa.Field(
+        description="True for the factor the setting sustainment_factor names, whose link with sustainment the"
+        " evaluation asserts and the report tests"
+    )
+    partnerships: Series[int] = pa.Field(
+        ge=0, description="Partnerships at this level with a sustainment status (the QCA's analysed cases)"
+    )
+    continued: Series[int] = pa.Field(ge=0, description="Of those, whose work was sustained or integrated")
+    share_continued: Series[float] = pa.Field(nullable=True, ge=0, le=1, description="continued / partnerships")
+    share_ci_low: Series[float] = pa.Field(nullable=True, description="Lower limit of Wilson's 95% interval")
+    share_ci_high: Series[float] = pa.Field(nullable=True, description="Upper limit of Wilson's 95% interval")
+    difference_strong_minus_weak: Series[float] = pa.Field(
+        nullable=True, description="Share continued when strong minus when weak (same on both rows)"
+    )
+    difference_ci_low: Series[float] = pa.Field(
+        nullable=True, description="Lower limit of Newcombe's (1998) hybrid score 95% interval"
+    )
+    difference_ci_high: Series[float] = pa.Field(nullable=True, description="Upper limit")
+    fisher_p: Series[float] = pa.Field(
+        nullable=True,
+        ge=0,
+        le=1,
+        description="Two-sided p-value of Fisher's exact test of the 2 x 2 table level x continued (same on both"
+        " rows); exact at any size, as a programme has few partnerships",
+    )
+
+    class Config:
+        unique = ["factor_id", "level"]
+
+
+ROUND_MEASURES = ["success", "continued", "response", "support_useful"]
+
+
+class RoundComparisonMart(pa.DataFrameModel):
+    """One row per programme round x measure x survey wave (empty for a measure of partnerships): a share, its
+    Wilson interval and its difference from the first round with Newcombe's interval."""
+
+    programme_round: Series[int] = pa.Field(ge=1, description="Programme round")
+    measure: Series[str] = pa.Field(
+        isin=ROUND_MEASURES,
+        description="success: partnerships judged to have achieved their objectives, of those assessed;"
+        " continued: partnerships whose work was sustained or integrated after support, of those with a status;"
+        " response: survey respondents, of those invited (partnerships with invitations recorded); support_useful:"
+        " ratings of the support offer above the middle of their scale, of all ratings",
+    )
+    wave: Series[str] = pa.Field(nullable=True, description="Survey wave, for response and support_useful")
+    partnerships_counted: Series[pd.Int64Dtype] = pa.Field(
+        nullable=True,
+        ge=0,
+        description="For success and continued: partnerships counted in the share (judged successful; work carried"
+        " on). Partnerships are organisations, not people, so their counts are published whatever their size",
+    )
+    partnerships: Series[pd.Int64Dtype] = pa.Field(
+        nullable=True, ge=0, description="For success and continued: partnerships the share is out of"
+    )
+    people_counted: Series[pd.Int64Dtype] = pa.Field(
+        nullable=True,
+        ge=0,
+        description="For response and support_useful: respondents, or ratings rated useful; empty where it or"
+        " people lies from 1 to threshold - 1, where the wave's other round is withheld (the wave's total is"
+        " published), or, for response, where a partnership of the round has its wave total withheld in"
+        " response_rates (the round's total would give it back)",
+    )
+    people: Series[pd.Int64Dtype] = pa.Field(
+        nullable=True, ge=0, description="For response and support_useful: people invited, or ratings given"
+    )
+    share: Series[float] = pa.Field(
+        nullable=True, ge=0, le=1, description="partnerships_counted / partnerships, or people_counted / people"
+    )
+    ci_low: Series[float] = pa.Field(
+        nullable=True,
+        description="Lower limit of Wilson's 95% interval (respondents and ratings treated as independent, which"
+        " clustering within partnerships makes too narrow)",
+    )
+    ci_high: Series[float] = pa.Field(nullable=True, description="Upper limit of Wilson's 95% interval")
+    difference_from_first: Series[float] = pa.Field(
+        nullable=True, description="share minus the first round's share for the same measure and wave"
+    )
+    difference_ci_low: Series[float] = pa.Field(
+        nullable=True, description="Lower limit of Newcombe's (1998) hybrid score 95% interval of the difference"
+    )
+    difference_ci_high: Series[float] = pa.Field(nullable=True, description="Upper limit")
+    suppressed: Series[bool] = pa.Field(description="True where the counts are withheld (disclosure control)")
+
+    class Config:
+        unique = ["programme_round", "measure", "wave"]
+        metadata = {"disclosure": {"counts": ["people_counted", "people"]}}
+
+
 TABLES: dict[str, type[pa.DataFrameModel]] = {
     "staging.success_assessments": SuccessAssessment,
     "marts.partnership_profile": PartnershipProfileMart,
@@ -422,4 +577,7 @@ TABLES: dict[str, type[pa.DataFrameModel]] = {
     "marts.factor_importance": FactorImportanceMart,
     "marts.factor_outcome_comparison": FactorOutcomeComparisonMart,
     "marts.outcome_verdict_agreement": OutcomeVerdictAgreementMart,
+    "marts.sustainment": SustainmentMart,
+    "marts.sustainment_by_factor": SustainmentByFactorMart,
+    "marts.round_comparison": RoundComparisonMart,
 }

@@ -7,6 +7,10 @@
 - `newcombe_difference`: the hybrid score interval for p1 - p2 built from the two Wilson intervals; method 10 in
   R. G. Newcombe (1998b), "Interval estimation for the difference between independent proportions: comparison
   of eleven methods", Statistics in Medicine 17:873-890.
+- `fisher_exact_p`: Fisher's exact test of a 2 x 2 table (R. A. Fisher 1935, The Design of Experiments, ch. 2,
+  the lady tasting tea; A. Agresti 2002, Categorical Data Analysis, 2nd ed., Wiley, section 3.5), by
+  `scipy.stats.fisher_exact`: the p-value sums the hypergeometric probabilities of the tables with the observed
+  margins that are as or less likely than the one observed (two-sided), or as or more extreme (one-sided).
 
 Both take counts, not percentages, and confidence levels as fractions (0.95). A denominator of zero gives NaN
 limits: there is nothing to estimate. Scalar counterparts of the vectorised Fingertips limits in
@@ -22,7 +26,7 @@ from scipy import stats
 
 from pipeline.methods.phe import wilson_limits
 
-__all__ = ["newcombe_difference", "wilson_interval"]
+__all__ = ["fisher_exact_p", "newcombe_difference", "wilson_interval"]
 
 
 def _z(level: float) -> float:
@@ -70,3 +74,16 @@ def newcombe_difference(x1: float, n1: float, x2: float, n2: float, level: float
     low = difference - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
     high = difference + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
     return difference, low, high
+
+
+def fisher_exact_p(x1: int, n1: int, x2: int, n2: int, alternative: str = "two-sided") -> float:
+    """Fisher's exact test p-value for x1 of n1 against x2 of n2 (the 2 x 2 table [[x1, n1 - x1], [x2, n2 - x2]]).
+
+    `alternative` is "two-sided", "greater" (the first proportion is larger) or "less". Exact whatever the
+    counts, so it suits the few partnerships of a programme where a chi-squared approximation does not. Either
+    denominator zero gives NaN: there is nothing to compare."""
+    _check_counts(x1, n1)
+    _check_counts(x2, n2)
+    if n1 == 0 or n2 == 0:
+        return math.nan
+    return float(stats.fisher_exact([[x1, n1 - x1], [x2, n2 - x2]], alternative=alternative).pvalue)

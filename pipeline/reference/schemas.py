@@ -363,6 +363,64 @@ class Deflator(Lineage):
     )
 
 
+SUSTAINMENT_STATUSES = ["sustained", "integrated", "stopped"]
+SPREAD_KINDS = ["new_area", "new_service", "new_programme"]
+
+
+class Sustainment(Lineage):
+    """One row per partnership: what became of its work after the programme's support ended.
+
+    Optional file: without it the sustainment mart lists each partnership with no status recorded."""
+
+    partnership_id: Series[str] = pa.Field(
+        unique=True,
+        metadata={"references": "staging.partnerships.partnership_id"},
+        description="Partnership (partnerships.csv)",
+    )
+    status: Series[str] = pa.Field(
+        isin=SUSTAINMENT_STATUSES,
+        description="What became of the work after support ended: sustained (the partnership carries it on as its"
+        " own work), integrated (taken into other strategies, services or workstreams, e.g. commissioned by the"
+        " council) or stopped",
+    )
+    status_date: Series[pa.DateTime] = pa.Field(
+        coerce=True,
+        description="When the status was found (YYYY-MM-DD): on or after the day the partnership's support ended",
+    )
+    evidence: Series[str] = pa.Field(
+        str_length={"min_value": 1},
+        description="What the status rests on, e.g. a commissioning decision, a board paper or a follow-up"
+        " interview; no personal data",
+    )
+
+
+class Spread(Lineage):
+    """One row per partnership x spread: an area, service or programme beyond the partnership that took its
+    work up after support ended (e.g. a county-wide roll-out).
+
+    Optional file: without it no partnership has spread recorded."""
+
+    partnership_id: Series[str] = pa.Field(
+        metadata={"references": "staging.partnerships.partnership_id"},
+        description="Partnership whose work spread (partnerships.csv)",
+    )
+    spread_kind: Series[str] = pa.Field(
+        isin=SPREAD_KINDS,
+        description="What took the work up: new_area (another area, e.g. the rest of the county), new_service (a"
+        " service the partnership did not run) or new_programme (another programme or strategy)",
+    )
+    description: Series[str] = pa.Field(
+        str_length={"min_value": 1}, description="Who took the work up and how, in words"
+    )
+    spread_date: Series[pa.DateTime] = pa.Field(
+        coerce=True,
+        description="When the work was taken up (YYYY-MM-DD): on or after the day the partnership's support ended",
+    )
+
+    class Config:
+        unique = ["partnership_id", "spread_kind", "description"]
+
+
 REFERENCE_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "partnerships": Partnership,
     "success_factors": SuccessFactor,
@@ -378,10 +436,12 @@ REFERENCE_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "survey_waves": SurveyWave,
     "unit_costs": UnitCost,
     "deflators": Deflator,
+    "sustainment": Sustainment,
+    "spread": Spread,
 }
 
 # Reference files a drop zone may leave out: a missing one loads as an empty table with its model's columns.
-OPTIONAL_REFERENCE: set[str] = {"survey_waves", "unit_costs", "deflators"}
+OPTIONAL_REFERENCE: set[str] = {"survey_waves", "unit_costs", "deflators", "sustainment", "spread"}
 
 # A reference file whose staged table would take the name of another source's table is staged under another:
 # `staging.survey_waves` is the survey source's order of the waves that have exports.

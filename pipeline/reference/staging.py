@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import duckdb
+import pandas as pd
 
 from pipeline.reference import schemas
 from pipeline.reference.reader import optional_columns
@@ -27,6 +28,25 @@ def with_construct_kinds(instrument: Validated) -> Validated:
             f"column 'construct_kind': the items of construct {construct!r} give it more than one kind "
             f"({', '.join(sorted(frame.loc[items & (frame['construct'] == construct), 'construct_kind'].unique()))})"
             for construct in frame.loc[mixed, "construct"]
+        ],
+    )
+
+
+def after_support(result: Validated, date_column: str, support_end: pd.Series) -> Validated:
+    """Rows dated before their partnership's support ended are rejected: what became of the work after support
+    (sustainment, spread) cannot be found while the support still runs. `support_end` is indexed by partnership."""
+    frame = result.valid
+    ended = frame["partnership_id"].map(support_end)
+    early = frame[date_column] < ended  # false where the partnership is unknown (rejected before)
+    return reject_where(
+        result,
+        early,
+        [
+            f"column {date_column!r}: {date:%Y-%m-%d} is before {partnership}'s support ended ({end:%Y-%m-%d},"
+            " partnerships.csv); what became of the work after support is dated on or after that day"
+            for partnership, date, end in zip(
+                frame.loc[early, "partnership_id"], frame.loc[early, date_column], ended[early], strict=True
+            )
         ],
     )
 
@@ -126,6 +146,18 @@ def stage_reference(con: duckdb.DuckDBPyConnection) -> list[StageReport]:
         "price year {value} is not in deflators.csv (expected a year it lists, "
         + (f"{min(years)} to {max(years)})" if years else "and the file has none)"),
     )
+    partnerships = validated["partnerships"].valid.set_index("partnership_id")["support_end"]
+    for name, date_column in (("sustainment", "status_date"), ("spread", "spread_date")):
+        validated[name] = after_support(
+            reject_unknown(
+                validated[name],
+                "partnership_id",
+                set(partnerships.index),
+                "partnership {value!r} is not in partnerships.csv",
+            ),
+            date_column,
+            partnerships,
+        )
 
     reports = [write_validated(con, schemas.staged_name(name), result) for name, result in validated.items()]
     areas = (

@@ -134,6 +134,8 @@ EXAMPLES: dict[str, list[list[str]]] = {
         ]
     ],
     "deflators": [["2023", "96.2507", "HM Treasury GDP deflator, 2024 = 100"], ["2024", "100", "HM Treasury GDP deflator, 2024 = 100"]],
+    "sustainment": [["A01", "integrated", "2026-09-30", "Health and Wellbeing Board paper: the approach is in the joint strategy"]],
+    "spread": [["A01", "new_area", "The county council rolled the approach out across the county", "2026-12-31"]],
     "indicator_register": [
         ["A01", "A01-PRO1", "Schools running the example programme", "process", "D1a", "best_start", "schools",
          "higher_is_better", "4", "2024-03-31", "20", "2026-03-31", "monthly", "Example Borough public health"],

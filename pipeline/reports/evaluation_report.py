@@ -40,6 +40,7 @@ from markupsafe import Markup  # noqa: E402
 from pipeline.comparison.analysis import OUTCOME, qca_not_run  # noqa: E402
 from pipeline.reports import benefits as benefit_report  # noqa: E402
 from pipeline.reports import findings  # noqa: E402
+from pipeline.reports import sustainment as sustainment_report  # noqa: E402
 from pipeline.warehouse import load_sql  # noqa: E402
 
 RATING_COLOURS = {"strong": "#1a9850", "mixed": "#fee08b", "weak": "#d73027", "contested": "#9e9ac8"}
@@ -83,6 +84,9 @@ class Marts:
     verdicts: pd.DataFrame = field(default_factory=pd.DataFrame)  # outcome_verdict_agreement
     monitoring: pd.DataFrame = field(default_factory=pd.DataFrame)  # monitoring_summary
     benefits: pd.DataFrame = field(default_factory=pd.DataFrame)  # benefits
+    sustainment: pd.DataFrame = field(default_factory=pd.DataFrame)  # sustainment
+    sustainment_by_factor: pd.DataFrame = field(default_factory=pd.DataFrame)  # sustainment_by_factor
+    round_comparison: pd.DataFrame = field(default_factory=pd.DataFrame)  # round_comparison
 
     @classmethod
     def read(cls, con: duckdb.DuckDBPyConnection, schema: str = "marts") -> Marts:
@@ -113,6 +117,9 @@ class Marts:
             verdicts=table("outcome_verdict_agreement"),
             monitoring=table("monitoring_summary"),
             benefits=table("benefits"),
+            sustainment=table("sustainment"),
+            sustainment_by_factor=table("sustainment_by_factor"),
+            round_comparison=table("round_comparison"),
         )
 
     def names(self, kind: str) -> dict[str, str]:
@@ -1502,6 +1509,12 @@ def exclusions(marts: Marts) -> list[dict[str, str]]:
     ]
 
 
+def wave_labels(marts: Marts) -> dict[str, str]:
+    """The programme's label of each survey wave the `labels` mart names (survey_waves.csv)."""
+    waves = marts.labels[marts.labels["kind"] == "wave"]
+    return dict(zip(waves["id"], waves["name"], strict=True))
+
+
 def report_findings(marts: Marts) -> list[findings.Finding]:
     """The report's key findings, from the marts (see `pipeline.reports.findings`)."""
     return [
@@ -1516,6 +1529,7 @@ def report_findings(marts: Marts) -> list[findings.Finding]:
             else []
         ),
         *findings.response_findings(marts.response, marts.names("wave")),
+        *findings.sustainment_findings(marts.sustainment_by_factor, factor_names(marts)),
     ]
 
 
@@ -1528,6 +1542,13 @@ def programme_report(marts: Marts, provenance: Provenance | None = None) -> str:
     benefits = benefit_report.benefits_table(
         marts.benefits, marts.profile.set_index("partnership_id")["partnership_name"]
     )
+    optional = {
+        "sustainment_factors": sustainment_report.sustainment_by_factor_table(
+            marts.sustainment_by_factor, factor_names(marts)
+        ),
+        "spread": sustainment_report.spread_table(marts.sustainment),
+        "round_comparison": sustainment_report.round_comparison_table(marts.round_comparison, wave_labels(marts)),
+    }
     return _render(
         "evaluation_report.html",
         partnerships=list(marts.profile["partnership_id"]),
@@ -1541,6 +1562,10 @@ def programme_report(marts: Marts, provenance: Provenance | None = None) -> str:
         monitoring=monitoring_summary_text(marts),
         benefits=benefit_report.summary_text(marts.benefits),
         benefits_settings=benefit_report.settings_text(marts.benefits),
+        sustainment=sustainment_report.sustainment_summary(marts.sustainment),
+        sustainment_finding=next(
+            iter(findings.sustainment_findings(marts.sustainment_by_factor, factor_names(marts))), None
+        ),
         tables={
             "factor_outcome": _table_markup(factor_outcome_table(marts)),
             "factor_matrix": _table_markup(factor_matrix_table(marts)),
@@ -1560,6 +1585,7 @@ def programme_report(marts: Marts, provenance: Provenance | None = None) -> str:
             "agreement": _table_markup(agreement_table(marts)),
             "monitoring": _table_markup(monitoring) if monitoring is not None else None,
             "benefits": _table_markup(benefits) if benefits is not None else None,
+            **{name: _table_markup(table) if table is not None else None for name, table in optional.items()},
         },
     )
 

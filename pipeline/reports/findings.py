@@ -286,6 +286,45 @@ def response_findings(response: pd.DataFrame, wave_names: dict[str, str] | None 
     ]
 
 
+def sustainment_findings(by_factor: pd.DataFrame, names: dict[str, str]) -> list[Finding]:
+    """Whether the factor the evaluation links with sustainment (`tested_factor` in `sustainment_by_factor`,
+    the setting sustainment_factor) goes with work carrying on after support: both shares with their Wilson
+    intervals, the difference with Newcombe's interval, Fisher's exact p and the small-sample caveat. The verdict
+    follows the interval: clear of zero, it goes with sustainment (or against it); spanning zero, these data
+    cannot tell."""
+    tested = by_factor[by_factor["tested_factor"]] if not by_factor.empty else by_factor
+    if len(tested) != 2 or (tested["partnerships"] == 0).any():
+        return []
+    strong = tested[tested["level"] == "strong"].iloc[0]
+    weak = tested[tested["level"] == "weak"].iloc[0]
+    name = names.get(strong["factor_id"], strong["factor_id"]).lower()
+    low, high = strong["difference_ci_low"], strong["difference_ci_high"]
+    if low > 0:
+        verdict = f"On these data, {name} goes with sustainment, as the evaluation found"
+    elif high < 0:
+        verdict = f"On these data, {name} goes with work stopping, against the evaluation's finding"
+    else:
+        verdict = f"These data cannot confirm that {name} goes with sustainment: the interval spans zero"
+    p_value = strong["fisher_p"]
+    p_text = "p < 0.001" if p_value < 0.001 else f"p = {number(p_value, 3)}"
+    return [
+        Finding(
+            f"Does {name} go with sustainment",
+            f"{verdict}. The work carried on after support (sustained or integrated) for"
+            f" {int(strong['continued'])} of {int(strong['partnerships'])} partnerships strong on it"
+            f" ({_share_text(strong)}) against {int(weak['continued'])} of {int(weak['partnerships'])} weak on it"
+            f" ({_share_text(weak)}); difference {points(strong['difference_strong_minus_weak'])} (Newcombe 95% CI"
+            f" {interval(100 * low, 100 * high, 0)}; Fisher's exact test {p_text}). " + SMALL_NUMBERS,
+        )
+    ]
+
+
+def _share_text(level: pd.Series) -> str:
+    return (
+        f"{percent(level['share_continued'])}, 95% CI {share_interval(level['share_ci_low'], level['share_ci_high'])}"
+    )
+
+
 def key_findings(
     comparison: pd.DataFrame,
     solutions: pd.DataFrame,
