@@ -43,9 +43,16 @@ PER_PARTNERSHIP = [
     "marmot_coverage",
     "outcome_verdict_agreement",
 ]
-# What the second programme has none of, by design: no support-offer items, no inequality breakdowns, and no
-# indicator register or monitoring returns (local monitoring is optional).
-EMPTY_BY_DESIGN = {"support_usefulness", "outcome_inequality", "indicator_progress", "monitoring_summary"}
+# What the second programme has none of, by design: no support-offer items, no inequality breakdowns, no
+# indicator register or monitoring returns (local monitoring is optional), and no evidence register (optional
+# too: evidence_by_factor then counts no document for any factor).
+EMPTY_BY_DESIGN = {
+    "support_usefulness",
+    "outcome_inequality",
+    "indicator_progress",
+    "monitoring_summary",
+    "evidence_register",
+}
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ from markdown_it import MarkdownIt  # noqa: E402
 from markupsafe import Markup  # noqa: E402
 
 from pipeline.comparison.analysis import OUTCOME, qca_not_run  # noqa: E402
-from pipeline.reports import findings  # noqa: E402
+from pipeline.reports import evidence, findings  # noqa: E402
 from pipeline.warehouse import load_sql  # noqa: E402
 
 RATING_COLOURS = {"strong": "#1a9850", "mixed": "#fee08b", "weak": "#d73027", "contested": "#9e9ac8"}
@@ -81,6 +81,8 @@ class Marts:
     progress: pd.DataFrame = field(default_factory=pd.DataFrame)  # indicator_progress (local monitoring)
     verdicts: pd.DataFrame = field(default_factory=pd.DataFrame)  # outcome_verdict_agreement
     monitoring: pd.DataFrame = field(default_factory=pd.DataFrame)  # monitoring_summary
+    evidence: pd.DataFrame = field(default_factory=pd.DataFrame)  # evidence_by_factor
+    evidence_register: pd.DataFrame = field(default_factory=pd.DataFrame)  # evidence_register
 
     @classmethod
     def read(cls, con: duckdb.DuckDBPyConnection, schema: str = "marts") -> Marts:
@@ -110,6 +112,8 @@ class Marts:
             progress=table("indicator_progress"),
             verdicts=table("outcome_verdict_agreement"),
             monitoring=table("monitoring_summary"),
+            evidence=table("evidence_by_factor"),
+            evidence_register=table("evidence_register"),
         )
 
     def label(self, kind: str, ids: pd.Series) -> pd.Series:
@@ -1501,8 +1505,9 @@ def report_findings(marts: Marts) -> list[findings.Finding]:
 
 def programme_report(marts: Marts, provenance: Provenance | None = None) -> str:
     """The programme page, organised by the evaluation's questions: a header (build date, sources, settings,
-    exclusions), key findings first, then which factors go with success, challenges and barriers, impacts,
-    local monitoring, the support offer, response, rounds and coder agreement."""
+    exclusions), key findings first, then which factors go with success (with what the literature says beside
+    them), challenges and barriers, impacts, local monitoring, the support offer, response, rounds and coder
+    agreement, and the evidence register in an appendix."""
     rounds = rounds_table(marts)
     monitoring = monitoring_overview_table(marts)
     return _render(
@@ -1534,6 +1539,13 @@ def programme_report(marts: Marts, provenance: Provenance | None = None) -> str:
             "rounds": _table_markup(rounds) if rounds is not None else None,
             "agreement": _table_markup(agreement_table(marts)),
             "monitoring": _table_markup(monitoring) if monitoring is not None else None,
+            **{
+                name: _table_markup(table) if table is not None else None
+                for name, table in {
+                    "literature": evidence.literature_by_factor_table(marts.evidence),
+                    "evidence_register": evidence.evidence_register_table(marts.evidence_register),
+                }.items()
+            },
         },
     )
 
