@@ -62,9 +62,29 @@ def labels(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.Materiali
         return publish_and_describe(con, "labels", paths)
 
 
-reference_assets = [ingest_reference_data, stage_reference_data, labels]
+@mart_asset(deps=["stg_success_factors", "stg_evidence_register"], group="reference")
+def evidence_register(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.MaterializeResult:
+    """The literature and documents the evaluators reviewed, beside the success factors they speak to. Grain:
+    one row per document x success factor, with the citation, year, kind, finding, direction and GRADE
+    strength from `reference/evidence_register.csv` (optional; empty without it)."""
+    with warehouse.get_connection() as con:
+        marts.build_evidence_register(con)
+        return publish_and_describe(con, "evidence_register", paths)
+
+
+@mart_asset(deps=["evidence_register"], group="reference")
+def evidence_by_factor(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.MaterializeResult:
+    """What the reviewed literature says about each success factor. Grain: one row per success factor: the
+    documents speaking to it by direction (supports, mixed, against) and by GRADE strength, and its strongest
+    item (highest strength, then most recent)."""
+    with warehouse.get_connection() as con:
+        marts.build_evidence_by_factor(con)
+        return publish_and_describe(con, "evidence_by_factor", paths)
+
+
+reference_assets = [ingest_reference_data, stage_reference_data, labels, evidence_register, evidence_by_factor]
 reference_checks = [
     *checks_for([*REFERENCE_TABLES, "staging.partnership_areas"], blocking=True),
-    *checks_for(["marts.labels"]),
+    *checks_for(["marts.labels", "marts.evidence_register", "marts.evidence_by_factor"]),
     quarantine_share_check("reference"),
 ]

@@ -874,6 +874,17 @@ CASES: list[Case] = [
         (4, "column 'spread_date': 2017-01-31 is before P13's support ended (2017-03-31, partnerships.csv)"),
         (5, "column 'partnership_id': partnership 'P99' is not in partnerships.csv"),
     ),
+    quarantined(
+        "reference_evidence_register_bad_rows",
+        "reference/evidence_register_bad_rows.csv",
+        "load_reference (reference.read_reference_csv) -> stage_reference",
+        staged("reference", "evidence_register", _reference, name="evidence_register.csv"),
+        1,
+        (3, "column 'factors': factor 'leadership_style' is not in success_factors.csv"),
+        (4, "column 'kind': 'blog_post' failed isin"),
+        (5, "column 'year': '20l7' is not a valid int64"),
+        (6, "column 'strength': 'strong' failed isin(['high', 'moderate', 'low', 'very_low'])"),
+    ),
     error(
         "reference_likert_scales_missing_column",
         "reference/likert_scales_missing_column.csv",

@@ -237,3 +237,26 @@ def test_without_the_sustainment_and_spread_files_the_check_finds_nothing_new(dr
     (drop_zone.reference_dir / "sustainment.csv").unlink()
     (drop_zone.reference_dir / "spread.csv").unlink()
     assert [str(f) for f in check_reference(drop_zone)] == []
+
+
+def test_bad_rows_of_the_evidence_register_are_errors_naming_file_row_and_column(drop_zone):
+    register = drop_zone.reference_dir / "evidence_register.csv"
+    edit(register, "senior_leadership;project_management;governance;prior_experience,", "senior_leadership;leadrship,")
+    edit(register, ",2016,guidance,", ",2016,blog_post,")
+    edit(register, ",mixed,very_low,", ",mixed,weak,")
+    edit(register, ",1992,literature_review,", ",19922,literature_review,")
+    errors = [str(f) for f in check_reference(drop_zone) if f.severity == "error"]
+    assert errors == [
+        "ERROR reference/evidence_register.csv row 2: column 'factors': factor 'leadrship' is not in "
+        "success_factors.csv",
+        "ERROR reference/evidence_register.csv row 4: column 'kind': 'blog_post' failed isin(['systematic_review', "
+        "'literature_review', 'evaluation', 'guidance', 'policy_report', 'local_document'])",
+        "ERROR reference/evidence_register.csv row 6: column 'strength': 'weak' failed isin(['high', 'moderate', "
+        "'low', 'very_low'])",
+        "ERROR reference/evidence_register.csv row 13: column 'year': 19922 failed less_than_or_equal_to(2100)",
+    ]
+
+
+def test_without_the_evidence_register_the_check_finds_nothing_new(drop_zone):
+    (drop_zone.reference_dir / "evidence_register.csv").unlink()
+    assert [str(f) for f in check_reference(drop_zone)] == []

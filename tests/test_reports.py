@@ -104,7 +104,15 @@ def test_factors_are_labelled_and_ordered_as_the_reference_data_says(demo_run):
     new = matrix[matrix["factor_id"] == "integration"].assign(
         factor_id="community_voice", factor_name="Community voice", factor_position=0
     )
-    marts = dataclasses.replace(marts, matrix=pd.concat([matrix, new], ignore_index=True))
+    # The evidence marts carry the factor's name from the same reference file: renamed there too.
+    evidence, register = marts.evidence.copy(), marts.evidence_register.copy()
+    for frame in (evidence, register):
+        frame.loc[frame["factor_id"] == "governance", ["factor_id", "factor_name"]] = (
+            matrix.loc[renamed, ["factor_id", "factor_name"]].iloc[0].tolist()
+        )
+    marts = dataclasses.replace(
+        marts, matrix=pd.concat([matrix, new], ignore_index=True), evidence=evidence, evidence_register=register
+    )
 
     report = programme_report(marts)
     assert html.escape("Shared governance & {{accountability}}") in report  # shown as written, no units
@@ -197,3 +205,20 @@ def test_tables_head_survey_waves_by_the_label_the_reference_data_gives_them(dem
         assert "wave_1" not in page and "wave_2" not in page, name
         assert page.index("Baseline (2016)") < page.index("Interim review") < page.index("Final (2018)"), name
     assert "Baseline (2016) to Interim review" in programme["wave change"]
+
+
+def test_the_literature_stands_beside_the_factors_and_the_register_in_an_appendix(demo_run):
+    """Right after "Success by factor", each factor with the documents that speak to it (by direction) and the
+    strongest of them; the whole evidence register closes the page."""
+    report = (demo_run.settings.marts_dir / "reports" / "evaluation_report.html").read_text()
+    factors = report[report.index('<section id="factors">') : report.index('<section id="barriers">')]
+    literature = factors[factors.index("What the literature says") : factors.index("Success factors by partnership")]
+    assert factors.index("Success by factor") < factors.index("What the literature says")
+    # Partnership engagement: 5 documents, 2 support, 2 mixed, 1 against; the strongest is NICE NG44 (2016).
+    row = literature[literature.index("Partnership engagement") :].split("</tr>", 1)[0]
+    assert re.findall(r">\s*(\d+)\s*<", row) == ["5", "2", "2", "1"]
+    assert "National Institute for Health and Care Excellence (2016)" in row
+    appendix = report[report.index('<section id="evidence-register"') :]
+    assert "Appendix: evidence register" in appendix
+    assert re.findall(r">(E\d\d)<", appendix) == [f"E{n:02d}" for n in range(1, 13)]
+    assert "Collaboration between local health and local government agencies for health improvement" in appendix

@@ -46,13 +46,15 @@ PER_PARTNERSHIP = [
 ]
 # What the second programme has none of, by design: no support-offer items, no inequality breakdowns, and no
 # indicator register or monitoring returns (local monitoring is optional).
-# No sustainment files: nothing to set against the factors.
+# No sustainment files: nothing to set against the factors. No evidence register (optional too:
+# evidence_by_factor then counts no document for any factor).
 EMPTY_BY_DESIGN = {
     "support_usefulness",
     "outcome_inequality",
     "indicator_progress",
     "monitoring_summary",
     "sustainment_by_factor",
+    "evidence_register",
 }
 
 

@@ -69,6 +69,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.codings.refi_qda import CodingSpec, write_qdpx
+from pipeline.generators.evidence import write_evidence_register
 from pipeline.generators.files import Partnership, fixed_xlsx_timestamps, read_partnerships, write_atomically
 from pipeline.generators.monitoring import write_monitoring
 from pipeline.generators.sustainment import write_sustainment
@@ -820,6 +821,7 @@ def generate(data_dir: Path, seed: int = SEED) -> dict[str, object]:
     # Monitoring draws from its own seeded stream, so adding it left every other demo file unchanged.
     summary["monitoring"] = write_monitoring(data_dir, partnerships)
     summary["sustainment"] = write_sustainment(data_dir, partnerships, truth)
+    summary["evidence_register"] = write_evidence_register(reference_dir)  # no randomness: published literature
     ground_truth = {
         "seed": seed,
         "rule": GROUND_TRUTH_RULE,
@@ -839,6 +841,7 @@ UNITS = {
     "interventions": "interventions",
     "monitoring": "monitoring values",
     "sustainment": "sustainment statuses",
+    "evidence_register": "publications",
 }
 
 

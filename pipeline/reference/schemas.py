@@ -421,6 +421,74 @@ class Spread(Lineage):
         unique = ["partnership_id", "spread_kind", "description"]
 
 
+# What kind of document an evidence-register entry is.
+EVIDENCE_KINDS = [
+    "systematic_review",
+    "literature_review",
+    "evaluation",
+    "guidance",
+    "policy_report",
+    "local_document",
+]
+# Whether an entry's finding supports the factor going with success, is mixed, or goes against it.
+EVIDENCE_DIRECTIONS = ["supports", "mixed", "against"]
+# The four GRADE levels of certainty (Balshem et al. 2011, "GRADE guidelines: 3. Rating the quality of evidence",
+# J Clin Epidemiol 64:401-406), strongest first; GRADE-CERQual uses the same four for qualitative findings.
+EVIDENCE_STRENGTHS = ["high", "moderate", "low", "very_low"]
+
+
+class EvidenceItem(Lineage):
+    """One row per document of the literature and local documents the evaluators reviewed: what it found and
+    which success factors it speaks to.
+
+    Optional file: without it the report shows no literature beside the factors."""
+
+    evidence_id: Series[str] = pa.Field(
+        str_matches=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+        unique=True,
+        description="The evaluators' identifier of the document: letters, digits, '_', '.' or '-', e.g. E01",
+    )
+    citation: Series[str] = pa.Field(
+        str_length={"min_value": 5},
+        description="The full reference: authors, year, title, publisher or journal (volume, pages), as reports show it",
+    )
+    year: Series[int] = pa.Field(
+        ge=1900, le=2100, coerce=True, description="Year of publication, four digits (1900 to 2100)"
+    )
+    kind: Series[str] = pa.Field(
+        isin=EVIDENCE_KINDS,
+        description="What the document is: systematic_review, literature_review (a review that is not systematic), "
+        "evaluation (of a programme or partnership), guidance (e.g. a NICE guideline), policy_report (a national "
+        "review, audit or think-tank report) or local_document (a partnership's own papers)",
+    )
+    finding: Series[str] = pa.Field(
+        str_length={"min_value": 10},
+        description="What the document found about the factors, as a short fair paraphrase in the evaluators' words",
+    )
+    factors: Series[str] = pa.Field(
+        str_matches=r"^[a-z_]+(;[a-z_]+)*$",
+        description="The success factors the finding speaks to: factor ids of success_factors.csv, ';'-separated",
+    )
+    direction: Series[str] = pa.Field(
+        isin=EVIDENCE_DIRECTIONS,
+        description="Whether the finding supports the factors going with success, is mixed (or finds the "
+        "evidence wanting), or goes against",
+    )
+    strength: Series[str] = pa.Field(
+        isin=EVIDENCE_STRENGTHS,
+        description="Strength of the evidence the document gives for its finding, on the four GRADE levels of "
+        "certainty (Balshem et al. 2011): high, moderate, low or very_low, as the evaluators judge it (randomised "
+        "evidence starts high; observational, qualitative and documentary evidence starts low; each is rated down "
+        "for risk of bias, inconsistency, indirectness or imprecision)",
+    )
+    url: Series[str] = pa.Field(
+        nullable=True,
+        str_matches=r"^https?://\S+$",
+        metadata=OPTIONAL_COLUMN,
+        description="Optional column: where the document can be read (an http or https address)",
+    )
+
+
 REFERENCE_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "partnerships": Partnership,
     "success_factors": SuccessFactor,
@@ -438,10 +506,18 @@ REFERENCE_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "deflators": Deflator,
     "sustainment": Sustainment,
     "spread": Spread,
+    "evidence_register": EvidenceItem,
 }
 
 # Reference files a drop zone may leave out: a missing one loads as an empty table with its model's columns.
-OPTIONAL_REFERENCE: set[str] = {"survey_waves", "unit_costs", "deflators", "sustainment", "spread"}
+OPTIONAL_REFERENCE: set[str] = {
+    "survey_waves",
+    "unit_costs",
+    "deflators",
+    "sustainment",
+    "spread",
+    "evidence_register",
+}
 
 # A reference file whose staged table would take the name of another source's table is staged under another:
 # `staging.survey_waves` is the survey source's order of the waves that have exports.
@@ -503,9 +579,86 @@ class LabelsMart(pa.DataFrameModel):
         unique = ["kind", "id"]
 
 
+class EvidenceRegisterMart(pa.DataFrameModel):
+    """One row per reviewed document x success factor it speaks to: the evidence register beside the factors.
+
+    Counts of published documents, not of people: no disclosure control applies."""
+
+    evidence_id: Series[str] = pa.Field(description="The evaluators' identifier of the document")
+    factor_id: Series[str] = pa.Field(
+        metadata={"references": "staging.success_factors.factor_id"}, description="A success factor it speaks to"
+    )
+    factor_name: Series[str] = pa.Field(description="The factor's name as reports show it")
+    citation: Series[str] = pa.Field(description="The full reference")
+    year: Series[int] = pa.Field(coerce=True, ge=1900, le=2100, description="Year of publication")
+    kind: Series[str] = pa.Field(isin=EVIDENCE_KINDS, description="What the document is")
+    finding: Series[str] = pa.Field(description="What it found, paraphrased by the evaluators")
+    direction: Series[str] = pa.Field(
+        isin=EVIDENCE_DIRECTIONS, description="Whether the finding supports the factor, is mixed, or goes against"
+    )
+    strength: Series[str] = pa.Field(
+        isin=EVIDENCE_STRENGTHS,
+        description="GRADE level of certainty (Balshem et al. 2011), as the evaluators judge it",
+    )
+    strength_rank: Series[int] = pa.Field(
+        coerce=True,
+        ge=1,
+        le=len(EVIDENCE_STRENGTHS),
+        description="The strength as a rank: 1 high, 2 moderate, 3 low, 4 very_low",
+    )
+    url: Series[str] = pa.Field(nullable=True, description="Where the document can be read, if given")
+
+    class Config:
+        unique = ["evidence_id", "factor_id"]
+
+
+class EvidenceByFactorMart(pa.DataFrameModel):
+    """One row per success factor: what the reviewed literature says about it, counted by direction and strength,
+    with its strongest item (highest GRADE level, then the most recent, then the lowest evidence id).
+
+    Counts of published documents, not of people: no disclosure control applies."""
+
+    factor_id: Series[str] = pa.Field(
+        unique=True, metadata={"references": "staging.success_factors.factor_id"}, description="Success factor"
+    )
+    factor_name: Series[str] = pa.Field(description="The factor's name as reports show it")
+    factor_position: Series[int] = pa.Field(coerce=True, ge=1, description="The factor's place in success_factors.csv")
+    items: Series[int] = pa.Field(coerce=True, ge=0, description="Reviewed documents that speak to the factor")
+    supports: Series[int] = pa.Field(coerce=True, ge=0, description="Of them, those whose finding supports the factor")
+    mixed: Series[int] = pa.Field(coerce=True, ge=0, description="Of them, those whose finding is mixed")
+    against: Series[int] = pa.Field(
+        coerce=True, ge=0, description="Of them, those whose finding goes against the factor"
+    )
+    high: Series[int] = pa.Field(coerce=True, ge=0, description="Of them, those of high strength (GRADE)")
+    moderate: Series[int] = pa.Field(coerce=True, ge=0, description="Of them, those of moderate strength")
+    low: Series[int] = pa.Field(coerce=True, ge=0, description="Of them, those of low strength")
+    very_low: Series[int] = pa.Field(coerce=True, ge=0, description="Of them, those of very low strength")
+    strongest_evidence_id: Series[str] = pa.Field(
+        nullable=True, description="The strongest item's evidence id; empty where no item speaks to the factor"
+    )
+    strongest_citation: Series[str] = pa.Field(nullable=True, description="The strongest item's citation")
+    strongest_year: Series[pd.Int64Dtype] = pa.Field(
+        coerce=True, nullable=True, description="The strongest item's year"
+    )
+    strongest_strength: Series[str] = pa.Field(
+        nullable=True, isin=EVIDENCE_STRENGTHS, description="The strongest item's strength"
+    )
+    strongest_direction: Series[str] = pa.Field(
+        nullable=True, isin=EVIDENCE_DIRECTIONS, description="The strongest item's direction"
+    )
+
+    @pa.dataframe_check(description="Items add up by direction and by strength")
+    def counts_add_up(cls, frame):  # noqa: N805
+        by_direction = frame[["supports", "mixed", "against"]].sum(axis=1)
+        by_strength = frame[["high", "moderate", "low", "very_low"]].sum(axis=1)
+        return (by_direction == frame["items"]) & (by_strength == frame["items"])
+
+
 # Every table of this source by its qualified name (the data dictionary, checks and UI schemas come from these).
 TABLES: dict[str, type[pa.DataFrameModel]] = {
     **{f"staging.{staged_name(name)}": model for name, model in REFERENCE_MODELS.items()},
     "staging.partnership_areas": PartnershipArea,
     "marts.labels": LabelsMart,
+    "marts.evidence_register": EvidenceRegisterMart,
+    "marts.evidence_by_factor": EvidenceByFactorMart,
 }

@@ -51,6 +51,21 @@ def after_support(result: Validated, date_column: str, support_end: pd.Series) -
     )
 
 
+def with_known_factors(register: Validated, factors: set[str]) -> Validated:
+    """Evidence-register rows whose `factors` all name success factors; a row naming one the programme does not
+    have is rejected whole, naming the unknown id(s) (one id in the wording the check links to a rejected
+    factor row)."""
+    unknown = register.valid["factors"].map(lambda listed: sorted(set(listed.split(";")) - factors))
+    reasons = [
+        f"column 'factors': factor {ids[0]!r} is not in success_factors.csv"
+        if len(ids) == 1
+        else f"column 'factors': factors {', '.join(map(repr, ids))} are not in success_factors.csv"
+        for ids in unknown
+        if ids
+    ]
+    return reject_where(register, unknown.map(bool).astype(bool), reasons)
+
+
 def stage_reference(con: duckdb.DuckDBPyConnection) -> list[StageReport]:
     """Validate every reference table, then check that the tables agree with each other."""
     validated: dict[str, Validated] = {}
@@ -158,6 +173,7 @@ def stage_reference(con: duckdb.DuckDBPyConnection) -> list[StageReport]:
             date_column,
             partnerships,
         )
+    validated["evidence_register"] = with_known_factors(validated["evidence_register"], factors)
 
     reports = [write_validated(con, schemas.staged_name(name), result) for name, result in validated.items()]
     areas = (

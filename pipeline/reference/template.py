@@ -136,6 +136,11 @@ EXAMPLES: dict[str, list[list[str]]] = {
     "deflators": [["2023", "96.2507", "HM Treasury GDP deflator, 2024 = 100"], ["2024", "100", "HM Treasury GDP deflator, 2024 = 100"]],
     "sustainment": [["A01", "integrated", "2026-09-30", "Health and Wellbeing Board paper: the approach is in the joint strategy"]],
     "spread": [["A01", "new_area", "The county council rolled the approach out across the county", "2026-12-31"]],
+    "evidence_register": [
+        ["E01", "Example A, Author B. An example evaluation of partnership working. Example Journal 2020; 1: 1-10.",
+         "2020", "evaluation", "Partnerships with strong senior leadership more often met their objectives.",
+         "senior_leadership", "supports", "low", "https://example.org/evaluation"],
+    ],
     "indicator_register": [
         ["A01", "A01-PRO1", "Schools running the example programme", "process", "D1a", "best_start", "schools",
          "higher_is_better", "4", "2024-03-31", "20", "2026-03-31", "monthly", "Example Borough public health"],

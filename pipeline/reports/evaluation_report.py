@@ -39,7 +39,7 @@ from markupsafe import Markup  # noqa: E402
 
 from pipeline.comparison.analysis import OUTCOME, qca_not_run  # noqa: E402
 from pipeline.reports import benefits as benefit_report  # noqa: E402
-from pipeline.reports import findings  # noqa: E402
+from pipeline.reports import evidence, findings  # noqa: E402
 from pipeline.reports import sustainment as sustainment_report  # noqa: E402
 from pipeline.warehouse import load_sql  # noqa: E402
 
@@ -87,6 +87,8 @@ class Marts:
     sustainment: pd.DataFrame = field(default_factory=pd.DataFrame)  # sustainment
     sustainment_by_factor: pd.DataFrame = field(default_factory=pd.DataFrame)  # sustainment_by_factor
     round_comparison: pd.DataFrame = field(default_factory=pd.DataFrame)  # round_comparison
+    evidence: pd.DataFrame = field(default_factory=pd.DataFrame)  # evidence_by_factor
+    evidence_register: pd.DataFrame = field(default_factory=pd.DataFrame)  # evidence_register
 
     @classmethod
     def read(cls, con: duckdb.DuckDBPyConnection, schema: str = "marts") -> Marts:
@@ -120,6 +122,8 @@ class Marts:
             sustainment=table("sustainment"),
             sustainment_by_factor=table("sustainment_by_factor"),
             round_comparison=table("round_comparison"),
+            evidence=table("evidence_by_factor"),
+            evidence_register=table("evidence_register"),
         )
 
     def names(self, kind: str) -> dict[str, str]:
@@ -1535,8 +1539,9 @@ def report_findings(marts: Marts) -> list[findings.Finding]:
 
 def programme_report(marts: Marts, provenance: Provenance | None = None) -> str:
     """The programme page, organised by the evaluation's questions: a header (build date, sources, settings,
-    exclusions), key findings first, then which factors go with success, challenges and barriers, impacts,
-    local monitoring, the support offer, response, rounds and coder agreement."""
+    exclusions), key findings first, then which factors go with success (with what the literature says beside
+    them), challenges and barriers, impacts, local monitoring, the support offer, response, rounds and coder
+    agreement, and the evidence register in an appendix."""
     rounds = rounds_table(marts)
     monitoring = monitoring_overview_table(marts)
     benefits = benefit_report.benefits_table(
@@ -1586,6 +1591,13 @@ def programme_report(marts: Marts, provenance: Provenance | None = None) -> str:
             "monitoring": _table_markup(monitoring) if monitoring is not None else None,
             "benefits": _table_markup(benefits) if benefits is not None else None,
             **{name: _table_markup(table) if table is not None else None for name, table in optional.items()},
+            **{
+                name: _table_markup(table) if table is not None else None
+                for name, table in {
+                    "literature": evidence.literature_by_factor_table(marts.evidence),
+                    "evidence_register": evidence.evidence_register_table(marts.evidence_register),
+                }.items()
+            },
         },
     )
 
