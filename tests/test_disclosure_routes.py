@@ -162,14 +162,15 @@ def test_qca_results_are_computed_from_the_published_memberships_only(published,
     # membership in them, the sums less the published memberships would give it back. So every case the
     # analysis uses has every membership published, and the published necessity follows from them alone.
     members = published["qca_memberships"]
-    analysed = members[members["excluded_reason"].isna()].drop(columns="excluded_reason")
+    analysed = members[members["excluded_reason"].isna()].drop(columns=["excluded_reason", "evidence_base"])
     conditions = list(warehouse.execute("SELECT condition FROM staging.qca_conditions").df()["condition"])
     assert analysed[[*conditions, "SUCCESS"]].notna().all().all()
-    recomputed = qca.qca_necessity(analysed, sorted(conditions), "SUCCESS", case_id="partnership_id")
-    necessity = published["qca_necessity"].set_index("condition")
-    recomputed = recomputed.set_index("condition").loc[necessity.index]
-    for column in ("consistency", "coverage"):
-        assert np.allclose(recomputed[column], necessity[column], equal_nan=True)
+    for outcome in ("SUCCESS", "~SUCCESS"):  # success and its negation, membership 1 - m
+        recomputed = qca.qca_necessity(analysed, sorted(conditions), outcome, case_id="partnership_id")
+        necessity = published["qca_necessity"].query("outcome == @outcome").set_index("condition")
+        recomputed = recomputed.set_index("condition").loc[necessity.index]
+        for column in ("consistency", "coverage"):
+            assert np.allclose(recomputed[column], necessity[column], equal_nan=True)
 
 
 # --- Typology and the model of success --------------------------------------------------------------------
@@ -223,11 +224,14 @@ def test_typology_and_model_follow_from_the_published_scores_alone(published, wa
         assert np.allclose(
             types[f"cluster_mean_{factor}"], profile[factor].reindex(types["cluster"]).to_numpy(), equal_nan=True
         )
-    # The model fits the QCA's analysed cases, which qca_memberships publishes with their outcome.
+    # The model fits the QCA's analysed cases on their calibrated memberships, which qca_memberships publishes
+    # with their outcome.
     members = published["qca_memberships"]
     analysed = members[members["excluded_reason"].isna()].set_index("partnership_id")
     outcome = analysed["SUCCESS"].astype(int)
-    model = typology.success_model(scores.reindex(outcome.index), outcome)
+    conditions = warehouse.execute("SELECT factor_id, condition FROM staging.qca_conditions").df()
+    features = pd.DataFrame({f: analysed[c] for f, c in conditions.itertuples(index=False)}, index=analysed.index)
+    model = typology.success_model(features, outcome)
     importance = published["factor_importance"].set_index("factor_id")
     assert np.allclose(model.importance["coefficient"].reindex(importance.index), importance["coefficient"])
 

@@ -220,7 +220,9 @@ def calibrated_evidence(
             )
         survey = qca.calibrate_crisp(scores, cuts)
     else:
-        survey = qca.calibrate_fuzzy(scores, anchors["full_non_membership"], anchors["crossover"], anchors["full_membership"])
+        survey = qca.calibrate_fuzzy(
+            scores, anchors["full_non_membership"], anchors["crossover"], anchors["full_membership"]
+        )
     visits = qca.calibrate_fuzzy(share, *SITE_VISIT_ANCHORS)
     if evidence_base == "survey":
         membership = survey
@@ -231,7 +233,9 @@ def calibrated_evidence(
     reasons = {}
     for partnership in membership.index[membership.isna()]:
         withheld = bool(suppressed.get(partnership, False))
-        no_survey = f"survey score on {factor} suppressed (disclosure control)" if withheld else f"no survey score on {factor}"
+        no_survey = (
+            f"survey score on {factor} suppressed (disclosure control)" if withheld else f"no survey score on {factor}"
+        )
         reasons[partnership] = {
             "survey": no_survey,
             "site_visits": f"no coded site-visit passages on {factor}",
@@ -240,9 +244,7 @@ def calibrated_evidence(
     return FactorEvidence(membership, pd.Series(reasons, dtype="object"))
 
 
-def qca_data(
-    con: duckdb.DuckDBPyConnection, crossover_rule: str = "nudge", evidence_base: str = "survey"
-) -> QcaData:
+def qca_data(con: duckdb.DuckDBPyConnection, crossover_rule: str = "nudge", evidence_base: str = "survey") -> QcaData:
     """Calibrated memberships, on `evidence_base` (see `factor_evidence`), for every partnership with evidence
     on every condition and an assessment. A fuzzy membership of exactly 0.5 is nudged to 0.501
     (`crossover_rule` "nudge", Fiss 2011) or its partnership left out with the reason ("exclude")."""
@@ -282,7 +284,11 @@ def qca_data(
         for partnership, reason in evidence.missing.items():
             excluded.setdefault(partnership, reason)
         if row["condition"] not in levels and crossover_rule == "exclude":
-            at = f"score exactly at the crossover ({row['crossover']})" if evidence_base == "survey" else "evidence exactly at the crossover"
+            at = (
+                f"score exactly at the crossover ({row['crossover']})"
+                if evidence_base == "survey"
+                else "evidence exactly at the crossover"
+            )
             for partnership in membership.index[membership == CROSSOVER]:
                 excluded.setdefault(partnership, f"{factor} {at}")
     outcome = assessed.set_index("partnership_id")["achieved_objectives"].reindex(members.index)
@@ -332,7 +338,10 @@ def qca_tables(data: QcaData, settings: QcaSettings = QcaSettings()) -> dict[str
             }
         for name, table in built.items():
             tables[name].append(table)
-    return {name: pd.concat([t for t in parts if not t.empty] or parts[:1], ignore_index=True) for name, parts in tables.items()}
+    return {
+        name: pd.concat([t for t in parts if not t.empty] or parts[:1], ignore_index=True)
+        for name, parts in tables.items()
+    }
 
 
 def _mv_tables(data: QcaData, cuts: dict[str, object], outcome: str = OUTCOME) -> dict[str, pd.DataFrame]:
