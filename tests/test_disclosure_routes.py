@@ -11,6 +11,7 @@ how many suppressed values it tried and how many it recovered, and asserts that 
 from __future__ import annotations
 
 import re
+import shutil
 
 import duckdb
 import numpy as np
@@ -20,6 +21,7 @@ from scipy.optimize import linprog
 from scipy.special import logit
 
 import pipeline.surveys.marts as survey_marts
+from pipeline.comparison.analysis import SITE_VISIT_ANCHORS, QcaSettings, build_qca_marts
 from pipeline.methods import qca, typology
 from pipeline.methods.disclosure import sum_incidence
 from pipeline.warehouse import load_sql
@@ -153,6 +155,44 @@ def test_the_reports_key_findings_never_state_a_suppressed_value(demo_run, suppr
                 recovered += 1
                 found.append(f"{row.partnership_id} {row.factor_id}: {text!r}")
     report("report key findings", tried, recovered)
+    assert tried > 0
+    assert recovered == 0, found
+
+
+@pytest.mark.parametrize("base", ["site_visits", "triangulated"])
+def test_memberships_on_site_visit_evidence_hold_nothing_of_a_suppressed_mean(
+    demo_run, suppressed_scores, tmp_path, base
+):
+    # With evidence_base site_visits or triangulated a partnership with a suppressed survey score may stay in the
+    # analysis: its membership must then be the site visits' calibration alone (the enabler share the matrix
+    # publishes), never a mix with the hidden mean.
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy(demo_run.settings.warehouse, copy)
+    with duckdb.connect(str(copy)) as con:
+        build_qca_marts(con, QcaSettings(evidence_base=base))
+        members = con.execute("SELECT * FROM marts.qca_memberships").df().set_index("partnership_id")
+        conditions = con.execute("SELECT factor_id, condition FROM staging.qca_conditions").df()
+        matrix = con.execute("SELECT * FROM marts.success_factor_matrix").df()
+    condition_of = dict(conditions.itertuples(index=False))
+    passages = matrix.set_index(["partnership_id", "factor_id"])
+    tried = recovered = 0
+    found = []
+    for row in suppressed_scores.itertuples(index=False):
+        if row.factor_id not in condition_of:
+            continue
+        tried += 1
+        membership = members.at[row.partnership_id, condition_of[row.factor_id]]
+        enablers, barriers = passages.loc[(row.partnership_id, row.factor_id), ["enabler_passages", "barrier_passages"]]
+        if enablers + barriers == 0:
+            assert pd.isna(membership)  # no site-visit evidence either: left out
+            continue
+        site_visits = qca.calibrate_fuzzy(pd.Series([enablers / (enablers + barriers)]), *SITE_VISIT_ANCHORS).iloc[0]
+        if site_visits == 0.5:
+            site_visits = 0.501  # nudged at the crossover, as any membership (crossover_rule "nudge")
+        if membership != pytest.approx(site_visits, abs=1e-12):
+            recovered += 1
+            found.append(f"{row.partnership_id} {row.factor_id}: {membership} is not the site visits' {site_visits}")
+    report(f"qca_memberships on {base} evidence", tried, recovered)
     assert tried > 0
     assert recovered == 0, found
 

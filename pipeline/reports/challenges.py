@@ -102,6 +102,8 @@ def negated_qca_table(solutions: pd.DataFrame, truth_table: pd.DataFrame | None 
             term="Configuration", term_consistency="Consistency", term_coverage="Coverage", term_cases="Partnerships"
         )
     )
+    if frame["term_coverage"].isna().all():
+        table = table.cols_hide(columns=["term_coverage"])  # truth-table rows have no coverage of their own
     if frame.empty:
         note = "QCA did not run on these data (see Exclusions), so there are no configurations of failure."
     return table.tab_source_note(note)
