@@ -183,8 +183,11 @@ def test_memberships_on_site_visit_evidence_hold_nothing_of_a_suppressed_mean(
         tried += 1
         membership = members.at[row.partnership_id, condition_of[row.factor_id]]
         enablers, barriers = passages.loc[(row.partnership_id, row.factor_id), ["enabler_passages", "barrier_passages"]]
+        if pd.isna(membership):
+            continue  # left out (for this factor or another): nothing published
         if enablers + barriers == 0:
-            assert pd.isna(membership)  # no site-visit evidence either: left out
+            recovered += 1  # a membership with no site-visit evidence could only come from the hidden mean
+            found.append(f"{row.partnership_id} {row.factor_id}: {membership} without site-visit passages")
             continue
         site_visits = qca.calibrate_fuzzy(pd.Series([enablers / (enablers + barriers)]), *SITE_VISIT_ANCHORS).iloc[0]
         if site_visits == 0.5:
