@@ -22,7 +22,7 @@ from pipeline.resources import EvaluationPaths, WarehouseResource
 GROUP = dict(group_name="comparison")
 
 
-def evidence_metadata(cases: int, base: str = analysis.EVIDENCE_BASE) -> dict[str, object]:
+def evidence_metadata(cases: int, base: str) -> dict[str, object]:
     """What a comparative analysis rests on, for its asset's metadata: the partnerships analysed and the
     evidence their factor levels come from."""
     return {"cases": cases, "evidence_base": base}
@@ -104,8 +104,9 @@ def success_factor_matrix(warehouse: WarehouseResource, paths: EvaluationPaths) 
     pool="warehouse",
 )
 def qca(warehouse: WarehouseResource, paths: EvaluationPaths):
-    """Fuzzy-set QCA: calibrated memberships, truth table, complex, parsimonious and intermediate solutions
-    (every equally minimal model), and necessity, from one analysis. With too few cases the last three are
+    """Fuzzy-set QCA: calibrated memberships (on the setting `evidence_base`), truth table, complex,
+    parsimonious and intermediate solutions (every equally minimal model), and necessity, for success and for
+    its negation (`outcome` = SUCCESS / ~SUCCESS), from one analysis. With too few cases the last three are
     empty and their metadata says why (`not_run`)."""
     with warehouse.get_connection() as con:
         data = analysis.build_qca_marts(
@@ -114,9 +115,10 @@ def qca(warehouse: WarehouseResource, paths: EvaluationPaths):
                 incl_cut=paths.qca_consistency_cut,
                 n_cut=paths.qca_frequency_cut,
                 crossover_rule=paths.crossover_rule,
+                evidence_base=paths.evidence_base,
             ),
         )
-        evidence = evidence_metadata(len(data.memberships))
+        evidence = evidence_metadata(len(data.memberships), analysis.describe_evidence_base(data.evidence_base))
         for name in analysis.QCA_MARTS:
             result = publish_and_describe(con, name, paths)
             metadata = {**result.metadata, **evidence}
@@ -152,7 +154,9 @@ def factor_importance(warehouse: WarehouseResource, paths: EvaluationPaths) -> d
     with warehouse.get_connection() as con:
         model = analysis.build_factor_importance(con)
         published = publish_and_describe(con, "factor_importance", paths)
-        evidence = evidence_metadata(len(analysis.analysed_cases(con)))
+        evidence = evidence_metadata(
+            len(analysis.analysed_cases(con)), analysis.describe_evidence_base(analysis.evidence_base_of(con))
+        )
     if isinstance(model, analysis.NotRun):
         return dg.MaterializeResult(metadata={**published.metadata, **evidence, "not_run": model.reason})
     return dg.MaterializeResult(
@@ -173,7 +177,9 @@ def factor_outcome_comparison(warehouse: WarehouseResource, paths: EvaluationPat
     with warehouse.get_connection() as con:
         built = analysis.build_factor_outcome_comparison(con, improved_needs_interval=paths.improved_needs_interval)
         published = publish_and_describe(con, "factor_outcome_comparison", paths)
-        evidence = evidence_metadata(len(analysis.analysed_cases(con)))
+        evidence = evidence_metadata(
+            len(analysis.analysed_cases(con)), analysis.describe_evidence_base(analysis.evidence_base_of(con))
+        )
     if isinstance(built, analysis.NotRun):
         return dg.MaterializeResult(metadata={**published.metadata, **evidence, "not_run": built.reason})
     return dg.MaterializeResult(metadata={**published.metadata, **evidence})

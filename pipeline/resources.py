@@ -54,6 +54,7 @@ class EvaluationPaths(dg.ConfigurableResource):
     qca_consistency_cut: float = 0.8
     qca_frequency_cut: int = 1
     crossover_rule: str = "nudge"
+    evidence_base: str = "survey"
     min_relative_change: float = 0.05
     outcome_baseline_years: float = 0.0
     outcome_followup_years: float | None = None

@@ -35,6 +35,7 @@ the evaluation's own rules:
 | `qca_consistency_cut` | 0.8 | the raw consistency at or above which a truth-table row is sufficient for success (R QCA's `incl.cut`; Ragin 2008 asks 0.75 or more) |
 | `qca_frequency_cut` | 1 | the fewest partnerships a truth-table row needs to enter the minimisation (R QCA's `n.cut`; fewer: a remainder) |
 | `crossover_rule` | `nudge` | a fuzzy membership of exactly 0.5 (a score at the crossover): `nudge` sets it to 0.501 so the partnership stays in the analysis (Fiss 2011 adds 0.001); `exclude` leaves the partnership out, with the reason |
+| `evidence_base` | `survey` | the calibrated evidence on each success factor that QCA (`qca_memberships`), `factor_outcome_comparison` and `factor_importance` all analyse: `survey` (the latest wave's published mean score, calibrated by the anchors in `reference/qca_conditions.csv`), `site_visits` (the share of coded site-visit passages that are enablers, calibrated with full non-membership at 1/3, crossover 1/2 and full membership at 2/3, the site-visit rating's cut-offs) or `triangulated` (the mean of the two memberships where both methods have evidence, the one there is where only one has) |
 | `min_relative_change` | 0.05 | without confidence limits, how far (as a share of the baseline value) an outcome's change against England must go before `outcome_change` calls it improved or worsened (point estimate) |
 | `outcome_baseline_years` | 0 | how many years after support began the baseline of `outcome_change` may end (0: the latest period ending on or before support began; more lets an area whose data start during support have a baseline, flagged `baseline_before_support` false) |
 | `outcome_followup_years` | `"all"` | the follow-up of `outcome_change` is the latest period ending within this many years after support ended; `"all"`: the latest period there is |
@@ -61,6 +62,7 @@ SETTINGS_FILE = "settings.toml"
 KAPPA_WEIGHT_CHOICES = ("linear", "quadratic")
 TREND_Z_CHOICES = ("fingertips", "exact")
 CROSSOVER_RULES = ("nudge", "exclude")
+EVIDENCE_BASES = ("survey", "site_visits", "triangulated")
 
 
 class SettingsError(ValueError):
@@ -140,6 +142,7 @@ class Settings:
     qca_consistency_cut: float = 0.8
     qca_frequency_cut: int = 1
     crossover_rule: str = "nudge"
+    evidence_base: str = "survey"
     min_relative_change: float = 0.05
     outcome_baseline_years: float = 0.0
     outcome_followup_years: float | None = None  # None: the latest period there is
@@ -345,6 +348,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         qca_consistency_cut=_consistency_cut(from_file, str(settings_file)),
         qca_frequency_cut=_whole(from_file, "qca_frequency_cut", 1, str(settings_file), 1),
         crossover_rule=_choice(from_file, "crossover_rule", "nudge", CROSSOVER_RULES, str(settings_file)),
+        evidence_base=_choice(from_file, "evidence_base", "survey", EVIDENCE_BASES, str(settings_file)),
         min_relative_change=_real(from_file, "min_relative_change", 0.05, str(settings_file), 0.0, None),
         outcome_baseline_years=_real(from_file, "outcome_baseline_years", 0.0, str(settings_file), 0.0, None),
         outcome_followup_years=_followup_years(from_file, str(settings_file)),

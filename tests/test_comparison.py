@@ -18,10 +18,14 @@ PLANTED = {"INTEG", "LEAD*PM"}  # (senior_leadership AND project_management) OR 
 @pytest.fixture(scope="module")
 def marts(demo_run):
     with duckdb.connect(str(demo_run.settings.marts_dir / "marts.duckdb"), read_only=True) as con:
-        yield {
-            name: con.execute(f"SELECT * FROM {name}").df()
-            for name in ("qca_memberships", "qca_truth_table", "qca_solutions", "qca_necessity")
+        # The analysis of success; the negated outcome's rows are tested below.
+        marts = {
+            name: con.execute(f"SELECT * FROM {name} WHERE outcome = 'SUCCESS'").df()
+            for name in ("qca_truth_table", "qca_solutions", "qca_necessity")
         }
+        for name in ("qca_truth_table", "qca_solutions", "qca_necessity"):
+            marts[f"negated_{name}"] = con.execute(f"SELECT * FROM {name} WHERE outcome = '~SUCCESS'").df()
+        yield marts | {"qca_memberships": con.execute("SELECT * FROM qca_memberships").df()}
 
 
 def _parsimonious_models(solutions) -> dict[str, set[str]]:
@@ -36,7 +40,7 @@ def test_the_planted_configuration_is_the_first_parsimonious_model_without_the_c
     shutil.copy(demo_run.settings.warehouse, warehouse)
     with duckdb.connect(str(warehouse)) as con:
         build_qca_marts(con, QcaSettings(crossover_rule="exclude"))
-        solutions = con.execute("SELECT * FROM marts.qca_solutions").df()
+        solutions = con.execute("SELECT * FROM marts.qca_solutions WHERE outcome = 'SUCCESS'").df()
         excluded = con.execute("SELECT partnership_id, excluded_reason FROM marts.qca_memberships").df()
     assert _parsimonious_models(solutions)["M1"] == PLANTED
     planted = solutions.query("kind == 'parsimonious' and model == 'M1'").iloc[0]
@@ -73,6 +77,28 @@ def test_calibrated_memberships_agree_with_the_planted_levels(marts):
         .str.contains("crossover|no survey score|suppressed|no success assessment")
         .all()
     )
+
+
+def test_the_negated_outcome_is_analysed_on_the_same_cases(marts):
+    # QCA of not succeeding (R QCA's outcome = "~SUCCESS", membership 1 - m) runs on the same analysed cases:
+    # the same observed configurations, each with the same partnerships.
+    success, failure = marts["qca_truth_table"], marts["negated_qca_truth_table"]
+    assert len(failure) == len(success) == 2**7
+    observed = {tuple(r) for r in success.loc[success["n"] > 0, ["row", "cases"]].itertuples(index=False)}
+    assert observed == {tuple(r) for r in failure.loc[failure["n"] > 0, ["row", "cases"]].itertuples(index=False)}
+    # The demo's five failures sit in five configurations of their own, all with weak integration and experience;
+    # those are the most consistent with failure, but (fuzzy memberships below 1) none reaches the 0.8 cut, so
+    # no model of failure is sufficient: the marts publish none rather than a weak one.
+    members = marts["qca_memberships"].set_index("partnership_id")
+    failed = set(members.index[(members["SUCCESS"] == 0) & members["excluded_reason"].isna()])
+    closest = failure[failure["n"] > 0].nlargest(len(failed), "incl")
+    assert set(",".join(closest["cases"]).split(",")) == failed
+    assert closest["configuration"].str.contains("~EXP*", regex=False).all()
+    assert closest["configuration"].str.contains("~INTEG*", regex=False).all()
+    assert (failure["OUT"] != "1").all() and marts["negated_qca_solutions"].empty
+    # Weak integration is near-necessary for failure (consistency 0.9 or more, Ragin 2006).
+    necessity = marts["negated_qca_necessity"].set_index("condition")
+    assert necessity["consistency"].idxmax() == "~INTEG" and necessity.at["~INTEG", "consistency"] >= 0.9
 
 
 def test_calibration_grades_the_memberships_of_partnerships_near_the_crossover(marts):
@@ -137,7 +163,10 @@ def test_qca_the_comparison_and_the_model_rest_on_the_same_cases(analysis, demo_
     for asset in ("qca_memberships", "qca_solutions", "factor_importance", "factor_outcome_comparison"):
         metadata = _metadata(demo_run, asset)
         assert metadata["cases"] == len(analysed), asset
-        assert metadata["evidence_base"] == "survey means, latest wave, published", asset
+        assert metadata["evidence_base"].startswith("survey: the latest wave's published mean score"), asset
+    # ... and each mart says so in its evidence_base column (the setting's default: survey).
+    for mart in ("qca_memberships", "factor_importance", "factor_outcome_comparison"):
+        assert set(analysis[mart]["evidence_base"]) == {"survey"}, mart
 
 
 def test_the_typology_keeps_every_partnership_and_says_what_it_imputes(analysis, demo_run):

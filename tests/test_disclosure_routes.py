@@ -11,6 +11,7 @@ how many suppressed values it tried and how many it recovered, and asserts that 
 from __future__ import annotations
 
 import re
+import shutil
 
 import duckdb
 import numpy as np
@@ -20,6 +21,7 @@ from scipy.optimize import linprog
 from scipy.special import logit
 
 import pipeline.surveys.marts as survey_marts
+from pipeline.comparison.analysis import SITE_VISIT_ANCHORS, QcaSettings, build_qca_marts
 from pipeline.methods import qca, typology
 from pipeline.methods.disclosure import sum_incidence
 from pipeline.warehouse import load_sql
@@ -160,19 +162,61 @@ def test_the_reports_key_findings_never_state_a_suppressed_value(demo_run, suppr
     assert recovered == 0, found
 
 
+@pytest.mark.parametrize("base", ["site_visits", "triangulated"])
+def test_memberships_on_site_visit_evidence_hold_nothing_of_a_suppressed_mean(
+    demo_run, suppressed_scores, tmp_path, base
+):
+    # With evidence_base site_visits or triangulated a partnership with a suppressed survey score may stay in the
+    # analysis: its membership must then be the site visits' calibration alone (the enabler share the matrix
+    # publishes), never a mix with the hidden mean.
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy(demo_run.settings.warehouse, copy)
+    with duckdb.connect(str(copy)) as con:
+        build_qca_marts(con, QcaSettings(evidence_base=base))
+        members = con.execute("SELECT * FROM marts.qca_memberships").df().set_index("partnership_id")
+        conditions = con.execute("SELECT factor_id, condition FROM staging.qca_conditions").df()
+        matrix = con.execute("SELECT * FROM marts.success_factor_matrix").df()
+    condition_of = dict(conditions.itertuples(index=False))
+    passages = matrix.set_index(["partnership_id", "factor_id"])
+    tried = recovered = 0
+    found = []
+    for row in suppressed_scores.itertuples(index=False):
+        if row.factor_id not in condition_of:
+            continue
+        tried += 1
+        membership = members.at[row.partnership_id, condition_of[row.factor_id]]
+        enablers, barriers = passages.loc[(row.partnership_id, row.factor_id), ["enabler_passages", "barrier_passages"]]
+        if pd.isna(membership):
+            continue  # left out (for this factor or another): nothing published
+        if enablers + barriers == 0:
+            recovered += 1  # a membership with no site-visit evidence could only come from the hidden mean
+            found.append(f"{row.partnership_id} {row.factor_id}: {membership} without site-visit passages")
+            continue
+        site_visits = qca.calibrate_fuzzy(pd.Series([enablers / (enablers + barriers)]), *SITE_VISIT_ANCHORS).iloc[0]
+        if site_visits == 0.5:
+            site_visits = 0.501  # nudged at the crossover, as any membership (crossover_rule "nudge")
+        if membership != pytest.approx(site_visits, abs=1e-12):
+            recovered += 1
+            found.append(f"{row.partnership_id} {row.factor_id}: {membership} is not the site visits' {site_visits}")
+    report(f"qca_memberships on {base} evidence", tried, recovered)
+    assert tried > 0
+    assert recovered == 0, found
+
+
 def test_qca_results_are_computed_from_the_published_memberships_only(published, warehouse):
     # The truth table's and necessity's consistencies sum memberships over the cases: were a withheld
     # membership in them, the sums less the published memberships would give it back. So every case the
     # analysis uses has every membership published, and the published necessity follows from them alone.
     members = published["qca_memberships"]
-    analysed = members[members["excluded_reason"].isna()].drop(columns="excluded_reason")
+    analysed = members[members["excluded_reason"].isna()].drop(columns=["excluded_reason", "evidence_base"])
     conditions = list(warehouse.execute("SELECT condition FROM staging.qca_conditions").df()["condition"])
     assert analysed[[*conditions, "SUCCESS"]].notna().all().all()
-    recomputed = qca.qca_necessity(analysed, sorted(conditions), "SUCCESS", case_id="partnership_id")
-    necessity = published["qca_necessity"].set_index("condition")
-    recomputed = recomputed.set_index("condition").loc[necessity.index]
-    for column in ("consistency", "coverage"):
-        assert np.allclose(recomputed[column], necessity[column], equal_nan=True)
+    for outcome in ("SUCCESS", "~SUCCESS"):  # success and its negation, membership 1 - m
+        recomputed = qca.qca_necessity(analysed, sorted(conditions), outcome, case_id="partnership_id")
+        necessity = published["qca_necessity"].query("outcome == @outcome").set_index("condition")
+        recomputed = recomputed.set_index("condition").loc[necessity.index]
+        for column in ("consistency", "coverage"):
+            assert np.allclose(recomputed[column], necessity[column], equal_nan=True)
 
 
 # --- Typology and the model of success --------------------------------------------------------------------
@@ -226,11 +270,14 @@ def test_typology_and_model_follow_from_the_published_scores_alone(published, wa
         assert np.allclose(
             types[f"cluster_mean_{factor}"], profile[factor].reindex(types["cluster"]).to_numpy(), equal_nan=True
         )
-    # The model fits the QCA's analysed cases, which qca_memberships publishes with their outcome.
+    # The model fits the QCA's analysed cases on their calibrated memberships, which qca_memberships publishes
+    # with their outcome.
     members = published["qca_memberships"]
     analysed = members[members["excluded_reason"].isna()].set_index("partnership_id")
     outcome = analysed["SUCCESS"].astype(int)
-    model = typology.success_model(scores.reindex(outcome.index), outcome)
+    conditions = warehouse.execute("SELECT factor_id, condition FROM staging.qca_conditions").df()
+    features = pd.DataFrame({f: analysed[c] for f, c in conditions.itertuples(index=False)}, index=analysed.index)
+    model = typology.success_model(features, outcome)
     importance = published["factor_importance"].set_index("factor_id")
     assert np.allclose(model.importance["coefficient"].reindex(importance.index), importance["coefficient"])
 

@@ -114,7 +114,8 @@ def test_the_qca_notebook_reports_the_first_parsimonious_model(demo_run, monkeyp
     printed = "".join(o.get("text", "") for o in notebook.cells[-2].get("outputs", []))
     with duckdb.connect(str(demo_run.settings.marts_dir / "marts.duckdb"), read_only=True) as con:
         (first,) = con.execute(
-            "SELECT DISTINCT solution FROM qca_solutions WHERE kind = 'parsimonious' AND model = 'M1'"
+            "SELECT DISTINCT solution FROM qca_solutions"
+            " WHERE outcome = 'SUCCESS' AND kind = 'parsimonious' AND model = 'M1'"
         ).fetchone()
     assert f"First parsimonious model: {first}" in printed and "LEAD*PM" in first
 

@@ -47,6 +47,8 @@ def _warehouse(tmp_path: Path) -> duckdb.DuckDBPyConnection:
             "factor_id": factor,
             "survey_mean": case[position],
             "survey_suppressed": case[position] is None,
+            "enabler_passages": 0,
+            "barrier_passages": 0,
         }
         for partnership, case in CASES.items()
         for position, factor in enumerate(["senior_leadership", "integration"])

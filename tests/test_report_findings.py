@@ -11,6 +11,7 @@ import html
 import re
 
 import duckdb
+import pandas as pd
 import pytest
 
 from pipeline.reports import findings
@@ -188,3 +189,64 @@ def test_intervals_print_with_to_and_real_minus_signs(report):
     text = visible(report)
     assert not re.search(r"\d\s*[\u2013-]\s*[\u2212-]\d", text)  # no "-0.14--0.03"
     assert not re.search(r"(?<![\w\d.])-\d", text.replace("E0", ""))  # no hyphen for a minus sign
+
+
+def _section(page: str, section_id: str) -> str:
+    """The visible text of one `<section id=...>` of the page."""
+    start = page.index(f'<section id="{section_id}">')
+    return visible(page[start : page.index("</section>", start)])
+
+
+def test_the_report_says_which_evidence_the_comparative_analyses_rest_on(demo_run, report, marts):
+    # The header lists the evidence base and the outcome settings; the factors section says the QCA, the
+    # comparison by factor level and the model analyse the same partnerships on that evidence.
+    text = visible(report)
+    settings = demo_run.settings
+    assert "Evidence on each factor for QCA, success by factor and the model of success survey" in text
+    assert f"Outcome baseline may end up to (years after support began) {settings.outcome_baseline_years}" in text
+    assert "Outcome follow-up ends within (years after support ended) all (the latest period there is)" in text
+    assert f"An improved outcome needs its 95% interval {'yes' if settings.improved_needs_interval else 'no'}" in text
+    section = _section(report, "factors")
+    cases = int(marts.memberships["excluded_reason"].isna().sum())
+    assert f"all analyse the same {cases} partnerships on the same calibrated evidence" in section
+    assert "evidence_base = survey" in section
+
+
+def test_challenges_and_barriers_show_the_qca_of_not_succeeding(report, marts, texts):
+    section = _section(report, "barriers")
+    assert "Configurations that go with not succeeding (QCA of the negated outcome)" in section
+    finding = next(t for t in texts if "not succeeding" in t)
+    failure = marts.negated_truth_table
+    if marts.negated_solutions.empty:
+        # The demo: no configuration of failure passes the consistency cut; the closest is named with its figure.
+        closest = failure[failure["n"] > 0].sort_values("incl", ascending=False).iloc[0]
+        assert (
+            f"the closest, {closest['configuration']} ({closest['cases']}), reaches {findings.number(closest['incl'])}"
+            in finding
+        )
+        assert closest["configuration"] in section
+    else:
+        for solution in marts.negated_solutions.query("kind == 'parsimonious'")["solution"].unique():
+            assert solution in finding and solution in section
+    top = marts.negated_necessity.sort_values("consistency", ascending=False).iloc[0]
+    if top["consistency"] >= 0.9:
+        assert f"{top['condition']} is near-necessary for not succeeding" in finding
+
+
+def test_a_model_of_not_succeeding_is_a_finding_with_its_fit():
+    solutions = pd.DataFrame(
+        {
+            "kind": ["parsimonious", "parsimonious"],
+            "model": ["M1", "M1"],
+            "solution": ["~DEV + ~STB", "~DEV + ~STB"],
+            "term": ["~DEV", "~STB"],
+            "solution_consistency": [0.9, 0.9],
+            "solution_coverage": [0.8, 0.8],
+        }
+    )
+    (finding,) = findings.negated_qca_findings(solutions)
+    assert finding.text.startswith(
+        "One configuration model goes with not succeeding (QCA of the negated outcome): ~DEV + ~STB (consistency"
+        " 0.90, coverage 0.80)."
+    )
+    assert findings.negated_qca_findings(solutions.iloc[:0]) == []

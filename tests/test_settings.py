@@ -100,6 +100,7 @@ def test_the_analysis_rules_default_to_todays_values(tmp_path):
     assert (settings.survey_strong_from, settings.survey_weak_to) == (3.5, 2.5)
     assert (settings.qca_consistency_cut, settings.qca_frequency_cut, settings.crossover_rule) == (0.8, 1, "nudge")
     assert (settings.min_relative_change, settings.improved_needs_interval) == (0.05, False)
+    assert settings.evidence_base == "survey"
     bundled = load_settings({"EVAL_DATA_DIR": str(DATA_DIR)})
     names = [
         "survey_strong_from",
@@ -107,6 +108,7 @@ def test_the_analysis_rules_default_to_todays_values(tmp_path):
         "qca_consistency_cut",
         "qca_frequency_cut",
         "crossover_rule",
+        "evidence_base",
         "min_relative_change",
         "improved_needs_interval",
         "benefits_attribution",
@@ -128,6 +130,7 @@ def test_the_analysis_rules_default_to_todays_values(tmp_path):
         ("qca_consistency_cut = 0", "qca_consistency_cut must be above 0 and at most 1"),
         ("qca_frequency_cut = 0", "qca_frequency_cut must be a whole number of at least 1, not 0"),
         ('crossover_rule = "drop"', "crossover_rule must be one of nudge, exclude, not 'drop'"),
+        ('evidence_base = "codings"', "evidence_base must be one of survey, site_visits, triangulated, not 'codings'"),
         ("min_relative_change = -0.1", "min_relative_change must be a number of at least 0, not -0.1"),
         ('improved_needs_interval = "yes"', "improved_needs_interval must be true or false"),
         ('survey_strong_from = "high"', "survey_strong_from must be a number, not 'high'"),
@@ -159,3 +162,9 @@ def test_every_evaluation_setting_reaches_the_resource_with_the_same_default():
         assert setting.name in resource_fields, f"{setting.name} is read but never passed to the assets"
         if setting.default is not MISSING and setting.name != "secret_file":
             assert resource_fields[setting.name].default == setting.default, setting.name
+
+
+@pytest.mark.parametrize("base", ["survey", "site_visits", "triangulated"])
+def test_the_evidence_base_is_read_from_settings_toml(tmp_path, base):
+    (tmp_path / "settings.toml").write_text(f'evidence_base = "{base}"\n')
+    assert load_settings({"EVAL_DATA_DIR": str(tmp_path)}).evidence_base == base

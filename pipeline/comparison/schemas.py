@@ -167,13 +167,19 @@ class SuccessFactorMatrixMart(pa.DataFrameModel):
         unique = ["partnership_id", "factor_id"]
 
 
+QCA_OUTCOMES = ["SUCCESS", "~SUCCESS"]
+EVIDENCE_BASES = ["survey", "site_visits", "triangulated"]
+
+
 class QcaTruthTableMart(pa.DataFrameModel):
     """One row per configuration of the QCA conditions (all 2^k, or every combination of levels when a condition
     is multi-value; remainders included)."""
 
-    outcome: Series[str] = pa.Field(description="Outcome set explained")
+    outcome: Series[str] = pa.Field(
+        isin=QCA_OUTCOMES, description="Outcome set explained: SUCCESS, or ~SUCCESS (not achieving the objectives)"
+    )
     row: Series[int] = pa.Field(
-        ge=1, unique=True, description="Truth-table row number, as R QCA numbers them (row 1 = every condition absent)"
+        ge=1, description="Truth-table row number, as R QCA numbers them (row 1 = every condition absent)"
     )
     configuration: Series[str] = pa.Field(
         description="The configuration: NAME = condition present, ~NAME = absent (NAME{2} = level 2 of a multi-value condition), joined by *"
@@ -196,13 +202,15 @@ class QcaTruthTableMart(pa.DataFrameModel):
     )
 
     class Config:
-        unique = ["row"]
+        unique = ["outcome", "row"]
 
 
 class QcaSolutionsMart(pa.DataFrameModel):
     """One row per solution kind x equally minimal model x term."""
 
-    outcome: Series[str] = pa.Field(description="Outcome set explained")
+    outcome: Series[str] = pa.Field(
+        isin=QCA_OUTCOMES, description="Outcome set explained: SUCCESS, or ~SUCCESS (not achieving the objectives)"
+    )
     kind: Series[str] = pa.Field(
         isin=["complex", "parsimonious", "intermediate"],
         description="complex (no remainders), parsimonious (any remainder), intermediate (easy counterfactuals only)",
@@ -238,15 +246,16 @@ class QcaSolutionsMart(pa.DataFrameModel):
     contradictory_configurations: Series[str] = pa.Field(nullable=True, description="Rows with contradictory cases")
 
     class Config:
-        unique = ["kind", "model", "term"]
+        unique = ["outcome", "kind", "model", "term"]
 
 
 class QcaNecessityMart(pa.DataFrameModel):
     """One row per condition and negated condition: is it necessary for the outcome?"""
 
-    outcome: Series[str] = pa.Field(description="Outcome set")
+    outcome: Series[str] = pa.Field(
+        isin=QCA_OUTCOMES, description="Outcome set: SUCCESS, or ~SUCCESS (not achieving the objectives)"
+    )
     condition: Series[str] = pa.Field(
-        unique=True,
         description="Condition, or ~condition for its absence (NAME{2} / ~NAME{2}: a level of a multi-value condition)",
     )
     consistency: Series[float] = pa.Field(nullable=True, ge=0, le=1, description="Consistency as a necessary condition")
@@ -256,7 +265,7 @@ class QcaNecessityMart(pa.DataFrameModel):
     )
 
     class Config:
-        unique = ["condition"]
+        unique = ["outcome", "condition"]
 
 
 class QcaMembershipsMart(pa.DataFrameModel):
@@ -268,6 +277,10 @@ class QcaMembershipsMart(pa.DataFrameModel):
     excluded_reason: Series[str] = pa.Field(
         nullable=True,
         description='Why the partnership was left out of the analysis, if it was (a score exactly at a crossover only under crossover_rule = "exclude"; by default its membership of 0.5 is nudged to 0.501, Fiss 2011)',
+    )
+    evidence_base: Series[str] = pa.Field(
+        isin=EVIDENCE_BASES,
+        description="The calibrated evidence analysed (setting evidence_base): survey, site_visits or triangulated",
     )
 
     class Config:
@@ -310,7 +323,8 @@ class FactorImportanceMart(pa.DataFrameModel):
         metadata={"references": "staging.success_factors.factor_id"}, unique=True, description="Success factor"
     )
     coefficient: Series[float] = pa.Field(
-        description="Log-odds of success per standard deviation of the factor (L2-penalised logistic regression)"
+        description="Log-odds of success per standard deviation of the factor's calibrated membership (the QCA's, on"
+        " evidence_base; L2-penalised logistic regression)"
     )
     importance_mean: Series[float] = pa.Field(
         description="Increase in Brier score when the factor is permuted (Breiman 2001), mean over permutations"
@@ -330,6 +344,10 @@ class FactorImportanceMart(pa.DataFrameModel):
         ge=0, description="Brier score of always forecasting the observed prevalence"
     )
     caveat: Series[str] = pa.Field(description="Small-sample caveat, to publish with any use of these figures")
+    evidence_base: Series[str] = pa.Field(
+        isin=EVIDENCE_BASES,
+        description="The calibrated evidence analysed (setting evidence_base): survey, site_visits or triangulated",
+    )
 
 
 class FactorOutcomeComparisonMart(pa.DataFrameModel):
@@ -363,6 +381,10 @@ class FactorOutcomeComparisonMart(pa.DataFrameModel):
         nullable=True, description="Lower limit of Newcombe's (1998) hybrid score 95% interval"
     )
     difference_ci_high: Series[float] = pa.Field(nullable=True, description="Upper limit")
+    evidence_base: Series[str] = pa.Field(
+        isin=EVIDENCE_BASES,
+        description="The calibrated evidence analysed (setting evidence_base): survey, site_visits or triangulated",
+    )
 
     class Config:
         unique = ["factor_id", "level"]

@@ -37,9 +37,9 @@ from great_tables import GT, loc, style  # noqa: E402
 from markdown_it import MarkdownIt  # noqa: E402
 from markupsafe import Markup  # noqa: E402
 
-from pipeline.comparison.analysis import OUTCOME, qca_not_run  # noqa: E402
+from pipeline.comparison.analysis import NOT_OUTCOME, OUTCOME, qca_not_run  # noqa: E402
 from pipeline.reports import benefits as benefit_report  # noqa: E402
-from pipeline.reports import evidence, findings  # noqa: E402
+from pipeline.reports import challenges, evidence, findings  # noqa: E402
 from pipeline.reports import sustainment as sustainment_report  # noqa: E402
 from pipeline.warehouse import load_sql  # noqa: E402
 
@@ -89,11 +89,19 @@ class Marts:
     round_comparison: pd.DataFrame = field(default_factory=pd.DataFrame)  # round_comparison
     evidence: pd.DataFrame = field(default_factory=pd.DataFrame)  # evidence_by_factor
     evidence_register: pd.DataFrame = field(default_factory=pd.DataFrame)  # evidence_register
+    negated_solutions: pd.DataFrame = field(default_factory=pd.DataFrame)  # qca_solutions of ~SUCCESS
+    negated_truth_table: pd.DataFrame = field(default_factory=pd.DataFrame)  # qca_truth_table of ~SUCCESS
+    negated_necessity: pd.DataFrame = field(default_factory=pd.DataFrame)  # qca_necessity of ~SUCCESS
 
     @classmethod
     def read(cls, con: duckdb.DuckDBPyConnection, schema: str = "marts") -> Marts:
         def table(name: str) -> pd.DataFrame:
             return con.execute(f"SELECT * FROM {schema}.{name}").df()
+
+        def of_outcome(name: str, outcome: str) -> pd.DataFrame:
+            # The QCA marts explain success and its negation; each table of the report shows one.
+            frame = table(name)
+            return frame[frame["outcome"] == outcome].reset_index(drop=True)
 
         return cls(
             profile=table("partnership_profile"),
@@ -102,14 +110,14 @@ class Marts:
             change=table("outcome_change"),
             support=table("support_usefulness"),
             agreement=table("coder_agreement"),
-            solutions=table("qca_solutions"),
-            truth_table=table("qca_truth_table"),
+            solutions=of_outcome("qca_solutions", OUTCOME),
+            truth_table=of_outcome("qca_truth_table", OUTCOME),
             memberships=table("qca_memberships"),
             drivers=table("driver_coverage"),
             wave_change=table("wave_change"),
             factor_outcome=table("factor_outcome_comparison"),
             importance=table("factor_importance"),
-            necessity=table("qca_necessity"),
+            necessity=of_outcome("qca_necessity", OUTCOME),
             response=table("response_rates"),
             construct_scores=table("construct_scores"),
             marmot=table("marmot_coverage"),
@@ -124,6 +132,9 @@ class Marts:
             round_comparison=table("round_comparison"),
             evidence=table("evidence_by_factor"),
             evidence_register=table("evidence_register"),
+            negated_solutions=of_outcome("qca_solutions", NOT_OUTCOME),
+            negated_truth_table=of_outcome("qca_truth_table", NOT_OUTCOME),
+            negated_necessity=of_outcome("qca_necessity", NOT_OUTCOME),
         )
 
     def names(self, kind: str) -> dict[str, str]:
@@ -210,8 +221,14 @@ def qca_table(marts: Marts) -> GT:
     once, one row per term with its consistency, coverage and unique coverage; the model's own fit, its
     simplifying assumptions and any contradictions in the group heading and notes."""
     cases = int(marts.memberships["excluded_reason"].isna().sum())
-    conditions = len([c for c in marts.memberships.columns if c not in ("partnership_id", OUTCOME, "excluded_reason")])
-    not_run = qca_not_run(cases, conditions)
+    conditions = len(
+        [
+            c
+            for c in marts.memberships.columns
+            if c not in ("partnership_id", OUTCOME, "excluded_reason", "evidence_base")
+        ]
+    )
+    not_run = qca_not_run(cases, conditions, challenges.evidence_base_of(marts.memberships) or "survey")
     rows, notes = [], []
     for kind in ("parsimonious", "intermediate", "complex"):
         models = findings.distinct_models(marts.solutions, kind)
@@ -465,10 +482,7 @@ def barriers_table(marts: Marts) -> GT:
             yes_passages="Passages",
             yes_weak="Rated weak",
         )
-        .tab_source_note(
-            "The configurations of failure (QCA of the negated outcome) are not analysed yet; the truth table above "
-            "shows the configurations of the partnerships that did not succeed (outcome 0)."
-        )
+        .tab_source_note("The configurations of failure (QCA of the negated outcome) follow in the next table.")
     )
     if unassessed:
         table = table.tab_source_note(
@@ -1440,6 +1454,9 @@ SETTINGS_SHOWN = (
     ("qca_consistency_cut", "QCA: truth-table row sufficient from consistency"),
     ("qca_frequency_cut", "QCA: fewest partnerships for a truth-table row"),
     ("crossover_rule", "QCA: a score exactly at the crossover"),
+    ("evidence_base", "Evidence on each factor for QCA, success by factor and the model of success"),
+    ("outcome_baseline_years", "Outcome baseline may end up to (years after support began)"),
+    ("outcome_followup_years", "Outcome follow-up ends within (years after support ended)"),
     ("min_relative_change", "Outcome change without limits counts beyond (share of baseline)"),
     ("improved_needs_interval", "An improved outcome needs its 95% interval"),
 )
@@ -1466,6 +1483,10 @@ def read_provenance(con: duckdb.DuckDBPyConnection, settings: object, built_at: 
         value = getattr(settings, name)
         if name == "crossover_rule":
             value = f"{value}: {CROSSOVER_RULES.get(value, value)}"
+        elif name == "evidence_base":
+            value = challenges.EVIDENCE_BASE_LABELS.get(value, value)
+        elif name == "outcome_followup_years" and value is None:
+            value = "all (the latest period there is)"
         elif isinstance(value, bool):
             value = "yes" if value else "no"
         shown.append((meaning, str(value)))
@@ -1525,6 +1546,7 @@ def report_findings(marts: Marts) -> list[findings.Finding]:
         *findings.key_findings(
             marts.factor_outcome, marts.solutions, marts.necessity, marts.importance, factor_names(marts)
         ),
+        *findings.negated_qca_findings(marts.negated_solutions, marts.negated_truth_table, marts.negated_necessity),
         *findings.barrier_findings(barrier_evidence(marts)),
         findings.Finding("What the outcome statistics show", impacts_summary(marts)),
         *(
@@ -1571,6 +1593,7 @@ def programme_report(marts: Marts, provenance: Provenance | None = None) -> str:
         sustainment_finding=next(
             iter(findings.sustainment_findings(marts.sustainment_by_factor, factor_names(marts))), None
         ),
+        evidence_base=challenges.evidence_statement(marts.memberships),
         tables={
             "factor_outcome": _table_markup(factor_outcome_table(marts)),
             "factor_matrix": _table_markup(factor_matrix_table(marts)),
@@ -1579,6 +1602,9 @@ def programme_report(marts: Marts, provenance: Provenance | None = None) -> str:
             "necessity": _table_markup(necessity_table(marts)),
             "importance": _table_markup(importance_table(marts)),
             "barriers": _table_markup(barriers_table(marts)),
+            "negated_qca": _table_markup(
+                challenges.negated_qca_table(marts.negated_solutions, marts.negated_truth_table)
+            ),
             "impacts": _table_markup(impacts_table(marts)),
             "verdicts": _table_markup(verdict_disagreements_table(marts)),
             "outcomes": _table_markup(outcome_table(marts)),

@@ -171,6 +171,49 @@ def qca_findings(solutions: pd.DataFrame) -> list[Finding]:
     return [Finding(question, text)]
 
 
+def negated_qca_findings(
+    solutions: pd.DataFrame, truth_table: pd.DataFrame | None = None, necessity: pd.DataFrame | None = None
+) -> list[Finding]:
+    """The QCA of the negated outcome (the `qca_*` rows for ~SUCCESS): every distinct equally minimal
+    parsimonious model of not succeeding with its fit; where none passes the consistency cut, the observed
+    configuration closest to it. With a condition near-necessary for not succeeding (consistency 0.9 or more,
+    Ragin 2006), that too."""
+    question = "Which configurations go with not succeeding (QCA)"
+    models = distinct_models(solutions, "parsimonious") if not solutions.empty else solutions
+    observed = truth_table[truth_table["n"] > 0].dropna(subset=["incl"]) if truth_table is not None else pd.DataFrame()
+    if not models.empty:
+        described = [
+            f"{solution} (consistency {number(terms.iloc[0]['solution_consistency'])}, coverage "
+            f"{number(terms.iloc[0]['solution_coverage'])})"
+            for solution, terms in models.groupby("solution", sort=False)
+        ]
+        text = (
+            f"One configuration model goes with not succeeding (QCA of the negated outcome): {described[0]}."
+            if len(described) == 1
+            else f"{len(described)} equally minimal models go with not succeeding (QCA of the negated outcome):"
+            f" {'; '.join(described)}."
+        )
+    elif not observed.empty:
+        closest = observed.sort_values("incl", ascending=False).iloc[0]
+        text = (
+            "No configuration is consistent enough with not succeeding to count as sufficient for it (QCA of the"
+            f" negated outcome, the same consistency cut as for success): the closest, {closest['configuration']}"
+            f" ({closest['cases']}), reaches {number(closest['incl'])}."
+        )
+    else:
+        return []
+    if necessity is not None and not necessity.empty:
+        ranked = necessity.dropna(subset=["consistency"]).sort_values("consistency", ascending=False)
+        if not ranked.empty and ranked.iloc[0]["consistency"] >= 0.9:
+            top = ranked.iloc[0]
+            text += (
+                f" {top['condition']} is near-necessary for not succeeding (consistency {number(top['consistency'])},"
+                f" coverage {number(top['coverage'])}): partnerships that did not succeed mostly had it."
+            )
+    text += " NAME = factor strong, ~NAME = weak; failure's configurations need not mirror success's."
+    return [Finding(question, text)]
+
+
 def necessity_findings(necessity: pd.DataFrame) -> list[Finding]:
     """Conditions near-necessary for success (consistency 0.9 or more, Ragin 2006), with coverage and relevance,
     or the most consistent one when none reaches 0.9."""
