@@ -227,7 +227,9 @@ def sustainment_by_factor(warehouse: WarehouseResource, paths: EvaluationPaths) 
     with warehouse.get_connection() as con:
         sustainment_module.build_sustainment_by_factor(con, paths.sustainment_factor)
         published = publish_and_describe(con, "sustainment_by_factor", paths)
-        evidence = evidence_metadata(len(analysis.analysed_cases(con)))
+        evidence = evidence_metadata(
+            len(analysis.analysed_cases(con)), analysis.describe_evidence_base(analysis.evidence_base_of(con))
+        )
     return dg.MaterializeResult(metadata={**published.metadata, **evidence})
 
 
