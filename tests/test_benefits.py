@@ -133,6 +133,73 @@ def test_a_price_year_the_deflators_lack_is_an_error_naming_the_setting_and_file
         benefits_frame(_inputs(), HMT_DEFLATORS, BenefitRule(price_year=2030))
 
 
+def _populations(*rows: tuple[str, str, int | None, int | None]) -> pd.DataFrame:
+    """`partnership_populations.sql`'s rows: partnership, area, year, all-ages persons population."""
+    return pd.DataFrame(rows, columns=["partnership_id", "area_code", "year", "population"])
+
+
+# P01 covers two areas; populations of three years each (made up for the arithmetic).
+TWO_AREAS = _populations(
+    ("P01", "E07000117", 2017, 140_000),
+    ("P01", "E07000117", 2018, 150_000),
+    ("P01", "E07000117", 2020, 160_000),
+    ("P01", "E07000120", 2017, 95_000),
+    ("P01", "E07000120", 2018, 100_000),
+    ("P01", "E07000120", 2020, 105_000),
+)
+PER_HEAD = {"denominator": np.nan, "denominator_population": "all_ages_persons"}
+
+
+def test_a_rate_per_head_without_a_denominator_takes_the_areas_population_and_says_so():
+    """The follow-up year 2018/19 ends on 2019-03-31: the latest year at or before it is 2018, when the two
+    areas held 150,000 + 100,000 = 250,000 people, so the fall of 20 per 100,000 is 20 x 250,000 / 100,000 =
+    50 admissions avoided a year, as with a published denominator of 250,000."""
+    row = benefits_frame(_inputs(**PER_HEAD), HMT_DEFLATORS, BenefitRule(), TWO_AREAS).iloc[0]
+    assert (row["denominator"], row["events_avoided"], row["status"]) == (250_000.0, 50.0, "valued")
+    assert row["note"] == (
+        "denominator: all-ages population from reference/area_populations.csv, 2018 (the latest at or before the "
+        "follow-up period's end, 2019-03-31)"
+    )
+
+
+def test_without_a_population_at_or_before_the_period_the_nearest_after_is_taken_and_named():
+    """Follow-up 2015/16 (ends 2016-03-31): no year at or before 2016, so 2017's 140,000 + 95,000 = 235,000;
+    a pooled period of three years counts 3 x that in person-years, so events per year are unchanged."""
+    row = benefits_frame(
+        _inputs(**PER_HEAD, followup_start=pd.Timestamp("2013-04-01"), followup_end=pd.Timestamp("2016-03-31")),
+        HMT_DEFLATORS,
+        BenefitRule(),
+        TWO_AREAS,
+    ).iloc[0]
+    assert row["denominator"] == 3 * 235_000 and row["events_avoided"] == pytest.approx(20 * 235_000 / 100_000)
+    assert row["note"].startswith(
+        "denominator: all-ages population from reference/area_populations.csv, 2017 (the nearest after, as none "
+        "is at or before the follow-up period's end, 2016-03-31), x 3 years of the period"
+    )
+
+
+def test_the_population_is_used_only_for_a_marked_indicator_and_only_without_a_denominator_of_its_own():
+    unmarked = benefits_frame(
+        _inputs(denominator=np.nan, denominator_population=None), HMT_DEFLATORS, BenefitRule(), TWO_AREAS
+    ).iloc[0]
+    assert unmarked["status"] == "no denominator" and pd.isna(unmarked["denominator"])
+    assert "population" not in unmarked["note"]
+    own = benefits_frame(
+        _inputs(denominator=300_000.0, denominator_population="all_ages_persons"),
+        HMT_DEFLATORS,
+        BenefitRule(),
+        TWO_AREAS,
+    ).iloc[0]
+    assert (own["denominator"], own["events_avoided"], own["note"]) == (300_000.0, 60.0, None)
+
+
+def test_a_partnership_missing_an_areas_population_gets_none_rather_than_part_of_one():
+    one_area_short = TWO_AREAS[TWO_AREAS["area_code"] == "E07000117"]
+    missing = pd.concat([one_area_short, _populations(("P01", "E07000120", None, None))], ignore_index=True)
+    row = benefits_frame(_inputs(**PER_HEAD), HMT_DEFLATORS, BenefitRule(), missing).iloc[0]
+    assert row["status"] == "no denominator" and pd.isna(row["events_avoided"])
+
+
 @pytest.fixture(scope="module")
 def demo_benefits(demo_run) -> pd.DataFrame:
     with duckdb.connect(str(demo_run.settings.marts_dir / "marts.duckdb"), read_only=True) as con:
@@ -188,6 +255,21 @@ def test_without_the_benefits_files_the_check_finds_nothing(drop_zone):
     (drop_zone.reference_dir / "unit_costs.csv").unlink()
     (drop_zone.reference_dir / "deflators.csv").unlink()
     assert [str(f) for f in check_reference(drop_zone) if f.severity == "error"] == []
+
+
+def test_check_names_file_row_and_column_of_a_bad_area_population(drop_zone):
+    populations = drop_zone.reference_dir / "area_populations.csv"
+    lines = populations.read_text(encoding="utf-8").splitlines()
+    assert lines[1].startswith("E06000002,2015,")  # Middlesbrough (P12), as Fingertips published it
+    lines[1] = lines[1].replace("E06000002,", "E06000099,", 1)
+    lines[2] = lines[2].replace(",2016,", ",1850,", 1)
+    populations.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    errors = [str(f) for f in check_reference(drop_zone) if f.severity == "error"]
+    assert errors == [
+        "ERROR reference/area_populations.csv row 2: column 'area_code': area E06000099 is not an area of "
+        "partnerships.csv (expected a code its area_codes lists)",
+        "ERROR reference/area_populations.csv row 3: column 'year': 1850 failed greater_than_or_equal_to(1900)",
+    ]
 
 
 def _programme() -> pd.DataFrame:

@@ -71,6 +71,7 @@ import pandas as pd
 from pipeline.codings.refi_qda import CodingSpec, write_qdpx
 from pipeline.generators.files import Partnership, fixed_xlsx_timestamps, read_partnerships, write_atomically
 from pipeline.generators.monitoring import write_monitoring
+from pipeline.generators.populations import write_area_populations
 from pipeline.settings import PROJECT_ROOT, load_settings
 
 SEED = 2016
@@ -818,6 +819,7 @@ def generate(data_dir: Path, seed: int = SEED) -> dict[str, object]:
     )
     # Monitoring draws from its own seeded stream, so adding it left every other demo file unchanged.
     summary["monitoring"] = write_monitoring(data_dir, partnerships)
+    summary["populations"] = write_area_populations(data_dir)
     ground_truth = {
         "seed": seed,
         "rule": GROUND_TRUTH_RULE,
@@ -836,6 +838,7 @@ UNITS = {
     "invitations": "invitation counts",
     "interventions": "interventions",
     "monitoring": "monitoring values",
+    "populations": "area populations",
 }
 
 

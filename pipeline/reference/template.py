@@ -101,6 +101,7 @@ EXAMPLES: dict[str, list[list[str]]] = {
             "calendar",
             "rate",
             "1000",
+            "",
         ]
     ],
     "marmot_objectives": [
@@ -134,6 +135,9 @@ EXAMPLES: dict[str, list[list[str]]] = {
         ]
     ],
     "deflators": [["2023", "96.2507", "HM Treasury GDP deflator, 2024 = 100"], ["2024", "100", "HM Treasury GDP deflator, 2024 = 100"]],
+    "area_populations": [
+        ["E06000001", "2023", "100000", "All ages", "Persons", "Publisher, series and release, e.g. ONS mid-year estimates"]
+    ],
     "indicator_register": [
         ["A01", "A01-PRO1", "Schools running the example programme", "process", "D1a", "best_start", "schools",
          "higher_is_better", "4", "2024-03-31", "20", "2026-03-31", "monthly", "Example Borough public health"],
