@@ -215,11 +215,29 @@ def test_the_demo_mart_has_a_row_for_every_outcome_change(demo_run, demo_benefit
 
 
 def test_the_demo_says_why_each_row_is_or_is_not_valued(demo_benefits):
-    """The demo's outcome series are published without counts or denominators, so no change becomes events;
-    every row says so, and the indicators without a bundled unit cost are still there, without one."""
+    """The demo's outcome series are published without counts or denominators. The all-ages alcohol rates
+    (91414, 91382) of the partnerships in counties and unitary authorities take their population from
+    reference/area_populations.csv (Fingertips' 2016 denominators, the latest at or before follow-up), and say
+    so; every other change has no denominator and says that. Alcohol-related mortality is valued at the DfT
+    value of preventing a fatality; admissions, without a unit cost, are counted, not valued."""
     assert demo_benefits["note"].notna().all()
     with_change = demo_benefits[demo_benefits["change_vs_comparator"].notna()]
-    assert (with_change["status"] == "no denominator").all() and len(with_change) > 0
+    per_head = with_change["indicator_id"].isin([91414, 91382])
+    assert per_head.sum() == 14 and with_change.loc[per_head, "denominator"].notna().all()
+    assert (
+        with_change.loc[per_head, "note"]
+        .str.startswith(
+            "denominator: all-ages population from reference/area_populations.csv, 2016 (the latest at or before "
+        )
+        .all()
+    )
+    assert (with_change.loc[~per_head, "status"] == "no denominator").all() and (~per_head).sum() > 0
+    # Middlesbrough (P12, E06000002): 2016 population 140,398 (Fingertips 93356's denominator); alcohol
+    # mortality 13.5 per 100,000 lower against England: 13.5 x 140,398 / 100,000 = 18.95 deaths avoided a year.
+    middlesbrough = with_change.set_index(["partnership_id", "indicator_id"]).loc[("P12", 91382)]
+    assert middlesbrough["denominator"] == 140_398 and middlesbrough["events_avoided"] == pytest.approx(18.95373)
+    valued = demo_benefits[demo_benefits["status"] == "valued"]
+    assert set(valued["indicator_id"]) == {91382} and len(valued) == 7
     alcohol_admissions = demo_benefits[demo_benefits["indicator_id"] == 91414]
     assert len(alcohol_admissions) > 0 and alcohol_admissions["unit_cost_gbp"].isna().all()
     mortality = demo_benefits[demo_benefits["indicator_id"] == 91382]
@@ -230,6 +248,15 @@ def test_the_demo_says_why_each_row_is_or_is_not_valued(demo_benefits):
     assert (ranged["events_avoided"] <= ranged["events_avoided_high"]).all()
     no_interval = demo_benefits["change_ci_low"].isna()
     assert demo_benefits.loc[no_interval, "events_avoided_low"].isna().all()
+
+
+def test_the_demo_has_a_programme_total_in_the_price_year(demo_benefits):
+    """Seven changes in alcohol-related mortality valued at GBP 2,570,725.20 a death (2024 prices): the total is
+    the sum of their values, with no range, as the tidy series publish no limits."""
+    total = benefit_report.programme_total(demo_benefits)
+    assert total["rows"] == 7
+    assert total["value_gbp"] == pytest.approx(27_994_516, abs=1)
+    assert pd.isna(total["value_low_gbp"]) and pd.isna(total["value_high_gbp"])
 
 
 @pytest.fixture
@@ -298,6 +325,14 @@ def test_the_report_table_ends_with_the_programme_total_of_the_valued_rows():
     assert "Tsiachristas et al. (2020)" in html and "2024 prices" in html
 
 
+def test_the_report_table_says_which_rows_rest_on_a_population_denominator():
+    frame = benefits_frame(_inputs(**PER_HEAD), HMT_DEFLATORS, BenefitRule(), TWO_AREAS)
+    html = benefit_report.benefits_table(frame, pd.Series({"P01": "Kirklees"})).as_raw_html()
+    assert "valued; denominator: all-ages population, 2018" in html
+    assert "Denominator: all-ages population (1 row)" in html and "approximation" in html
+    assert "all-ages population" not in benefit_report.benefits_table(_programme(), pd.Series()).as_raw_html()
+
+
 def test_the_key_finding_and_case_line_print_the_settings_with_the_result():
     frame = _programme()
     text = benefit_report.summary_text(frame)
@@ -315,6 +350,9 @@ def test_the_demo_report_has_the_section_and_each_case_page_a_line(demo_run):
     reports = demo_run.settings.marts_dir / "reports"
     page = (reports / "evaluation_report.html").read_text(encoding="utf-8")
     assert '<section id="benefits">' in page and "Social and economic benefits" in page
-    assert "No outcome change could be valued" in page and "attribution 1" in page
-    case = (reports / "partnerships" / "P04.html").read_text(encoding="utf-8")
+    assert "The 7 valued changes against England are worth £27,994,516 a year in 2024 prices" in page
+    assert "attribution 1" in page and "denominator: all-ages population, 2016" in page
+    case = (reports / "partnerships" / "P12.html").read_text(encoding="utf-8")
+    assert '<p class="benefits">Social and economic benefits: £48,724,831 a year in 2024 prices' in case
+    case = (reports / "partnerships" / "P02.html").read_text(encoding="utf-8")
     assert '<p class="benefits">Social and economic benefits: none valued' in case
