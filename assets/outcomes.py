@@ -144,13 +144,17 @@ def outcome_inequality(warehouse: WarehouseResource, paths: EvaluationPaths) -> 
         return publish_and_describe(con, "outcome_inequality", paths)
 
 
-@mart_asset(deps=[outcome_change, "stg_outcome_indicators", "stg_unit_costs", "stg_deflators"], group="outcomes")
+@mart_asset(
+    deps=[outcome_change, "stg_outcome_indicators", "stg_unit_costs", "stg_deflators", "stg_area_populations"],
+    group="outcomes",
+)
 def benefits(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.MaterializeResult:
     """Social and economic benefits of each partnership's outcome changes. Grain: one row per partnership x
     outcome indicator of its wicked problem: the change against England as events avoided per year (low, central,
     high from the change's 95% interval), valued at the indicator's documented unit cost brought to one price
     year, with attribution and deadweight (settings `benefits_attribution`, `benefits_deadweight`,
-    `benefits_price_year`); an indicator without a unit cost is reported, not left out."""
+    `benefits_price_year`); a rate per head published without a denominator takes the partnership's population
+    (`reference/area_populations.csv`); an indicator without a unit cost is reported, not left out."""
     with warehouse.get_connection() as con:
         rule = benefit_marts.BenefitRule(
             attribution=paths.benefits_attribution,

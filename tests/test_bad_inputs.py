@@ -912,6 +912,18 @@ CASES: list[Case] = [
         row=1,
         column="index",
     ),
+    quarantined(
+        "reference_area_populations_unknown_area_and_bad_year",
+        "reference/area_populations_unknown_area_and_bad_year.csv",
+        "load_reference (reference.read_reference_csv) -> stage_reference",
+        staged("reference", "area_populations", _reference, name="area_populations.csv"),
+        1,
+        (
+            3,
+            "column 'area_code': area E06000099 is not an area of partnerships.csv (expected a code its area_codes lists)",
+        ),
+        (4, "column 'year': '2016/17' is not a valid int64"),
+    ),
 ]
 CASES_BY_NAME = {case.name: case for case in CASES}
 

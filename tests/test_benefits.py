@@ -133,6 +133,73 @@ def test_a_price_year_the_deflators_lack_is_an_error_naming_the_setting_and_file
         benefits_frame(_inputs(), HMT_DEFLATORS, BenefitRule(price_year=2030))
 
 
+def _populations(*rows: tuple[str, str, int | None, int | None]) -> pd.DataFrame:
+    """`partnership_populations.sql`'s rows: partnership, area, year, all-ages persons population."""
+    return pd.DataFrame(rows, columns=["partnership_id", "area_code", "year", "population"])
+
+
+# P01 covers two areas; populations of three years each (made up for the arithmetic).
+TWO_AREAS = _populations(
+    ("P01", "E07000117", 2017, 140_000),
+    ("P01", "E07000117", 2018, 150_000),
+    ("P01", "E07000117", 2020, 160_000),
+    ("P01", "E07000120", 2017, 95_000),
+    ("P01", "E07000120", 2018, 100_000),
+    ("P01", "E07000120", 2020, 105_000),
+)
+PER_HEAD = {"denominator": np.nan, "denominator_population": "all_ages_persons"}
+
+
+def test_a_rate_per_head_without_a_denominator_takes_the_areas_population_and_says_so():
+    """The follow-up year 2018/19 ends on 2019-03-31: the latest year at or before it is 2018, when the two
+    areas held 150,000 + 100,000 = 250,000 people, so the fall of 20 per 100,000 is 20 x 250,000 / 100,000 =
+    50 admissions avoided a year, as with a published denominator of 250,000."""
+    row = benefits_frame(_inputs(**PER_HEAD), HMT_DEFLATORS, BenefitRule(), TWO_AREAS).iloc[0]
+    assert (row["denominator"], row["events_avoided"], row["status"]) == (250_000.0, 50.0, "valued")
+    assert row["note"] == (
+        "denominator: all-ages population from reference/area_populations.csv, 2018 (the latest at or before the "
+        "follow-up period's end, 2019-03-31)"
+    )
+
+
+def test_without_a_population_at_or_before_the_period_the_nearest_after_is_taken_and_named():
+    """Follow-up 2015/16 (ends 2016-03-31): no year at or before 2016, so 2017's 140,000 + 95,000 = 235,000;
+    a pooled period of three years counts 3 x that in person-years, so events per year are unchanged."""
+    row = benefits_frame(
+        _inputs(**PER_HEAD, followup_start=pd.Timestamp("2013-04-01"), followup_end=pd.Timestamp("2016-03-31")),
+        HMT_DEFLATORS,
+        BenefitRule(),
+        TWO_AREAS,
+    ).iloc[0]
+    assert row["denominator"] == 3 * 235_000 and row["events_avoided"] == pytest.approx(20 * 235_000 / 100_000)
+    assert row["note"].startswith(
+        "denominator: all-ages population from reference/area_populations.csv, 2017 (the nearest after, as none "
+        "is at or before the follow-up period's end, 2016-03-31), x 3 years of the period"
+    )
+
+
+def test_the_population_is_used_only_for_a_marked_indicator_and_only_without_a_denominator_of_its_own():
+    unmarked = benefits_frame(
+        _inputs(denominator=np.nan, denominator_population=None), HMT_DEFLATORS, BenefitRule(), TWO_AREAS
+    ).iloc[0]
+    assert unmarked["status"] == "no denominator" and pd.isna(unmarked["denominator"])
+    assert "population" not in unmarked["note"]
+    own = benefits_frame(
+        _inputs(denominator=300_000.0, denominator_population="all_ages_persons"),
+        HMT_DEFLATORS,
+        BenefitRule(),
+        TWO_AREAS,
+    ).iloc[0]
+    assert (own["denominator"], own["events_avoided"], own["note"]) == (300_000.0, 60.0, None)
+
+
+def test_a_partnership_missing_an_areas_population_gets_none_rather_than_part_of_one():
+    one_area_short = TWO_AREAS[TWO_AREAS["area_code"] == "E07000117"]
+    missing = pd.concat([one_area_short, _populations(("P01", "E07000120", None, None))], ignore_index=True)
+    row = benefits_frame(_inputs(**PER_HEAD), HMT_DEFLATORS, BenefitRule(), missing).iloc[0]
+    assert row["status"] == "no denominator" and pd.isna(row["events_avoided"])
+
+
 @pytest.fixture(scope="module")
 def demo_benefits(demo_run) -> pd.DataFrame:
     with duckdb.connect(str(demo_run.settings.marts_dir / "marts.duckdb"), read_only=True) as con:
@@ -148,11 +215,29 @@ def test_the_demo_mart_has_a_row_for_every_outcome_change(demo_run, demo_benefit
 
 
 def test_the_demo_says_why_each_row_is_or_is_not_valued(demo_benefits):
-    """The demo's outcome series are published without counts or denominators, so no change becomes events;
-    every row says so, and the indicators without a bundled unit cost are still there, without one."""
+    """The demo's outcome series are published without counts or denominators. The all-ages alcohol rates
+    (91414, 91382) of the partnerships in counties and unitary authorities take their population from
+    reference/area_populations.csv (Fingertips' 2016 denominators, the latest at or before follow-up), and say
+    so; every other change has no denominator and says that. Alcohol-related mortality is valued at the DfT
+    value of preventing a fatality; admissions, without a unit cost, are counted, not valued."""
     assert demo_benefits["note"].notna().all()
     with_change = demo_benefits[demo_benefits["change_vs_comparator"].notna()]
-    assert (with_change["status"] == "no denominator").all() and len(with_change) > 0
+    per_head = with_change["indicator_id"].isin([91414, 91382])
+    assert per_head.sum() == 14 and with_change.loc[per_head, "denominator"].notna().all()
+    assert (
+        with_change.loc[per_head, "note"]
+        .str.startswith(
+            "denominator: all-ages population from reference/area_populations.csv, 2016 (the latest at or before "
+        )
+        .all()
+    )
+    assert (with_change.loc[~per_head, "status"] == "no denominator").all() and (~per_head).sum() > 0
+    # Middlesbrough (P12, E06000002): 2016 population 140,398 (Fingertips 93356's denominator); alcohol
+    # mortality 13.5 per 100,000 lower against England: 13.5 x 140,398 / 100,000 = 18.95 deaths avoided a year.
+    middlesbrough = with_change.set_index(["partnership_id", "indicator_id"]).loc[("P12", 91382)]
+    assert middlesbrough["denominator"] == 140_398 and middlesbrough["events_avoided"] == pytest.approx(18.95373)
+    valued = demo_benefits[demo_benefits["status"] == "valued"]
+    assert set(valued["indicator_id"]) == {91382} and len(valued) == 7
     alcohol_admissions = demo_benefits[demo_benefits["indicator_id"] == 91414]
     assert len(alcohol_admissions) > 0 and alcohol_admissions["unit_cost_gbp"].isna().all()
     mortality = demo_benefits[demo_benefits["indicator_id"] == 91382]
@@ -163,6 +248,15 @@ def test_the_demo_says_why_each_row_is_or_is_not_valued(demo_benefits):
     assert (ranged["events_avoided"] <= ranged["events_avoided_high"]).all()
     no_interval = demo_benefits["change_ci_low"].isna()
     assert demo_benefits.loc[no_interval, "events_avoided_low"].isna().all()
+
+
+def test_the_demo_has_a_programme_total_in_the_price_year(demo_benefits):
+    """Seven changes in alcohol-related mortality valued at GBP 2,570,725.20 a death (2024 prices): the total is
+    the sum of their values, with no range, as the tidy series publish no limits."""
+    total = benefit_report.programme_total(demo_benefits)
+    assert total["rows"] == 7
+    assert total["value_gbp"] == pytest.approx(27_994_516, abs=1)
+    assert pd.isna(total["value_low_gbp"]) and pd.isna(total["value_high_gbp"])
 
 
 @pytest.fixture
@@ -188,6 +282,21 @@ def test_without_the_benefits_files_the_check_finds_nothing(drop_zone):
     (drop_zone.reference_dir / "unit_costs.csv").unlink()
     (drop_zone.reference_dir / "deflators.csv").unlink()
     assert [str(f) for f in check_reference(drop_zone) if f.severity == "error"] == []
+
+
+def test_check_names_file_row_and_column_of_a_bad_area_population(drop_zone):
+    populations = drop_zone.reference_dir / "area_populations.csv"
+    lines = populations.read_text(encoding="utf-8").splitlines()
+    assert lines[1].startswith("E06000002,2015,")  # Middlesbrough (P12), as Fingertips published it
+    lines[1] = lines[1].replace("E06000002,", "E06000099,", 1)
+    lines[2] = lines[2].replace(",2016,", ",1850,", 1)
+    populations.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    errors = [str(f) for f in check_reference(drop_zone) if f.severity == "error"]
+    assert errors == [
+        "ERROR reference/area_populations.csv row 2: column 'area_code': area E06000099 is not an area of "
+        "partnerships.csv (expected a code its area_codes lists)",
+        "ERROR reference/area_populations.csv row 3: column 'year': 1850 failed greater_than_or_equal_to(1900)",
+    ]
 
 
 def _programme() -> pd.DataFrame:
@@ -216,6 +325,14 @@ def test_the_report_table_ends_with_the_programme_total_of_the_valued_rows():
     assert "Tsiachristas et al. (2020)" in html and "2024 prices" in html
 
 
+def test_the_report_table_says_which_rows_rest_on_a_population_denominator():
+    frame = benefits_frame(_inputs(**PER_HEAD), HMT_DEFLATORS, BenefitRule(), TWO_AREAS)
+    html = benefit_report.benefits_table(frame, pd.Series({"P01": "Kirklees"})).as_raw_html()
+    assert "valued; denominator: all-ages population, 2018" in html
+    assert "Denominator: all-ages population (1 row)" in html and "approximation" in html
+    assert "all-ages population" not in benefit_report.benefits_table(_programme(), pd.Series()).as_raw_html()
+
+
 def test_the_key_finding_and_case_line_print_the_settings_with_the_result():
     frame = _programme()
     text = benefit_report.summary_text(frame)
@@ -233,6 +350,9 @@ def test_the_demo_report_has_the_section_and_each_case_page_a_line(demo_run):
     reports = demo_run.settings.marts_dir / "reports"
     page = (reports / "evaluation_report.html").read_text(encoding="utf-8")
     assert '<section id="benefits">' in page and "Social and economic benefits" in page
-    assert "No outcome change could be valued" in page and "attribution 1" in page
-    case = (reports / "partnerships" / "P04.html").read_text(encoding="utf-8")
+    assert "The 7 valued changes against England are worth £27,994,516 a year in 2024 prices" in page
+    assert "attribution 1" in page and "denominator: all-ages population, 2016" in page
+    case = (reports / "partnerships" / "P12.html").read_text(encoding="utf-8")
+    assert '<p class="benefits">Social and economic benefits: £48,724,831 a year in 2024 prices' in case
+    case = (reports / "partnerships" / "P02.html").read_text(encoding="utf-8")
     assert '<p class="benefits">Social and economic benefits: none valued' in case

@@ -15,6 +15,8 @@ from tests.conftest import DATA_DIR
 
 def _generate_into(tmp_path):
     shutil.copytree(DATA_DIR / "reference", tmp_path / "reference")
+    # The area populations are read from the bundled Fingertips download's denominators.
+    shutil.copytree(DATA_DIR / "outcomes" / "fingertips", tmp_path / "outcomes" / "fingertips")
     generate(tmp_path)
     return tmp_path
 
@@ -32,6 +34,7 @@ def test_regenerating_gives_the_committed_demo_data_byte_for_byte(tmp_path):
         "reference/sustainment.csv",
         "reference/spread.csv",
         "demo_sustainment_truth.json",
+        "reference/area_populations.csv",
         *(f"monitoring/{path.name}" for path in sorted((DATA_DIR / "monitoring").iterdir())),
     ):
         assert (out / relative).read_bytes() == (DATA_DIR / relative).read_bytes(), (

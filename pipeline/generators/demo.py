@@ -72,6 +72,7 @@ from pipeline.codings.refi_qda import CodingSpec, write_qdpx
 from pipeline.generators.evidence import write_evidence_register
 from pipeline.generators.files import Partnership, fixed_xlsx_timestamps, read_partnerships, write_atomically
 from pipeline.generators.monitoring import write_monitoring
+from pipeline.generators.populations import write_area_populations
 from pipeline.generators.sustainment import write_sustainment
 from pipeline.settings import PROJECT_ROOT, load_settings
 
@@ -822,6 +823,7 @@ def generate(data_dir: Path, seed: int = SEED) -> dict[str, object]:
     summary["monitoring"] = write_monitoring(data_dir, partnerships)
     summary["sustainment"] = write_sustainment(data_dir, partnerships, truth)
     summary["evidence_register"] = write_evidence_register(reference_dir)  # no randomness: published literature
+    summary["populations"] = write_area_populations(data_dir)
     ground_truth = {
         "seed": seed,
         "rule": GROUND_TRUTH_RULE,
@@ -842,6 +844,7 @@ UNITS = {
     "monitoring": "monitoring values",
     "sustainment": "sustainment statuses",
     "evidence_register": "publications",
+    "populations": "area populations",
 }
 
 

@@ -19,9 +19,20 @@ For each partnership x outcome indicator of its wicked problem (`marts.outcome_c
   `benefits_attribution`; Green Book 2022 and Magenta Book 2020 additionality). Both shares are carried on each
   row, so the result always prints with them.
 
+Where the outcome file publishes no denominator (tidy series carry a value only) and outcome_indicators.csv marks
+the indicator `denominator_population` all_ages_persons (a rate per head of the whole population, as the
+all-ages directly standardised rates of alcohol admissions and mortality are), the denominator is the
+partnership's all-ages persons population from the optional `reference/area_populations.csv`, summed over its
+areas, in the latest year at or before the follow-up period's end (else the nearest year after), times the
+years the period spans (person-years, as a pooled rate's denominator is). The row's note names the file and
+the year. This applies a directly standardised rate to a crude population: the events are those the area
+would see at its population's size with the standard population's age structure, an approximation (like the
+one above) that is closer the nearer the area's age structure is to the standard's. An indicator not marked,
+or a row with its own denominator, never takes the population.
+
 The comparator is England, as in `outcome_change` (the outcome files carry no other benchmark the change is
 computed against). An indicator without a unit cost is kept, with its events avoided and status "no unit cost";
-a change without a denominator cannot become events and says so.
+a change without a denominator (its own or a population's) cannot become events and says so.
 """
 
 from __future__ import annotations
@@ -70,13 +81,71 @@ def price_year_of(index: dict[int, float], wanted: int | None) -> int | None:
     return wanted
 
 
-def benefits_frame(inputs: pd.DataFrame, index: dict[int, float], rule: BenefitRule) -> pd.DataFrame:
-    """The benefits mart from `benefit_inputs.sql`'s rows and the deflator series (year -> index)."""
+POPULATION_FILE = "reference/area_populations.csv"
+
+
+def _population_in(areas: pd.DataFrame, end: pd.Timestamp) -> tuple[float, str] | None:
+    """One partnership's all-ages population (its areas' rows of `partnership_populations.sql`) for a period
+    ending on `end`: each area's latest year at or before `end`'s year, else its earliest year after; None when
+    an area has no population at all. Returns the summed population and the note's words for the year(s)."""
+    total, years, after = 0.0, set(), False
+    for _, rows in areas.dropna(subset=["year"]).groupby("area_code"):
+        before = rows[rows["year"] <= end.year]
+        chosen = before.loc[before["year"].idxmax()] if len(before) else rows.loc[rows["year"].idxmin()]
+        after |= chosen["year"] > end.year
+        total += float(chosen["population"])
+        years.add(int(chosen["year"]))
+    if areas["area_code"].nunique() != areas.dropna(subset=["year"])["area_code"].nunique() or not years:
+        return None
+    listed = ", ".join(str(year) for year in sorted(years))
+    rule = "the nearest after, as none is at or before" if after else "the latest at or before"
+    return total, f"{listed} ({rule} the follow-up period's end, {end:%Y-%m-%d})"
+
+
+def with_population_denominators(frame: pd.DataFrame, populations: pd.DataFrame) -> pd.DataFrame:
+    """`frame` (with `followup_years`) whose rows without a denominator, of indicators marked
+    `denominator_population` all_ages_persons, take the partnership's all-ages population x the years the
+    follow-up period spans; `population_note` says so on those rows (None elsewhere)."""
+    frame = frame.copy()
+    frame["population_note"] = None
+    wanted = (
+        frame["denominator"].isna()
+        & frame["denominator_population"].eq("all_ages_persons")
+        & frame["followup_end"].notna()
+    )
+    by_partnership = dict(tuple(populations.groupby("partnership_id"))) if len(populations) else {}
+    for position in frame.index[wanted]:
+        row = frame.loc[position]
+        areas = by_partnership.get(row["partnership_id"])
+        found = None if areas is None else _population_in(areas, pd.Timestamp(row["followup_end"]))
+        if found is None:
+            continue
+        population, when = found
+        years = int(row["followup_years"])
+        frame.loc[position, "denominator"] = population * years
+        frame.loc[position, "population_note"] = f"denominator: all-ages population from {POPULATION_FILE}, {when}" + (
+            f", x {years} years of the period" if years > 1 else ""
+        )
+    return frame
+
+
+def benefits_frame(
+    inputs: pd.DataFrame, index: dict[int, float], rule: BenefitRule, populations: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The benefits mart from `benefit_inputs.sql`'s rows, the deflator series (year -> index) and, optionally,
+    the partnerships' populations (`partnership_populations.sql`'s rows: partnership_id, area_code, year,
+    population) for indicators whose rate is per head of the whole population."""
     frame = inputs.copy()
     price_year = price_year_of(index, rule.price_year)
     lower_better = frame["polarity"] == "low_is_good"
     directional = frame["polarity"] != "no_judgement"
     frame["followup_years"] = _years_spanned(frame["followup_start"], frame["followup_end"])
+    if "denominator_population" not in frame.columns:
+        frame["denominator_population"] = None
+    frame["denominator"] = pd.to_numeric(frame["denominator"]).astype(float)
+    frame = with_population_denominators(
+        frame, populations if populations is not None else pd.DataFrame(columns=["partnership_id"])
+    )
     common = (frame["denominator"], frame["multiplier"], frame["followup_years"], lower_better)
     frame["events_avoided"] = events_avoided(frame["change_vs_england"], *common).where(directional)
     # The good-side limit gives the most events avoided: the lower limit where lower is better.
@@ -124,6 +193,12 @@ def benefits_frame(inputs: pd.DataFrame, index: dict[int, float], rule: BenefitR
         None,
     )
     frame["note"] = frame["note"].where(frame["note"].notna() & (frame["note"] != "None"), None)
+    # A population taken as the denominator is said first, before whatever else the row has to say.
+    borrowed = frame["population_note"].notna()
+    frame.loc[borrowed, "note"] = [
+        population if note is None else f"{population}; {note}"
+        for population, note in zip(frame.loc[borrowed, "population_note"], frame.loc[borrowed, "note"], strict=True)
+    ]
     frame = frame.rename(columns={"change_vs_england": "change_vs_comparator", "cost_gbp": "unit_cost_gbp"})
     frame["comparator"] = "England"
     frame["price_year"] = pd.array([price_year] * len(frame), dtype="Int64")
@@ -144,5 +219,6 @@ def build_benefits(con: duckdb.DuckDBPyConnection, rule: BenefitRule = BenefitRu
     docstring for the arithmetic)."""
     inputs = con.execute(load_sql(__file__, "benefit_inputs")).df()
     index = {int(y): float(i) for y, i in con.execute('SELECT year, "index" FROM staging.deflators').fetchall()}
-    frame = benefits_frame(inputs, index, rule)
+    populations = con.execute(load_sql(__file__, "partnership_populations")).df()
+    frame = benefits_frame(inputs, index, rule, populations)
     return replace_table(con, "marts.benefits", schemas.BenefitsMart.validate(frame))

@@ -14,6 +14,8 @@ INSTRUMENT_ROLES = ["partnership", "stakeholder_group", "item", "free_text"]
 # What a construct's items are: a multi-item scale (its score is their mean and it gets a Cronbach's alpha), or
 # separate ratings of each part of the support offer (each reported on its own in support_usefulness, no alpha).
 CONSTRUCT_KINDS = ["scale", "support_offer"]
+# What an outcome indicator's rate is per, where the benefits mart may take a population as its denominator.
+DENOMINATOR_POPULATIONS = ["all_ages_persons"]
 
 
 # Machine names the evaluators choose for problems, groups and the like.
@@ -176,6 +178,14 @@ class OutcomeIndicator(Lineage):
     )
     multiplier: Series[int] = pa.Field(
         gt=0, coerce=True, description="Scale of the value: 100 for a percentage, 1,000 or 100,000 for rates"
+    )
+    denominator_population: Series[str] = pa.Field(
+        nullable=True,
+        isin=DENOMINATOR_POPULATIONS,
+        metadata=OPTIONAL_COLUMN,
+        description="Optional column: all_ages_persons where the indicator's rate is per head of the whole "
+        "population (all ages, persons), so the benefits mart may take area_populations.csv as its denominator "
+        "where the outcome file publishes none; empty for any other denominator (children, women, births)",
     )
 
     class Config:
@@ -489,6 +499,34 @@ class EvidenceItem(Lineage):
     )
 
 
+class AreaPopulation(Lineage):
+    """One row per area x year x age group x sex: the population of a partnership's area (e.g. ONS mid-year
+    estimates).
+
+    Optional file: the benefits mart takes the all-ages persons population as the denominator of an indicator
+    marked `denominator_population` all_ages_persons in outcome_indicators.csv, only where the outcome file
+    publishes no denominator, and says so in the row's note."""
+
+    area_code: Series[str] = pa.Field(
+        str_matches=rf"^{GSS_CODE}$",
+        description="ONS code of a district or unitary authority that partnerships.csv lists in area_codes",
+    )
+    year: Series[int] = pa.Field(
+        ge=1900, le=2100, coerce=True, description="Calendar year of the estimate (mid-year, 30 June)"
+    )
+    population: Series[int] = pa.Field(gt=0, coerce=True, description="Number of people")
+    age: Series[str] = pa.Field(
+        str_length={"min_value": 1}, description="Age group as the source names it, e.g. 'All ages'"
+    )
+    sex: Series[str] = pa.Field(isin=["Persons", "Male", "Female"], description="Persons, Male or Female")
+    source: Series[str] = pa.Field(
+        str_length={"min_value": 2}, description="Published source of the estimate: publisher, series, release"
+    )
+
+    class Config:
+        unique = ["area_code", "year", "age", "sex"]
+
+
 REFERENCE_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "partnerships": Partnership,
     "success_factors": SuccessFactor,
@@ -507,6 +545,7 @@ REFERENCE_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "sustainment": Sustainment,
     "spread": Spread,
     "evidence_register": EvidenceItem,
+    "area_populations": AreaPopulation,
 }
 
 # Reference files a drop zone may leave out: a missing one loads as an empty table with its model's columns.
@@ -517,6 +556,7 @@ OPTIONAL_REFERENCE: set[str] = {
     "sustainment",
     "spread",
     "evidence_register",
+    "area_populations",
 }
 
 # A reference file whose staged table would take the name of another source's table is staged under another:

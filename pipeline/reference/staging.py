@@ -175,6 +175,17 @@ def stage_reference(con: duckdb.DuckDBPyConnection) -> list[StageReport]:
         )
     validated["evidence_register"] = with_known_factors(validated["evidence_register"], factors)
 
+    # A population is only ever a partnership's denominator: a code no partnership covers is a mistyped one.
+    partnership_areas = {
+        code for codes in validated["partnerships"].valid["area_codes"] for code in str(codes).split(";")
+    }
+    validated["area_populations"] = reject_unknown(
+        validated["area_populations"],
+        "area_code",
+        partnership_areas,
+        "area {value} is not an area of partnerships.csv (expected a code its area_codes lists)",
+    )
+
     reports = [write_validated(con, schemas.staged_name(name), result) for name, result in validated.items()]
     areas = (
         validated["partnerships"]

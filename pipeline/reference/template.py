@@ -101,6 +101,7 @@ EXAMPLES: dict[str, list[list[str]]] = {
             "calendar",
             "rate",
             "1000",
+            "",
         ]
     ],
     "marmot_objectives": [
@@ -140,6 +141,9 @@ EXAMPLES: dict[str, list[list[str]]] = {
         ["E01", "Example A, Author B. An example evaluation of partnership working. Example Journal 2020; 1: 1-10.",
          "2020", "evaluation", "Partnerships with strong senior leadership more often met their objectives.",
          "senior_leadership", "supports", "low", "https://example.org/evaluation"],
+    ],
+    "area_populations": [
+        ["E06000001", "2023", "100000", "All ages", "Persons", "Publisher, series and release, e.g. ONS mid-year estimates"]
     ],
     "indicator_register": [
         ["A01", "A01-PRO1", "Schools running the example programme", "process", "D1a", "best_start", "schools",

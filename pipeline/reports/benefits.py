@@ -11,6 +11,8 @@ import pandas as pd
 from great_tables import GT, loc, style
 
 TOTAL = "Programme total"
+# The benefits mart's note on a row whose denominator is the areas' population, capturing its year(s).
+POPULATION_NOTE = r"^denominator: all-ages population from reference/area_populations\.csv, ([0-9, ]+) \("
 STATUS_TEXT = {
     "no unit cost": "no unit cost",
     "no denominator": "no denominator",
@@ -117,6 +119,14 @@ def benefits_table(benefits: pd.DataFrame, names: pd.Series) -> GT | None:
     ]
     shown["source"] = shown["cost_source"].fillna("")
     shown["status"] = shown["status"].map(lambda s: STATUS_TEXT.get(s, s))
+    # A denominator taken from the areas' population (the mart's note says so, with its year) is said beside
+    # the status, so a reader sees which events rest on that approximation.
+    years = shown["note"].fillna("").str.extract(POPULATION_NOTE, expand=False)
+    shown["status"] = [
+        status if pd.isna(year) else f"{status}; denominator: all-ages population, {year}"
+        for status, year in zip(shown["status"], years, strict=True)
+    ]
+    borrowed = int(years.notna().sum())
     columns = [
         "partnership",
         "indicator",
@@ -182,6 +192,14 @@ def benefits_table(benefits: pd.DataFrame, names: pd.Series) -> GT | None:
             f"reference/unit_costs.csv (sources in data/raw/SOURCES.md). Not listed: "
             f"{_count(left_out, 'partnership indicator', 'partnership indicators')} with no change against England "
             "(outcome_change). The total sums the valued rows."
+            + (
+                f" Denominator: all-ages population ({_count(borrowed, 'row', 'rows')}): the partnership's all-ages "
+                "population (reference/area_populations.csv, in the year shown) stands in for the denominator the "
+                "outcome file did not publish; a directly standardised rate applied to a crude population is an "
+                "approximation."
+                if borrowed
+                else ""
+            )
         )
     )
     if total is not None:
