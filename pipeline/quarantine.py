@@ -24,7 +24,7 @@ from pipeline.warehouse import quote_identifier, table_exists
 QUARANTINED: dict[str, tuple[str, ...]] = {
     "reference": tuple(staged_name(name) for name in REFERENCE_MODELS),
     "surveys": ("survey_responses", "survey_item_scores"),
-    "codings": ("coded_segments",),
+    "codings": ("coded_segments", "comment_codings"),
     "outcomes": ("outcome_values",),
     "deprivation": ("deprivation",),
     "interventions": ("interventions",),

@@ -69,6 +69,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.codings.refi_qda import CodingSpec, write_qdpx
+from pipeline.generators.comments import write_comment_codings
 from pipeline.generators.files import Partnership, read_partnerships
 from pipeline.generators.files import fixed_xlsx_timestamps as _fixed_xlsx_timestamps
 from pipeline.generators.files import write_atomically as _write_atomically
@@ -818,6 +819,7 @@ def generate(data_dir: Path, seed: int = SEED) -> dict[str, object]:
     )
     # Monitoring draws from its own seeded stream, so adding it left every other demo file unchanged.
     summary["monitoring"] = write_monitoring(data_dir, partnerships)
+    summary["comment_codings"] = write_comment_codings(data_dir)
     ground_truth = {
         "seed": seed,
         "rule": GROUND_TRUTH_RULE,
@@ -836,6 +838,7 @@ UNITS = {
     "invitations": "invitation counts",
     "interventions": "interventions",
     "monitoring": "monitoring values",
+    "comment_codings": "comment codings",
 }
 
 

@@ -312,6 +312,20 @@ class SurveyWave(Lineage):
         return series.isna() | ~series.duplicated(keep=False)
 
 
+class CommentTheme(Lineage):
+    """One row per theme the evaluators code the survey's free-text comments with (the comment codebook).
+
+    Optional file: without it no comment coding can be linked, and the comment marts are empty."""
+
+    theme_code: Series[str] = pa.Field(
+        str_matches=MACHINE_NAME, unique=True, description="Theme code as the comment codings name it"
+    )
+    name: Series[str] = pa.Field(str_length={"min_value": 1}, description="Name of the theme as reports show it")
+    description: Series[str] = pa.Field(
+        nullable=True, metadata=OPTIONAL_COLUMN, description="Optional column: what a comment on this theme says"
+    )
+
+
 REFERENCE_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "partnerships": Partnership,
     "success_factors": SuccessFactor,
@@ -325,10 +339,11 @@ REFERENCE_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "survey_invitations": SurveyInvitation,
     "qca_conditions": QcaCondition,
     "survey_waves": SurveyWave,
+    "comment_themes": CommentTheme,
 }
 
 # Reference files a drop zone may leave out: a missing one loads as an empty table with its model's columns.
-OPTIONAL_REFERENCE: set[str] = {"survey_waves"}
+OPTIONAL_REFERENCE: set[str] = {"survey_waves", "comment_themes"}
 
 # A reference file whose staged table would take the name of another source's table is staged under another:
 # `staging.survey_waves` is the survey source's order of the waves that have exports.

@@ -123,6 +123,7 @@ EXAMPLES: dict[str, list[list[str]]] = {
         ["integration", "INTEG", "2.5", "3.0", "3.5", "present"],
     ],
     "survey_waves": [["wave_1", "Baseline (2024)", "2024-06-03", "2024-06-28", "1"]],
+    "comment_themes": [["capacity", "Capacity and workload", "Staff time, stretched teams and workload"]],
     "indicator_register": [
         ["A01", "A01-PRO1", "Schools running the example programme", "process", "D1a", "best_start", "schools",
          "higher_is_better", "4", "2024-03-31", "20", "2026-03-31", "monthly", "Example Borough public health"],

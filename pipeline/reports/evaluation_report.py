@@ -38,7 +38,7 @@ from markdown_it import MarkdownIt  # noqa: E402
 from markupsafe import Markup  # noqa: E402
 
 from pipeline.comparison.analysis import OUTCOME, qca_not_run  # noqa: E402
-from pipeline.reports import findings  # noqa: E402
+from pipeline.reports import comments, findings  # noqa: E402
 from pipeline.warehouse import load_sql  # noqa: E402
 
 RATING_COLOURS = {"strong": "#1a9850", "mixed": "#fee08b", "weak": "#d73027", "contested": "#9e9ac8"}
@@ -81,6 +81,8 @@ class Marts:
     progress: pd.DataFrame = field(default_factory=pd.DataFrame)  # indicator_progress (local monitoring)
     verdicts: pd.DataFrame = field(default_factory=pd.DataFrame)  # outcome_verdict_agreement
     monitoring: pd.DataFrame = field(default_factory=pd.DataFrame)  # monitoring_summary
+    comment_themes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    comment_quotes: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @classmethod
     def read(cls, con: duckdb.DuckDBPyConnection, schema: str = "marts") -> Marts:
@@ -110,6 +112,8 @@ class Marts:
             progress=table("indicator_progress"),
             verdicts=table("outcome_verdict_agreement"),
             monitoring=table("monitoring_summary"),
+            comment_themes=table("comment_themes"),
+            comment_quotes=table("comment_quotes"),
         )
 
     def label(self, kind: str, ids: pd.Series) -> pd.Series:
@@ -1505,6 +1509,9 @@ def programme_report(marts: Marts, provenance: Provenance | None = None) -> str:
     local monitoring, the support offer, response, rounds and coder agreement."""
     rounds = rounds_table(marts)
     monitoring = monitoring_overview_table(marts)
+    themes = comments.comment_themes_table(
+        marts.comment_themes, marts.comment_quotes, lambda ids: marts.label("stakeholder_group", ids)
+    )
     return _render(
         "evaluation_report.html",
         partnerships=list(marts.profile["partnership_id"]),
@@ -1516,6 +1523,7 @@ def programme_report(marts: Marts, provenance: Provenance | None = None) -> str:
         findings=report_findings(marts),
         impacts=impacts_summary(marts),
         monitoring=monitoring_summary_text(marts),
+        comments=comments.comment_summary(marts.comment_themes, marts.comment_quotes),
         tables={
             "factor_outcome": _table_markup(factor_outcome_table(marts)),
             "factor_matrix": _table_markup(factor_matrix_table(marts)),
@@ -1534,6 +1542,7 @@ def programme_report(marts: Marts, provenance: Provenance | None = None) -> str:
             "rounds": _table_markup(rounds) if rounds is not None else None,
             "agreement": _table_markup(agreement_table(marts)),
             "monitoring": _table_markup(monitoring) if monitoring is not None else None,
+            "comments": _table_markup(themes) if themes is not None else None,
         },
     )
 
