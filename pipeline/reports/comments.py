@@ -11,11 +11,14 @@ from great_tables import GT
 
 NOT_PUBLISHED = "not published"
 ALL_GROUPS = "All groups"
+NO_QUOTE = "none that passes the tests below"
 
 
 def _count(comments: object, responses: object, withheld: bool) -> str:
     if withheld or pd.isna(comments):
         return NOT_PUBLISHED
+    if int(responses) == int(comments):
+        return f"{int(comments):,}"
     return f"{int(comments):,} ({int(responses):,} responses)"
 
 
@@ -46,15 +49,16 @@ def comment_themes_frame(
     groups = list(wide.columns)
     frame[groups] = frame[groups].fillna("0")
     if quotes.empty:
-        frame["quotes"] = ""
+        frame["quotes"] = NO_QUOTE
     else:
+        # A text quoted for several groups is shown once, with each group that gave it.
         labelled = quotes.sort_values(["theme_code", "stakeholder_group", "quote_number"]).assign(
-            text=lambda f: [
-                f"\u201c{q}\u201d ({g})" for q, g in zip(f["quote"], group_label(f["stakeholder_group"]), strict=True)
-            ]
+            group=lambda f: group_label(f["stakeholder_group"])
         )
-        joined = labelled.groupby("theme_code")["text"].agg(" \u00b7 ".join)
-        frame["quotes"] = frame["theme_code"].map(joined).fillna("")
+        distinct = labelled.groupby(["theme_code", "quote"], sort=False)["group"].agg(", ".join).reset_index()
+        distinct["text"] = [f"\u201c{q}\u201d ({g})" for q, g in zip(distinct["quote"], distinct["group"], strict=True)]
+        joined = distinct.groupby("theme_code")["text"].agg(" \u00b7 ".join)
+        frame["quotes"] = frame["theme_code"].map(joined).fillna(NO_QUOTE)
     return frame.drop(columns="theme_code").reset_index(drop=True)
 
 
@@ -70,10 +74,11 @@ def comment_themes_table(
         GT(frame)
         .tab_header(
             "What stakeholders said",
-            "Survey comments coded by theme: comments (and the responses they come from), by stakeholder group",
+            "Survey comments coded by theme, by stakeholder group (and the responses they come from, where fewer)",
         )
         .tab_spanner("Stakeholder group", columns=groups)
         .cols_label(theme_name="Theme", quotes="Example quotes")
+        .cols_align("right", columns=[ALL_GROUPS, *groups])
         .cols_width({"quotes": "40%"})
         .tab_source_note(
             "Not published: a count under the disclosure threshold, or one that would reveal it. A quote is shown"
@@ -88,7 +93,8 @@ def comment_summary(themes: pd.DataFrame, quotes: pd.DataFrame) -> str | None:
     overall = themes[themes["level"] == "theme"] if not themes.empty else themes
     if overall.empty:
         return None
+    shown = 0 if quotes.empty else len(quotes.drop_duplicates(["theme_code", "quote"]))
     return (
-        f"{len(overall)} themes in the survey's coded comments; {len(quotes)} example quotes are shown,"
+        f"{len(overall)} themes in the survey's coded comments; {shown} example quotes are shown,"
         " chosen only from comments that pass disclosure control and the personal-data scan."
     )
