@@ -152,7 +152,9 @@ def test_a_coding_naming_an_unknown_response_item_or_theme_is_quarantined_naming
         )
         ingest.load_comment_codings(con, tmp_path / "raw" / "codings", tmp_path / "raw")
         (report,) = staging.stage_comment_codings(con)
-        reasons = [r for (r,) in con.execute("SELECT reason FROM quarantine.comment_codings ORDER BY source_row")]
+        reasons = [
+            r for (r,) in con.execute("SELECT reason FROM quarantine.comment_codings ORDER BY source_row").fetchall()
+        ]
     assert (report.rows, report.quarantined) == (1, 5)
     assert reasons == [
         f"codings/comments/bad.csv row 3, column 'respondent': no staged response of {known[0]} has the pseudonym"
