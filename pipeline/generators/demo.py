@@ -2,7 +2,8 @@
 
 Run `make demo-data` (or `python -m pipeline.generators.demo`) to rewrite `data/raw/surveys/`,
 `data/raw/codings/`, `data/raw/assessments/`, `data/raw/monitoring/` (with `reference/indicator_register.csv`;
-its planted special causes are documented in `pipeline.generators.monitoring`) and
+its planted special causes are documented in `pipeline.generators.monitoring`), the coding of the survey
+comments by theme in `data/raw/codings/comments/` (planted truth in `pipeline.generators.comments`) and
 `data/raw/demo_ground_truth.json`. Reference data and
 the real outcome statistics in `data/raw/` are not touched.
 
