@@ -8,6 +8,7 @@ from assets.tables import (
     mart_asset,
     publish_and_describe,
     quarantine_of,
+    quarantine_share_check,
     refused_files_check,
     step_results,
     table_specs,
@@ -74,6 +75,7 @@ def comment_quotes(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.M
 comment_assets = [ingest_comment_codings, stage_comment_codings, comment_themes, comment_quotes]
 comment_checks = [
     refused_files_check("comments", RAW_TABLES),
+    quarantine_share_check("comments"),
     *checks_for(["staging.comment_codings"], blocking=True),
     *checks_for(["marts.comment_themes", "marts.comment_quotes"]),
 ]

@@ -24,7 +24,10 @@ from pipeline.warehouse import quote_identifier, table_exists
 QUARANTINED: dict[str, tuple[str, ...]] = {
     "reference": tuple(staged_name(name) for name in REFERENCE_MODELS),
     "surveys": ("survey_responses", "survey_item_scores"),
-    "codings": ("coded_segments", "comment_codings"),
+    "codings": ("coded_segments",),
+    # The comment coding tables of codings/comments/, a source of their own: a coding is set aside when the
+    # response it names was (survey staging), which says nothing of the site-visit codings.
+    "comments": ("comment_codings",),
     "outcomes": ("outcome_values",),
     "deprivation": ("deprivation",),
     "interventions": ("interventions",),
