@@ -44,8 +44,9 @@ PER_PARTNERSHIP = [
     "outcome_verdict_agreement",
 ]
 # What the second programme has none of, by design: no support-offer items, no inequality breakdowns, and no
-# indicator register or monitoring returns (local monitoring is optional).
+# indicator register or monitoring returns (local monitoring is optional), and no coding of its comments.
 EMPTY_BY_DESIGN = {"support_usefulness", "outcome_inequality", "indicator_progress", "monitoring_summary"}
+EMPTY_BY_DESIGN |= {"comment_themes", "comment_quotes"}
 
 
 @dataclass(frozen=True)
