@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandera.pandas as pa
 
 from pipeline.codings import schemas as codings
+from pipeline.comments import schemas as comments
 from pipeline.comparison import schemas as comparison
 from pipeline.mapping import schemas as mapping
 from pipeline.monitoring import schemas as monitoring
@@ -21,6 +22,7 @@ TABLES: dict[str, type[pa.DataFrameModel]] = {
     **comparison.TABLES,
     **surveys.TABLES,
     **codings.TABLES,
+    **comments.TABLES,
     **outcomes.TABLES,
     **mapping.TABLES,
     **monitoring.TABLES,

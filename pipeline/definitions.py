@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from assets.codings import coding_assets, coding_checks
+from assets.comments import comment_assets, comment_checks
 from assets.comparison import comparison_assets, comparison_checks
 from assets.drop_zone import drop_zone_assets
 from assets.mapping import mapping_assets, mapping_checks
@@ -30,6 +31,7 @@ SOURCE_ASSETS = [
     *reference_assets,
     *survey_assets,
     *coding_assets,
+    *comment_assets,
     *outcome_assets,
     *mapping_assets,
     *monitoring_assets,
@@ -41,6 +43,7 @@ ALL_CHECKS = [
     *reference_checks,
     *survey_checks,
     *coding_checks,
+    *comment_checks,
     *outcome_checks,
     *mapping_checks,
     *monitoring_checks,

@@ -25,6 +25,9 @@ QUARANTINED: dict[str, tuple[str, ...]] = {
     "reference": tuple(staged_name(name) for name in REFERENCE_MODELS),
     "surveys": ("survey_responses", "survey_item_scores"),
     "codings": ("coded_segments",),
+    # The comment coding tables of codings/comments/, a source of their own: a coding is set aside when the
+    # response it names was (survey staging), which says nothing of the site-visit codings.
+    "comments": ("comment_codings",),
     "outcomes": ("outcome_values",),
     "deprivation": ("deprivation",),
     "interventions": ("interventions",),

@@ -32,6 +32,8 @@ from pipeline.codings import refi_qda
 from pipeline.codings.coding_table import read_coding_table
 from pipeline.codings.ingest import load_codings
 from pipeline.codings.staging import stage_codings
+from pipeline.comments.ingest import load_comment_codings, read_comment_codings
+from pipeline.comments.staging import stage_comment_codings
 from pipeline.errors import InputFileError
 from pipeline.mapping.ingest import load_interventions
 from pipeline.mapping.interventions import read_interventions
@@ -173,6 +175,13 @@ def _codings(con: duckdb.DuckDBPyConnection, drop: Path, path: Path) -> None:
     stage_codings(con)
 
 
+def _comment_codings(con: duckdb.DuckDBPyConnection, drop: Path, path: Path) -> None:
+    # The codings name the demo's first wave, whose comments are staged first.
+    _survey_wave(con, drop, drop / "surveys" / "wave_1.csv")
+    load_comment_codings(con, drop / "codings", drop)
+    stage_comment_codings(con)
+
+
 def _deprivation(con: duckdb.DuckDBPyConnection, drop: Path, path: Path) -> None:
     load_deprivation(con, drop / "deprivation", drop)
     stage_deprivation(con)
@@ -303,6 +312,9 @@ survey_responses = staged("surveys", "survey_responses", _survey_wave)
 survey_item_scores = staged("surveys", "survey_item_scores", _survey_wave)
 outcome_values = staged("outcomes/fingertips", "outcome_values", _outcome_files)
 STAGED_MONITORING = "load_returns (monitoring.read_returns) -> stage_returns"
+COMMENT_CODINGS = "comments.read_comment_codings"
+STAGED_COMMENT_CODINGS = "load_comment_codings -> stage_comment_codings"
+comment_codings = staged("codings/comments", "comment_codings", _comment_codings)
 monitoring_returns = staged("monitoring", "monitoring_returns", _monitoring)
 
 CASES: list[Case] = [
@@ -805,6 +817,25 @@ CASES: list[Case] = [
         INTERVENTIONS,
         reading(read_interventions),
         "the file name does not start with a partnership id",
+    ),
+    # --- Comment coding tables ---
+    error(
+        "comment_coding_missing_theme",
+        "codings/comments/missing theme column.csv",
+        COMMENT_CODINGS,
+        reading(read_comment_codings),
+        "missing required column(s) theme",
+        row=1,
+        column="theme",
+    ),
+    quarantined(
+        "comment_coding_unlinked",
+        "codings/comments/unlinked codings.csv",
+        STAGED_COMMENT_CODINGS,
+        comment_codings,
+        1,
+        (3, "column 'item': the response left item 'COMMENTS' blank, so there is no comment to code"),
+        (4, "column 'theme': theme 'no_such_theme' is not in reference/comment_themes.csv"),
     ),
     # --- Monitoring returns ---
     quarantined(

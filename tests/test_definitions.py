@@ -22,6 +22,7 @@ def test_definitions_group_by_source_and_tag_every_asset_with_its_layer():
         "reference",
         "surveys",
         "codings",
+        "comments",
         "outcomes",
         "mapping",
         "monitoring",

@@ -46,6 +46,8 @@ MARTS = (
     "sustainment",
     "sustainment_by_factor",
     "round_comparison",
+    "comment_themes",
+    "comment_quotes",
 )
 
 
@@ -535,3 +537,56 @@ def test_a_total_that_equals_the_sum_of_the_counts_is_withheld_where_it_reveals_
     assert out.loc[:2, ["alpha_respondents", "alpha_ci_low", "alpha_ci_high"]].isna().all().all()
     assert out.loc[:2, "alpha_note"].str.contains("withheld").all()
     assert out.loc[3:, "alpha_respondents"].tolist() == [15] * 3 and out.loc[3:, "alpha_ci_low"].notna().all()
+
+
+def test_comment_theme_counts_are_not_pinned_by_the_totals(published, warehouse):
+    # For each withheld comment count (of a theme x partnership x group cell or of a total): its smallest and
+    # largest value given every published cell and total of the theme, with every count >= 0. Pinned (max - min
+    # < 1) at the true value = recovered. The grid lists zero cells too, so a listed cell is not known to be >= 1.
+    themes = published["comment_themes"]
+    truth = warehouse.execute(
+        "SELECT theme_code, partnership_id, stakeholder_group, count(DISTINCT (wave, respondent_key, item_code)) AS n"
+        " FROM staging.comment_codings GROUP BY ALL"
+    ).df()
+    dims = ["partnership_id", "stakeholder_group"]
+    tried = recovered = 0
+    found = []
+    for theme, rows in themes.groupby("theme_code"):
+        rows = rows.reset_index(drop=True)
+        cells = rows[rows["level"] == "cell"].reset_index(drop=True)
+        actual = cells.merge(truth[truth["theme_code"] == theme], on=["theme_code", *dims], how="left")["n"].fillna(0)
+        member = sum_incidence(rows, cells, dims)  # which cells each row adds up
+        hidden = cells["comments"].isna().to_numpy()
+        known = np.where(hidden, 0, cells["comments"].fillna(0).to_numpy(dtype=float))
+        published_rows = rows["comments"].notna().to_numpy()
+        a_eq = member[published_rows][:, hidden]
+        b_eq = rows.loc[published_rows, "comments"].to_numpy(dtype=float) - member[published_rows] @ known
+        keep = a_eq.any(axis=1)
+        for r in np.flatnonzero(~published_rows):
+            objective = member[r][hidden]
+            if not objective.any():
+                continue
+            tried += 1
+            extremes = []
+            for sign in (1, -1):
+                fit = linprog(sign * objective, A_eq=a_eq[keep], b_eq=b_eq[keep], bounds=(0, None))
+                assert fit.status in (0, 3), fit.message
+                extremes.append(sign * fit.fun if fit.status == 0 else sign * np.inf)
+            value = float(member[r] @ actual.to_numpy(dtype=float))
+            if extremes[1] - extremes[0] < 1 - 1e-9 and abs(extremes[0] + member[r] @ known - value) < 1e-6:
+                recovered += 1
+                found.append(
+                    f"{theme} {rows.at[r, 'level']} {rows.at[r, 'partnership_id']} {rows.at[r, 'stakeholder_group']}"
+                )
+    report("comment_themes bounded by published totals", tried, recovered)
+    assert tried > 0
+    assert recovered == 0, found[:10]
+
+
+def test_quotes_are_attributed_only_to_published_theme_and_group_totals(published):
+    themes, quotes = published["comment_themes"], published["comment_quotes"]
+    open_groups = themes.loc[(themes["level"] == "theme x stakeholder group") & ~themes["suppressed"]]
+    keys = set(zip(open_groups["theme_code"], open_groups["stakeholder_group"], strict=True))
+    assert len(quotes) > 0
+    assert set(zip(quotes["theme_code"], quotes["stakeholder_group"], strict=True)) <= keys
+    assert "partnership_id" not in quotes.columns

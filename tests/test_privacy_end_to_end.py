@@ -17,7 +17,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from pipeline.privacy import hmac_sql
+from pipeline.privacy import find_personal_data, hmac_sql
 from tests.conftest import DATA_DIR, run_refresh
 
 KEY = "canary-pseudonym-key-7f3a9c41"
@@ -41,6 +41,14 @@ PLANTED = [
     "192.168.1.20",
 ]
 CODE = "Success factors/Senior leadership/Visible senior sponsorship"
+# More comments of the last wave (responses 2 to 6), each with a titled name, an e-mail or a phone number.
+PLANTED_COMMENTS = [
+    "Capacity is stretched; Dr Jane Smith knows the details.",
+    "Capacity is stretched - email jo.bloggs@example.org for the figures.",
+    "Capacity is stretched, ring 07700 900123 any time.",
+    "Capacity is stretched; Prof Jane Smith agrees.",
+    "Capacity is stretched: call +44-7700-900126.",
+]
 
 
 def _plant(raw: Path) -> None:
@@ -49,6 +57,8 @@ def _plant(raw: Path) -> None:
     with open(wave, newline="", encoding="utf-8-sig") as handle:
         rows = list(csv.reader(handle))
     rows[3][rows[0].index("Q4")] = f"{NEAR_MISSES} {PERSONAL}"
+    for offset, comment in enumerate(PLANTED_COMMENTS, start=4):
+        rows[offset][rows[0].index("Q4")] = comment
     with open(wave, "w", newline="", encoding="utf-8-sig") as handle:
         csv.writer(handle).writerows(rows)
     # A coded excerpt, from a coding table whose source sorts first, so that it is the one published.
@@ -57,6 +67,17 @@ def _plant(raw: Path) -> None:
             [
                 ["partnership", "source", "code", "coder", "excerpt"],
                 ["P01", "A planted interview", CODE, "Evaluator A", f"{NEAR_MISSES} {PERSONAL}"],
+            ]
+        )
+    # Every planted comment coded by theme, the coder's copy of the comment (unredacted) beside each coding.
+    with open(raw / "codings" / "comments" / "planted.csv", "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(
+            [
+                ["wave", "response", "item", "theme", "coder", "comment"],
+                *(
+                    ["wave_3", str(n), "COMMENTS", "capacity", "Evaluator A", text]
+                    for n, text in enumerate([f"{NEAR_MISSES} {PERSONAL}", *PLANTED_COMMENTS], start=1)
+                ),
             ]
         )
 
@@ -106,6 +127,22 @@ def test_no_planted_value_is_published(planted_run):
     assert excerpts.startswith(f"{NEAR_MISSES} [name], NHS no [NHS number], NI [NI number], tel [phone]")
     pages = [p.read_text(encoding="utf-8") for p in published if p.suffix == ".html"]
     assert any(NEAR_MISSES in page and "[NHS number]" in page for page in pages)
+
+
+def test_the_planted_comments_are_coded_and_counted_but_never_quoted(planted_run):
+    root, _ = planted_run
+    with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as con:
+        coded = con.execute(
+            "SELECT comment FROM staging.comment_codings WHERE source_file = 'codings/comments/planted.csv'"
+        ).fetchall()
+    assert len(coded) == 1 + len(PLANTED_COMMENTS)  # every planted coding linked to its (redacted) comment
+    quotes = duckdb.sql(f"SELECT quote FROM read_parquet('{root / 'marts' / 'comment_quotes.parquet'}')").fetchall()
+    assert len(quotes) > 0
+    # The personal-data scan finds nothing in any published quote, and no redacted comment is quoted.
+    assert [q for (q,) in quotes if find_personal_data(q) or "[" in q] == []
+    assert [q for (q,) in quotes if q.startswith("Capacity is stretched") or NEAR_MISSES in q] == []
+    themes = duckdb.sql(f"SELECT * FROM read_parquet('{root / 'marts' / 'comment_themes.parquet'}')").df()
+    assert [c for c in themes.select_dtypes("object").stack() if isinstance(c, str) and find_personal_data(c)] == []
 
 
 def test_no_planted_value_is_stored_in_the_warehouse(planted_run):

@@ -47,7 +47,7 @@ PER_PARTNERSHIP = [
 # What the second programme has none of, by design: no support-offer items, no inequality breakdowns, and no
 # indicator register or monitoring returns (local monitoring is optional).
 # No sustainment files: nothing to set against the factors. No evidence register (optional too:
-# evidence_by_factor then counts no document for any factor).
+# evidence_by_factor then counts no document for any factor). No coding of its comments.
 EMPTY_BY_DESIGN = {
     "support_usefulness",
     "outcome_inequality",
@@ -55,6 +55,8 @@ EMPTY_BY_DESIGN = {
     "monitoring_summary",
     "sustainment_by_factor",
     "evidence_register",
+    "comment_themes",
+    "comment_quotes",
 }
 
 

@@ -2,7 +2,8 @@
 
 Run `make demo-data` (or `python -m pipeline.generators.demo`) to rewrite `data/raw/surveys/`,
 `data/raw/codings/`, `data/raw/assessments/`, `data/raw/monitoring/` (with `reference/indicator_register.csv`;
-its planted special causes are documented in `pipeline.generators.monitoring`) and
+its planted special causes are documented in `pipeline.generators.monitoring`), the coding of the survey
+comments by theme in `data/raw/codings/comments/` (planted truth in `pipeline.generators.comments`) and
 `data/raw/demo_ground_truth.json`. Reference data and
 the real outcome statistics in `data/raw/` are not touched.
 
@@ -69,6 +70,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.codings.refi_qda import CodingSpec, write_qdpx
+from pipeline.generators.comments import write_comment_codings
 from pipeline.generators.evidence import write_evidence_register
 from pipeline.generators.files import Partnership, fixed_xlsx_timestamps, read_partnerships, write_atomically
 from pipeline.generators.monitoring import write_monitoring
@@ -824,6 +826,7 @@ def generate(data_dir: Path, seed: int = SEED) -> dict[str, object]:
     summary["sustainment"] = write_sustainment(data_dir, partnerships, truth)
     summary["evidence_register"] = write_evidence_register(reference_dir)  # no randomness: published literature
     summary["populations"] = write_area_populations(data_dir)
+    summary["comment_codings"] = write_comment_codings(data_dir)
     ground_truth = {
         "seed": seed,
         "rule": GROUND_TRUTH_RULE,
@@ -845,6 +848,7 @@ UNITS = {
     "sustainment": "sustainment statuses",
     "evidence_register": "publications",
     "populations": "area populations",
+    "comment_codings": "comment codings",
 }
 
 

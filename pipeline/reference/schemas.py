@@ -527,6 +527,20 @@ class AreaPopulation(Lineage):
         unique = ["area_code", "year", "age", "sex"]
 
 
+class CommentTheme(Lineage):
+    """One row per theme the evaluators code the survey's free-text comments with (the comment codebook).
+
+    Optional file: without it no comment coding can be linked, and the comment marts are empty."""
+
+    theme_code: Series[str] = pa.Field(
+        str_matches=MACHINE_NAME, unique=True, description="Theme code as the comment codings name it"
+    )
+    name: Series[str] = pa.Field(str_length={"min_value": 1}, description="Name of the theme as reports show it")
+    description: Series[str] = pa.Field(
+        nullable=True, metadata=OPTIONAL_COLUMN, description="Optional column: what a comment on this theme says"
+    )
+
+
 REFERENCE_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "partnerships": Partnership,
     "success_factors": SuccessFactor,
@@ -546,6 +560,7 @@ REFERENCE_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "spread": Spread,
     "evidence_register": EvidenceItem,
     "area_populations": AreaPopulation,
+    "comment_themes": CommentTheme,
 }
 
 # Reference files a drop zone may leave out: a missing one loads as an empty table with its model's columns.
@@ -557,6 +572,7 @@ OPTIONAL_REFERENCE: set[str] = {
     "spread",
     "evidence_register",
     "area_populations",
+    "comment_themes",
 }
 
 # A reference file whose staged table would take the name of another source's table is staged under another:

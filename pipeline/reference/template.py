@@ -145,6 +145,7 @@ EXAMPLES: dict[str, list[list[str]]] = {
     "area_populations": [
         ["E06000001", "2023", "100000", "All ages", "Persons", "Publisher, series and release, e.g. ONS mid-year estimates"]
     ],
+    "comment_themes": [["capacity", "Capacity and workload", "Staff time, stretched teams and workload"]],
     "indicator_register": [
         ["A01", "A01-PRO1", "Schools running the example programme", "process", "D1a", "best_start", "schools",
          "higher_is_better", "4", "2024-03-31", "20", "2026-03-31", "monthly", "Example Borough public health"],

@@ -39,7 +39,7 @@ from markupsafe import Markup  # noqa: E402
 
 from pipeline.comparison.analysis import NOT_OUTCOME, OUTCOME, qca_not_run  # noqa: E402
 from pipeline.reports import benefits as benefit_report  # noqa: E402
-from pipeline.reports import challenges, evidence, findings  # noqa: E402
+from pipeline.reports import challenges, comments, evidence, findings  # noqa: E402
 from pipeline.reports import sustainment as sustainment_report  # noqa: E402
 from pipeline.warehouse import load_sql  # noqa: E402
 
@@ -92,6 +92,8 @@ class Marts:
     negated_solutions: pd.DataFrame = field(default_factory=pd.DataFrame)  # qca_solutions of ~SUCCESS
     negated_truth_table: pd.DataFrame = field(default_factory=pd.DataFrame)  # qca_truth_table of ~SUCCESS
     negated_necessity: pd.DataFrame = field(default_factory=pd.DataFrame)  # qca_necessity of ~SUCCESS
+    comment_themes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    comment_quotes: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @classmethod
     def read(cls, con: duckdb.DuckDBPyConnection, schema: str = "marts") -> Marts:
@@ -135,6 +137,8 @@ class Marts:
             negated_solutions=of_outcome("qca_solutions", NOT_OUTCOME),
             negated_truth_table=of_outcome("qca_truth_table", NOT_OUTCOME),
             negated_necessity=of_outcome("qca_necessity", NOT_OUTCOME),
+            comment_themes=table("comment_themes"),
+            comment_quotes=table("comment_quotes"),
         )
 
     def names(self, kind: str) -> dict[str, str]:
@@ -1576,6 +1580,9 @@ def programme_report(marts: Marts, provenance: Provenance | None = None) -> str:
         "spread": sustainment_report.spread_table(marts.sustainment),
         "round_comparison": sustainment_report.round_comparison_table(marts.round_comparison, wave_labels(marts)),
     }
+    themes = comments.comment_themes_table(
+        marts.comment_themes, marts.comment_quotes, lambda ids: marts.label("stakeholder_group", ids)
+    )
     return _render(
         "evaluation_report.html",
         partnerships=list(marts.profile["partnership_id"]),
@@ -1594,6 +1601,7 @@ def programme_report(marts: Marts, provenance: Provenance | None = None) -> str:
             iter(findings.sustainment_findings(marts.sustainment_by_factor, factor_names(marts))), None
         ),
         evidence_base=challenges.evidence_statement(marts.memberships),
+        comments=comments.comment_summary(marts.comment_themes, marts.comment_quotes),
         tables={
             "factor_outcome": _table_markup(factor_outcome_table(marts)),
             "factor_matrix": _table_markup(factor_matrix_table(marts)),
@@ -1624,6 +1632,7 @@ def programme_report(marts: Marts, provenance: Provenance | None = None) -> str:
                     "evidence_register": evidence.evidence_register_table(marts.evidence_register),
                 }.items()
             },
+            "comments": _table_markup(themes) if themes is not None else None,
         },
     )
 
