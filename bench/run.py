@@ -5,13 +5,15 @@ files, each in its own process:
 
 - pipeline: the survey path end to end through Dagster, from an empty warehouse (bench/pipeline_run.py full);
 - duckdb:   the same ingest and aggregations as plain DuckDB SQL (bench/duckdb_baseline.py);
+- floor:    the streaming floor: each wave kept once as received (personal data dropped, respondents keyed)
+            as zstd Parquet, respondents scored in the wide row, aggregated (bench/floor.py);
 - pandas:   the same as a pandas + pandera script (bench/pandas_script.py);
 
 and the incremental case: with every wave but the last already loaded (bench/pipeline_run.py setup, not
 timed), the last wave lands and the sensor's run takes it (bench/pipeline_run.py new-wave), against the
 full refresh above. For each process: wall time, CPU time (user + system) and peak resident memory, from
 the operating system's accounting of that child (os.wait4), and ratios against the DuckDB baseline. The
-contestants' construct means are compared with each other, so all three are seen to do the same work.
+contestants' construct means are compared with each other, so all four are seen to do the same work.
 Prints a table and writes it as JSON.
 
     python bench/run.py                       # 1,000,000 respondents x 60 items, 10 waves, 300 partnerships
@@ -36,10 +38,12 @@ PROJECT = BENCH.parent
 CONTESTANTS = {
     "pipeline": [sys.executable, str(BENCH / "pipeline_run.py"), "full"],
     "duckdb": [sys.executable, str(BENCH / "duckdb_baseline.py")],
+    "floor": [sys.executable, str(BENCH / "floor.py")],
     "pandas": [sys.executable, str(BENCH / "pandas_script.py")],
 }
 TARGETS = {
     "pipeline_wall_vs_duckdb_at_most": 2.0,
+    "pipeline_wall_vs_floor_at_most": 2.0,
     "pandas_wall_vs_pipeline_at_least": 5.0,
     "pipeline_peak_rss_gib_at_most": 4.0,
     "new_wave_vs_full_refresh_at_most": 0.20,
@@ -139,16 +143,19 @@ def agreement(work: Path, names: list[str]) -> dict[str, float | None]:
 def table(report: dict[str, object]) -> str:
     runs = report["runs"]
     base = runs.get("duckdb", {})
+    floor = runs.get("floor", {})
     lines = [
-        f"{'contestant':<22} {'wall s':>9} {'cpu s':>9} {'peak RSS GiB':>13} {'wall x duckdb':>14} {'cpu x duckdb':>13}  ok",
+        f"{'contestant':<22} {'wall s':>9} {'cpu s':>9} {'peak RSS GiB':>13} {'wall x duckdb':>14} {'cpu x duckdb':>13}"
+        f" {'wall x floor':>13}  ok",
     ]
     for name, run in runs.items():
         wall_ratio = run["wall_s"] / base["wall_s"] if base.get("wall_s") else float("nan")
         cpu_ratio = run["cpu_s"] / base["cpu_s"] if base.get("cpu_s") else float("nan")
+        floor_ratio = run["wall_s"] / floor["wall_s"] if floor.get("wall_s") else float("nan")
         ok = run["exit_code"] == 0 and (run.get("result") or {}).get("success", True)
         lines.append(
             f"{name:<22} {run['wall_s']:>9.1f} {run['cpu_s']:>9.1f} {run['peak_rss_gib']:>13.2f}"
-            f" {wall_ratio:>14.2f} {cpu_ratio:>13.2f}  {'yes' if ok else 'NO'}"
+            f" {wall_ratio:>14.2f} {cpu_ratio:>13.2f} {floor_ratio:>13.2f}  {'yes' if ok else 'NO'}"
         )
     incremental = report.get("incremental")
     if incremental:
@@ -175,6 +182,12 @@ def verdicts(report: dict[str, object]) -> dict[str, str]:
         ratio = runs["pipeline"]["wall_s"] / runs["duckdb"]["wall_s"]
         goal = TARGETS["pipeline_wall_vs_duckdb_at_most"]
         out["pipeline within 2x of duckdb (wall)"] = f"{'met' if ratio <= goal else 'missed'} ({ratio:.2f}x)"
+    if "pipeline" in runs and "floor" in runs:
+        ratio = runs["pipeline"]["wall_s"] / runs["floor"]["wall_s"]
+        goal = TARGETS["pipeline_wall_vs_floor_at_most"]
+        out["pipeline within 2x of the streaming floor (wall)"] = (
+            f"{'met' if ratio <= goal else 'missed'} ({ratio:.2f}x)"
+        )
     if "pipeline" in runs and "pandas" in runs:
         ratio = runs["pandas"]["wall_s"] / runs["pipeline"]["wall_s"]
         goal = TARGETS["pandas_wall_vs_pipeline_at_least"]

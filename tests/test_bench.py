@@ -1,12 +1,15 @@
 """The benchmark at a small scale, through its real entry point, so that it cannot rot.
 
 No wall-clock assertions: only that every contestant runs to the end, reports what it is measured on, and
-that the three do the same work (equal construct means), and that a new wave taken incrementally leaves
-the same survey marts as a full refresh.
+that the four do the same work (equal construct means), that the streaming floor keeps each wave with
+personal data dropped and respondents keyed as the pipeline keys them, and that a new wave taken
+incrementally leaves the same survey marts as a full refresh.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import subprocess
 import sys
@@ -39,7 +42,7 @@ def test_every_contestant_runs_and_reports_its_costs(bench_report) -> None:
     report, _, completed = bench_report
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
     assert report["failed"] == []
-    expected = {"pipeline", "duckdb", "pandas", "pipeline setup (not timed)", "pipeline new wave"}
+    expected = {"pipeline", "duckdb", "floor", "pandas", "pipeline setup (not timed)", "pipeline new wave"}
     assert set(report["runs"]) == expected
     for name, run in report["runs"].items():
         assert run["exit_code"] == 0, name
@@ -50,21 +53,42 @@ def test_every_contestant_runs_and_reports_its_costs(bench_report) -> None:
     assert report["incremental"]["new_wave_vs_full_refresh"] > 0
     assert set(report["targets"]) == {
         "pipeline within 2x of duckdb (wall)",
+        "pipeline within 2x of the streaming floor (wall)",
         "pipeline at least 5x faster than pandas (wall)",
         "pipeline peak RSS <= 4 GiB",
         "new wave <= 20% of a full refresh",
     }
-    assert "wall x duckdb" in completed.stdout
+    assert "wall x duckdb" in completed.stdout and "wall x floor" in completed.stdout
 
 
 def test_the_contestants_agree_on_the_construct_means(bench_report) -> None:
     report, _, _ = bench_report
     agreement = report["agreement"]
-    for name in ("pipeline", "pandas"):
+    for name in ("pipeline", "floor", "pandas"):
         matched, _, total = agreement[f"{name}_rows_matched"].partition(" of ")
         assert matched == total.split(" ")[0], agreement
         assert agreement[f"{name}_max_abs_mean_difference"] < 1e-9
         assert agreement[f"{name}_respondent_counts_equal"] is True
+
+
+def test_the_floor_keeps_each_wave_keyed_without_personal_data(bench_report) -> None:
+    report, work, _ = bench_report
+    assert report["runs"]["floor"]["result"]["respondents"] == 3 * 1500  # the planted outsider left out
+    kept = pd.read_parquet(work / "floor" / "raw" / "wave_03.parquet")
+    exported = pd.read_csv(work / "data" / "surveys" / "wave_03.csv", skiprows=[1, 2], dtype=str)
+    assert len(kept) == len(exported) == 1501
+    personal = {"IPAddress", "RecipientEmail", "RecipientFirstName", "RecipientLastName", "ExternalReference"}
+    assert personal <= set(exported.columns)
+    assert not personal & set(kept.columns)
+    assert {"LocationLatitude", "LocationLongitude", "ResponseId"}.isdisjoint(kept.columns)
+    assert list(kept["respondent_row"]) == list(range(1, 1502))
+    # HMAC-SHA256 under the benchmark's key (bench/run.py sets EVAL_PSEUDONYM_KEY), as the pipeline keys them.
+    expected = [
+        hmac.new(b"benchmark", reference.encode(), hashlib.sha256).hexdigest()
+        for reference in exported["ExternalReference"]
+    ]
+    assert list(kept["respondent_key"]) == expected
+    assert list(kept["Q1_1"].fillna("")) == list(exported["Q1_1"].fillna(""))
 
 
 def test_the_pipeline_quarantines_the_planted_faults(bench_report) -> None:
