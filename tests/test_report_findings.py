@@ -175,7 +175,8 @@ def test_the_programmes_response_rate_in_every_wave_is_a_finding_and_in_the_resp
     finding = next(t for t in texts if "answered the stakeholder survey" in t)
     page = visible(report)
     for row in waves.itertuples(index=False):
-        said = f"{findings.percent(row.response_rate)} in {row.wave} ({row.respondents:,} of {row.invited:,} invited)"
+        wave = marts.names("wave").get(row.wave, row.wave)  # headed by its label, as survey_waves.csv gives it
+        said = f"{findings.percent(row.response_rate)} in {wave} ({row.respondents:,} of {row.invited:,} invited)"
         assert said in finding
         assert f"{row.respondents:,} of {row.invited:,}" in page
 

@@ -110,8 +110,15 @@ def test_factors_are_labelled_and_ordered_as_the_reference_data_says(demo_run):
         frame.loc[frame["factor_id"] == "governance", ["factor_id", "factor_name"]] = (
             matrix.loc[renamed, ["factor_id", "factor_name"]].iloc[0].tolist()
         )
+    # So does the labels mart, which names the factor's survey construct too.
+    labels = marts.labels.copy()
+    labels.loc[labels["id"] == "governance", "name"] = "Shared governance & {{accountability}}"
     marts = dataclasses.replace(
-        marts, matrix=pd.concat([matrix, new], ignore_index=True), evidence=evidence, evidence_register=register
+        marts,
+        matrix=pd.concat([matrix, new], ignore_index=True),
+        evidence=evidence,
+        evidence_register=register,
+        labels=labels,
     )
 
     report = programme_report(marts)

@@ -166,7 +166,7 @@ def benefits_table(benefits: pd.DataFrame, names: pd.Series) -> GT | None:
             columns=["change_vs_comparator", "events_avoided_low", "events_avoided", "events_avoided_high"], decimals=1
         )
         .fmt_currency(columns=["value_low_gbp", "value_gbp", "value_high_gbp"], currency="GBP", decimals=0)
-        .sub_missing(missing_text="-")
+        .sub_missing(missing_text="—")
         .cols_label(
             partnership="Partnership",
             indicator="Indicator",

@@ -415,7 +415,7 @@ def importance_table(marts: Marts) -> GT:
         GT(frame)
         .tab_header(
             "How much each factor matters in a model of success",
-            "Penalised logistic regression on the factors' survey scores; importance = loss of fit when the factor is shuffled",
+            "Penalised logistic regression on the factors' calibrated memberships (the QCA's evidence); importance = loss of fit when the factor is shuffled",
         )
         .fmt_number(columns=["coefficient"], decimals=2)
         .fmt_number(columns=["importance_mean", "importance_sd"], decimals=3)
@@ -591,6 +591,7 @@ def support_by_group_table(marts: Marts) -> GT:
             for mean, share in zip(f["mean_usefulness"], f["share_useful"], strict=True)
         ]
     )
+    support = support.assign(stakeholder_group=marts.label("stakeholder_group", support["stakeholder_group"]))
     wide = support.pivot(index=["wave", "support_label"], columns="stakeholder_group", values="cell").reset_index()
     wide.columns.name = None
     wide["wave"] = marts.label("wave", wide["wave"])
@@ -614,7 +615,9 @@ def response_table(marts: Marts) -> GT:
     cells = response[response["level"] == "cell"]
     published_cells = cells.groupby("wave")["response_rate"].agg(lambda r: f"{r.notna().sum()} of {len(r)}")
     totals = response[response["level"].isin(["wave", "wave x stakeholder group"])].copy()
-    totals["group"] = totals["stakeholder_group"].where(totals["level"] != "wave", "All groups")
+    totals["group"] = marts.label("stakeholder_group", totals["stakeholder_group"]).where(
+        totals["level"] != "wave", "All groups"
+    )
     totals["order"] = (totals["level"] != "wave").astype(int)
     frame = totals.sort_values(["wave", "order", "group"]).assign(
         counts=lambda f: [
@@ -656,7 +659,8 @@ def wave_change_table(marts: Marts) -> GT:
         known = pairs.dropna(subset=["difference"])
         rows.append(
             {
-                "construct": names.get(construct, construct),  # a factor's published name, else the id
+                # a factor's published name, else the construct's, else the id
+                "construct": names.get(construct, marts.names("construct").get(construct, construct)),
                 "waves": f"{wave_names.get(before, before)} to {wave_names.get(after, after)}",
                 "compared": len(known),
                 "higher": int((known["ci_low"] > 0).sum()),
