@@ -187,6 +187,7 @@ def test_intervals_print_with_to_and_real_minus_signs(report):
     assert findings.share_interval(0.6, 0.96) == "60% to 96%"
     assert findings.number(-0.001) == "0.00"  # never "-0.00"
     assert findings.points(-0.0855) == "\u22129 points"
+    assert findings.points(0.01) == "1 point" and findings.points(-0.012) == "\u22121 point"
     text = visible(report)
     assert not re.search(r"\d\s*[\u2013-]\s*[\u2212-]\d", text)  # no "-0.14--0.03"
     assert not re.search(r"(?<![\w\d.])-\d", text.replace("E0", ""))  # no hyphen for a minus sign

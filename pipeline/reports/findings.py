@@ -66,8 +66,9 @@ def share_interval(low: float, high: float) -> str:
 
 
 def points(difference: float) -> str:
-    """A difference of two shares in percentage points: "47 points", "\u221212 points"."""
-    return f"{number(100 * difference, 0)} points"
+    """A difference of two shares in percentage points: "47 points", "\u221212 points", "1 point"."""
+    shown = number(100 * difference, 0)
+    return f"{shown} {'point' if shown.lstrip(MINUS) == '1' else 'points'}"
 
 
 def factor_success_findings(comparison: pd.DataFrame, names: dict[str, str]) -> list[Finding]:
