@@ -201,7 +201,7 @@ def test_the_labels_mart_names_every_id_the_other_marts_carry(marts):
     assert set(marts.trends["indicator_id"].astype(str)) <= named["outcome_indicator"]
     units = labels[labels["kind"] == "outcome_indicator"].set_index("id")["description"]
     assert units["91414"] == "Directly standardised rate per 100,000" and units["20602"] == "Percentage"
-    conditions = set(marts.memberships.columns) - {"partnership_id", "excluded_reason"}
+    conditions = set(marts.memberships.columns) - {"partnership_id", "excluded_reason", "evidence_base"}
     assert conditions <= named["qca_condition"]
     # A factor's label is the name success_factors.csv gives it.
     factors = pd.read_csv(DATA_DIR / "reference" / "success_factors.csv").set_index("factor_id")["factor_name"]

@@ -100,6 +100,16 @@ def test_the_report_says_whether_integration_goes_with_sustainment(demo_run):
     assert "Rounds compared" in report
 
 
+def test_each_case_page_says_what_became_of_the_work_and_where_it_spread(demo_run, published):
+    pages = demo_run.settings.marts_dir / "reports" / "partnerships"
+    thanet = (pages / "P02.html").read_text()
+    assert "After support ended, the work was integrated into other work (found 2018-07-31:" in thanet
+    assert "Kent County Council rolled the approach out across the county" in thanet  # its county roll-out
+    stopped = published["sustainment"].query("status == 'stopped' and spread_count == 0")["partnership_id"].iloc[0]
+    page = (pages / f"{stopped}.html").read_text()
+    assert "After support ended, the work was stopped" in page and "It spread" not in page
+
+
 def test_without_a_significant_difference_the_finding_says_the_data_cannot_confirm_it():
     rows = []
     for level, continued, n in (("strong", 3, 5), ("weak", 2, 5)):

@@ -863,7 +863,10 @@ def trend_plot(marts: Marts, partnership_id: str) -> str | None:
     change = marts.change[(marts.change["partnership_id"] == partnership_id) & marts.change["headline"]]
     if change.empty:
         return None
-    indicator = change.iloc[0]
+    indicator = change.iloc[0].copy()
+    # The y axis reads in the indicator's unit, as the labels mart describes it.
+    units = marts.labels[marts.labels["kind"] == "outcome_indicator"].set_index("id")["description"]
+    indicator["unit"] = units.get(str(indicator["indicator_id"]))
     series = marts.trends[
         (marts.trends["partnership_id"] == partnership_id) & (marts.trends["indicator_id"] == indicator["indicator_id"])
     ]
@@ -900,7 +903,7 @@ def trend_figure(series: pd.DataFrame, indicator: pd.Series, partnership_id: str
     axis.set_xticks(when, series["period"])
     axis.set_title(f"{indicator['indicator_name']}: {partnership_id} beside England", fontsize=10)
     axis.set_xlabel("Period (programme support shaded)", fontsize=8)
-    axis.set_ylabel("Indicator value", fontsize=8)
+    axis.set_ylabel(indicator.get("unit") or "Indicator value", fontsize=8)
     axis.tick_params(axis="x", labelrotation=45, labelsize=8)
     axis.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     figure.tight_layout()
@@ -1038,8 +1041,8 @@ def inequality_table(marts: Marts, partnership_id: str) -> GT:
             "Slope and Relative Index of Inequality across deprivation quantiles, latest period",
         )
         .fmt_number(columns=["sii", "sii_ci_low", "sii_ci_high", "rii", "rii_ci_low", "rii_ci_high"], decimals=2)
-        .cols_merge_range(col_begin="sii_ci_low", col_end="sii_ci_high")
-        .cols_merge_range(col_begin="rii_ci_low", col_end="rii_ci_high")
+        .cols_merge_range(col_begin="sii_ci_low", col_end="sii_ci_high", sep=" to ")
+        .cols_merge_range(col_begin="rii_ci_low", col_end="rii_ci_high", sep=" to ")
         .cols_label(
             indicator="Indicator",
             area_code="Area",
@@ -1386,7 +1389,7 @@ def case_study_page(marts: Marts, partnership_id: str, narrative: str | None = N
         )
         .tab_header("Evidence on each success factor")
         .fmt_number(columns=["survey_mean", "survey_ci_low", "survey_ci_high"], decimals=2)
-        .cols_merge_range(col_begin="survey_ci_low", col_end="survey_ci_high")
+        .cols_merge_range(col_begin="survey_ci_low", col_end="survey_ci_high", sep=" to ")
         .sub_missing(missing_text="-")
         .data_color(columns="triangulated_rating", fn=_colour_by(RATING_COLOURS))
         .cols_label(
@@ -1442,6 +1445,7 @@ def case_study_page(marts: Marts, partnership_id: str, narrative: str | None = N
         spc_charts=spc_charts(marts, partnership_id),
         monitoring=_table_markup(table) if (table := monitoring_table(marts, partnership_id)) is not None else None,
         benefits=benefit_report.case_line(marts.benefits, partnership_id),
+        sustainment=sustainment_report.case_line(marts.sustainment, partnership_id),
         tables={
             "respondents": _table_markup(respondents_table(marts, partnership_id)),
             "scores": _table_markup(construct_scores_table(marts, partnership_id)),

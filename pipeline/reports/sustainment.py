@@ -37,6 +37,35 @@ def sustainment_summary(sustainment: pd.DataFrame) -> str | None:
     )
 
 
+STATUS_WORDS = {
+    "sustained": "sustained by the partnership",
+    "integrated": "integrated into other work",
+    "stopped": "stopped",
+}
+SPREAD_WORDS = {"new_area": "new area", "new_service": "new service", "new_programme": "new programme"}
+
+
+def case_line(sustainment: pd.DataFrame, partnership_id: str) -> str | None:
+    """One sentence for a case page: what became of the partnership's work after support, on what evidence,
+    and where it spread; None when no status is recorded for it."""
+    rows = sustainment[sustainment["partnership_id"] == partnership_id] if not sustainment.empty else sustainment
+    if rows.empty or pd.isna(rows.iloc[0]["status"]):
+        return None
+    row = rows.iloc[0]
+    line = (
+        f"After support ended, the work was {STATUS_WORDS.get(row['status'], row['status'])}"
+        f" (found {row['status_date']:%Y-%m-%d}: {row['evidence']})."
+    )
+    if row["spread_count"] > 0:
+        takes = "take-up" if row["spread_count"] == 1 else "take-ups"
+        line += (
+            f" It spread: {int(row['spread_count'])} {takes}, the latest {row['latest_spread']}"
+            f" ({SPREAD_WORDS.get(row['latest_spread_kind'], row['latest_spread_kind'])},"
+            f" {row['latest_spread_date']:%Y-%m-%d})."
+        )
+    return line
+
+
 def sustainment_by_factor_table(by_factor: pd.DataFrame, names: dict[str, str]) -> GT | None:
     """Work carried on (sustained or integrated) where each factor is strong and where it is weak, with Wilson
     intervals, the difference (Newcombe) and Fisher's exact p; the tested factor first. None when empty."""
