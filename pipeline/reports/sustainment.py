@@ -59,7 +59,7 @@ def case_line(sustainment: pd.DataFrame, partnership_id: str) -> str | None:
     if row["spread_count"] > 0:
         takes = "take-up" if row["spread_count"] == 1 else "take-ups"
         line += (
-            f" It spread: {int(row['spread_count'])} {takes}, the latest {row['latest_spread']}"
+            f" It spread: {int(row['spread_count'])} {takes}; the latest: {row['latest_spread']}"
             f" ({SPREAD_WORDS.get(row['latest_spread_kind'], row['latest_spread_kind'])},"
             f" {row['latest_spread_date']:%Y-%m-%d})."
         )
