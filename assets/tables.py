@@ -342,10 +342,13 @@ def quarantine_share_check(source: str, partition_column: str | None = None) -> 
         with warehouse.get_connection() as con:
             (share,) = quarantine_shares(con, {source: tables}, where, params)
         over = share.over(limit)
+        message = share.limit_message(limit)
+        if scope != "whole table":  # a wave's run names the wave: the share is that wave's
+            message = f"{scope}: {message}"
         return dg.AssetCheckResult(
             passed=not over,
             severity=dg.AssetCheckSeverity.ERROR,
-            description=share.limit_message(limit) if over else None,
+            description=message if over else None,
             metadata={
                 "max_quarantine_share": limit,
                 "quarantine_share": round(share.share, 4),

@@ -19,7 +19,9 @@ ITEM_GRAIN = "survey_item_scores_unique_wave_respondent_key_item_code"
 RESPONSE_GRAIN = "survey_responses_unique_wave_respondent_key"
 
 
-def run_wave(settings: Settings, instance: dg.DagsterInstance, wave: str, *, checks_only: bool = False):
+def run_wave(
+    settings: Settings, instance: dg.DagsterInstance, wave: str, *, checks_only: bool = False, limit: float = 0.2
+):
     """The wave's partition with its checks, or (`checks_only`) the checks of its staged tables on what the
     warehouse holds, in a run of the wave's partition that only reads its export again (a file already
     loaded changes nothing)."""
@@ -30,12 +32,18 @@ def run_wave(settings: Settings, instance: dg.DagsterInstance, wave: str, *, che
         )
     return dg.materialize(
         [*surveys.wave_assets, *surveys.survey_checks],
-        resources=resources_for(settings),
+        resources=with_limit(resources_for(settings), limit),
         instance=instance,
         partition_key=wave,
         selection=selection,
         raise_on_error=False,
     )
+
+
+def with_limit(resources: dict, limit: float) -> dict:
+    """The test resources with another `max_quarantine_share`."""
+    paths = resources["paths"]
+    return {**resources, "paths": type(paths)(**{**paths.model_dump(), "max_quarantine_share": limit})}
 
 
 def evaluations(result: dg.ExecuteInProcessResult) -> dict[str, dg.AssetCheckEvaluation]:
@@ -63,7 +71,7 @@ def loaded(tmp_path):
     settings = Settings(data_dir=DATA_DIR, warehouse=tmp_path / "warehouse.duckdb", marts_dir=tmp_path / "marts")
     assert dg.materialize(reference.reference_assets, resources=resources_for(settings)).success
     instance = dg.DagsterInstance.ephemeral()
-    instance.add_dynamic_partitions(surveys.survey_waves.name, ["wave_1", "wave_2"])
+    instance.add_dynamic_partitions(surveys.survey_waves.name, ["wave_1", "wave_2", "wave_3"])
     first = run_wave(settings, instance, "wave_1")
     assert first.success
     assert all(e.passed for e in evaluations(first).values())
@@ -121,3 +129,15 @@ def test_a_run_that_is_not_partitioned_checks_the_whole_table():
         [["wave_1", "wave_2"]],
         "wave in wave_1, wave_2",
     )
+
+
+def test_a_wave_over_the_quarantine_limit_fails_its_check_naming_the_wave(loaded):
+    settings, instance = loaded
+    # wave_3 holds the demo's one respondent of a partnership the programme does not have (P31)
+    bad = evaluations(run_wave(settings, instance, "wave_3", limit=0.0))["surveys_quarantine_share_within_limit"]
+    assert not bad.passed
+    assert bad.metadata["quarantined_rows"].value == 1
+    assert bad.description.startswith("wave = wave_3: surveys: ")
+    assert "rows of survey_responses received), more than max_quarantine_share = 0" in bad.description
+    clean = evaluations(run_wave(settings, instance, "wave_2", limit=0.0))["surveys_quarantine_share_within_limit"]
+    assert clean.passed and clean.metadata["quarantined_rows"].value == 0
