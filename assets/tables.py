@@ -130,7 +130,8 @@ def publish_and_describe(
 
 
 def _rules(table: str, model: type[pa.DataFrameModel]) -> dict[str, tuple[str, str, list]]:
-    """Each data test of a table: name -> (description, SQL counting offending rows and a sample, params)."""
+    """Each data test of a table: name -> (description, SQL counting offending rows and a sample, params).
+    The SQL reads the table as `{rows}`, so a check can read only the partitions a run wrote (`partition_filter`)."""
     short = table.split(".")[-1]
     schema = model.to_schema()
     rules: dict[str, tuple[str, str, list]] = {}
@@ -138,7 +139,7 @@ def _rules(table: str, model: type[pa.DataFrameModel]) -> dict[str, tuple[str, s
         columns = ", ".join(quote_identifier(c) for c in key)
         rules[f"{short}_unique_{'_'.join(key)}"] = (
             f"One row per {' x '.join(key)} in {table}",
-            f"SELECT count(*), any_value(({columns})) FROM (SELECT {columns} FROM {table} GROUP BY ALL HAVING count(*) > 1)",
+            f"SELECT count(*), any_value(({columns})) FROM (SELECT {columns} FROM {{rows}} GROUP BY ALL HAVING count(*) > 1)",
             [],
         )
     required = [name for name, column in schema.columns.items() if not column.nullable]
@@ -146,7 +147,7 @@ def _rules(table: str, model: type[pa.DataFrameModel]) -> dict[str, tuple[str, s
         condition = " OR ".join(f"{quote_identifier(c)} IS NULL" for c in required)
         rules[f"{short}_required_columns_not_null"] = (
             f"{table}: {', '.join(required)} are never empty",
-            f"SELECT count(*), NULL FROM {table} WHERE {condition}",
+            f"SELECT count(*), NULL FROM {{rows}} WHERE {condition}",
             [],
         )
     for name, column in schema.columns.items():
@@ -155,7 +156,7 @@ def _rules(table: str, model: type[pa.DataFrameModel]) -> dict[str, tuple[str, s
                 allowed = list(check.statistics["allowed_values"])
                 rules[f"{short}_{name}_accepted_values"] = (
                     f"{table}.{name} is one of {', '.join(map(str, allowed))}",
-                    f"SELECT count(*), any_value({quote_identifier(name)}::VARCHAR) FROM {table}"
+                    f"SELECT count(*), any_value({quote_identifier(name)}::VARCHAR) FROM {{rows}}"
                     f" WHERE NOT list_contains(?, {quote_identifier(name)}::VARCHAR)",
                     [[str(value) for value in allowed]],
                 )
@@ -163,16 +164,43 @@ def _rules(table: str, model: type[pa.DataFrameModel]) -> dict[str, tuple[str, s
             target_table, target_column = target.rsplit(".", 1)
             rules[f"{short}_{name}_in_{target_table.split('.')[-1]}"] = (
                 f"{table}.{name} exists in {target}",
-                f"SELECT count(*), any_value({quote_identifier(name)}) FROM {table} WHERE {quote_identifier(name)}"
+                f"SELECT count(*), any_value({quote_identifier(name)}) FROM {{rows}} WHERE {quote_identifier(name)}"
                 f" NOT IN (SELECT {quote_identifier(target_column)} FROM {target_table})",
                 [],
             )
     return rules
 
 
-def model_checks(table: str, *, blocking: bool = False) -> list[dg.AssetChecksDefinition]:
+def run_partitions(context: dg.AssetCheckExecutionContext) -> list[str] | None:
+    """The partitions the run materialises (its key, or the keys of its range), or None for a run that is
+    not partitioned."""
+    if context.has_partition_key:
+        return [context.partition_key]
+    if context.has_partition_key_range:
+        return list(context.partition_keys)
+    return None
+
+
+def partition_filter(column: str | None, partitions: list[str] | None) -> tuple[str, list, str]:
+    """The condition picking the rows of the partitions a run wrote (`column` holds the key), its parameter,
+    and the scope in words for a check's metadata; every row where the run is not partitioned."""
+    if column is None or partitions is None:
+        return "true", [], "whole table"
+    if len(partitions) == 1:  # a plain comparison, so the filter reaches the tables under a view
+        (key,) = partitions
+        return f"{quote_identifier(column)} = ?", [key], f"{column} = {key}"
+    return f"list_contains(?, {quote_identifier(column)})", [partitions], f"{column} in {', '.join(partitions)}"
+
+
+def model_checks(
+    table: str, *, blocking: bool = False, partition_column: str | None = None
+) -> list[dg.AssetChecksDefinition]:
     """The asset checks of one table, generated from its model: unique grain, required columns, accepted
-    values and references in one step, and (blocking) disclosure control where it publishes counts."""
+    values and references in one step, and (blocking) disclosure control where it publishes counts.
+
+    A table written one partition at a time names the column holding the partition key
+    (`partition_column`): in a partitioned run its data tests read only the partitions the run wrote, as
+    the ones before were checked when they were written; in any other run they read the whole table."""
     model = model_of(table)
     if model is None:
         raise KeyError(f"{table} has no pandera model in pipeline.catalog.TABLES")
@@ -188,15 +216,23 @@ def model_checks(table: str, *, blocking: bool = False) -> list[dg.AssetChecksDe
             ],
             name=f"{key}_data_tests",
         )
-        def _data_tests(warehouse: WarehouseResource):
+        def _data_tests(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
+            # A wave's run reads that wave: the ones before it were checked when they were written.
+            where, scope_params, scope = partition_filter(partition_column, run_partitions(context))
+            rows = f"(SELECT * FROM {table} WHERE {where})"
             with warehouse.get_connection() as con:
                 for name, (_, sql, params) in rules.items():
-                    offending, sample = con.execute(sql, params).fetchall()[0]
+                    # The rows' parameter comes first: they are read before anything else in the SQL.
+                    offending, sample = con.execute(sql.replace("{rows}", rows), [*scope_params, *params]).fetchall()[0]
                     yield dg.AssetCheckResult(
                         asset_key=key,
                         check_name=name,
                         passed=offending == 0,
-                        metadata={"offending_rows": offending, "sample": str(sample) if offending else "none"},
+                        metadata={
+                            "offending_rows": offending,
+                            "sample": str(sample) if offending else "none",
+                            "checked": scope,
+                        },
                     )
 
         checks.append(_data_tests)
@@ -281,9 +317,11 @@ def refused_files_check(source: str, tables: Sequence[str]) -> dg.AssetChecksDef
     return _every_file_read
 
 
-def quarantine_share_check(source: str) -> dg.AssetChecksDefinition:
+def quarantine_share_check(source: str, partition_column: str | None = None) -> dg.AssetChecksDefinition:
     """A check on a source's first staging table that fails, with error severity, when the share of the
-    source's rows quarantined passes the setting `max_quarantine_share` (`pipeline.quarantine`).
+    source's rows quarantined passes the setting `max_quarantine_share` (`pipeline.quarantine`). For a
+    source written one partition at a time (`partition_column`, see `model_checks`), a partitioned run
+    counts the rows of the partitions it wrote.
 
     Not blocking: the other sources and the marts still build, as they do for a refused file, while the
     refresh exits non-zero naming the source; the marts built on the rows that passed are there to inspect.
@@ -296,19 +334,26 @@ def quarantine_share_check(source: str) -> dg.AssetChecksDefinition:
         description=f"At most max_quarantine_share of the rows of any of {', '.join(tables)} is quarantined",
         blocking=False,
     )
-    def _quarantine_share(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.AssetCheckResult:
+    def _quarantine_share(
+        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource, paths: EvaluationPaths
+    ) -> dg.AssetCheckResult:
         limit = paths.max_quarantine_share
+        where, params, scope = partition_filter(partition_column, run_partitions(context))
         with warehouse.get_connection() as con:
-            (share,) = quarantine_shares(con, {source: tables})
+            (share,) = quarantine_shares(con, {source: tables}, where, params)
         over = share.over(limit)
+        message = share.limit_message(limit)
+        if scope != "whole table":  # a wave's run names the wave: the share is that wave's
+            message = f"{scope}: {message}"
         return dg.AssetCheckResult(
             passed=not over,
             severity=dg.AssetCheckSeverity.ERROR,
-            description=share.limit_message(limit) if over else None,
+            description=message if over else None,
             metadata={
                 "max_quarantine_share": limit,
                 "quarantine_share": round(share.share, 4),
                 "quarantined_rows": share.quarantined,
+                "checked": scope,
                 "tables": dg.MetadataValue.json(
                     [
                         {
@@ -326,9 +371,13 @@ def quarantine_share_check(source: str) -> dg.AssetChecksDefinition:
     return _quarantine_share
 
 
-def checks_for(tables: Sequence[str], *, blocking: bool = False) -> list[dg.AssetChecksDefinition]:
-    """The generated checks of several tables."""
-    return [check for table in tables for check in model_checks(table, blocking=blocking)]
+def checks_for(
+    tables: Sequence[str], *, blocking: bool = False, partition_column: str | None = None
+) -> list[dg.AssetChecksDefinition]:
+    """The generated checks of several tables (`partition_column`: see `model_checks`)."""
+    return [
+        check for table in tables for check in model_checks(table, blocking=blocking, partition_column=partition_column)
+    ]
 
 
 def table_specs(tables: Sequence[str], *, deps: Sequence[str] = (), **kwargs) -> list[dg.AssetSpec]:

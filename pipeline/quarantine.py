@@ -88,27 +88,37 @@ class SourceShare:
         )
 
 
-def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+def _count(con: duckdb.DuckDBPyConnection, table: str, where: str, params: list) -> int:
     schema, name = table.split(".", 1)
     if not table_exists(con, table):
         return 0
-    return con.execute(f"SELECT count(*) FROM {schema}.{quote_identifier(name)}").fetchall()[0][0]
+    return con.execute(f"SELECT count(*) FROM {schema}.{quote_identifier(name)} WHERE {where}", params).fetchall()[0][0]
 
 
-def table_share(con: duckdb.DuckDBPyConnection, source: str, table: str) -> TableShare:
-    """The rows of `staging.<table>` and `quarantine.<table>` (0 for a table not yet written)."""
-    quarantined = _count(con, f"quarantine.{table}")
+def table_share(
+    con: duckdb.DuckDBPyConnection, source: str, table: str, where: str = "true", params: list | None = None
+) -> TableShare:
+    """The rows of `staging.<table>` and `quarantine.<table>` (0 for a table not yet written), or those of
+    them `where` holds for (one partition, say)."""
+    params = params or []
+    quarantined = _count(con, f"quarantine.{table}", where, params)
     reason = None
     if quarantined:
-        reason = con.execute(f"SELECT any_value(reason) FROM quarantine.{quote_identifier(table)}").fetchall()[0][0]
-    return TableShare(source, table, _count(con, f"staging.{table}") + quarantined, quarantined, reason)
+        reason = con.execute(
+            f"SELECT any_value(reason) FROM quarantine.{quote_identifier(table)} WHERE {where}", params
+        ).fetchall()[0][0]
+    return TableShare(source, table, _count(con, f"staging.{table}", where, params) + quarantined, quarantined, reason)
 
 
 def quarantine_shares(
-    con: duckdb.DuckDBPyConnection, sources: Mapping[str, Sequence[str]] = QUARANTINED
+    con: duckdb.DuckDBPyConnection,
+    sources: Mapping[str, Sequence[str]] = QUARANTINED,
+    where: str = "true",
+    params: list | None = None,
 ) -> list[SourceShare]:
-    """Each source's quarantine, in the order of `sources` (default: every source)."""
+    """Each source's quarantine, in the order of `sources` (default: every source); `where` limits the rows
+    counted (one wave of the surveys, when the check runs with that wave's partition)."""
     return [
-        SourceShare(source, tuple(table_share(con, source, table) for table in tables))
+        SourceShare(source, tuple(table_share(con, source, table, where, params) for table in tables))
         for source, tables in sources.items()
     ]

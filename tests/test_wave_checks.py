@@ -1,0 +1,143 @@
+"""A survey wave's checks read that wave: the grain, required columns, accepted values and references of
+`staging.survey_responses` and `staging.survey_item_scores`, and the surveys' quarantine share, are checked
+on the rows of the wave the run loads, so a tenth wave does not check the nine before it again (issue #20:
+at 200,000 respondents a wave, the grain check of every wave loaded so far ran DuckDB out of memory). A bad
+row in the wave being checked still fails it, with the same check and sample."""
+
+from __future__ import annotations
+
+import dagster as dg
+import duckdb
+import pytest
+
+from assets import reference, surveys
+from assets.tables import partition_filter
+from pipeline.settings import Settings
+from tests.conftest import DATA_DIR, resources_for
+
+ITEM_GRAIN = "survey_item_scores_unique_wave_respondent_key_item_code"
+RESPONSE_GRAIN = "survey_responses_unique_wave_respondent_key"
+
+
+def run_wave(
+    settings: Settings, instance: dg.DagsterInstance, wave: str, *, checks_only: bool = False, limit: float = 0.2
+):
+    """The wave's partition with its checks, or (`checks_only`) the checks of its staged tables on what the
+    warehouse holds, in a run of the wave's partition that only reads its export again (a file already
+    loaded changes nothing)."""
+    selection = dg.AssetSelection.assets(*surveys.wave_assets)
+    if checks_only:
+        selection = dg.AssetSelection.assets(surveys.ingest_survey_wave) | dg.AssetSelection.checks_for_assets(
+            surveys.stage_survey_wave
+        )
+    return dg.materialize(
+        [*surveys.wave_assets, *surveys.survey_checks],
+        resources=with_limit(resources_for(settings), limit),
+        instance=instance,
+        partition_key=wave,
+        selection=selection,
+        raise_on_error=False,
+    )
+
+
+def with_limit(resources: dict, limit: float) -> dict:
+    """The test resources with another `max_quarantine_share`."""
+    paths = resources["paths"]
+    return {**resources, "paths": type(paths)(**{**paths.model_dump(), "max_quarantine_share": limit})}
+
+
+def evaluations(result: dg.ExecuteInProcessResult) -> dict[str, dg.AssetCheckEvaluation]:
+    return {e.check_name: e for e in result.get_asset_check_evaluations()}
+
+
+def plant_duplicate_answer(settings: Settings, wave: str) -> None:
+    """Copy one scored answer of `wave` in the raw answers, so the wave's item scores hold a respondent's
+    item twice, as if the staging had let it through."""
+    with duckdb.connect(str(settings.warehouse)) as con:
+        con.execute(
+            "INSERT INTO raw.survey_answers SELECT a.* FROM raw.survey_answers AS a"
+            " JOIN staging.survey_responses AS r"
+            " ON r.wave = a.wave AND r.source_file = a.source_file AND r.source_row = a.respondent_row"
+            " JOIN staging.survey_answer_scores AS s"
+            " ON s.wave = a.wave AND s.tool = a.tool AND s.source_id = a.source_id AND s.answer = a.answer"
+            " WHERE a.wave = ? LIMIT 1",
+            [wave],
+        )
+
+
+@pytest.fixture
+def loaded(tmp_path):
+    """The reference data and the demo's first wave loaded, with its checks passed."""
+    settings = Settings(data_dir=DATA_DIR, warehouse=tmp_path / "warehouse.duckdb", marts_dir=tmp_path / "marts")
+    assert dg.materialize(reference.reference_assets, resources=resources_for(settings)).success
+    instance = dg.DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions(surveys.survey_waves.name, ["wave_1", "wave_2", "wave_3"])
+    first = run_wave(settings, instance, "wave_1")
+    assert first.success
+    assert all(e.passed for e in evaluations(first).values())
+    return settings, instance
+
+
+def test_a_duplicate_in_the_wave_being_checked_fails_its_grain_check(loaded):
+    settings, instance = loaded
+    plant_duplicate_answer(settings, "wave_1")
+    result = run_wave(settings, instance, "wave_1", checks_only=True)
+    checks = evaluations(result)
+    assert not checks[ITEM_GRAIN].passed
+    metadata = checks[ITEM_GRAIN].metadata
+    assert metadata["offending_rows"].value == 1
+    assert metadata["sample"].value.startswith("('wave_1', ")  # the wave, respondent and item held twice
+    assert metadata["checked"].value == "wave = wave_1"
+    assert checks[RESPONSE_GRAIN].passed  # the responses themselves are unique
+
+
+def test_a_later_wave_checks_only_its_own_rows(loaded):
+    settings, instance = loaded
+    plant_duplicate_answer(settings, "wave_1")  # wave 1 was checked when it was loaded
+    result = run_wave(settings, instance, "wave_2")
+    assert result.success
+    checks = evaluations(result)
+    assert checks[ITEM_GRAIN].passed, checks[ITEM_GRAIN].metadata
+    assert {check.metadata["checked"].value for check in checks.values()} == {"wave = wave_2"}
+    assert {"wave_1", "wave_2"} == set(
+        duckdb.connect(str(settings.warehouse), read_only=True)
+        .execute("SELECT DISTINCT wave FROM staging.survey_item_scores")
+        .df()["wave"]
+    )
+
+
+def test_the_quarantine_share_of_a_wave_counts_that_wave(loaded):
+    settings, instance = loaded
+    result = run_wave(settings, instance, "wave_2")
+    share = evaluations(result)["surveys_quarantine_share_within_limit"].metadata
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        received = con.execute(
+            "SELECT (SELECT count(*) FROM staging.survey_responses WHERE wave = 'wave_2')"
+            " + (SELECT count(*) FROM quarantine.survey_responses WHERE wave = 'wave_2')"
+        ).fetchall()[0][0]
+    responses = next(t for t in share["tables"].value if t["table"] == "survey_responses")
+    assert responses["received"] == received
+    assert share["checked"].value == "wave = wave_2"
+
+
+def test_a_run_that_is_not_partitioned_checks_the_whole_table():
+    assert partition_filter("wave", None) == ("true", [], "whole table")
+    assert partition_filter(None, ["wave_1"]) == ("true", [], "whole table")
+    assert partition_filter("wave", ["wave_1"]) == ('"wave" = ?', ["wave_1"], "wave = wave_1")
+    assert partition_filter("wave", ["wave_1", "wave_2"]) == (
+        'list_contains(?, "wave")',
+        [["wave_1", "wave_2"]],
+        "wave in wave_1, wave_2",
+    )
+
+
+def test_a_wave_over_the_quarantine_limit_fails_its_check_naming_the_wave(loaded):
+    settings, instance = loaded
+    # wave_3 holds the demo's one respondent of a partnership the programme does not have (P31)
+    bad = evaluations(run_wave(settings, instance, "wave_3", limit=0.0))["surveys_quarantine_share_within_limit"]
+    assert not bad.passed
+    assert bad.metadata["quarantined_rows"].value == 1
+    assert bad.description.startswith("wave = wave_3: surveys: ")
+    assert "rows of survey_responses received), more than max_quarantine_share = 0" in bad.description
+    clean = evaluations(run_wave(settings, instance, "wave_2", limit=0.0))["surveys_quarantine_share_within_limit"]
+    assert clean.passed and clean.metadata["quarantined_rows"].value == 0
