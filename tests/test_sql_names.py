@@ -32,6 +32,9 @@ def test_file_names_and_headers_crafted_as_sql_are_data_not_statements(tmp_path)
     shutil.copytree(DATA_DIR, drop)
     wave = drop / "surveys" / f"wave_3{INJECTION}.csv"
     (drop / "surveys" / "wave_3.csv").rename(wave)
+    # The comment codings name the wave as the refresh will: its sanitised partition key, crafted too.
+    codings = drop / "codings" / "comments" / "comment_codings.csv"
+    codings.write_text(codings.read_text().replace("\nwave_3,", "\nwave_3_DROP_TABLE_raw.survey_answers_--,"))
     column = f"Q99{INJECTION}"
     _add_column(wave, (column, f"Question{QUOTED_DOLLAR}", '{"ImportId":"QID99' + INJECTION + '"}'), "x")
     tidy = drop / "outcomes" / "tidy"
