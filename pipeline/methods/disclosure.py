@@ -15,7 +15,8 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import linalg
+from scipy import linalg, sparse
+from scipy.sparse.csgraph import connected_components
 
 DEFAULT_THRESHOLD = 5
 
@@ -185,17 +186,32 @@ def _determined(suppressed: np.ndarray, groups: list[np.ndarray]) -> np.ndarray:
 def sum_incidence(rows: pd.DataFrame, cells: pd.DataFrame, dims: Sequence[str]) -> np.ndarray:
     """Which cells each row adds up: a rows x cells 0/1 matrix. A row's empty (NA) value in one of `dims` means
     "all" (a total over that dimension); a row with every dimension set is the cell of those values."""
-    matrix = np.ones((len(rows), len(cells)), dtype=float)
-    for dim in dims:
-        row_values = rows[dim].to_numpy(dtype=object)
-        cell_values = cells[dim].to_numpy(dtype=object)
-        everything = pd.isna(rows[dim]).to_numpy()
-        same = row_values[:, None] == cell_values[None, :]
-        matrix *= same | everything[:, None]
-    return matrix
+    return sparse_sum_incidence(rows, cells, dims).toarray()
 
 
-def recoverable_sums(incidence: np.ndarray, unknown_cells: np.ndarray, published_rows: np.ndarray) -> np.ndarray:
+def sparse_sum_incidence(rows: pd.DataFrame, cells: pd.DataFrame, dims: Sequence[str]) -> sparse.csr_array:
+    """`sum_incidence` as a sparse matrix, for tables too large for a dense one: the rows of each level (the
+    same dimensions set) are joined to the cells sharing their values, so the work follows the pairs found."""
+    dims = list(dims)
+    row_keys = rows[dims].reset_index(drop=True)
+    cell_keys = cells[dims].reset_index(drop=True).assign(_cell=np.arange(len(cells)))
+    levels = row_keys.notna().to_numpy() @ (1 << np.arange(len(dims)))  # which dimensions each row sets
+    row_positions, cell_positions = [], []
+    for level in np.unique(levels):
+        at_level = np.flatnonzero(levels == level)
+        on = [dim for bit, dim in enumerate(dims) if level >> bit & 1]
+        left = row_keys.iloc[at_level][on].assign(_row=at_level)
+        pairs = left.merge(cell_keys[[*on, "_cell"]], on=on) if on else left.merge(cell_keys[["_cell"]], how="cross")
+        row_positions.append(pairs["_row"].to_numpy())
+        cell_positions.append(pairs["_cell"].to_numpy())
+    found_rows = np.concatenate(row_positions) if row_positions else np.zeros(0, dtype=int)
+    found_cells = np.concatenate(cell_positions) if cell_positions else np.zeros(0, dtype=int)
+    return sparse.csr_array((np.ones(len(found_rows)), (found_rows, found_cells)), shape=(len(rows), len(cells)))
+
+
+def recoverable_sums(
+    incidence: np.ndarray | sparse.sparray, unknown_cells: np.ndarray, published_rows: np.ndarray
+) -> np.ndarray:
     """True for each row of `incidence` (a sum over cells, a cell being a sum of one) whose value every
     solution of the published rows shares, given the cells that are known.
 
@@ -204,14 +220,41 @@ def recoverable_sums(incidence: np.ndarray, unknown_cells: np.ndarray, published
     i.e. is orthogonal to their null space (Hundepool et al. 2012, ch. 4, auditing a suppression pattern,
     here with totals at several levels). A row with no unknown cell is fixed by the known cells alone.
     Bounds from non-negativity are not used.
+
+    Unknown cells that no equation links form separate blocks, and the null space of the equations is the sum
+    of each block's: each block is solved on its own, so memory and time follow the largest block (one wave,
+    say) rather than the square of the whole table.
     """
     unknown = np.asarray(unknown_cells, dtype=bool)
-    restricted = incidence[:, unknown]
-    equations = restricted[np.asarray(published_rows, dtype=bool)]
-    free = linalg.null_space(equations) if len(equations) else np.eye(int(unknown.sum()))
-    if not free.size:
-        return np.ones(len(incidence), dtype=bool)
-    return np.all(np.abs(restricted @ free) < 1e-9, axis=1)
+    restricted = sparse.csr_array(incidence)[:, np.flatnonzero(unknown)]
+    equations = restricted[np.flatnonzero(np.asarray(published_rows, dtype=bool))]
+    fixed = np.ones(restricted.shape[0], dtype=bool)
+    in_equation = np.asarray((equations != 0).sum(axis=0)).ravel() > 0
+    # An unknown cell in no equation is free: a row adding it up is not fixed.
+    free_cells = np.flatnonzero(~in_equation)
+    if len(free_cells):
+        fixed &= np.asarray((restricted[:, free_cells] != 0).sum(axis=1)).ravel() == 0
+    linked = np.flatnonzero(in_equation)
+    if not len(linked):
+        return fixed
+    # Blocks: the connected components of the graph of equations and the unknown cells they hold.
+    holding = equations[:, linked]
+    graph = sparse.bmat([[None, holding], [holding.T, None]], format="csr")
+    _, labels = connected_components(graph, directed=False)
+    block_of_cell = labels[holding.shape[0] :]
+    by_column = restricted[:, linked].tocsc()
+    for block in np.unique(block_of_cell):
+        columns = np.flatnonzero(block_of_cell == block)
+        block_equations = holding[:, columns]
+        rows_in_block = np.asarray((block_equations != 0).sum(axis=1)).ravel() > 0
+        free = linalg.null_space(block_equations[np.flatnonzero(rows_in_block)].toarray())
+        if not free.size:
+            continue
+        members = by_column[:, columns]
+        touching = np.flatnonzero(np.asarray((members != 0).sum(axis=1)).ravel() > 0)
+        residual = members[touching] @ free
+        fixed[touching] &= np.all(np.abs(residual) < 1e-9, axis=1)
+    return fixed
 
 
 def recoverable_rows(published: pd.DataFrame, count_col: str, dims: Sequence[str]) -> pd.Series:
@@ -222,7 +265,7 @@ def recoverable_rows(published: pd.DataFrame, count_col: str, dims: Sequence[str
         raise ValueError(f"recoverable_rows: no column {count_col!r}; columns are {list(published.columns)}")
     is_cell = published[list(dims)].notna().all(axis=1).to_numpy()
     cells = published[is_cell]
-    incidence = sum_incidence(published, cells, dims)
+    incidence = sparse_sum_incidence(published, cells, dims)
     hidden = published[count_col].isna().to_numpy()
     fixed = recoverable_sums(incidence, hidden[is_cell], ~hidden)
     return pd.Series(hidden & fixed, index=published.index)
