@@ -53,13 +53,14 @@ REFRESH_TAG = "evaluation/refresh_pid"
 def print_quarantine(warehouse: Path, limit: float) -> list[str]:
     """Print, for each source, the rows quarantined and their share of the rows received (its worst staging
     table's; see `pipeline.quarantine`) with an example reason; returns one line for each source whose share
-    passes `limit` (the setting `max_quarantine_share`)."""
+    passes `limit` (the setting `max_quarantine_share`), a survey wave by wave as its check judges it."""
     import duckdb
 
-    from pipeline.quarantine import quarantine_shares
+    from pipeline.quarantine import over_limit, quarantine_shares
 
     with duckdb.connect(str(warehouse), read_only=True) as con:
         shares = quarantine_shares(con)
+        over = over_limit(con, shares, limit)
     print(
         "Quarantine by source (rows set aside with their reason; query quarantine.<table> in the warehouse;"
         f" max_quarantine_share = {limit:g}):"
@@ -78,7 +79,7 @@ def print_quarantine(warehouse: Path, limit: float) -> list[str]:
                     f"    quarantine.{table.table}: {table.quarantined} of {table.received} row(s), e.g."
                     f" {printable(table.example_reason)}"
                 )
-    return [source.limit_message(limit) for source in shares if source.over(limit)]
+    return over
 
 
 def print_missing_invitations(warehouse: Path) -> int:

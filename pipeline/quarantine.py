@@ -35,6 +35,9 @@ QUARANTINED: dict[str, tuple[str, ...]] = {
     # The returns with the register they are checked against (reference/indicator_register.csv, optional).
     "monitoring": ("monitoring_returns", "indicator_register"),
 }
+# Sources written one partition at a time, with the column holding the key: their limit is judged partition
+# by partition, as their asset check judges it, so one bad wave is not diluted by the good ones.
+PARTITIONED: dict[str, str] = {"surveys": "wave"}
 
 
 @dataclass(frozen=True)
@@ -122,3 +125,56 @@ def quarantine_shares(
         SourceShare(source, tuple(table_share(con, source, table, where, params) for table in tables))
         for source, tables in sources.items()
     ]
+
+
+def _grouped(con: duckdb.DuckDBPyConnection, table: str, column: str, value: str) -> dict[str, object]:
+    schema, name = table.split(".", 1)
+    if not table_exists(con, table):
+        return {}
+    rows = con.execute(f"SELECT {quote_identifier(column)}, {value} FROM {schema}.{quote_identifier(name)} GROUP BY 1")
+    return dict(rows.fetchall())
+
+
+def shares_by_partition(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, SourceShare]:
+    """A partitioned source's quarantine (`PARTITIONED`), partition by partition: one grouped count of each
+    table rather than a scan per partition."""
+    column = PARTITIONED[source]
+    tables = {}
+    for table in QUARANTINED[source]:
+        staged = _grouped(con, f"staging.{table}", column, "count(*)")
+        quarantined = _grouped(con, f"quarantine.{table}", column, "count(*)")
+        reasons = _grouped(con, f"quarantine.{table}", column, "any_value(reason)")
+        tables[table] = (staged, quarantined, reasons)
+    keys = sorted({key for staged, quarantined, _ in tables.values() for key in (*staged, *quarantined)})
+    return {
+        key: SourceShare(
+            source,
+            tuple(
+                TableShare(
+                    source,
+                    table,
+                    staged.get(key, 0) + quarantined.get(key, 0),
+                    quarantined.get(key, 0),
+                    reasons.get(key),
+                )
+                for table, (staged, quarantined, reasons) in tables.items()
+            ),
+        )
+        for key in keys
+    }
+
+
+def over_limit(con: duckdb.DuckDBPyConnection, shares: Sequence[SourceShare], limit: float) -> list[str]:
+    """One line for each source whose share passes `limit`; a partitioned source names each partition over it."""
+    lines = []
+    for share in shares:
+        if share.source not in PARTITIONED:
+            lines += [share.limit_message(limit)] if share.over(limit) else []
+            continue
+        column = PARTITIONED[share.source]
+        lines += [
+            f"{column} = {key}: {part.limit_message(limit)}"
+            for key, part in shares_by_partition(con, share.source).items()
+            if part.over(limit)
+        ]
+    return lines
