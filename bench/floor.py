@@ -22,7 +22,6 @@ the pipeline's full refresh (issue #20).
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import sys
@@ -30,24 +29,13 @@ from pathlib import Path
 
 import duckdb
 
+# The export header and SQL string literals as the baseline has them (both scripts run from bench/).
+from duckdb_baseline import header, literal
+
 from pipeline.privacy import hmac_sql, pseudonym_key
 from pipeline.settings import PSEUDONYM_KEY_VARIABLE, load_settings
 from pipeline.surveys.readers.qualtrics import PERSONAL_IMPORT_IDS, RESPONDENT_ID_IMPORT_IDS
-
-
-def literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
-def ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def header(path: Path) -> tuple[list[str], list[str]]:
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        rows = csv.reader(handle)
-        tags, _, ids = next(rows), next(rows), next(rows)
-    return tags, [json.loads(cell)["ImportId"] for cell in ids]
+from pipeline.warehouse import quote_identifier
 
 
 def keep_wave(con: duckdb.DuckDBPyConnection, path: Path, raw: Path, key: bytes) -> tuple[list[str], list[str]]:
@@ -61,11 +49,13 @@ def keep_wave(con: duckdb.DuckDBPyConnection, path: Path, raw: Path, key: bytes)
     )
     tag_of = dict(zip(ids, tags, strict=True))
     # The identifier a pseudonym is derived from, most stable first, as the pipeline's Qualtrics reader names it.
-    parts = ", ".join(f"nullif(trim({ident(tag_of[i])}), '')" for i in RESPONDENT_ID_IMPORT_IDS if i in tag_of)
+    parts = ", ".join(
+        f"nullif(trim({quote_identifier(tag_of[i])}), '')" for i in RESPONDENT_ID_IMPORT_IDS if i in tag_of
+    )
     identifier = f"coalesce({parts}, {literal(path.name)} || ':' || respondent_row::VARCHAR)"
     dropped = PERSONAL_IMPORT_IDS | set(RESPONDENT_ID_IMPORT_IDS)
     kept = [(tag, i) for tag, i in zip(tags, ids, strict=True) if i not in dropped]
-    selected = ", ".join(ident(tag) for tag, _ in kept)
+    selected = ", ".join(quote_identifier(tag) for tag, _ in kept)
     con.execute(f"""
         COPY (
             WITH numbered AS (SELECT row_number() OVER () AS respondent_row, * FROM {source})
@@ -82,7 +72,7 @@ def score_sql(tag: str, reverse: bool, scale: list[tuple[str, float]], reverse_s
     cases = " ".join(
         f"WHEN {literal(answer)} THEN {reverse_sum - value if reverse else value}" for answer, value in scale
     )
-    return f"CASE lower(trim({ident(tag)})) {cases} END::DOUBLE"
+    return f"CASE lower(trim({quote_identifier(tag)})) {cases} END::DOUBLE"
 
 
 def main(data_dir: Path, out_dir: Path) -> dict[str, object]:
@@ -141,7 +131,7 @@ def main(data_dir: Path, out_dir: Path) -> dict[str, object]:
         # One list_avg per construct in the wide row (empty scores left out; NULL when none), unnested
         # beside the construct names: one row per respondent x construct, never one per answer.
         averages = "[" + ", ".join(f"list_avg([{', '.join(scored)}])" for scored in by_construct.values()) + "]"
-        partnership = ident(tag["partnership_id"])
+        partnership = quote_identifier(tag["partnership_id"])
         con.execute(f"""
             INSERT INTO construct_means
             WITH wide AS (
@@ -157,8 +147,8 @@ def main(data_dir: Path, out_dir: Path) -> dict[str, object]:
         con.execute(f"""
             INSERT INTO response_counts
             SELECT {literal(path.stem)}, {partnership},
-                   coalesce(CASE lower(trim({ident(tag["QID3"])})) {groups} END, 'not stated'),
-                   count(*), count(*) FILTER (WHERE lower(trim({ident(tag["finished"])})) IN ('true', '1'))
+                   coalesce(CASE lower(trim({quote_identifier(tag["QID3"])})) {groups} END, 'not stated'),
+                   count(*), count(*) FILTER (WHERE lower(trim({quote_identifier(tag["finished"])})) IN ('true', '1'))
             FROM read_parquet({literal(str(raw))})
             WHERE {partnership} IN (SELECT partnership_id FROM partnerships)
             GROUP BY ALL

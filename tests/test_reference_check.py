@@ -115,6 +115,20 @@ def test_rating_cut_offs_outside_the_factor_items_scale_are_an_error_naming_sett
     )
 
 
+def test_a_sustainment_factor_that_is_no_success_factor_is_a_gap_naming_settings_toml(drop_zone):
+    """The demo records sustainment; `integraton` (misspelt) names no factor, so the report could not test it."""
+    from pipeline.settings import load_settings
+
+    assert not [f for f in check_reference(drop_zone, load_settings({"EVAL_DATA_DIR": str(drop_zone.data_dir)}))]
+    (drop_zone.data_dir / "settings.toml").write_text('sustainment_factor = "integraton"\n')
+    settings = load_settings({"EVAL_DATA_DIR": str(drop_zone.data_dir)})
+    (finding,) = check_reference(drop_zone, settings)
+    assert (finding.severity, finding.source_file) == ("gap", "settings.toml")
+    assert finding.message.startswith("sustainment_factor = 'integraton' is not a factor_id of success_factors.csv (")
+    (drop_zone.reference_dir / "sustainment.csv").unlink()  # without sustainment recorded, the setting is unused
+    assert check_reference(drop_zone, settings) == []
+
+
 def test_rating_cut_offs_follow_the_scale_the_factor_items_use_whatever_its_length(drop_zone):
     """A 0-10 scale: cut-offs of 7 and 3 fit it, though they would not fit 1-5."""
     from pipeline.settings import load_settings

@@ -51,7 +51,7 @@ class Finding:
 
 def check_reference(drop_zone: DropZone, settings: Settings | None = None) -> list[Finding]:
     """Every error and gap in the drop zone's reference data, errors first; with `settings`, also the
-    settings that must fit the reference data (the survey rating cut-offs)."""
+    settings that must fit the reference data (the survey rating cut-offs, the sustainment factor)."""
     with duckdb.connect() as con:
         return stage_and_check(con, drop_zone, settings)
 
@@ -97,6 +97,7 @@ def stage_and_check(
     findings += waves_without_exports(con, drop_zone)
     if settings is not None:
         findings += rating_cut_offs_off_scale(con, settings)
+        findings += sustainment_factor_unknown(con, settings)
     return sorted(findings, key=lambda f: (f.severity != "error", f.source_file, f.row or 0))
 
 
@@ -118,6 +119,21 @@ def rating_cut_offs_off_scale(con: duckdb.DuckDBPyConnection, settings: Settings
                     )
                 )
     return findings
+
+
+def sustainment_factor_unknown(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[Finding]:
+    """A gap when sustainment is recorded but the setting `sustainment_factor` names no success factor: the
+    report would leave out its test of that factor's link with sustainment."""
+    if not con.execute("SELECT count(*) FROM staging.sustainment").fetchone()[0]:
+        return []
+    factors = [row[0] for row in con.execute("SELECT factor_id FROM staging.success_factors ORDER BY 1").fetchall()]
+    if settings.sustainment_factor in factors:
+        return []
+    message = (
+        f"sustainment_factor = {settings.sustainment_factor!r} is not a factor_id of success_factors.csv "
+        f"({', '.join(factors)}); the report leaves out its test of which factor goes with sustainment"
+    )
+    return [Finding("gap", SETTINGS_FILE, None, message)]
 
 
 def waves_without_exports(con: duckdb.DuckDBPyConnection, drop_zone: DropZone) -> list[Finding]:

@@ -37,10 +37,13 @@ def settings_text(benefits: pd.DataFrame) -> str | None:
         return None
     first = benefits.iloc[0]
     price_year = first["price_year"]
-    prices = f"in {int(price_year)} prices" if pd.notna(price_year) else "with no price year (no deflators given)"
+    prices = (
+        f"in {int(price_year)} prices (costs brought to that year with the GDP deflator, as the Green Book does)"
+        if pd.notna(price_year)
+        else "(no unit costs given, so no price year)"
+    )
     return (
-        f"Values are pounds a year {prices} (costs brought to that year with the GDP deflator, as the Green "
-        f"Book does); attribution {first['attribution']:g} (the share of the change against "
+        f"Values are pounds a year {prices}; attribution {first['attribution']:g} (the share of the change against "
         f"{first['comparator']} credited to the programme; settings benefits_attribution) and deadweight "
         f"{first['deadweight']:g} (the share that would have happened anyway; benefits_deadweight). Events "
         "avoided are the change against England times the follow-up population; low and high come from the "
@@ -186,12 +189,13 @@ def benefits_table(benefits: pd.DataFrame, names: pd.Series) -> GT | None:
         .cols_width({"indicator": "18%", "source": "18%", "unit_cost": "14%"})
         .tab_source_note(
             "Change vs England: the difference-in-differences in the indicator's units (outcome_change). "
-            "Negative events or value: events added, a cost. Low and high: at the limits of the change's 95% interval; '-' where the "
+            "Negative events or value: events added, a cost. Low and high: at the limits of the change's 95% interval; '—' where the "
             "change has none (values published without limits). No denominator: the area's rate was published "
             "without its population, so it cannot become events. No unit cost: no published cost of one event in "
             f"reference/unit_costs.csv (sources in data/raw/SOURCES.md). Not listed: "
             f"{_count(left_out, 'partnership indicator', 'partnership indicators')} with no change against England "
-            "(outcome_change). The total sums the valued rows."
+            "(outcome_change). The total sums the valued rows; its low and high sum the rows' limits, as if every "
+            "row were at its limit at once, so they are wider than a 95% interval for the total."
             + (
                 f" Denominator: all-ages population ({_count(borrowed, 'row', 'rows')}): the partnership's all-ages "
                 "population (reference/area_populations.csv, in the year shown) stands in for the denominator the "

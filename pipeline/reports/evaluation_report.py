@@ -652,6 +652,7 @@ def wave_change_table(marts: Marts) -> GT:
     and the median change."""
     names = factor_names(marts)
     wave_names = marts.names("wave")
+    construct_names = marts.names("construct")
     rows = []
     for (construct, before, after), pairs in marts.wave_change.groupby(
         ["construct", "wave_before", "wave_after"], sort=True
@@ -660,7 +661,7 @@ def wave_change_table(marts: Marts) -> GT:
         rows.append(
             {
                 # a factor's published name, else the construct's, else the id
-                "construct": names.get(construct, marts.names("construct").get(construct, construct)),
+                "construct": names.get(construct, construct_names.get(construct, construct)),
                 "waves": f"{wave_names.get(before, before)} to {wave_names.get(after, after)}",
                 "compared": len(known),
                 "higher": int((known["ci_low"] > 0).sum()),
