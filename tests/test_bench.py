@@ -56,7 +56,7 @@ def test_every_contestant_runs_and_reports_its_costs(bench_report) -> None:
         "pipeline within 2x of the streaming floor (wall)",
         "pipeline at least 5x faster than pandas (wall)",
         "pipeline peak RSS <= 4 GiB",
-        "new wave <= 20% of a full refresh",
+        "new wave <= 10% of a full refresh",
     }
     assert "wall x duckdb" in completed.stdout and "wall x floor" in completed.stdout
 
