@@ -127,19 +127,6 @@ def test_a_change_without_an_interval_gives_a_point_value_and_says_why():
     assert row["note"] == "no 95% interval for the change (values published without limits): point value only"
 
 
-def test_without_deflators_costs_of_one_year_stay_in_that_years_prices():
-    """50 admissions avoided a year x GBP 563.85 (2013 prices), at attribution 1 and no deadweight: 28,192.50."""
-    row = benefits_frame(_inputs(), {}, BenefitRule()).iloc[0]
-    assert (row["price_year"], row["unit_cost_real_gbp"]) == (2013, 563.85)
-    assert row["value_gbp"] == pytest.approx(28_192.50)
-
-
-def test_without_deflators_costs_of_different_years_are_an_error_naming_both_files():
-    two_years = pd.concat([_inputs(), _inputs(indicator_id=1, cost_year=2020)], ignore_index=True)
-    with pytest.raises(ValueError, match=r"unit_costs.csv gives costs in the prices of 2013, 2020; .*deflators.csv"):
-        benefits_frame(two_years, {}, BenefitRule())
-
-
 def test_a_price_year_the_deflators_lack_is_an_error_naming_the_setting_and_file():
     assert price_year_of(HMT_DEFLATORS, None) == 2024
     with pytest.raises(ValueError, match=r"benefits_price_year 2030 is not a year of reference/deflators.csv"):

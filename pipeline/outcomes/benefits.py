@@ -136,15 +136,6 @@ def benefits_frame(
     the partnerships' populations (`partnership_populations.sql`'s rows: partnership_id, area_code, year,
     population) for indicators whose rate is per head of the whole population."""
     frame = inputs.copy()
-    costed_years = sorted(set(frame.loc[frame["cost_gbp"].notna(), "cost_year"].astype(int)))
-    if not index and costed_years:
-        # Without a deflator series, costs add up only when they are all in one year's prices.
-        if len(costed_years) > 1:
-            raise ValueError(
-                f"reference/unit_costs.csv gives costs in the prices of {', '.join(map(str, costed_years))}; "
-                "reference/deflators.csv is needed to bring them to one price year"
-            )
-        index = {costed_years[0]: 1.0}
     price_year = price_year_of(index, rule.price_year)
     lower_better = frame["polarity"] == "low_is_good"
     directional = frame["polarity"] != "no_judgement"

@@ -40,7 +40,7 @@ def settings_text(benefits: pd.DataFrame) -> str | None:
     prices = (
         f"in {int(price_year)} prices (costs brought to that year with the GDP deflator, as the Green Book does)"
         if pd.notna(price_year)
-        else "(no unit costs given, so no price year)"
+        else "with no price year (no reference/deflators.csv, so no unit cost can be valued)"
     )
     return (
         f"Values are pounds a year {prices}; attribution {first['attribution']:g} (the share of the change against "
@@ -206,6 +206,9 @@ def benefits_table(benefits: pd.DataFrame, names: pd.Series) -> GT | None:
             )
         )
     )
+    # A signed figure on one line: a minus sign left alone above "£43,124,640" reads as a dash.
+    figures = [*columns[3:7], *columns[9:]]
+    table = table.tab_style(style=style.css("white-space: nowrap"), locations=loc.body(columns=figures))
     if total is not None:
         table = table.tab_style(style=style.text(weight="bold"), locations=loc.body(rows=[len(frame) - 1]))
     return table
