@@ -168,19 +168,14 @@ def _smallest_unsuppressed(members: np.ndarray, values: np.ndarray, suppressed: 
 
 
 def _determined(suppressed: np.ndarray, groups: list[np.ndarray]) -> np.ndarray:
-    """Suppressed cells whose value every solution of the group totals shares (zero in the whole null space)."""
-    hidden = np.flatnonzero(suppressed)
-    determined = np.zeros(len(suppressed), dtype=bool)
-    if not len(hidden):
-        return determined
-    column = {cell: j for j, cell in enumerate(hidden)}
-    incidence = np.zeros((len(groups), len(hidden)))
-    for i, members in enumerate(groups):
-        for cell in members[suppressed[members]]:
-            incidence[i, column[cell]] = 1.0
-    free = linalg.null_space(incidence)
-    determined[hidden] = np.all(np.abs(free) < 1e-9, axis=1)
-    return determined
+    """Suppressed cells whose value every solution of the group totals shares: `recoverable_sums` with each
+    cell a sum of one and each group's total a published sum of its cells."""
+    cells = len(suppressed)
+    members = np.concatenate([np.arange(cells), *groups]) if groups else np.arange(cells)
+    rows = np.concatenate([np.arange(cells), *(np.full(len(g), cells + i) for i, g in enumerate(groups))])
+    incidence = sparse.csr_array((np.ones(len(rows)), (rows, members)), shape=(cells + len(groups), cells))
+    published = np.concatenate([~suppressed, np.ones(len(groups), dtype=bool)])
+    return suppressed & recoverable_sums(incidence, suppressed, published)[:cells]
 
 
 def sum_incidence(rows: pd.DataFrame, cells: pd.DataFrame, dims: Sequence[str]) -> np.ndarray:
