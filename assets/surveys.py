@@ -15,6 +15,7 @@ from assets.tables import (
     table_metadata,
     table_specs,
 )
+from pipeline.quarantine import PARTITIONED
 from pipeline.resources import EvaluationPaths, WarehouseResource
 from pipeline.settings import DropZone
 from pipeline.surveys import ingest, marts, staging
@@ -195,8 +196,8 @@ wave_assets = [ingest_survey_wave, stage_survey_wave]
 survey_assets = [*wave_assets, order_survey_waves, response_rates, construct_scores, support_usefulness, wave_change]
 survey_checks = [
     # A wave's run checks that wave's rows: the waves before it were checked when they were loaded.
-    quarantine_share_check("surveys", partition_column="wave"),
-    *checks_for(STAGED_TABLES, blocking=True, partition_column="wave"),
+    quarantine_share_check("surveys"),
+    *checks_for(STAGED_TABLES, blocking=True, partition_column=PARTITIONED["surveys"]),
     *checks_for(["marts.response_rates", "marts.construct_scores", "marts.support_usefulness", "marts.wave_change"]),
 ]
 

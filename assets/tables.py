@@ -19,7 +19,7 @@ from pipeline.catalog import TABLES
 from pipeline.errors import printable
 from pipeline.methods.disclosure import recoverable_cells, recoverable_rows
 from pipeline.publish import publish_mart
-from pipeline.quarantine import QUARANTINED, quarantine_shares
+from pipeline.quarantine import PARTITIONED, QUARANTINED, quarantine_shares
 from pipeline.resources import EvaluationPaths, WarehouseResource
 from pipeline.warehouse import quote_identifier, table_exists
 
@@ -317,16 +317,17 @@ def refused_files_check(source: str, tables: Sequence[str]) -> dg.AssetChecksDef
     return _every_file_read
 
 
-def quarantine_share_check(source: str, partition_column: str | None = None) -> dg.AssetChecksDefinition:
+def quarantine_share_check(source: str) -> dg.AssetChecksDefinition:
     """A check on a source's first staging table that fails, with error severity, when the share of the
     source's rows quarantined passes the setting `max_quarantine_share` (`pipeline.quarantine`). For a
-    source written one partition at a time (`partition_column`, see `model_checks`), a partitioned run
-    counts the rows of the partitions it wrote.
+    source written one partition at a time (`pipeline.quarantine.PARTITIONED`, see `model_checks`), a
+    partitioned run counts the rows of the partitions it wrote, as the refresh's summary judges them.
 
     Not blocking: the other sources and the marts still build, as they do for a refused file, while the
     refresh exits non-zero naming the source; the marts built on the rows that passed are there to inspect.
     """
     tables = QUARANTINED[source]
+    partition_column = PARTITIONED.get(source)
 
     @dg.asset_check(
         asset=asset_key(f"staging.{tables[0]}"),

@@ -127,41 +127,36 @@ def quarantine_shares(
     ]
 
 
-def _grouped(con: duckdb.DuckDBPyConnection, table: str, column: str, value: str) -> dict[str, object]:
+def _grouped(con: duckdb.DuckDBPyConnection, table: str, column: str) -> dict[str, tuple[int, str | None]]:
+    """Rows of `table` by partition (`column`): how many, and one reason as an example where it has reasons."""
     schema, name = table.split(".", 1)
     if not table_exists(con, table):
         return {}
-    rows = con.execute(f"SELECT {quote_identifier(column)}, {value} FROM {schema}.{quote_identifier(name)} GROUP BY 1")
-    return dict(rows.fetchall())
+    reason = "any_value(reason)" if schema == "quarantine" else "NULL"
+    rows = con.execute(
+        f"SELECT {quote_identifier(column)}, count(*), {reason} FROM {schema}.{quote_identifier(name)} GROUP BY 1"
+    )
+    return {key: (count, example) for key, count, example in rows.fetchall()}
 
 
 def shares_by_partition(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, SourceShare]:
     """A partitioned source's quarantine (`PARTITIONED`), partition by partition: one grouped count of each
     table rather than a scan per partition."""
     column = PARTITIONED[source]
-    tables = {}
-    for table in QUARANTINED[source]:
-        staged = _grouped(con, f"staging.{table}", column, "count(*)")
-        quarantined = _grouped(con, f"quarantine.{table}", column, "count(*)")
-        reasons = _grouped(con, f"quarantine.{table}", column, "any_value(reason)")
-        tables[table] = (staged, quarantined, reasons)
-    keys = sorted({key for staged, quarantined, _ in tables.values() for key in (*staged, *quarantined)})
-    return {
-        key: SourceShare(
-            source,
-            tuple(
-                TableShare(
-                    source,
-                    table,
-                    staged.get(key, 0) + quarantined.get(key, 0),
-                    quarantined.get(key, 0),
-                    reasons.get(key),
-                )
-                for table, (staged, quarantined, reasons) in tables.items()
-            ),
-        )
-        for key in keys
+    tables = {
+        table: (_grouped(con, f"staging.{table}", column), _grouped(con, f"quarantine.{table}", column))
+        for table in QUARANTINED[source]
     }
+    keys = sorted({key for staged, quarantined in tables.values() for key in (*staged, *quarantined)})
+    return {
+        key: SourceShare(source, tuple(_share(source, table, *tables[table], key) for table in tables)) for key in keys
+    }
+
+
+def _share(source: str, table: str, staged: dict, quarantined: dict, key: str) -> TableShare:
+    kept = staged.get(key, (0, None))[0]
+    set_aside, reason = quarantined.get(key, (0, None))
+    return TableShare(source, table, kept + set_aside, set_aside, reason)
 
 
 def over_limit(con: duckdb.DuckDBPyConnection, shares: Sequence[SourceShare], limit: float) -> list[str]:

@@ -224,11 +224,11 @@ def recoverable_sums(
     restricted = sparse.csr_array(incidence)[:, np.flatnonzero(unknown)]
     equations = restricted[np.flatnonzero(np.asarray(published_rows, dtype=bool))]
     fixed = np.ones(restricted.shape[0], dtype=bool)
-    in_equation = np.asarray((equations != 0).sum(axis=0)).ravel() > 0
+    in_equation = _holds_entry(equations, axis=0)
     # An unknown cell in no equation is free: a row adding it up is not fixed.
     free_cells = np.flatnonzero(~in_equation)
     if len(free_cells):
-        fixed &= np.asarray((restricted[:, free_cells] != 0).sum(axis=1)).ravel() == 0
+        fixed &= ~_holds_entry(restricted[:, free_cells], axis=1)
     linked = np.flatnonzero(in_equation)
     if not len(linked):
         return fixed
@@ -241,15 +241,20 @@ def recoverable_sums(
     for block in np.unique(block_of_cell):
         columns = np.flatnonzero(block_of_cell == block)
         block_equations = holding[:, columns]
-        rows_in_block = np.asarray((block_equations != 0).sum(axis=1)).ravel() > 0
+        rows_in_block = _holds_entry(block_equations, axis=1)
         free = linalg.null_space(block_equations[np.flatnonzero(rows_in_block)].toarray())
         if not free.size:
             continue
         members = by_column[:, columns]
-        touching = np.flatnonzero(np.asarray((members != 0).sum(axis=1)).ravel() > 0)
+        touching = np.flatnonzero(_holds_entry(members, axis=1))
         residual = members[touching] @ free
         fixed[touching] &= np.all(np.abs(residual) < 1e-9, axis=1)
     return fixed
+
+
+def _holds_entry(matrix: sparse.sparray, axis: int) -> np.ndarray:
+    """Which columns (`axis=0`) or rows (`axis=1`) of a sparse matrix hold a non-zero entry."""
+    return np.asarray((matrix != 0).sum(axis=axis)).ravel() > 0
 
 
 def recoverable_rows(published: pd.DataFrame, count_col: str, dims: Sequence[str]) -> pd.Series:
