@@ -220,3 +220,42 @@ def test_age_bands_that_cannot_be_standardised_are_quarantined_with_the_reason(t
     reasons = con.execute("SELECT * FROM quarantine.outcome_values").df()["reason"].astype(str)
     assert reasons.str.contains("are not the 19 bands of the 2013 European Standard Population").sum() == 2
     assert reasons.str.contains("no DSR: a population is zero or negative").sum() == 1
+
+
+def test_pooled_areas_give_the_same_bits_whatever_order_the_warehouse_stores_them_in(tmp_path: Path):
+    # Three areas' values without counts are pooled as their unweighted mean. Added in two orders, 0.1, 0.2 and
+    # 0.3 give 0.6000000000000001 and 0.6: two refreshes of the same data must publish the same figure.
+    areas = [BIG, SMALL, TINY]
+    con = _warehouse(tmp_path, {"P1": areas})
+    rows = pd.DataFrame(
+        {
+            "source_format": "fingertips",
+            "indicator_id": RATE_INDICATOR,
+            "area_code": [*areas, ENGLAND],
+            "period": "2020",
+            "period_start": pd.Timestamp("2020-01-01"),
+            "period_end": pd.Timestamp("2020-12-31"),
+            "period_sort_key": 20200101012,
+            "period_kind": "calendar year",
+            "sex": "Persons",
+            "age": None,
+            "category_type": None,
+            "category": None,
+            "value": [0.1, 0.2, 0.3, 0.2],
+            "lower_ci95": np.nan,
+            "upper_ci95": np.nan,
+            "count": np.nan,
+            "denominator": np.nan,
+            "value_note": None,
+        }
+    )
+    replace_table(con, "staging.outcome_values", rows)
+    replace_table(con, "staging.outcome_age_bands", pd.DataFrame(columns=["indicator_id", "sex", "area_code"]))
+    published = []
+    for order in (areas, areas[::-1]):
+        stored = pd.DataFrame({"partnership_id": "P1", "area_code": order})
+        replace_table(con, "staging.partnership_areas", stored)
+        build_outcome_trends(con, threshold=5)
+        published.append(con.execute("SELECT aggregation, value FROM marts.outcome_trends").fetchall())
+    assert published[0] == published[1]
+    assert published[0][0][0] == "unweighted mean of 3 areas (no limits)"

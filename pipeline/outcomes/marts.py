@@ -61,6 +61,10 @@ def _with_intervals(values: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFr
     return pd.concat(parts, ignore_index=True) if parts else values
 
 
+# What `_pool` gives for a partnership's areas in one period, where the method has it.
+POOLED_FIGURES = ["value", "lower_ci95", "upper_ci95", "lower_ci998", "upper_ci998", "count", "denominator"]
+
+
 def _pool(group: pd.DataFrame, statistic: str, multiplier: float, bands: pd.DataFrame) -> dict[str, object]:
     """One value for a partnership's areas in one period; `bands` are the age bands of DSRs computed here."""
     if statistic == "dsr" and (group["source_format"] == "age_banded").all():
@@ -88,10 +92,11 @@ def _pool(group: pd.DataFrame, statistic: str, multiplier: float, bands: pd.Data
             }
     if len(group) == 1:
         row = group.iloc[0]
-        return {
-            c: row.get(c)
-            for c in ("value", "lower_ci95", "upper_ci95", "lower_ci998", "upper_ci998", "count", "denominator")
-        } | {"aggregation": "single area", "note": row.get("value_note"), "limits_published": row["limits_published"]}
+        return {c: row.get(c) for c in POOLED_FIGURES} | {
+            "aggregation": "single area",
+            "note": row.get("value_note"),
+            "limits_published": row["limits_published"],
+        }
     if statistic in ("rate", "proportion") and group["count"].notna().all() and group["denominator"].notna().all():
         count, denominator = group["count"].sum(), group["denominator"].sum()
         method = phe_rate if statistic == "rate" else phe_proportion
@@ -133,11 +138,14 @@ def build_outcome_trends(
         "SELECT DISTINCT indicator_id, statistic, multiplier, polarity FROM staging.outcome_indicators"
     ).df()
     series = _with_intervals(_series(con), indicators)
+    # Ordered, so each group's areas are pooled in one order: float sums in the order rows happen to be
+    # stored would differ in their last bits between two refreshes of the same data.
     areas = con.execute(
-        "SELECT a.partnership_id, a.area_code, p.wicked_problem FROM staging.partnership_areas a JOIN staging.partnerships p USING (partnership_id)"
+        "SELECT a.partnership_id, a.area_code, p.wicked_problem FROM staging.partnership_areas a"
+        " JOIN staging.partnerships p USING (partnership_id) ORDER BY ALL"
     ).df()
-    wanted = con.execute("SELECT wicked_problem, indicator_id FROM staging.outcome_indicators").df()
-    bands = con.execute("SELECT * FROM staging.outcome_age_bands").df()
+    wanted = con.execute("SELECT wicked_problem, indicator_id FROM staging.outcome_indicators ORDER BY ALL").df()
+    bands = con.execute("SELECT * FROM staging.outcome_age_bands ORDER BY ALL").df()
     rows = []
     info = indicators.set_index("indicator_id")
     scoped = areas.merge(wanted, on="wicked_problem").merge(series, on=["indicator_id", "area_code"])
@@ -162,6 +170,8 @@ def build_outcome_trends(
             con, "marts.outcome_trends", validate_mart(pd.DataFrame(columns=columns), schemas.OutcomeTrendsMart)
         )
     trends = pd.DataFrame(rows)
+    # An unweighted mean has no limits or counts: where every value is one, their columns are still there, empty.
+    trends = trends.reindex(columns=trends.columns.union(POOLED_FIGURES, sort=False))
     england = series[series["area_code"] == ENGLAND][["indicator_id", "period", "value", "lower_ci95", "upper_ci95"]]
     england = england.rename(
         columns={"value": "england_value", "lower_ci95": "england_lower_ci95", "upper_ci95": "england_upper_ci95"}
