@@ -248,7 +248,9 @@ def main(argv: list[str] | None = None) -> int:
         report["generation"] = json.loads((data / "scale_data.json").read_text())
     else:
         print(f"Generating {spec.waves} waves of {spec.respondents:,} respondents x {spec.items} items ...", flush=True)
-        report["generation"] = generate(data, spec, progress=lambda line: print(line, flush=True))
+        report["generation"] = generate(
+            data, spec, progress=lambda line: print(line, flush=True), workers=os.cpu_count() or 1
+        )
     env = {**os.environ, "EVAL_PSEUDONYM_KEY": "benchmark", "PYTHONUNBUFFERED": "1"}
     env.pop("DAGSTER_HOME", None)
     selected = arguments.only or [*CONTESTANTS, "incremental"]

@@ -107,9 +107,9 @@ def test_a_new_wave_leaves_the_same_survey_marts_as_a_full_refresh(bench_report)
         pd.testing.assert_frame_equal(full, incremental, check_exact=True, obj=mart)
 
 
-def test_the_generator_is_seeded(tmp_path: Path) -> None:
+def test_the_generator_is_seeded_whether_waves_are_written_one_by_one_or_side_by_side(tmp_path: Path) -> None:
     spec = ScaleSpec(respondents=300, items=4, waves=2, partnerships=5)
-    first, second = generate(tmp_path / "a", spec), generate(tmp_path / "b", spec)
+    first, second = generate(tmp_path / "a", spec), generate(tmp_path / "b", spec, workers=2)
     assert first["waves"] == second["waves"] == {"wave_01": 300, "wave_02": 301}
     for wave in ("wave_01", "wave_02"):
         assert (tmp_path / "a" / "surveys" / f"{wave}.csv").read_bytes() == (

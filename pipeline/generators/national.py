@@ -36,6 +36,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -515,8 +516,11 @@ def is_generated(out: Path, spec: ScaleSpec) -> bool:
     )
 
 
-def generate(out: Path, spec: ScaleSpec, progress: Callable[[str], None] = lambda _: None) -> dict[str, object]:
-    """Write the scaled drop zone into `out` (reference data, then one export per wave); returns a summary."""
+def generate(
+    out: Path, spec: ScaleSpec, progress: Callable[[str], None] = lambda _: None, workers: int = 1
+) -> dict[str, object]:
+    """Write the scaled drop zone into `out` (reference data, then one export per wave, `workers` waves at a
+    time in processes of their own); returns a summary."""
     started = time.perf_counter()
     (out / MANIFEST).unlink(missing_ok=True)
     items = instrument_items(spec.items)
@@ -527,10 +531,17 @@ def generate(out: Path, spec: ScaleSpec, progress: Callable[[str], None] = lambd
         for old in surveys.glob("*.csv"):
             if old.stem not in spec.wave_names():
                 old.unlink()
+    # Each wave draws from its own seeds, so waves written side by side in processes are the same files.
     waves = {}
-    for index, wave in enumerate(spec.wave_names()):
-        waves[wave] = write_wave(surveys / f"{wave}.csv", spec, items, index)
-        progress(f"  {wave}: {waves[wave]:,} responses ({time.perf_counter() - started:.0f} s)")
+    with ProcessPoolExecutor(max_workers=max(1, workers)) as pool:
+        written = {
+            pool.submit(write_wave, surveys / f"{wave}.csv", spec, items, index): wave
+            for index, wave in enumerate(spec.wave_names())
+        }
+        for done in as_completed(written):
+            waves[written[done]] = done.result()
+            progress(f"  {written[done]}: {waves[written[done]]:,} responses ({time.perf_counter() - started:.0f} s)")
+    waves = {wave: waves[wave] for wave in spec.wave_names()}
     summary = {
         "spec": manifest(spec),
         "waves": waves,
@@ -552,10 +563,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--partnerships", type=int, default=ScaleSpec.partnerships, help="partnerships")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--out", type=Path, required=True, help="the drop zone to write (EVAL_DATA_DIR)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count(), help="waves written at once (default: cores)")
     arguments = parser.parse_args(argv)
     spec = ScaleSpec(arguments.respondents, arguments.items, arguments.waves, arguments.partnerships, arguments.seed)
     print(f"Writing {spec.waves} waves of {spec.respondents:,} respondents x {spec.items} items to {arguments.out}")
-    summary = generate(arguments.out, spec, progress=lambda line: print(line, flush=True))
+    summary = generate(arguments.out, spec, progress=lambda line: print(line, flush=True), workers=arguments.workers)
     print(f"Done: {summary['bytes'] / 1e6:,.0f} MB of exports in {summary['seconds']} s")
     return 0
 
