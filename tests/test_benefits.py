@@ -323,6 +323,9 @@ def test_the_report_table_ends_with_the_programme_total_of_the_valued_rows():
     html = benefit_report.benefits_table(frame, pd.Series({"P01": "Kirklees"})).as_raw_html()
     assert "Programme total" in html and "&#163;7,674" in html and "no unit cost" in html
     assert "Tsiachristas et al. (2020)" in html and "2024 prices" in html
+    # P01 and P02 cite one source: one lettered footnote under the table, its mark on both unit costs.
+    assert html.count("Tsiachristas et al. (2020)") == 1
+    assert html.count('class="gt_footnote_marks"') == 3
 
 
 def test_the_report_table_says_which_rows_rest_on_a_population_denominator():

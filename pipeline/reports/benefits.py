@@ -103,9 +103,10 @@ def summary_text(benefits: pd.DataFrame) -> str | None:
 
 
 def benefits_table(benefits: pd.DataFrame, names: pd.Series) -> GT | None:
-    """Partnership, indicator, events avoided a year (low, central, high), unit cost with its price year and
-    source, and value a year (low, central, high), with a programme total row; rows without a change against
-    England are counted in a note rather than listed. None for an empty mart."""
+    """Partnership, indicator, events avoided a year (low, central, high), unit cost with its price year, and
+    value a year (low, central, high), with a programme total row; each unit cost's source is a lettered
+    footnote, once however many rows use it. Rows without a change against England are counted in a note
+    rather than listed. None for an empty mart."""
     if benefits.empty:
         return None
     shown = benefits[benefits["status"] != "no change"].copy()
@@ -120,7 +121,10 @@ def benefits_table(benefits: pd.DataFrame, names: pd.Series) -> GT | None:
             shown["unit_cost_real_gbp"], shown["unit_cost_gbp"], shown["cost_year"], strict=True
         )
     ]
-    shown["source"] = shown["cost_source"].fillna("")
+    shown["source"] = [
+        "" if pd.isna(text) else f"{text}. {url}" if pd.notna(url) else str(text)
+        for text, url in zip(shown["cost_source"], shown["cost_url"], strict=True)
+    ]
     shown["status"] = shown["status"].map(lambda s: STATUS_TEXT.get(s, s))
     # A denominator taken from the areas' population (the mart's note says so, with its year) is said beside
     # the status, so a reader sees which events rest on that approximation.
@@ -186,7 +190,8 @@ def benefits_table(benefits: pd.DataFrame, names: pd.Series) -> GT | None:
         )
         .tab_spanner("Events avoided a year", columns=["events_avoided_low", "events_avoided", "events_avoided_high"])
         .tab_spanner("Value a year", columns=["value_low_gbp", "value_gbp", "value_high_gbp"])
-        .cols_width({"indicator": "18%", "source": "18%", "unit_cost": "14%"})
+        .cols_hide("source")
+        .cols_width({"indicator": "20%", "unit_cost": "18%"})
         .tab_source_note(
             "Change vs England: the difference-in-differences in the indicator's units (outcome_change). "
             "Negative events or value: events added, a cost. Low and high: at the limits of the change's 95% interval; '—' where the "
@@ -206,6 +211,11 @@ def benefits_table(benefits: pd.DataFrame, names: pd.Series) -> GT | None:
             )
         )
     )
+    # A long citation once, under the table, rather than in every row that uses it.
+    for source in dict.fromkeys(text for text in frame["source"] if text):
+        citing = [i for i, text in enumerate(frame["source"]) if text == source]
+        table = table.tab_footnote(source, locations=loc.body(columns="unit_cost", rows=citing), placement="right")
+    table = table.opt_footnote_marks("letters")
     # A signed figure on one line: a minus sign left alone above "£43,124,640" reads as a dash.
     figures = [*columns[3:7], *columns[9:]]
     table = table.tab_style(style=style.css("white-space: nowrap"), locations=loc.body(columns=figures))
