@@ -49,7 +49,7 @@ EVIDENCE = {
     "integrated": [
         "Health and Wellbeing Board paper: the approach is written into the joint health and wellbeing strategy",
         "Commissioning decision: the council's public health team commissions the work as part of a core service",
-        "Clinical commissioning group plan: the pathway is part of the local maternity and children's services",
+        "Clinical commissioning group plan: the partnership's pathway is part of the area's community health services",
     ],
     "stopped": [
         "Follow-up interview with the lead officer: the work ended when programme support finished",
