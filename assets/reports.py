@@ -3,7 +3,10 @@
 import dagster as dg
 
 from pipeline.reports.dictionary import write_data_dictionary
-from pipeline.reports.evaluation_report import Marts, build_reports, markdown_tables, read_narratives, read_provenance
+from pipeline.reports.evaluation_report import build_reports, markdown_tables
+from pipeline.reports.marts import Marts
+from pipeline.reports.narratives import read_narratives
+from pipeline.reports.provenance import read_provenance
 from pipeline.resources import EvaluationPaths, WarehouseResource
 
 REPORT = dict(group_name="reports", kinds={"html"}, tags={"layer": "report"})

@@ -12,14 +12,14 @@ import pytest
 
 from pipeline.reports.evaluation_report import (
     WITHHELD,
-    Marts,
     case_study_page,
     construct_scores_table,
     narrative_markup,
-    read_narratives,
     respondents_table,
     trend_figure,
 )
+from pipeline.reports.marts import Marts
+from pipeline.reports.narratives import read_narratives
 from tests.conftest import DATA_DIR
 
 

@@ -140,7 +140,8 @@ def test_the_reports_key_findings_never_state_a_suppressed_value(demo_run, suppr
     # The report's findings are sentences generated from the marts: one naming a factor a partnership's score on
     # is suppressed must not print that score (to the two decimals a report prints), nor place it against a
     # crossover; and no finding names a partnership whose score was withheld beside a mean it could be.
-    from pipeline.reports.evaluation_report import Marts, factor_names, report_findings
+    from pipeline.reports.evaluation_report import report_findings
+    from pipeline.reports.marts import Marts, factor_names
 
     with duckdb.connect(str(demo_run.settings.marts_dir / "marts.duckdb"), read_only=True) as con:
         marts = Marts.read(con, schema="main")

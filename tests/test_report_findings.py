@@ -15,12 +15,9 @@ import pandas as pd
 import pytest
 
 from pipeline.reports import findings
-from pipeline.reports.evaluation_report import (
-    SETTINGS_SHOWN,
-    Marts,
-    qca_table,
-    report_findings,
-)
+from pipeline.reports.evaluation_report import qca_table, report_findings
+from pipeline.reports.marts import Marts
+from pipeline.reports.provenance import SETTINGS_SHOWN
 
 
 @pytest.fixture(scope="module")

@@ -45,7 +45,8 @@ def test_an_indicator_name_with_dollar_signs_is_drawn_as_text(demo_run):
     """A '$' in a name once crashed the report (matplotlib read it as mathtext): names are data."""
     import duckdb
 
-    from pipeline.reports.evaluation_report import Marts, trend_plot
+    from pipeline.reports.evaluation_report import trend_plot
+    from pipeline.reports.marts import Marts
 
     with duckdb.connect(str(demo_run.settings.marts_dir / "marts.duckdb"), read_only=True) as con:
         marts = Marts.read(con, schema="main")
@@ -62,7 +63,8 @@ def test_an_indicator_name_with_dollar_signs_and_units_syntax_is_shown_as_writte
 
     import duckdb
 
-    from pipeline.reports.evaluation_report import Marts, case_study_page, programme_report, trend_plot
+    from pipeline.reports.evaluation_report import case_study_page, programme_report, trend_plot
+    from pipeline.reports.marts import Marts
 
     with duckdb.connect(str(demo_run.settings.marts_dir / "marts.duckdb"), read_only=True) as con:
         marts = Marts.read(con, schema="main")
@@ -80,7 +82,7 @@ def test_an_indicator_name_with_dollar_signs_and_units_syntax_is_shown_as_writte
 def _published_marts(demo_run):
     import duckdb
 
-    from pipeline.reports.evaluation_report import Marts
+    from pipeline.reports.marts import Marts
 
     with duckdb.connect(str(demo_run.settings.marts_dir / "marts.duckdb"), read_only=True) as con:
         return Marts.read(con, schema="main")
@@ -154,7 +156,8 @@ def test_the_outcome_note_says_what_data_is_missing_and_nothing_when_none_is(dem
 def test_the_programme_page_ranks_partnerships_by_share_of_their_own_indicators_on_track(demo_run):
     import duckdb
 
-    from pipeline.reports.evaluation_report import Marts, monitoring_ranking
+    from pipeline.reports.marts import Marts
+    from pipeline.reports.monitoring import monitoring_ranking
 
     with duckdb.connect(str(demo_run.settings.marts_dir / "marts.duckdb"), read_only=True) as con:
         marts = Marts.read(con, schema="main")

@@ -22,8 +22,6 @@ import base64
 import io
 import os
 import re
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -34,14 +32,22 @@ matplotlib.use("Agg")  # files only: no display on a server
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from great_tables import GT, loc, style  # noqa: E402
-from markdown_it import MarkdownIt  # noqa: E402
 from markupsafe import Markup  # noqa: E402
 
-from pipeline.comparison.analysis import NOT_OUTCOME, OUTCOME, qca_not_run  # noqa: E402
+from pipeline.comparison.analysis import OUTCOME, qca_not_run  # noqa: E402
 from pipeline.reports import benefits as benefit_report  # noqa: E402
 from pipeline.reports import challenges, comments, evidence, findings  # noqa: E402
 from pipeline.reports import sustainment as sustainment_report  # noqa: E402
-from pipeline.warehouse import load_sql  # noqa: E402
+from pipeline.reports.marts import Marts, colour_by, factor_labels, factor_names  # noqa: E402
+from pipeline.reports.monitoring import (  # noqa: E402
+    monitoring_overview_table,
+    monitoring_ranking,
+    monitoring_summary_text,
+    monitoring_table,
+    spc_charts,
+)
+from pipeline.reports.narratives import NARRATIVE_MARKDOWN, Narratives  # noqa: E402
+from pipeline.reports.provenance import Provenance, source_summary  # noqa: E402
 
 RATING_COLOURS = {"strong": "#1a9850", "mixed": "#fee08b", "weak": "#d73027", "contested": "#9e9ac8"}
 COMPARISON_COLOURS = {"Better": "#92d050", "Similar": "#ffc000", "Worse": "#c00000", "Not compared": "#ffffff"}
@@ -55,123 +61,6 @@ PAGES = jinja2.Environment(
     lstrip_blocks=True,
     keep_trailing_newline=True,
 )
-
-
-@dataclass(frozen=True)
-class Marts:
-    """The marts a report needs, read once."""
-
-    profile: pd.DataFrame
-    matrix: pd.DataFrame
-    trends: pd.DataFrame
-    change: pd.DataFrame
-    support: pd.DataFrame
-    agreement: pd.DataFrame
-    solutions: pd.DataFrame
-    truth_table: pd.DataFrame
-    memberships: pd.DataFrame
-    drivers: pd.DataFrame
-    wave_change: pd.DataFrame
-    factor_outcome: pd.DataFrame
-    importance: pd.DataFrame
-    necessity: pd.DataFrame
-    response: pd.DataFrame
-    construct_scores: pd.DataFrame
-    marmot: pd.DataFrame
-    inequality: pd.DataFrame
-    labels: pd.DataFrame
-    progress: pd.DataFrame = field(default_factory=pd.DataFrame)  # indicator_progress (local monitoring)
-    verdicts: pd.DataFrame = field(default_factory=pd.DataFrame)  # outcome_verdict_agreement
-    monitoring: pd.DataFrame = field(default_factory=pd.DataFrame)  # monitoring_summary
-    benefits: pd.DataFrame = field(default_factory=pd.DataFrame)  # benefits
-    sustainment: pd.DataFrame = field(default_factory=pd.DataFrame)  # sustainment
-    sustainment_by_factor: pd.DataFrame = field(default_factory=pd.DataFrame)  # sustainment_by_factor
-    round_comparison: pd.DataFrame = field(default_factory=pd.DataFrame)  # round_comparison
-    evidence: pd.DataFrame = field(default_factory=pd.DataFrame)  # evidence_by_factor
-    evidence_register: pd.DataFrame = field(default_factory=pd.DataFrame)  # evidence_register
-    negated_solutions: pd.DataFrame = field(default_factory=pd.DataFrame)  # qca_solutions of ~SUCCESS
-    negated_truth_table: pd.DataFrame = field(default_factory=pd.DataFrame)  # qca_truth_table of ~SUCCESS
-    negated_necessity: pd.DataFrame = field(default_factory=pd.DataFrame)  # qca_necessity of ~SUCCESS
-    comment_themes: pd.DataFrame = field(default_factory=pd.DataFrame)
-    comment_quotes: pd.DataFrame = field(default_factory=pd.DataFrame)
-
-    @classmethod
-    def read(cls, con: duckdb.DuckDBPyConnection, schema: str = "marts") -> Marts:
-        def table(name: str) -> pd.DataFrame:
-            return con.execute(f"SELECT * FROM {schema}.{name}").df()
-
-        def of_outcome(name: str, outcome: str) -> pd.DataFrame:
-            # The QCA marts explain success and its negation; each table of the report shows one.
-            frame = table(name)
-            return frame[frame["outcome"] == outcome].reset_index(drop=True)
-
-        return cls(
-            profile=table("partnership_profile"),
-            matrix=table("success_factor_matrix"),
-            trends=table("outcome_trends"),
-            change=table("outcome_change"),
-            support=table("support_usefulness"),
-            agreement=table("coder_agreement"),
-            solutions=of_outcome("qca_solutions", OUTCOME),
-            truth_table=of_outcome("qca_truth_table", OUTCOME),
-            memberships=table("qca_memberships"),
-            drivers=table("driver_coverage"),
-            wave_change=table("wave_change"),
-            factor_outcome=table("factor_outcome_comparison"),
-            importance=table("factor_importance"),
-            necessity=of_outcome("qca_necessity", OUTCOME),
-            response=table("response_rates"),
-            construct_scores=table("construct_scores"),
-            marmot=table("marmot_coverage"),
-            inequality=table("outcome_inequality"),
-            labels=table("labels"),
-            progress=table("indicator_progress"),
-            verdicts=table("outcome_verdict_agreement"),
-            monitoring=table("monitoring_summary"),
-            benefits=table("benefits"),
-            sustainment=table("sustainment"),
-            sustainment_by_factor=table("sustainment_by_factor"),
-            round_comparison=table("round_comparison"),
-            evidence=table("evidence_by_factor"),
-            evidence_register=table("evidence_register"),
-            negated_solutions=of_outcome("qca_solutions", NOT_OUTCOME),
-            negated_truth_table=of_outcome("qca_truth_table", NOT_OUTCOME),
-            negated_necessity=of_outcome("qca_necessity", NOT_OUTCOME),
-            comment_themes=table("comment_themes"),
-            comment_quotes=table("comment_quotes"),
-        )
-
-    def names(self, kind: str) -> dict[str, str]:
-        """id -> name, as `labels` publishes them for ids of one kind (e.g. "wave": "wave_1" -> "Baseline (2016)")."""
-        return self.labels[self.labels["kind"] == kind].set_index("id")["name"].to_dict()
-
-    def label(self, kind: str, ids: pd.Series) -> pd.Series:
-        """The names `labels` publishes for ids of one kind; an id it does not name keeps its id."""
-        return ids.map(self.names(kind)).fillna(ids)
-
-
-def _colour_by(mapping: dict[str, str]):
-    return lambda values: [mapping.get(value) if isinstance(value, str) else None for value in values]
-
-
-def factor_labels(matrix: pd.DataFrame, taken: tuple[str, ...] = ()) -> dict[str, str]:
-    """Each success factor's name as `success_factor_matrix` publishes it (from `success_factors.csv`), in the
-    reference file's order: factor id -> a column heading. A name shared with another factor or with a column
-    in `taken` gets its id in brackets, so every heading is distinct."""
-    factors = (
-        matrix[["factor_id", "factor_name", "factor_position"]]
-        .drop_duplicates("factor_id")
-        .sort_values(["factor_position", "factor_id"])
-    )
-    counts = factors["factor_name"].value_counts()
-    return {
-        row.factor_id: (
-            row.factor_name
-            if counts[row.factor_name] == 1 and row.factor_name not in taken
-            else f"{row.factor_name} ({row.factor_id})"
-        )
-        for row in factors.itertuples(index=False)
-    }
 
 
 def factor_matrix_table(marts: Marts) -> GT:
@@ -308,11 +197,6 @@ def qca_table(marts: Marts) -> GT:
 def _row_count(rows: object) -> int:
     """How many truth-table rows a comma-separated list in `qca_solutions` names."""
     return len([r for r in str(rows).split(",") if r.strip()]) if isinstance(rows, str) else 0
-
-
-def factor_names(marts: Marts) -> dict[str, str]:
-    """Factor id -> the factor's name as `success_factor_matrix` publishes it."""
-    return factor_labels(marts.matrix)
 
 
 def factor_outcome_table(marts: Marts) -> GT:
@@ -771,7 +655,7 @@ def outcome_table(marts: Marts, partnerships: list[str] | None = None) -> GT:
         )
         .fmt_number(columns=["value", "england"], decimals=1)
         .sub_missing(missing_text="no data")
-        .data_color(columns="compared", fn=_colour_by(COMPARISON_COLOURS))
+        .data_color(columns="compared", fn=colour_by(COMPARISON_COLOURS))
         .cols_label(
             trend="Trend",
             period="Latest period",
@@ -1075,283 +959,10 @@ def _verdict(profile: pd.Series) -> str:
     return f"The evaluation team judged that the partnership {outcome} (assessed {when})."
 
 
-# A narrative is Markdown the evaluators write: read as CommonMark with raw HTML off (it shows as text),
-# images off (a page loads nothing from elsewhere) and links only to schemes markdown-it-py deems safe.
-NARRATIVE_MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).disable("image")
-NARRATIVE_MAX_BYTES = 200_000
-
-
-@dataclass(frozen=True)
-class Narratives:
-    """The evaluators' narratives from the drop zone's `narratives/` folder, by partnership, and the files
-    that could not be used (with why)."""
-
-    texts: dict[str, str]
-    refused: dict[str, str]
-
-
-def read_narratives(folder: Path | None, partnerships: list[str]) -> Narratives:
-    """`<partnership_id>.md` (or `.txt`) per partnership, UTF-8 Markdown. A file naming no partnership, too
-    big, or not UTF-8 is refused with its reason; a partnership without a file has no narrative."""
-    texts: dict[str, str] = {}
-    refused: dict[str, str] = {}
-    if folder is None or not folder.is_dir():
-        return Narratives(texts, refused)
-    for path in sorted(folder.iterdir()):
-        if path.name.startswith(".") or path.name.lower() == "readme.md" or not path.is_file():
-            continue
-        if path.suffix.lower() not in (".md", ".txt"):
-            refused[path.name] = "not a .md or .txt file"
-        elif path.stem not in partnerships:
-            refused[path.name] = "names no partnership in partnerships.csv (expected <partnership_id>.md)"
-        elif path.stem in texts:
-            refused[path.name] = f"a second narrative for {path.stem}"
-        elif path.stat().st_size > NARRATIVE_MAX_BYTES:
-            refused[path.name] = f"larger than {NARRATIVE_MAX_BYTES} bytes"
-        else:
-            try:
-                texts[path.stem] = path.read_text(encoding="utf-8-sig")
-            except UnicodeDecodeError as error:
-                refused[path.name] = f"not UTF-8 text (byte {error.start})"
-    return Narratives(texts, refused)
-
-
 def narrative_markup(text: str) -> Markup:
     """An evaluator's Markdown as page markup: markdown-it-py escapes every character of text and refuses raw
     HTML, images and unsafe link schemes (`javascript:`, `data:` ...), so nothing in it becomes active."""
     return _trusted_markup(NARRATIVE_MARKDOWN.render(text))
-
-
-# The SPC chart of one indicator, drawn by the template as SVG from these coordinates (numbers only).
-CHART_WIDTH, CHART_HEIGHT, CHART_MARGIN = 640, 180, 36
-VARIATION_COLOURS = {
-    "improvement": "#2166ac",
-    "concern": "#e08214",
-    "neutral_high": "#762a83",
-    "neutral_low": "#762a83",
-}
-
-
-def spc_charts(marts: Marts, partnership_id: str) -> list[dict[str, object]]:
-    """Per indicator of the partnership's register with returns: its name, status at its latest return, and
-    the SVG coordinates of its values, XmR mean and limits (from 12 points) and target. Suppressed values
-    (counts of people below the disclosure threshold) are not drawn."""
-    progress = marts.progress
-    if progress.empty:
-        return []
-    charts = []
-    own = progress[progress["partnership_id"] == partnership_id].sort_values(["indicator_id", "period"])
-    for indicator_id, series in own.groupby("indicator_id", sort=True):
-        shown = series[series["value"].notna()]
-        first = series.iloc[0]
-        levels = {name: first[name] for name in ("spc_mean", "spc_lower", "spc_upper", "target_value")}
-        levels = {name: float(value) for name, value in levels.items() if pd.notna(value)}
-        values = [*shown["value"].astype(float), *levels.values()]
-        if not values:
-            continue
-        low, high = min(values), max(values)
-        span = (high - low) or 1.0
-        periods = list(series["period"])
-
-        def x(period: object, periods: list = periods) -> float:
-            position = periods.index(period) / max(len(periods) - 1, 1)
-            return round(CHART_MARGIN + position * (CHART_WIDTH - 2 * CHART_MARGIN), 1)
-
-        def y(value: float, low: float = low, span: float = span) -> float:
-            return round(CHART_HEIGHT - CHART_MARGIN / 2 - (value - low) / span * (CHART_HEIGHT - CHART_MARGIN), 1)
-
-        points = [
-            {
-                "x": x(row.period),
-                "y": y(float(row.value)),
-                "label": f"{pd.Timestamp(row.period):%b %Y}: {row.value:g}",
-                "colour": VARIATION_COLOURS.get(str(row.variation), "#7b8794"),
-            }
-            for row in shown.itertuples()
-        ]
-        latest = series.iloc[-1]
-        charts.append(
-            {
-                "indicator_id": indicator_id,
-                "name": first["indicator_name"],
-                "unit": first["unit"],
-                "polarity": first["polarity"].replace("_", " "),
-                "status": latest["status"].replace("_", " "),
-                "latest": f"{pd.Timestamp(latest['period']):%b %Y}",
-                "points": points,
-                "path": " ".join(f"{p['x']},{p['y']}" for p in points),
-                "lines": {name: y(value) for name, value in levels.items()},
-                "labels": {name: f"{value:.1f}" for name, value in levels.items()},
-                "first": f"{pd.Timestamp(periods[0]):%b %Y}",
-                "last": f"{pd.Timestamp(periods[-1]):%b %Y}",
-                "n": len(series),
-                "width": CHART_WIDTH,
-                "height": CHART_HEIGHT,
-                "margin": CHART_MARGIN,
-            }
-        )
-    return charts
-
-
-def monitoring_table(marts: Marts, partnership_id: str) -> GT | None:
-    """The partnership's indicators at their latest return: value, target, progress, status and SPC reading."""
-    progress = marts.progress
-    if progress.empty or not (progress["partnership_id"] == partnership_id).any():
-        return None
-    own = progress[progress["partnership_id"] == partnership_id].sort_values(["indicator_id", "period"])
-    special = own.groupby("indicator_id")["variation"].agg(
-        lambda v: ", ".join(sorted({str(x).replace("_", " ") for x in v.dropna() if x != "common_cause"})) or None
-    )
-    latest = own.groupby("indicator_id").tail(1).set_index("indicator_id")
-    table = latest.assign(
-        special_cause=special,
-        period=latest["period"].dt.strftime("%b %Y"),
-        status=latest["status"].str.replace("_", " "),
-        assurance=latest["assurance"].str.replace("_", " "),
-    ).reset_index()
-    return (
-        GT(
-            table[
-                [
-                    "indicator_id",
-                    "indicator_name",
-                    "unit",
-                    "period",
-                    "value",
-                    "target_value",
-                    "progress_to_target",
-                    "status",
-                    "points",
-                    "special_cause",
-                    "assurance",
-                ]
-            ]
-        )  # fmt: skip
-        .tab_header("Indicators at their latest return", "SPC (limits and special causes) from 12 points")
-        .fmt_number(columns=["value", "target_value"], decimals=1)
-        .fmt_percent(columns="progress_to_target", decimals=0)
-        .sub_missing(missing_text="-")
-        .data_color(columns="status", fn=_colour_by({"on track": "#d1e5f0", "off track": "#f4a582"}))
-        .cols_label(
-            indicator_id="Indicator",
-            indicator_name="Measures",
-            unit="Unit",
-            period="Latest return",
-            value="Value",
-            target_value="Target",
-            progress_to_target="Progress to target",
-            status="Status",
-            points="Points",
-            special_cause="Special cause",
-            assurance="Assurance",
-        )
-    )
-
-
-def monitoring_ranking(marts: Marts) -> pd.DataFrame:
-    """Each partnership with an indicator register, ranked by the share of its indicators with a target that
-    are on track at their latest return (then fewer late and missing returns): its counts from
-    `monitoring_summary` and the special causes in `indicator_progress`, each as indicator: variation."""
-    summary = marts.monitoring
-    if summary.empty:
-        return pd.DataFrame()
-    names = marts.profile.set_index("partnership_id")["partnership_name"]
-    assessed = summary["on_track"] + summary["off_track"]
-    special = pd.Series(dtype="object")
-    if not marts.progress.empty:
-        flagged = marts.progress[marts.progress["variation"].notna() & (marts.progress["variation"] != "common_cause")]
-        special = (
-            flagged.drop_duplicates(["partnership_id", "indicator_id", "variation"])
-            .assign(cause=lambda f: f["indicator_name"] + ": " + f["variation"].str.replace("_", " "))
-            .groupby("partnership_id")["cause"]
-            .agg("; ".join)
-        )
-    ranked = summary.assign(
-        partnership_name=summary["partnership_id"].map(names).fillna(summary["partnership_id"]),
-        share_on_track=(summary["on_track"] / assessed.where(assessed > 0)).astype("float64"),
-        special_causes=summary["partnership_id"].map(special),
-        due=summary["late_returns"] + summary["missing_returns"],
-    ).sort_values(["share_on_track", "due", "partnership_id"], ascending=[False, True, True], na_position="last")
-    ranked.insert(0, "rank", range(1, len(ranked) + 1))
-    return ranked.drop(columns="due").reset_index(drop=True)
-
-
-def monitoring_overview_table(marts: Marts) -> GT | None:
-    """The programme's local monitoring at a glance: partnerships ranked by share of indicators on track, with
-    their special causes and late and missing returns; None without any indicator register."""
-    ranked = monitoring_ranking(marts)
-    if ranked.empty:
-        return None
-    ranked = ranked.assign(partnership=ranked["partnership_name"] + " (" + ranked["partnership_id"] + ")")
-    columns = [
-        "rank",
-        "partnership",
-        "indicators",
-        "on_track",
-        "off_track",
-        "no_target",
-        "share_on_track",
-        "special_causes",
-        "late_returns",
-        "missing_returns",
-    ]
-    table = GT(ranked[columns])
-    for column in ("late_returns", "missing_returns"):
-        due = [int(i) for i in ranked.index[ranked[column] > 0]]
-        if due:
-            table = table.tab_style(style=style.fill(color="#f4a582"), locations=loc.body(columns=column, rows=due))
-    return (
-        table.tab_header(
-            "Local monitoring: partnerships by share of indicators on track",
-            "Each partnership's own process and output indicators at their latest return",
-        )
-        .fmt_percent(columns="share_on_track", decimals=0)
-        .sub_missing(missing_text="-")
-        .cols_label(
-            rank="#",
-            partnership="Partnership",
-            indicators="All",
-            on_track="On track",
-            off_track="Off track",
-            no_target="No target",
-            share_on_track="Share on track",
-            special_causes="Special causes",
-            late_returns="Late",
-            missing_returns="Missing",
-        )
-        .tab_spanner("Indicators", columns=["indicators", "on_track", "off_track", "no_target", "share_on_track"])
-        .tab_spanner("Returns", columns=["late_returns", "missing_returns"])
-        # The names and causes wrap; the counts keep room for their one-word headings on an A4 page.
-        .cols_width({"partnership": "17%", "special_causes": "26%"})
-        .tab_source_note(
-            "On track: progress from baseline to target at least the share of the time to the target date elapsed. "
-            "Share on track: of the indicators with a baseline and target. Special causes: Making Data Count rules "
-            "on XmR charts of 12 or more points. Late: due since the indicator's last return; missing: a gap before it."
-        )
-    )
-
-
-def monitoring_summary_text(marts: Marts) -> str | None:
-    """One sentence rolling local monitoring up to the programme; None without any indicator register."""
-    summary = marts.monitoring
-    if summary.empty:
-        return None
-    total = summary[
-        ["indicators", "on_track", "off_track", "with_special_cause", "late_returns", "missing_returns"]
-    ].sum()
-    due = int((summary["late_returns"] + summary["missing_returns"] > 0).sum())
-
-    def many(count: object, one: str, more: str) -> str:
-        return f"{int(count)} {one if int(count) == 1 else more}"
-
-    return (
-        f"{many(len(summary), 'partnership monitors', 'partnerships monitor')} "
-        f"{many(total['indicators'], 'indicator', 'indicators')} of their own: at the latest return, "
-        f"{int(total['on_track'])} are on track and {int(total['off_track'])} off track; "
-        f"{many(total['with_special_cause'], 'shows', 'show')} a special cause. "
-        f"{many(total['late_returns'], 'return is', 'returns are')} late and {int(total['missing_returns'])} "
-        f"missing, from {many(due, 'partnership', 'partnerships')}."
-    )
 
 
 def _write(path: Path, content: str) -> None:
@@ -1392,7 +1003,7 @@ def case_study_page(marts: Marts, partnership_id: str, narrative: str | None = N
         .fmt_number(columns=["survey_mean", "survey_ci_low", "survey_ci_high"], decimals=2)
         .cols_merge_range(col_begin="survey_ci_low", col_end="survey_ci_high", sep=" to ")
         .sub_missing(missing_text="-")
-        .data_color(columns="triangulated_rating", fn=_colour_by(RATING_COLOURS))
+        .data_color(columns="triangulated_rating", fn=colour_by(RATING_COLOURS))
         .cols_label(
             factor="Factor",
             survey_mean="Survey mean",
@@ -1417,7 +1028,7 @@ def case_study_page(marts: Marts, partnership_id: str, narrative: str | None = N
         .fmt_currency(columns="annual_spend", currency="GBP", decimals=0)
         .sub_missing(missing_text="-")
         .data_color(
-            columns="coverage", fn=_colour_by({"gap": "#f4a582", "covered": "#d1e5f0", "duplication": "#fddbc7"})
+            columns="coverage", fn=colour_by({"gap": "#f4a582", "covered": "#d1e5f0", "duplication": "#fddbc7"})
         )
         .cols_label(
             secondary_driver="Secondary driver",
@@ -1457,81 +1068,6 @@ def case_study_page(marts: Marts, partnership_id: str, narrative: str | None = N
             "drivers": _table_markup(driver_table),
         },
     )
-
-
-# The settings that shape the report's figures, in the order a reader meets them, with what each means.
-SETTINGS_SHOWN = (
-    ("disclosure_threshold", "Disclosure threshold: smallest count published"),
-    ("survey_strong_from", "Survey rating strong from (mean score)"),
-    ("survey_weak_to", "Survey rating weak up to (mean score)"),
-    ("qca_consistency_cut", "QCA: truth-table row sufficient from consistency"),
-    ("qca_frequency_cut", "QCA: fewest partnerships for a truth-table row"),
-    ("crossover_rule", "QCA: a score exactly at the crossover"),
-    ("evidence_base", "Evidence on each factor for QCA, success by factor and the model of success"),
-    ("outcome_baseline_years", "Outcome baseline may end up to (years after support began)"),
-    ("outcome_followup_years", "Outcome follow-up ends within (years after support ended)"),
-    ("min_relative_change", "Outcome change without limits counts beyond (share of baseline)"),
-    ("improved_needs_interval", "An improved outcome needs its 95% interval"),
-)
-CROSSOVER_RULES = {"nudge": "nudged to 0.501 (Fiss 2011)", "exclude": "partnership left out"}
-
-
-@dataclass(frozen=True)
-class Provenance:
-    """What a report was built from, for its header: when, the drop zone's files as loaded (from the load
-    ledger), files refused, and the settings applied. The one input of the report that is not a mart: the
-    marts do not record which files and settings made them, and the report asset passes this beside them."""
-
-    built_at: datetime
-    files: pd.DataFrame  # source_file, table_name, rows_loaded, loaded_at
-    refused: pd.DataFrame  # source_file, table_name, reason, refused_at
-    settings: tuple[tuple[str, str], ...]  # (what the setting means, its value)
-
-
-def read_provenance(con: duckdb.DuckDBPyConnection, settings: object, built_at: datetime | None = None) -> Provenance:
-    """The report's provenance from the warehouse's load ledger and the settings in force; `settings` is any
-    object with the `Settings` field names (`Settings`, or the `EvaluationPaths` resource)."""
-    shown = []
-    for name, meaning in SETTINGS_SHOWN:
-        value = getattr(settings, name)
-        if name == "crossover_rule":
-            value = f"{value}: {CROSSOVER_RULES.get(value, value)}"
-        elif name == "evidence_base":
-            value = challenges.EVIDENCE_BASE_LABELS.get(value, value)
-        elif name == "outcome_followup_years" and value is None:
-            value = "all (the latest period there is)"
-        elif isinstance(value, bool):
-            value = "yes" if value else "no"
-        shown.append((meaning, str(value)))
-    shown.append(("Site-visit rating (share of enabler passages)", "strong from 2/3, weak up to 1/3"))
-    return Provenance(
-        built_at=built_at or datetime.now(UTC),
-        files=con.execute(load_sql(__file__, "report_sources")).df(),
-        refused=con.execute(load_sql(__file__, "report_refused_files")).df(),
-        settings=tuple(shown),
-    )
-
-
-def source_summary(files: pd.DataFrame) -> list[dict[str, str]]:
-    """The loaded files by drop-zone folder: the files (named, or counted when many), rows and load dates."""
-    if files.empty:
-        return []
-    frame = files.assign(folder=files["source_file"].map(lambda f: Path(f).parts[0] if len(Path(f).parts) > 1 else "."))
-    summary = []
-    for folder, rows in frame.groupby("folder", sort=True):
-        names = sorted({Path(f).name for f in rows["source_file"]})
-        listed = ", ".join(names) if len(names) <= 6 else f"{', '.join(names[:5])} and {len(names) - 5} more"
-        loaded = pd.to_datetime(rows["loaded_at"], utc=True)
-        first, last = loaded.min().strftime("%Y-%m-%d %H:%M"), loaded.max().strftime("%Y-%m-%d %H:%M")
-        summary.append(
-            {
-                "folder": folder,
-                "files": listed,
-                "rows": f"{int(rows['rows_loaded'].sum()):,}",
-                "loaded": first if first == last else f"{first} to {last}",
-            }
-        )
-    return summary
 
 
 def exclusions(marts: Marts) -> list[dict[str, str]]:
