@@ -113,6 +113,7 @@ def qca(warehouse: WarehouseResource, paths: EvaluationPaths):
             con,
             analysis.QcaSettings(
                 incl_cut=paths.qca_consistency_cut,
+                negated_incl_cut=paths.qca_negated_consistency_cut,
                 n_cut=paths.qca_frequency_cut,
                 crossover_rule=paths.crossover_rule,
                 evidence_base=paths.evidence_base,

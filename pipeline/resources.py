@@ -52,6 +52,7 @@ class EvaluationPaths(dg.ConfigurableResource):
     survey_strong_from: float = 3.5
     survey_weak_to: float = 2.5
     qca_consistency_cut: float = 0.8
+    qca_negated_consistency_cut: float | None = None
     qca_frequency_cut: int = 1
     crossover_rule: str = "nudge"
     evidence_base: str = "survey"

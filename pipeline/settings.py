@@ -33,6 +33,7 @@ the evaluation's own rules:
 | `survey_strong_from` | 3.5 | a factor's mean survey score at or above which its survey rating is strong (`success_factor_matrix`); on the answer scale of the factor items (`reference/likert_scales.csv`), which `check` verifies |
 | `survey_weak_to` | 2.5 | ... at or below which it is weak (below `survey_strong_from`); between the two: mixed |
 | `qca_consistency_cut` | 0.8 | the raw consistency at or above which a truth-table row is sufficient for success (R QCA's `incl.cut`; Ragin 2008 asks 0.75 or more) |
+| `qca_negated_consistency_cut` | `qca_consistency_cut` | the same cut for the analysis of not succeeding (`~SUCCESS`), which is a truth table of its own (Schneider & Wagemann 2012, section 9.2: the negated outcome is analysed separately, and its consistencies need not fall where success's do); absent: the cut for success |
 | `qca_frequency_cut` | 1 | the fewest partnerships a truth-table row needs to enter the minimisation (R QCA's `n.cut`; fewer: a remainder) |
 | `crossover_rule` | `nudge` | a fuzzy membership of exactly 0.5 (a score at the crossover): `nudge` sets it to 0.501 so the partnership stays in the analysis (Fiss 2011 adds 0.001); `exclude` leaves the partnership out, with the reason |
 | `evidence_base` | `survey` | the calibrated evidence on each success factor that QCA (`qca_memberships`), `factor_outcome_comparison` and `factor_importance` all analyse: `survey` (the latest wave's published mean score, calibrated by the anchors in `reference/qca_conditions.csv`), `site_visits` (the share of coded site-visit passages that are enablers, calibrated with full non-membership at 1/3, crossover 1/2 and full membership at 2/3, the site-visit rating's cut-offs) or `triangulated` (the mean of the two memberships where both methods have evidence, the one there is where only one has) |
@@ -140,6 +141,7 @@ class Settings:
     survey_strong_from: float = 3.5
     survey_weak_to: float = 2.5
     qca_consistency_cut: float = 0.8
+    qca_negated_consistency_cut: float | None = None  # None: qca_consistency_cut
     qca_frequency_cut: int = 1
     crossover_rule: str = "nudge"
     evidence_base: str = "survey"
@@ -271,11 +273,11 @@ def _flag(settings: dict[str, object], name: str, default: bool, source: str) ->
     return value
 
 
-def _consistency_cut(settings: dict[str, object], source: str) -> float:
-    """`qca_consistency_cut`: a consistency above 0 and at most 1 (a cut of 0 would call every row sufficient)."""
-    value = _real(settings, "qca_consistency_cut", 0.8, source, 0.0, 1.0)
+def _consistency_cut(settings: dict[str, object], source: str, name: str = "qca_consistency_cut") -> float:
+    """A QCA consistency cut (`name`): above 0 and at most 1 (a cut of 0 would call every row sufficient)."""
+    value = _real(settings, name, 0.8, source, 0.0, 1.0)
     if value == 0:
-        raise SettingsError(f"{source}: qca_consistency_cut must be above 0 and at most 1, not {value!r}")
+        raise SettingsError(f"{source}: {name} must be above 0 and at most 1, not {value!r}")
     return value
 
 
@@ -346,6 +348,11 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         survey_strong_from=strong_from,
         survey_weak_to=weak_to,
         qca_consistency_cut=_consistency_cut(from_file, str(settings_file)),
+        qca_negated_consistency_cut=(
+            _consistency_cut(from_file, str(settings_file), "qca_negated_consistency_cut")
+            if "qca_negated_consistency_cut" in from_file
+            else None
+        ),
         qca_frequency_cut=_whole(from_file, "qca_frequency_cut", 1, str(settings_file), 1),
         crossover_rule=_choice(from_file, "crossover_rule", "nudge", CROSSOVER_RULES, str(settings_file)),
         evidence_base=_choice(from_file, "evidence_base", "survey", EVIDENCE_BASES, str(settings_file)),

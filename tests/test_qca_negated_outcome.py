@@ -101,3 +101,24 @@ def test_each_qca_mart_keeps_its_grain_with_the_outcome_in_it(tmp_path):
     # near-crisp memberships (0.9975 and 0.0025) give (8 x 0.9975 + 2 x 0.0025) / 10 = 0.7985.
     necessity = marts["qca_necessity"].set_index(["outcome", "condition"])
     assert necessity.at[("~SUCCESS", "~DEV"), "consistency"] == pytest.approx(0.7985, abs=1e-4)
+
+
+def test_the_negated_outcome_takes_its_own_consistency_cut_when_one_is_set(tmp_path):
+    # The negated outcome is a truth table of its own (Schneider & Wagemann 2012, section 9.2): a stricter cut
+    # for ~SUCCESS, set just above its least consistent sufficient row, turns that row (and only rows as weak)
+    # to 0, while success keeps its rows, read at its own cut.
+    con = _warehouse(tmp_path)
+    read = "SELECT outcome, row, OUT, incl FROM marts.qca_truth_table ORDER BY outcome, row"
+    build_qca_marts(con, QcaSettings(incl_cut=0.9))
+    same = con.execute(read).df()
+    negated = same[same["outcome"] == "~SUCCESS"]
+    weakest = negated.loc[negated["OUT"] == "1", "incl"].min()
+    # Rows of one consistency may differ in their last bits: the next consistency up is one clearly above.
+    stricter = (weakest + negated.loc[negated["incl"] > weakest + 1e-9, "incl"].min()) / 2
+    build_qca_marts(con, QcaSettings(incl_cut=0.9, negated_incl_cut=stricter))
+    own = con.execute(read).df()
+    pd.testing.assert_frame_equal(own[own["outcome"] == "SUCCESS"], same[same["outcome"] == "SUCCESS"])
+    flipped = own.merge(same, on=["outcome", "row"], suffixes=("", "_before")).query("OUT != OUT_before")
+    assert len(flipped) > 0 and set(flipped["outcome"]) == {"~SUCCESS"}
+    assert (flipped["OUT_before"] == "1").all() and (flipped["OUT"] == "0").all()
+    assert (flipped["incl"] < stricter).all()

@@ -53,6 +53,8 @@ def test_the_header_lists_the_build_date_sources_settings_and_exclusions(demo_ru
         assert meaning in text, name
     assert f"Disclosure threshold: smallest count published {settings.disclosure_threshold}" in text
     assert f"QCA: truth-table row sufficient from consistency {settings.qca_consistency_cut}" in text
+    negated_cut = f"{settings.qca_consistency_cut} (as for success)"
+    assert f"QCA of not succeeding: truth-table row sufficient from consistency {negated_cut}" in text
     assert f"QCA: a score exactly at the crossover {settings.crossover_rule}" in text
     assert f"Survey rating strong from (mean score) {settings.survey_strong_from}" in text
     excluded = marts.memberships.dropna(subset=["excluded_reason"])

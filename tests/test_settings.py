@@ -99,6 +99,7 @@ def test_the_analysis_rules_default_to_todays_values(tmp_path):
     settings = load_settings({"EVAL_DATA_DIR": str(tmp_path)})
     assert (settings.survey_strong_from, settings.survey_weak_to) == (3.5, 2.5)
     assert (settings.qca_consistency_cut, settings.qca_frequency_cut, settings.crossover_rule) == (0.8, 1, "nudge")
+    assert settings.qca_negated_consistency_cut is None  # the cut for success
     assert (settings.min_relative_change, settings.improved_needs_interval) == (0.05, False)
     assert settings.evidence_base == "survey"
     bundled = load_settings({"EVAL_DATA_DIR": str(DATA_DIR)})
@@ -128,6 +129,8 @@ def test_the_analysis_rules_default_to_todays_values(tmp_path):
     [
         ("qca_consistency_cut = 1.2", "qca_consistency_cut must be a number from 0 to 1, not 1.2"),
         ("qca_consistency_cut = 0", "qca_consistency_cut must be above 0 and at most 1"),
+        ("qca_negated_consistency_cut = 0", "qca_negated_consistency_cut must be above 0 and at most 1"),
+        ('qca_negated_consistency_cut = "same"', "qca_negated_consistency_cut must be a number from 0 to 1"),
         ("qca_frequency_cut = 0", "qca_frequency_cut must be a whole number of at least 1, not 0"),
         ('crossover_rule = "drop"', "crossover_rule must be one of nudge, exclude, not 'drop'"),
         ('evidence_base = "codings"', "evidence_base must be one of survey, site_visits, triangulated, not 'codings'"),

@@ -102,14 +102,20 @@ NUDGED_CROSSOVER = 0.501
 @dataclass(frozen=True)
 class QcaSettings:
     """Truth-table cut-offs (settings `qca_consistency_cut`, `qca_frequency_cut`; Ragin 2008 asks a raw
-    consistency of 0.75 or more, the default 0.8 follows R QCA's examples) and what becomes of a membership
-    of exactly 0.5 (`crossover_rule`: "nudge" to 0.501, or "exclude" the partnership)."""
+    consistency of 0.75 or more, the default 0.8 follows R QCA's examples), the cut for the negated outcome
+    (`qca_negated_consistency_cut`; None: `incl_cut`), and what becomes of a membership of exactly 0.5
+    (`crossover_rule`: "nudge" to 0.501, or "exclude" the partnership)."""
 
     incl_cut: float = 0.8
+    negated_incl_cut: float | None = None
     n_cut: int = 1
     pri_cut: float = 0.0
     crossover_rule: str = "nudge"
     evidence_base: str = "survey"  # see `factor_evidence`
+
+    def outcome_cut(self, outcome: str) -> float:
+        """The consistency cut of the truth table of `outcome` (success, or its negation)."""
+        return self.negated_incl_cut if outcome == NOT_OUTCOME and self.negated_incl_cut is not None else self.incl_cut
 
 
 @dataclass(frozen=True)
@@ -318,15 +324,15 @@ def _negated_expectations(directional: dict[str, object]) -> dict[str, object]:
 def qca_tables(data: QcaData, settings: QcaSettings = QcaSettings()) -> dict[str, pd.DataFrame]:
     """The three QCA marts: truth table, solutions (complex, parsimonious, intermediate) and necessity, each for
     success and for its negation (`OUTCOMES`, told apart by their `outcome` column)."""
-    cuts = {
-        "incl_cut": settings.incl_cut,
-        "n_cut": settings.n_cut,
-        "pri_cut": settings.pri_cut,
-        "case_id": "partnership_id",
-    }
     frame = data.memberships
     tables: dict[str, list[pd.DataFrame]] = {"qca_truth_table": [], "qca_solutions": [], "qca_necessity": []}
     for outcome in OUTCOMES:
+        cuts = {
+            "incl_cut": settings.outcome_cut(outcome),
+            "n_cut": settings.n_cut,
+            "pri_cut": settings.pri_cut,
+            "case_id": "partnership_id",
+        }
         if data.multi_value:
             built = _mv_tables(data, cuts, outcome)
         else:

@@ -86,8 +86,8 @@ def negated_qca_table(solutions: pd.DataFrame, truth_table: pd.DataFrame | None 
             )
         note = (
             "No configuration is consistent enough with not succeeding to be sufficient for it (the consistency cut"
-            " is the one for success, setting qca_consistency_cut). The truth table for ~SUCCESS is in"
-            " qca_truth_table."
+            " is the setting qca_negated_consistency_cut, or qca_consistency_cut where that is not set). The truth"
+            " table for ~SUCCESS is in qca_truth_table."
         )
     frame = pd.DataFrame(rows, columns=["model", "term", "term_consistency", "term_coverage", "term_cases"])
     table = (

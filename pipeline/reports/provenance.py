@@ -19,6 +19,7 @@ SETTINGS_SHOWN = (
     ("survey_strong_from", "Survey rating strong from (mean score)"),
     ("survey_weak_to", "Survey rating weak up to (mean score)"),
     ("qca_consistency_cut", "QCA: truth-table row sufficient from consistency"),
+    ("qca_negated_consistency_cut", "QCA of not succeeding: truth-table row sufficient from consistency"),
     ("qca_frequency_cut", "QCA: fewest partnerships for a truth-table row"),
     ("crossover_rule", "QCA: a score exactly at the crossover"),
     ("evidence_base", "Evidence on each factor for QCA, success by factor and the model of success"),
@@ -52,6 +53,8 @@ def read_provenance(con: duckdb.DuckDBPyConnection, settings: object, built_at: 
             value = f"{value}: {CROSSOVER_RULES.get(value, value)}"
         elif name == "evidence_base":
             value = challenges.EVIDENCE_BASE_LABELS.get(value, value)
+        elif name == "qca_negated_consistency_cut" and value is None:
+            value = f"{settings.qca_consistency_cut} (as for success)"
         elif name == "outcome_followup_years" and value is None:
             value = "all (the latest period there is)"
         elif isinstance(value, bool):
