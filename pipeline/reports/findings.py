@@ -198,7 +198,7 @@ def negated_qca_findings(
         closest = observed.sort_values("incl", ascending=False).iloc[0]
         text = (
             "No configuration is consistent enough with not succeeding to count as sufficient for it (QCA of the"
-            f" negated outcome, the same consistency cut as for success): the closest, {closest['configuration']}"
+            f" negated outcome, at the consistency cut set for it; see the report's settings): the closest, {closest['configuration']}"
             f" ({closest['cases']}), reaches {number(closest['incl'])}."
         )
     else:
