@@ -154,6 +154,7 @@ def shares_by_partition(con: duckdb.DuckDBPyConnection, source: str) -> dict[str
 
 
 def _share(source: str, table: str, staged: dict, quarantined: dict, key: str) -> TableShare:
+    """One table's rows in one partition, from the grouped counts of its staging and quarantine tables."""
     kept = staged.get(key, (0, None))[0]
     set_aside, reason = quarantined.get(key, (0, None))
     return TableShare(source, table, kept + set_aside, set_aside, reason)
