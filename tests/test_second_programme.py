@@ -129,6 +129,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Refresh:
 def test_the_second_programme_refreshes_to_the_end_with_its_own_settings(second):
     assert [result.success for result in second.results] == [True] * 4  # reference, two waves, the rest
     assert second.settings.disclosure_threshold == 3  # from its settings.toml, not the default 5
+    assert (second.settings.qca_consistency_cut, second.settings.qca_negated_consistency_cut) == (0.8, 0.75)
     assert sorted(path.stem for path in second.settings.marts_dir.glob("*.parquet")) == MARTS
 
 
@@ -158,6 +159,7 @@ def test_the_report_and_case_pages_name_the_new_factors_and_partnerships(second)
     for label in NEW_FACTORS.values():
         assert label in report
     assert sorted(path.stem for path in (reports / "partnerships").glob("*.html")) == sorted(IDS)
+    assert "QCA of not succeeding: truth-table row sufficient from consistency</th><td>0.75</td>" in report
     page = (reports / "partnerships" / "KIR.html").read_text(encoding="utf-8")
     assert "Kirklees" in page and "Community voice" in page and "Data sharing" in page
 
