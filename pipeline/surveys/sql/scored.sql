@@ -1,9 +1,10 @@
 -- The answers of the wave's staged responses to scored items (a rejected response's answers stay with its
--- quarantine record), each with its score or the reason it has none.
+-- quarantine record), each with its score or the reason it has none. Staged is "not quarantined", as in
+-- item_scores_view.sql, so the join held in memory is the small one.
 SELECT a.wave, a.respondent_key, a.respondent_row AS source_row, a.source_file, a.source_id, l.item_code,
        l.construct, a.answer, l.score, l.off_scale_reason
 FROM raw.survey_answers AS a
-JOIN staging.survey_responses AS r
-  ON r.wave = a.wave AND r.source_file = a.source_file AND r.source_row = a.respondent_row
+ANTI JOIN quarantine.survey_responses AS q
+  ON q.wave = a.wave AND q.source_file = a.source_file AND q.source_row = a.respondent_row
 JOIN _wave_answer_lookup AS l ON l.tool = a.tool AND l.source_id = a.source_id AND l.answer = a.answer
 WHERE a.wave = $wave
