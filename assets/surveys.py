@@ -6,11 +6,14 @@ import json
 import dagster as dg
 
 from assets.tables import (
+    asset_key,
     checks_for,
     mart_asset,
+    partition_filter,
     publish_and_describe,
     quarantine_of,
     quarantine_share_check,
+    run_partitions,
     step_results,
     table_metadata,
     table_specs,
@@ -192,11 +195,44 @@ def wave_change(warehouse: WarehouseResource, paths: EvaluationPaths) -> dg.Mate
         return publish_and_describe(con, "wave_change", paths)
 
 
+@dg.asset_check(
+    asset=asset_key("staging.survey_responses"),
+    description="Every response of the wave is staged or quarantined, never both and never neither",
+    blocking=True,
+)
+def survey_responses_accounted_for(
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> dg.AssetCheckResult:
+    """The item scores keep the answers of every response not quarantined (`staging.survey_item_scores` is a
+    view over the raw answers), so a response neither staged nor quarantined would have its answers scored
+    without its partnership or group ever being checked. Blocking: the marts do not build on such a wave."""
+    where, params, scope = partition_filter(PARTITIONED["surveys"], run_partitions(context))
+    with warehouse.get_connection() as con:
+        failures = staging.responses_unaccounted(con, where, params)
+    return dg.AssetCheckResult(
+        passed=not failures,
+        description="; ".join(
+            f"{responses} response(s) {failure}, e.g. {example}" for failure, responses, example in failures
+        )
+        or None,
+        metadata={
+            "checked": scope,
+            "failures": dg.MetadataValue.json(
+                [
+                    {"failure": failure, "responses": responses, "example": example}
+                    for failure, responses, example in failures
+                ]
+            ),
+        },
+    )
+
+
 wave_assets = [ingest_survey_wave, stage_survey_wave]
 survey_assets = [*wave_assets, order_survey_waves, response_rates, construct_scores, support_usefulness, wave_change]
 survey_checks = [
     # A wave's run checks that wave's rows: the waves before it were checked when they were loaded.
     quarantine_share_check("surveys"),
+    survey_responses_accounted_for,
     *checks_for(STAGED_TABLES, blocking=True, partition_column=PARTITIONED["surveys"]),
     *checks_for(["marts.response_rates", "marts.construct_scores", "marts.support_usefulness", "marts.wave_change"]),
 ]

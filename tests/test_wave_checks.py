@@ -141,3 +141,51 @@ def test_a_wave_over_the_quarantine_limit_fails_its_check_naming_the_wave(loaded
     assert "rows of survey_responses received), more than max_quarantine_share = 0" in bad.description
     clean = evaluations(run_wave(settings, instance, "wave_2", limit=0.0))["surveys_quarantine_share_within_limit"]
     assert clean.passed and clean.metadata["quarantined_rows"].value == 0
+
+
+ACCOUNTED = "survey_responses_accounted_for"
+
+
+def test_a_response_neither_staged_nor_quarantined_fails_the_wave(loaded):
+    settings, instance = loaded
+    with duckdb.connect(str(settings.warehouse)) as con:
+        (row,) = con.execute(
+            "DELETE FROM staging.survey_responses WHERE wave = 'wave_1'"
+            " AND source_row = (SELECT min(source_row) FROM staging.survey_responses WHERE wave = 'wave_1')"
+            " RETURNING source_row"
+        ).fetchall()
+    check = evaluations(run_wave(settings, instance, "wave_1", checks_only=True))[ACCOUNTED]
+    assert not check.passed
+    assert check.metadata["checked"].value == "wave = wave_1"
+    (failure,) = check.metadata["failures"].value
+    assert failure["failure"] == "neither staged nor quarantined"
+    assert failure["responses"] == 1
+    assert failure["example"].endswith(f"row {row[0]}")
+    assert check.description.startswith("1 response(s) neither staged nor quarantined, e.g. wave_1, surveys/")
+
+
+def test_a_response_both_staged_and_quarantined_fails_the_wave(loaded):
+    settings, instance = loaded
+    with duckdb.connect(str(settings.warehouse)) as con:
+        con.execute(
+            "INSERT INTO quarantine.survey_responses BY NAME SELECT wave, source_file, source_row,"
+            " 'planted' AS reason FROM staging.survey_responses WHERE wave = 'wave_1' LIMIT 2"
+        )
+    check = evaluations(run_wave(settings, instance, "wave_1", checks_only=True))[ACCOUNTED]
+    assert not check.passed
+    assert [(f["failure"], f["responses"]) for f in check.metadata["failures"].value] == [
+        ("both staged and quarantined", 2)
+    ]
+
+
+def test_every_response_of_a_wave_with_a_quarantined_one_is_accounted_for(loaded):
+    settings, instance = loaded
+    # wave_3 holds the demo's one respondent of a partnership the programme does not have (P31)
+    result = run_wave(settings, instance, "wave_3")
+    check = evaluations(result)[ACCOUNTED]
+    assert check.passed, check.description
+    assert check.metadata["failures"].value == []
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM quarantine.survey_responses WHERE wave = 'wave_3'").fetchall() == [
+            (1,)
+        ]
