@@ -447,11 +447,11 @@ def stage_wave(con: duckdb.DuckDBPyConnection, wave: str) -> list[StageReport]:
     ]
 
 
-
 def responses_unaccounted(con: duckdb.DuckDBPyConnection, where: str, params: list) -> list[tuple[str, int, str]]:
     """(failure, responses, example) for each way the responses of the waves `where` picks fail to be
     staged or quarantined exactly once (see sql/responses_accounted.sql); empty when every one is."""
     return con.execute(load_sql(__file__, "responses_accounted").format(where=where), params * 3).fetchall()
+
 
 # Every table holding rows of one wave, by its `wave` column (the item scores are a view over them).
 WAVE_TABLES = (
