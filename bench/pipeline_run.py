@@ -16,7 +16,8 @@
     python bench/pipeline_run.py counts DATA_DIR OUT_DIR
         After a run, not timed: the staged row counts, and the construct means for comparing contestants.
 
-Each prints one JSON line: what ran and whether every run and check passed, or the counts.
+Each prints one JSON line: what ran, whether every run and check passed and the seconds of each step, or
+the counts.
 """
 
 from __future__ import annotations
@@ -67,11 +68,26 @@ def staged_counts(data_dir: Path, out_dir: Path) -> dict[str, int]:
     return counts
 
 
+def step_seconds(results: list) -> dict[str, dict[str, float]]:
+    """Where the runs' time went: each Dagster step (an asset, or the checks of one) with how many runs
+    executed it and its seconds summed over them, from the steps' own success events; largest first."""
+    steps: dict[str, dict[str, float]] = {}
+    for result in results:
+        for event in result.all_events:
+            if event.event_type == dg.DagsterEventType.STEP_SUCCESS:
+                step = steps.setdefault(event.step_key, {"runs": 0, "seconds": 0.0})
+                step["runs"] += 1
+                step["seconds"] += event.event_specific_data.duration_ms / 1000
+    ranked = sorted(steps.items(), key=lambda item: -item[1]["seconds"])
+    return {key: {"runs": step["runs"], "seconds": round(step["seconds"], 2)} for key, step in ranked}
+
+
 def outcome(results: list) -> dict[str, object]:
     return {
         "runs": len(results),
         "success": bool(results) and all(result.success for result in results),
         "failed_checks": [name for result in results for name in failed_checks(result)],
+        "steps": step_seconds(results),
     }
 
 

@@ -51,6 +51,9 @@ TARGETS = {
 GIB = 1024**3
 
 
+STEPS_SHOWN = 8  # of the pipeline's steps in the printed table (the report keeps every one)
+
+
 def measure(command: list[str], log: Path, env: dict[str, str]) -> dict[str, object]:
     """Run one child to completion; its wall time, CPU time and peak RSS, and its last line of output (JSON)."""
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -166,6 +169,15 @@ def table(report: dict[str, object]) -> str:
             f" vs full refresh {incremental['full_refresh_wall_s']:.1f} s"
             f" = {incremental['new_wave_vs_full_refresh']:.1%}"
         )
+    steps = ((runs.get("pipeline") or {}).get("result") or {}).get("steps")
+    if steps:
+        lines.append("")
+        lines.append(
+            f"the pipeline's steps, largest first (seconds summed over runs; share of its {runs['pipeline']['wall_s']:.1f} s):"
+        )
+        for key, step in list(steps.items())[:STEPS_SHOWN]:
+            share = step["seconds"] / runs["pipeline"]["wall_s"] if runs["pipeline"]["wall_s"] else float("nan")
+            lines.append(f"  {key:<60} {step['runs']:>4} run(s) {step['seconds']:>9.1f} s {share:>6.1%}")
     if report.get("agreement"):
         lines.append("")
         lines.append("construct means vs the DuckDB baseline: " + json.dumps(report["agreement"]))

@@ -61,6 +61,18 @@ def test_every_contestant_runs_and_reports_its_costs(bench_report) -> None:
     assert "wall x duckdb" in completed.stdout and "wall x floor" in completed.stdout
 
 
+def test_the_pipeline_reports_where_its_time_went_step_by_step(bench_report) -> None:
+    report, _, completed = bench_report
+    pipeline = report["runs"]["pipeline"]
+    steps = pipeline["result"]["steps"]
+    assert steps["ingest_survey_wave"]["runs"] == steps["stage_survey_wave"]["runs"] == 3  # one per wave
+    assert all(step["seconds"] > 0 for step in steps.values())
+    assert list(steps) == sorted(steps, key=lambda key: -steps[key]["seconds"])  # largest first
+    assert sum(step["seconds"] for step in steps.values()) <= pipeline["wall_s"]  # steps run one at a time
+    assert "the pipeline's steps, largest first" in completed.stdout
+    assert report["runs"]["pipeline new wave"]["result"]["steps"]["ingest_survey_wave"]["runs"] == 1
+
+
 def test_the_contestants_agree_on_the_construct_means(bench_report) -> None:
     report, _, _ = bench_report
     agreement = report["agreement"]
