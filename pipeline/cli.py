@@ -202,10 +202,10 @@ def materialise_all(defs, instance, drop_zone: DropZone, progress=print) -> list
         f"Survey waves found: {', '.join(waves) or 'none'}"
         + (f" (newly registered: {', '.join(added)})" if added else "")
     )
-    runs = [("reference_job", None), *[("survey_wave_job", wave) for wave in waves], ("refresh_job", None)]
+    runs = [("reference_job", None), *[("survey_wave_job", wave) for wave in waves], ("after_waves_job", None)]
     results = []
     for step, (job_name, partition) in enumerate(runs, start=1):
-        label = {"reference_job": "reference data", "refresh_job": "codings, outcomes and marts"}.get(
+        label = {"reference_job": "reference data", "after_waves_job": "codings, outcomes and marts"}.get(
             job_name, f"wave {partition}"
         )
         progress(f"[{step}/{len(runs)}] {job_name}: {label} ...")

@@ -34,7 +34,7 @@ def test_a_wave_that_fails_leaves_the_other_waves_and_every_other_source_built(t
         ("survey_wave_job", "wave_1"): True,
         ("survey_wave_job", "wave_2"): False,
         ("survey_wave_job", "wave_3"): True,
-        ("refresh_job", None): True,
+        ("after_waves_job", None): True,
     }
     with duckdb.connect(str(settings.marts_dir / "marts.duckdb"), read_only=True) as con:
         assert sorted(w for (w,) in con.execute("SELECT DISTINCT wave FROM construct_scores").fetchall()) == [
