@@ -205,7 +205,8 @@ def survey_responses_accounted_for(
 ) -> dg.AssetCheckResult:
     """The item scores keep the answers of every response not quarantined (`staging.survey_item_scores` is a
     view over the raw answers), so a response neither staged nor quarantined would have its answers scored
-    without its partnership or group ever being checked. Blocking: the marts do not build on such a wave."""
+    without its partnership or group ever being checked. Blocking, as the wave's grain checks are: in the
+    run that takes a wave as it lands (`wave_landed_job`), the marts do not build on it."""
     where, params, scope = partition_filter(PARTITIONED["surveys"], run_partitions(context))
     with warehouse.get_connection() as con:
         failures = staging.responses_unaccounted(con, where, params)

@@ -178,6 +178,19 @@ def test_a_response_both_staged_and_quarantined_fails_the_wave(loaded):
     ]
 
 
+def test_a_quarantined_response_the_raw_answers_do_not_hold_fails_the_wave(loaded):
+    settings, instance = loaded
+    with duckdb.connect(str(settings.warehouse)) as con:
+        con.execute(
+            "INSERT INTO quarantine.survey_responses BY NAME SELECT wave, source_file, max(source_row) + 1 AS source_row,"
+            " 'planted' AS reason FROM staging.survey_responses WHERE wave = 'wave_1' GROUP BY ALL"
+        )
+    check = evaluations(run_wave(settings, instance, "wave_1", checks_only=True))[ACCOUNTED]
+    assert not check.passed
+    (failure,) = check.metadata["failures"].value
+    assert (failure["failure"], failure["responses"]) == ("staged or quarantined but not among the raw answers", 1)
+
+
 def test_every_response_of_a_wave_with_a_quarantined_one_is_accounted_for(loaded):
     settings, instance = loaded
     # wave_3 holds the demo's one respondent of a partnership the programme does not have (P31)
