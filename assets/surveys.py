@@ -210,6 +210,7 @@ def survey_responses_accounted_for(
     where, params, scope = partition_filter(PARTITIONED["surveys"], run_partitions(context))
     with warehouse.get_connection() as con:
         failures = staging.responses_unaccounted(con, where, params)
+        staged, quarantined = staging.responses_staged_and_quarantined(con, where, params)
     return dg.AssetCheckResult(
         passed=not failures,
         description="; ".join(
@@ -218,6 +219,8 @@ def survey_responses_accounted_for(
         or None,
         metadata={
             "checked": scope,
+            "responses_staged": staged,
+            "responses_quarantined": quarantined,
             "failures": dg.MetadataValue.json(
                 [
                     {"failure": failure, "responses": responses, "example": example}

@@ -198,7 +198,9 @@ def test_every_response_of_a_wave_with_a_quarantined_one_is_accounted_for(loaded
     check = evaluations(result)[ACCOUNTED]
     assert check.passed, check.description
     assert check.metadata["failures"].value == []
+    assert check.metadata["responses_quarantined"].value == 1
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
-        assert con.execute("SELECT count(*) FROM quarantine.survey_responses WHERE wave = 'wave_3'").fetchall() == [
-            (1,)
-        ]
+        received = con.execute(
+            "SELECT count(DISTINCT respondent_row) FROM raw.survey_answers WHERE wave = 'wave_3'"
+        ).fetchall()[0][0]
+    assert check.metadata["responses_staged"].value == received - 1

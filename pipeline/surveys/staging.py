@@ -453,6 +453,16 @@ def responses_unaccounted(con: duckdb.DuckDBPyConnection, where: str, params: li
     return con.execute(load_sql(__file__, "responses_accounted").format(where=where), params * 3).fetchall()
 
 
+def responses_staged_and_quarantined(con: duckdb.DuckDBPyConnection, where: str, params: list) -> tuple[int, int]:
+    """How many responses of the waves `where` picks are staged, and how many quarantined."""
+    staged, quarantined = con.execute(
+        f"SELECT (SELECT count(*) FROM staging.survey_responses WHERE {where}),"
+        f" (SELECT count(DISTINCT (source_file, source_row)) FROM quarantine.survey_responses WHERE {where})",
+        params * 2,
+    ).fetchall()[0]
+    return staged, quarantined
+
+
 # Every table holding rows of one wave, by its `wave` column (the item scores are a view over them).
 WAVE_TABLES = (
     "raw.survey_answers",
