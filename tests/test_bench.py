@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -101,6 +102,27 @@ def test_the_floor_keeps_each_wave_keyed_without_personal_data(bench_report) -> 
     ]
     assert list(kept["respondent_key"]) == expected
     assert list(kept["Q1_1"].fillna("")) == list(exported["Q1_1"].fillna(""))
+
+
+def test_waves_ingested_side_by_side_store_what_the_pipeline_stores(bench_report) -> None:
+    report, work, _ = bench_report
+    completed = subprocess.run(
+        [sys.executable, str(PROJECT_ROOT / "bench" / "parallel_ingest.py"), str(work / "data"), str(work / "side")],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "EVAL_PSEUDONYM_KEY": "benchmark"},
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    result = json.loads(completed.stdout.splitlines()[-1])
+    stored = report["runs"]["pipeline"]["result"]["rows"]["raw.survey_answers"]
+    assert {n: (run["waves"], run["answers"]) for n, run in result["runs"].items()} == {
+        "1": (3, stored),
+        "2": (3, stored),
+    }
+    assert result["speedup_vs_1_process"]["1"] == 1.0
+    assert not (work / "side").exists() or not any((work / "side").rglob("*.duckdb"))  # wave files deleted
 
 
 def test_the_pipeline_quarantines_the_planted_faults(bench_report) -> None:
