@@ -164,31 +164,31 @@ def test_a_response_neither_staged_nor_quarantined_fails_the_wave(loaded):
     assert check.description.startswith("1 response(s) neither staged nor quarantined, e.g. wave_1, surveys/")
 
 
-def test_a_response_both_staged_and_quarantined_fails_the_wave(loaded):
-    settings, instance = loaded
+def failures_once_planted(settings: Settings, instance: dg.DagsterInstance, planted: str) -> list[tuple[str, int]]:
+    """(failure, responses) of wave_1's accounted-for check, run again after `planted` changed the warehouse."""
     with duckdb.connect(str(settings.warehouse)) as con:
-        con.execute(
-            "INSERT INTO quarantine.survey_responses BY NAME SELECT wave, source_file, source_row,"
-            " 'planted' AS reason FROM staging.survey_responses WHERE wave = 'wave_1' LIMIT 2"
-        )
+        con.execute(planted)
     check = evaluations(run_wave(settings, instance, "wave_1", checks_only=True))[ACCOUNTED]
     assert not check.passed
-    assert [(f["failure"], f["responses"]) for f in check.metadata["failures"].value] == [
-        ("both staged and quarantined", 2)
-    ]
+    return [(f["failure"], f["responses"]) for f in check.metadata["failures"].value]
+
+
+def test_a_response_both_staged_and_quarantined_fails_the_wave(loaded):
+    two_staged_also_quarantined = (
+        "INSERT INTO quarantine.survey_responses BY NAME SELECT wave, source_file, source_row,"
+        " 'planted' AS reason FROM staging.survey_responses WHERE wave = 'wave_1' LIMIT 2"
+    )
+    assert failures_once_planted(*loaded, two_staged_also_quarantined) == [("both staged and quarantined", 2)]
 
 
 def test_a_quarantined_response_the_raw_answers_do_not_hold_fails_the_wave(loaded):
-    settings, instance = loaded
-    with duckdb.connect(str(settings.warehouse)) as con:
-        con.execute(
-            "INSERT INTO quarantine.survey_responses BY NAME SELECT wave, source_file, max(source_row) + 1 AS source_row,"
-            " 'planted' AS reason FROM staging.survey_responses WHERE wave = 'wave_1' GROUP BY ALL"
-        )
-    check = evaluations(run_wave(settings, instance, "wave_1", checks_only=True))[ACCOUNTED]
-    assert not check.passed
-    (failure,) = check.metadata["failures"].value
-    assert (failure["failure"], failure["responses"]) == ("staged or quarantined but not among the raw answers", 1)
+    one_past_the_last_row = (
+        "INSERT INTO quarantine.survey_responses BY NAME SELECT wave, source_file, max(source_row) + 1 AS source_row,"
+        " 'planted' AS reason FROM staging.survey_responses WHERE wave = 'wave_1' GROUP BY ALL"
+    )
+    assert failures_once_planted(*loaded, one_past_the_last_row) == [
+        ("staged or quarantined but not among the raw answers", 1)
+    ]
 
 
 def test_every_response_of_a_wave_with_a_quarantined_one_is_accounted_for(loaded):
