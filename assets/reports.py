@@ -3,10 +3,8 @@
 import dagster as dg
 
 from pipeline.reports.dictionary import write_data_dictionary
-from pipeline.reports.evaluation_report import build_reports, markdown_tables
 from pipeline.reports.marts import Marts
 from pipeline.reports.narratives import read_narratives
-from pipeline.reports.provenance import read_provenance
 from pipeline.resources import EvaluationPaths, WarehouseResource
 
 REPORT = dict(group_name="reports", kinds={"html"}, tags={"layer": "report"})
@@ -41,6 +39,11 @@ def report_assets_over(marts: list[dg.AssetsDefinition]) -> list[dg.AssetsDefini
         outcomes, inequality and driver coverage. Grain: one page per partnership plus the programme page. The
         tables and key findings are repeated here as Markdown. The report's header names the files loaded (the
         load ledger) and the settings in force (`paths`)."""
+        # matplotlib and great-tables load in about a second: imported here, so that only the runs that
+        # build the report pay it, not every run's process and the UI's code server.
+        from pipeline.reports.evaluation_report import build_reports, markdown_tables
+        from pipeline.reports.provenance import read_provenance
+
         with warehouse.get_connection() as con:
             partnerships = con.execute("SELECT partnership_id FROM marts.partnership_profile").df()
             narratives = read_narratives(paths.drop_zone.narratives_dir, list(partnerships["partnership_id"]))

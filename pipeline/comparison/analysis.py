@@ -47,16 +47,20 @@ the asset's metadata, and the report repeats it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
 
 from pipeline.comparison import schemas
-from pipeline.methods import qca, typology
+from pipeline.methods import qca
 from pipeline.methods.proportions import newcombe_difference, wilson_interval
 from pipeline.methods.triangulation import RatingRules
 from pipeline.validation import validate_mart
 from pipeline.warehouse import replace_table
+
+if TYPE_CHECKING:
+    from pipeline.methods import typology
 
 OUTCOME = "SUCCESS"
 # The fewest cases each analysis runs on. QCA compares cases: with fewer than two there is nothing to compare.
@@ -450,6 +454,8 @@ def build_partnership_typology(con: duckdb.DuckDBPyConnection) -> typology.Typol
             f"the typology needs at least {MIN_TYPOLOGY_CASES} partnerships with published survey scores;"
             f" {scored} given"
         )
+    from pipeline.methods import typology  # scikit-learn loads in about 0.4 s: only the runs that model pay it
+
     result = typology.cluster_partnerships(scores)
     notes = list(result.notes)
     withheld = int(published_scores(con)["survey_suppressed"].sum())
@@ -500,6 +506,8 @@ def build_factor_importance(con: duckdb.DuckDBPyConnection) -> typology.ModelRes
             " on every condition and a success assessment, see qca_memberships.excluded_reason);"
             f" {successes} and {others} given"
         )
+    from pipeline.methods import typology  # as in build_partnership_typology
+
     model = typology.success_model(features, outcome)
     frame = (
         model.importance.rename_axis("factor_id")
