@@ -3,7 +3,8 @@
 No wall-clock assertions: only that every contestant runs to the end, reports what it is measured on, and
 that the four do the same work (equal construct means), that the streaming floor keeps each wave with
 personal data dropped and respondents keyed as the pipeline keys them, and that a new wave taken
-incrementally leaves the same survey marts as a full refresh.
+incrementally leaves the same survey marts as a full refresh, and that a wave staged from wide rows
+(`bench/wide_staging.py`) gives the pipeline's construct summaries, reliability inputs and support ratings.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def bench_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Path, 
         sys.executable,
         str(PROJECT_ROOT / "bench" / "run.py"),
         *("--respondents", "1500", "--items", "8", "--waves", "3", "--partnerships", "12"),
-        *("--work", str(work), "--json", str(work / "report.json")),
+        *("--work", str(work), "--json", str(work / "report.json"), "--keep"),
     ]
     completed = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=900)
     report = json.loads((work / "report.json").read_text()) if (work / "report.json").exists() else {}
@@ -123,6 +124,42 @@ def test_waves_ingested_side_by_side_store_what_the_pipeline_stores(bench_report
     }
     assert result["speedup_vs_1_process"]["1"] == 1.0
     assert not (work / "side").exists() or not any((work / "side").rglob("*.duckdb"))  # wave files deleted
+
+
+def test_a_wave_staged_from_wide_rows_gives_the_pipelines_summaries(bench_report) -> None:
+    _, work, _ = bench_report
+    completed = subprocess.run(
+        [sys.executable, str(PROJECT_ROOT / "bench" / "wide_staging.py"), str(work / "pipeline" / "warehouse.duckdb")]
+        + ["wave_02", "--repeat", "1"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    result = json.loads(completed.stdout.splitlines()[-1])
+    assert [run["side"] for run in result["runs"]] == ["long", "wide"]
+    assert {name: table["differing"] for name, table in result["compared"].items()} == {
+        "construct summaries": 0,
+        "reliability inputs": 0,
+        "support ratings": 0,
+    }
+    assert all(table["rows"] > 0 for table in result["compared"].values())
+
+
+def test_start_up_is_timed_for_two_checkouts_side_by_side() -> None:
+    completed = subprocess.run(
+        [sys.executable, str(PROJECT_ROOT / "bench" / "startup.py"), str(PROJECT_ROOT), "--runs", "2"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    result = json.loads(completed.stdout)
+    assert {side: len(values) for side, values in result["seconds"].items()} == {"baseline": 2, "candidate": 2}
+    assert all(seconds > 0 for values in result["seconds"].values() for seconds in values)
+    assert result["candidate_over_baseline"] > 0
 
 
 def test_the_pipeline_quarantines_the_planted_faults(bench_report) -> None:
