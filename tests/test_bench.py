@@ -4,7 +4,8 @@ No wall-clock assertions: only that every contestant runs to the end, reports wh
 that the four do the same work (equal construct means), that the streaming floor keeps each wave with
 personal data dropped and respondents keyed as the pipeline keys them, and that a new wave taken
 incrementally leaves the same survey marts as a full refresh, and that a wave staged from wide rows
-(`bench/wide_staging.py`) gives the pipeline's construct summaries, reliability inputs and support ratings.
+(`bench/wide_staging.py`) gives the pipeline's construct summaries, reliability inputs and support ratings,
+and one ingested wide (`bench/wide_ingest.py`) keeps one row per response.
 """
 
 from __future__ import annotations
@@ -38,6 +39,20 @@ def bench_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Path, 
     completed = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=900)
     report = json.loads((work / "report.json").read_text()) if (work / "report.json").exists() else {}
     return report, work, completed
+
+
+def bench_script(script: str, *args: object, env: dict[str, str] | None = None) -> dict:
+    """Run `bench/<script>` with `args` as its README shows, and return the JSON of its last line."""
+    completed = subprocess.run(
+        [sys.executable, str(PROJECT_ROOT / "bench" / script), *map(str, args)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    return json.loads(completed.stdout.splitlines()[-1])
 
 
 def test_every_contestant_runs_and_reports_its_costs(bench_report) -> None:
@@ -107,16 +122,9 @@ def test_the_floor_keeps_each_wave_keyed_without_personal_data(bench_report) -> 
 
 def test_waves_ingested_side_by_side_store_what_the_pipeline_stores(bench_report) -> None:
     report, work, _ = bench_report
-    completed = subprocess.run(
-        [sys.executable, str(PROJECT_ROOT / "bench" / "parallel_ingest.py"), str(work / "data"), str(work / "side")],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env={**os.environ, "EVAL_PSEUDONYM_KEY": "benchmark"},
+    result = bench_script(
+        "parallel_ingest.py", work / "data", work / "side", env={**os.environ, "EVAL_PSEUDONYM_KEY": "benchmark"}
     )
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    result = json.loads(completed.stdout.splitlines()[-1])
     stored = report["runs"]["pipeline"]["result"]["rows"]["raw.survey_answers"]
     assert {n: (run["waves"], run["answers"]) for n, run in result["runs"].items()} == {
         "1": (3, stored),
@@ -128,16 +136,7 @@ def test_waves_ingested_side_by_side_store_what_the_pipeline_stores(bench_report
 
 def test_a_wave_staged_from_wide_rows_gives_the_pipelines_summaries(bench_report) -> None:
     _, work, _ = bench_report
-    completed = subprocess.run(
-        [sys.executable, str(PROJECT_ROOT / "bench" / "wide_staging.py"), str(work / "pipeline" / "warehouse.duckdb")]
-        + ["wave_02", "--repeat", "1"],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    result = json.loads(completed.stdout.splitlines()[-1])
+    result = bench_script("wide_staging.py", work / "pipeline" / "warehouse.duckdb", "wave_02", "--repeat", 1)
     assert [run["side"] for run in result["runs"]] == ["long", "wide"]
     assert {name: table["differing"] for name, table in result["compared"].items()} == {
         "construct summaries": 0,
@@ -147,16 +146,17 @@ def test_a_wave_staged_from_wide_rows_gives_the_pipelines_summaries(bench_report
     assert all(table["rows"] > 0 for table in result["compared"].values())
 
 
+def test_a_wave_ingested_wide_keeps_one_row_per_response(bench_report) -> None:
+    _, work, _ = bench_report
+    result = bench_script("wide_ingest.py", work / "data" / "surveys" / "wave_01.csv", "--repeat", 1)
+    rows = {run["side"]: run["rows"] for run in result["runs"]}
+    responses = len(pd.read_csv(work / "data" / "surveys" / "wave_01.csv", skiprows=[1, 2]))
+    assert rows["wide"] == responses
+    assert rows["long"] > rows["wide"]  # one row per answer
+
+
 def test_start_up_is_timed_for_two_checkouts_side_by_side() -> None:
-    completed = subprocess.run(
-        [sys.executable, str(PROJECT_ROOT / "bench" / "startup.py"), str(PROJECT_ROOT), "--runs", "2"],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    result = json.loads(completed.stdout)
+    result = bench_script("startup.py", PROJECT_ROOT, "--runs", 2)
     assert {side: len(values) for side, values in result["seconds"].items()} == {"baseline": 2, "candidate": 2}
     assert all(seconds > 0 for values in result["seconds"].values() for seconds in values)
     assert result["candidate_over_baseline"] > 0
