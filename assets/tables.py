@@ -129,7 +129,7 @@ def publish_and_describe(
 # --- Checks from the models ------------------------------------------------------------------------------
 
 
-def _rules(table: str, model: type[pa.DataFrameModel]) -> dict[str, tuple[str, str, list]]:
+def data_tests(table: str, model: type[pa.DataFrameModel]) -> dict[str, tuple[str, str, list]]:
     """Each data test of a table: name -> (description, SQL counting offending rows and a sample, params).
     The SQL reads the table as `{rows}`, so a check can read only the partitions a run wrote (`partition_filter`)."""
     short = table.split(".")[-1]
@@ -205,7 +205,7 @@ def model_checks(
     if model is None:
         raise KeyError(f"{table} has no pandera model in pipeline.catalog.TABLES")
     key = asset_key(table)
-    rules = _rules(table, model)
+    rules = data_tests(table, model)
     checks = []
     if rules:
 

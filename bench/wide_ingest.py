@@ -27,8 +27,13 @@ import duckdb
 
 from pipeline import privacy
 from pipeline.surveys.readers.detect import read_survey
-from pipeline.surveys.readers.export import LOADED_KINDS, SurveyExport, load_answers
-from pipeline.warehouse import quote_identifier
+from pipeline.surveys.readers.export import (
+    LOADED_KINDS,
+    SurveyExport,
+    load_answers,
+    loaded_value_sql,
+    respondent_identifier_sql,
+)
 
 KEY = b"benchmark"
 
@@ -41,15 +46,10 @@ def write_long(con: duckdb.DuckDBPyConnection, export: SurveyExport) -> int:
 def write_wide(con: duckdb.DuckDBPyConnection, export: SurveyExport) -> int:
     """The wave as one row per response: its position, pseudonym and loaded answers (redacted as the long
     side redacts them), with the identifier chosen as `load_answers` chooses it."""
-    kept = [c for c in export.columns if c.kind in LOADED_KINDS]
     con.register("_responses", export.responses.relation(con))
     privacy.register_redaction(con)
-    fallback = "$file_name || ':' || respondent_row::VARCHAR"
-    parts = ", ".join(f"nullif(trim({quote_identifier(n)}), '')" for n in export.respondent_ids)
-    identifier = f"coalesce({parts}, {fallback})" if export.respondent_ids else fallback
-    answers = ", ".join(
-        privacy.redact_sql(quote_identifier(c.name)) if c.kind == "answer" else quote_identifier(c.name) for c in kept
-    )
+    identifier = respondent_identifier_sql(export)
+    answers = ", ".join(loaded_value_sql(c) for c in export.columns if c.kind in LOADED_KINDS)
     con.execute(
         f"""
         CREATE TABLE answers AS

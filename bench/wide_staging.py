@@ -30,6 +30,7 @@ from pathlib import Path
 
 import duckdb
 
+from assets.tables import data_tests, model_of, partition_filter
 from pipeline.surveys import staging
 from pipeline.surveys.readers.export import LOADED_KINDS, STARTED_AT_FORMATS
 from pipeline.warehouse import ensure_macros
@@ -68,14 +69,14 @@ def stage_long(con: duckdb.DuckDBPyConnection, wave: str) -> dict[str, float]:
     start = time.perf_counter()
     staging.stage_wave(con, wave)
     seconds["stage_wave"] = time.perf_counter() - start
-    for name, sql in {
-        "grain check": "SELECT count(*) FROM (SELECT wave, respondent_key, item_code FROM staging.survey_item_scores"
-        " WHERE wave = ? GROUP BY ALL HAVING count(*) > 1)",
-        "required columns check": "SELECT count(*) FROM staging.survey_item_scores WHERE wave = ? AND (respondent_key"
-        " IS NULL OR item_code IS NULL OR construct IS NULL OR source_file IS NULL OR answer IS NULL)",
-    }.items():
+    # The item scores' data tests as the wave's run runs them (assets.tables.model_checks).
+    table = "staging.survey_item_scores"
+    where, scope_params, _ = partition_filter("wave", [wave])
+    for name, (_, sql, params) in data_tests(table, model_of(table)).items():
         start = time.perf_counter()
-        con.execute(sql, [wave]).fetchall()
+        con.execute(
+            sql.replace("{rows}", f"(SELECT * FROM {table} WHERE {where})"), [*scope_params, *params]
+        ).fetchall()
         seconds[name] = time.perf_counter() - start
     start = time.perf_counter()
     staging.responses_unaccounted(con, "wave = ?", [wave])

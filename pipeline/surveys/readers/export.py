@@ -130,22 +130,14 @@ def load_answers(con: duckdb.DuckDBPyConnection, export: SurveyExport, key: byte
     con.execute("DROP VIEW IF EXISTS main._responses")
     con.register("_responses", responses)
     register_redaction(con)
-    fallback = "$file_name || ':' || respondent_row::VARCHAR"
-    if export.respondent_ids:
-        parts = ", ".join(f"nullif(trim({quote_identifier(n)}), '')" for n in export.respondent_ids)
-        identifier = f"coalesce({parts}, {fallback})"
-    else:
-        identifier = fallback
+    identifier = respondent_identifier_sql(export)
     # Columns are unpivoted by position and named from two lists: joining a table of names back on made
     # DuckDB hold the whole long table in memory (14 GB and minutes for a million responses). The
     # responses are numbered in one thread (row_number() over the file's order), then materialised, so
     # that unpivoting and writing run on every core. Only answers are redacted: the tool's own metadata
     # (dates, progress, duration, status) holds no free text, and regular expressions over every
     # timestamp cost a third of the load.
-    positions = ", ".join(
-        f"{redact_sql(quote_identifier(c.name)) if c.kind == 'answer' else quote_identifier(c.name)} AS {_position(i)}"
-        for i, c in enumerate(kept, start=1)
-    )
+    positions = ", ".join(f"{loaded_value_sql(c)} AS {_position(i)}" for i, c in enumerate(kept, start=1))
     unpivoted = ", ".join(_position(i) for i in range(1, len(kept) + 1))
     return con.sql(
         f"""
@@ -169,6 +161,21 @@ def load_answers(con: duckdb.DuckDBPyConnection, export: SurveyExport, key: byte
             "source_ids": [c.source_id for c in kept],
         },
     )
+
+
+def respondent_identifier_sql(export: SurveyExport) -> str:
+    """SQL for the identifier a response's pseudonym is derived from: its first non-empty identifier column,
+    else the file name (`$file_name`) and the response's position (`respondent_row`)."""
+    fallback = "$file_name || ':' || respondent_row::VARCHAR"
+    if not export.respondent_ids:
+        return fallback
+    parts = ", ".join(f"nullif(trim({quote_identifier(n)}), '')" for n in export.respondent_ids)
+    return f"coalesce({parts}, {fallback})"
+
+
+def loaded_value_sql(column: SurveyColumn) -> str:
+    """SQL for a loaded column's value as stored: answers redacted, the tool's own metadata as exported."""
+    return redact_sql(quote_identifier(column.name)) if column.kind == "answer" else quote_identifier(column.name)
 
 
 def _position(index: int) -> str:
