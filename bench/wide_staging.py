@@ -9,8 +9,8 @@ its loaded answers as one list in the export's column order. Then, each timed on
 - **long**: the pipeline's own `stage_wave` and the wave's checks of the item scores (grain, required
   columns, every response staged or quarantined), as a wave's run does them;
 - **wide**: the same tables from the wide rows, each answer scored in its row: the respondents' partnership,
-  group and start from their columns, one pass for each column's distinct answers (to score them against
-  the scales, as the answer lookup does), the construct scores as `list_avg` over the construct's scored
+  group and start from their columns, one pass for each column's distinct answers (scored by the pipeline's
+  own answer lookup, `staging.score_answers`), the construct scores as `list_avg` over the construct's scored
   answers, the construct summaries, the reliability inputs over the complete respondents and the support
   ratings. The long item scores are never written nor read.
 
@@ -117,7 +117,7 @@ def stage_wide(con: duckdb.DuckDBPyConnection, wave: str, columns: list) -> dict
     )
     seconds["responses from their columns"] = time.perf_counter() - start
 
-    # Each scored column's distinct answers in one pass, scored against the scales as the answer lookup does.
+    # Each scored column's distinct answers in one pass.
     items = con.execute(
         "SELECT source_id, item_code, construct, construct_kind FROM staging.survey_instrument"
         " WHERE tool = ? AND role = 'item' ORDER BY item_code",
@@ -138,29 +138,16 @@ def stage_wide(con: duckdb.DuckDBPyConnection, wave: str, columns: list) -> dict
             for value in (i, tool, source_id, answers)
         ],
     )
+    # Scored as the pipeline scores a wave's distinct answers, from the wide rows' distinct answers.
+    staging.score_answers(con, "SELECT tool, source_id, unnest(answers) AS answer FROM _wide_distinct")
     lookup = con.execute(
-        """
-        WITH scale_range AS (SELECT scale_id, min(score) + max(score) AS reverse_sum FROM staging.likert_scales GROUP BY scale_id),
-        answer_keys AS (
-            SELECT DISTINCT scale_id, answer_key, score FROM (
-                SELECT scale_id, lower(label) AS answer_key, score FROM staging.likert_scales
-                UNION ALL SELECT scale_id, code::VARCHAR, score FROM staging.likert_scales)
-        ),
-        answers AS (SELECT position, tool, source_id, unnest(answers) AS answer FROM _wide_distinct)
-        SELECT a.position, a.answer, CASE WHEN f.reverse_coded THEN r.reverse_sum - s.score ELSE s.score END AS score
-        FROM answers AS a
-        JOIN staging.survey_instrument AS f ON f.tool = a.tool AND f.source_id = a.source_id AND f.role = 'item'
-        JOIN scale_range AS r ON r.scale_id = f.scale_id
-        LEFT JOIN answer_keys AS s ON s.scale_id = f.scale_id AND s.answer_key = lower(trim(a.answer))
-        """
+        "SELECT source_id, answer, score FROM _wave_answer_lookup WHERE off_scale_reason IS NULL"
     ).fetchall()
     seconds["each column's answers scored"] = time.perf_counter() - start
     # Each column's answers on its scale, with their scores (NULL for a label without one, "did not use").
     scores_of: dict[int, dict[str, float | None]] = {}
-    for position, answer, score in lookup:
-        scores_of.setdefault(position, {})
-        if answer is not None:
-            scores_of[position][answer] = score
+    for source_id, answer, score in lookup:
+        scores_of.setdefault(index_of[source_id], {})[answer] = score
 
     def scale_map(position: int) -> str:
         entries = scores_of.get(position, {})

@@ -322,6 +322,12 @@ def _rejected_answers(suspects: pd.DataFrame, valid: pd.DataFrame) -> pd.DataFra
     return suspects.loc[matched == "left_only", ["source_file", "source_row", "source_id"]]
 
 
+def score_answers(con: duckdb.DuckDBPyConnection, answers: str, params: dict | None = None) -> None:
+    """`_wave_answer_lookup`: each distinct answer to a scored item among `answers` (a query of tool,
+    source_id, answer), with its score on the item's scale or the reason it is not on it."""
+    con.execute(load_sql(__file__, "answer_lookup").replace("{answers}", answers), params)
+
+
 def stage_item_scores(con: duckdb.DuckDBPyConnection, wave: str) -> tuple[int, int]:
     """`staging.survey_item_scores` for one wave: the answers of its staged responses, scored; returns
     (rows, quarantined). Off-scale answers are quarantined with the scale's labels, then the model is
@@ -329,7 +335,7 @@ def stage_item_scores(con: duckdb.DuckDBPyConnection, wave: str) -> tuple[int, i
     sql/item_scores_view.sql), not the scored answers themselves."""
     model = schemas.SurveyItemScore
     params = {"wave": wave}
-    con.execute(load_sql(__file__, "answer_lookup"), params)
+    score_answers(con, "SELECT tool, source_id, answer FROM raw.survey_answers WHERE wave = $wave", params)
     scored = "(" + load_sql(__file__, "scored") + ") AS scored"
     suspect = f"off_scale_reason IS NOT NULL OR ({suspect_rows_sql(model)})"
     if _count(con, load_sql(__file__, "item_key_collisions"), params):

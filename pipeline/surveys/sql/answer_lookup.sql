@@ -2,7 +2,8 @@
 -- reason it is not on the scale. An answer matches a scale row by its label (any case) or its code. A wave's
 -- answers to scored items are few distinct texts (each scale's labels or codes), so each distinct answer of
 -- each item is scored once into `_wave_answer_lookup`, and the wave's millions of answers join that small
--- table on equality rather than each being trimmed, lower-cased and matched.
+-- table on equality rather than each being trimmed, lower-cased and matched. The wave's answers are a query
+-- of (tool, source_id, answer) given by the caller (`pipeline.surveys.staging.score_answers`).
 CREATE OR REPLACE TEMP TABLE _wave_answer_lookup AS
 WITH scale_range AS (
     SELECT scale_id, min(score) + max(score) AS reverse_sum, string_agg(label, ' / ' ORDER BY code) AS labels
@@ -17,8 +18,7 @@ answer_keys AS (
 ),
 items AS (SELECT * FROM staging.survey_instrument WHERE role = 'item'),
 answers AS (
-    SELECT DISTINCT tool, source_id, answer FROM raw.survey_answers
-    WHERE wave = $wave AND source_id IN (SELECT source_id FROM items)
+    SELECT DISTINCT tool, source_id, answer FROM ({answers}) WHERE source_id IN (SELECT source_id FROM items)
 )
 SELECT a.tool, a.source_id, a.answer, f.item_code, f.construct,
        CASE WHEN f.reverse_coded THEN r.reverse_sum - s.score ELSE s.score END AS score,
