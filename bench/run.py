@@ -117,18 +117,20 @@ def machine() -> dict[str, object]:
     }
 
 
-def agreement(work: Path, names: list[str]) -> dict[str, float | None]:
-    """Largest absolute difference of each contestant's construct means from the DuckDB baseline's."""
+def agreement(work: Path, names: list[str]) -> dict[str, float | str | None]:
+    """Largest absolute difference of each contestant's construct means from the DuckDB baseline's, or from
+    the floor's when the baseline did not run."""
     import pandas as pd
 
     files = {name: work / name / "construct_means.parquet" for name in names}
-    if not files.get("duckdb") or not files["duckdb"].exists():
+    reference = next((name for name in ("duckdb", "floor") if name in files and files[name].exists()), None)
+    if reference is None:
         return {}
     keys = ["wave", "partnership_id", "construct"]
-    base = pd.read_parquet(files["duckdb"])
-    out: dict[str, float | None] = {}
+    base = pd.read_parquet(files[reference])
+    out: dict[str, float | str | None] = {"reference": reference}
     for name, path in files.items():
-        if name == "duckdb" or not path.exists():
+        if name == reference or not path.exists():
             continue
         other = pd.read_parquet(path)
         merged = base.merge(other, on=keys, how="outer", suffixes=("", "_other"), indicator=True)
@@ -180,7 +182,8 @@ def table(report: dict[str, object]) -> str:
             lines.append(f"  {key:<60} {step['runs']:>4} run(s) {step['seconds']:>9.1f} s {share:>6.1%}")
     if report.get("agreement"):
         lines.append("")
-        lines.append("construct means vs the DuckDB baseline: " + json.dumps(report["agreement"]))
+        reference = "the DuckDB baseline" if report["agreement"]["reference"] == "duckdb" else "the floor"
+        lines.append(f"construct means against {reference}'s: " + json.dumps(report["agreement"]))
     lines.append("")
     for name, verdict in report.get("targets", {}).items():
         lines.append(f"target {name}: {verdict}")

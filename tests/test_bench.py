@@ -100,6 +100,23 @@ def test_the_contestants_agree_on_the_construct_means(bench_report) -> None:
         assert agreement[f"{name}_respondent_counts_equal"] is True
 
 
+def test_without_the_baseline_the_contestants_are_compared_with_the_floor(bench_report) -> None:
+    _, work, _ = bench_report
+    json_path = work / "floor_and_pandas.json"
+    command = [sys.executable, str(PROJECT_ROOT / "bench" / "run.py"), *("--respondents", "1500", "--items", "8")]
+    command += [*("--waves", "3", "--partnerships", "12", "--work", str(work), "--json", str(json_path))]
+    completed = subprocess.run(
+        [*command, "--only", "floor", "pandas"], cwd=PROJECT_ROOT, capture_output=True, text=True
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    agreement = json.loads(json_path.read_text())["agreement"]
+    assert agreement["reference"] == "floor"
+    matched, _, total = agreement["pandas_rows_matched"].partition(" of ")
+    assert int(matched) > 0 and matched == total.split(" ")[0], agreement
+    assert agreement["pandas_max_abs_mean_difference"] < 1e-9
+    assert "construct means against the floor's" in completed.stdout
+
+
 def test_the_floor_keeps_each_wave_keyed_without_personal_data(bench_report) -> None:
     report, work, _ = bench_report
     assert report["runs"]["floor"]["result"]["respondents"] == 3 * 1500  # the planted outsider left out
