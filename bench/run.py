@@ -57,6 +57,9 @@ STEPS_SHOWN = 8  # of the pipeline's steps in the printed table (the report keep
 def measure(command: list[str], log: Path, env: dict[str, str]) -> dict[str, object]:
     """Run one child to completion; its wall time, CPU time and peak RSS, and its last line of output (JSON)."""
     log.parent.mkdir(parents=True, exist_ok=True)
+    # What the generator or the contestant before wrote (gigabytes at full scale) is flushed to disk first,
+    # untimed: left to the kernel, that write-back ran during the next contestant and slowed it by half.
+    os.sync()
     with open(log, "w") as output:
         started = time.perf_counter()
         child = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, cwd=PROJECT, env=env)
