@@ -28,7 +28,7 @@ from pipeline.warehouse import file_hash
 GROUP = dict(group_name="surveys")
 survey_waves = dg.DynamicPartitionsDefinition(name="survey_waves")
 
-RAW_TABLES = ["raw.survey_answers", "raw.survey_columns"]
+RAW_TABLES = ["raw.survey_rows", "raw.survey_columns"]
 STAGED_TABLES = ["staging.survey_responses", "staging.survey_item_scores"]
 WAVE_TABLES = [
     *STAGED_TABLES,
@@ -75,9 +75,10 @@ def register_waves(instance: dg.DagsterInstance, drop_zone: DropZone) -> list[st
     pool="warehouse",
 )
 def ingest_survey_wave(context: dg.AssetExecutionContext, warehouse: WarehouseResource, paths: EvaluationPaths):
-    """One survey wave's export, unpivoted to `raw.survey_answers` (one row per respondent x answered column,
-    personal-data columns never read, respondent ids as keyed pseudonyms, free text redacted), and its header
-    in `raw.survey_columns` (one row per column). Partition: the wave (the export's file name)."""
+    """One survey wave's export as received, in `raw.survey_rows` (one row per response, its answers as one
+    list; personal-data columns never read, respondent ids as keyed pseudonyms, free text redacted), and its
+    header in `raw.survey_columns` (one row per column, with each loaded column's place in that list); the
+    view `raw.survey_answers` shows the answers one by one. Partition: the wave (the export's file name)."""
     wave = context.partition_key
     files = survey_wave_files(paths.drop_zone.surveys_dir)
     if wave not in files:
@@ -91,7 +92,7 @@ def ingest_survey_wave(context: dg.AssetExecutionContext, warehouse: WarehouseRe
         )
         answers, columns = (table_metadata(con, table, "wave = ?", [wave], preview=False) for table in RAW_TABLES)
     yield dg.MaterializeResult(
-        asset_key="raw_survey_answers",
+        asset_key="raw_survey_rows",
         metadata={
             **answers,
             "source_file": result.source_file,
@@ -110,7 +111,7 @@ def ingest_survey_wave(context: dg.AssetExecutionContext, warehouse: WarehouseRe
 @dg.multi_asset(
     name="stage_survey_wave",
     specs=table_specs(
-        WAVE_TABLES, deps=["raw_survey_answers", "raw_survey_columns", *REFERENCE_DEPS], kinds={"pandera"}, **GROUP
+        WAVE_TABLES, deps=["raw_survey_rows", "raw_survey_columns", *REFERENCE_DEPS], kinds={"pandera"}, **GROUP
     ),
     partitions_def=survey_waves,
     pool="warehouse",

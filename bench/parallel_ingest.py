@@ -4,7 +4,7 @@ Issue #20 asks for 10 waves refreshed on 2 processes at least 1.6x faster than o
 writes through the single warehouse writer, so two processes would take turns. This measures the ceiling
 if each wave partition wrote its own files instead: every wave of a drop zone through the pipeline's own
 ingest (`pipeline.surveys.ingest.load_survey_wave`: the export read and hashed, personal columns never read,
-respondents keyed, free text redacted, answers unpivoted with lineage), each wave into a DuckDB file of its
+respondents keyed, free text redacted, one row per response with lineage), each wave into a DuckDB file of its
 own, with 1 and then with N worker processes (forked after the imports, so start-up is not counted), and the
 wall and CPU time of each.
 
@@ -37,7 +37,7 @@ from pipeline.warehouse import ensure_schemas
 
 
 def ingest_wave(data_dir: Path, out: Path, key: bytes, wave: str, path: Path) -> int:
-    """One wave into a DuckDB file of its own, as the pipeline ingests it; returns the answers stored."""
+    """One wave into a DuckDB file of its own, as the pipeline ingests it; returns the responses stored."""
     with duckdb.connect(str(out / f"{wave}.duckdb"), config=warehouse_config(load_settings())) as con:
         ensure_schemas(con)
         result, _ = load_survey_wave(con, wave, path, data_dir, key)
@@ -50,18 +50,18 @@ def children_cpu_seconds() -> float:
 
 
 def ingest_all(data_dir: Path, out: Path, processes: int, key: bytes) -> dict[str, float | int]:
-    """Every wave of the drop zone, `processes` at a time; wall and CPU seconds, and the answers stored."""
+    """Every wave of the drop zone, `processes` at a time; wall and CPU seconds, and the responses stored."""
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     waves = survey_wave_files(data_dir / "surveys")
     cpu_before = children_cpu_seconds()
     started = time.perf_counter()
     with ProcessPoolExecutor(max_workers=processes) as pool:
-        answers = sum(pool.map(partial(ingest_wave, data_dir, out, key), waves, waves.values()))
+        responses = sum(pool.map(partial(ingest_wave, data_dir, out, key), waves, waves.values()))
     wall = time.perf_counter() - started
     cpu = children_cpu_seconds() - cpu_before
     shutil.rmtree(out, ignore_errors=True)
-    return {"waves": len(waves), "answers": answers, "wall_s": round(wall, 1), "cpu_s": round(cpu, 1)}
+    return {"waves": len(waves), "responses": responses, "wall_s": round(wall, 1), "cpu_s": round(cpu, 1)}
 
 
 def main(argv: list[str] | None = None) -> dict[str, object]:

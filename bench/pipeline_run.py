@@ -53,6 +53,7 @@ def staged_counts(data_dir: Path, out_dir: Path) -> dict[str, int]:
         counts = {
             table: con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
             for table in (
+                "raw.survey_rows",
                 "raw.survey_answers",
                 "staging.survey_responses",
                 "staging.survey_item_scores",

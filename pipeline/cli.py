@@ -246,7 +246,7 @@ def personal_columns_dropped(results) -> list[str]:
     for result in results:
         for event in result.get_asset_materialization_events():
             materialization = event.step_materialization_data.materialization
-            if materialization.asset_key.to_user_string() != "raw_survey_answers":
+            if materialization.asset_key.to_user_string() != "raw_survey_rows":
                 continue
             metadata = materialization.metadata
             source = metadata["source_file"].value if "source_file" in metadata else event.partition

@@ -50,6 +50,7 @@ def test_every_table_the_pipeline_writes_is_an_asset(demo_run):
         tables = con.execute(
             "SELECT table_schema || '.' || table_name FROM information_schema.tables"
             " WHERE table_schema IN ('raw', 'staging', 'quarantine', 'marts') AND NOT table_name LIKE '\\_%' ESCAPE '\\'"
+            " AND table_name <> 'survey_answers'"  # raw.survey_answers: a view of raw.survey_rows, written by no step
         ).fetchall()
     keys = {spec.key.to_user_string() for spec in defs.resolve_all_asset_specs()}
     assert sorted(asset_key(table) for (table,) in tables if asset_key(table) not in keys) == []

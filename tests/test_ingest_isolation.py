@@ -76,7 +76,7 @@ def test_a_survey_export_replaced_between_its_header_and_its_rows_is_an_error_an
     assert raised.value.path == export
     assert str(raised.value).startswith(f"{export}: the file was replaced or changed while it was being loaded")
     assert con.execute("SELECT count(*) FROM raw._load_ledger").fetchall() == [(0,)]
-    assert con.execute("SELECT count(*) FROM raw.survey_answers").fetchall() == [(0,)]
+    assert con.execute("SELECT count(*) FROM raw.survey_rows").fetchall() == [(0,)]
 
     # Loaded again, as it now is, every answer is under its own column's name.
     load_survey_wave(con, "wave_1", export, tmp_path / "raw", b"key")

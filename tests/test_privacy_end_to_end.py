@@ -180,7 +180,7 @@ def test_raw_and_staging_metadata_show_no_preview(planted_run, monkeypatch):
     monkeypatch.setenv("DAGSTER_HOME", str(root / "dagster_home"))
     with dg.DagsterInstance.get() as instance:
         keys = [key for key in instance.get_asset_keys() if key.path[0].startswith(("raw_", "stg_", "quarantine_"))]
-        assert any(key.path[0] == "raw_survey_answers" for key in keys)
+        assert any(key.path[0] == "raw_survey_rows" for key in keys)
         previews = []
         for key in keys:
             event = instance.get_latest_materialization_event(key)

@@ -78,7 +78,7 @@ def test_a_landed_wave_reruns_only_its_partition_and_the_marts_downstream(settin
     materialised = {
         (event.asset_key.to_user_string(), event.partition) for event in result.get_asset_materialization_events()
     }
-    wave_assets = {("raw_survey_answers", "wave_3"), ("stg_survey_responses", "wave_3")}
+    wave_assets = {("raw_survey_rows", "wave_3"), ("stg_survey_responses", "wave_3")}
     assert wave_assets <= materialised
     others = {asset for asset, partition in materialised if partition is None}
     assert {"partnership_profile", "success_factor_matrix"} <= others
@@ -198,7 +198,7 @@ def test_a_return_dropped_in_the_drop_zone_appears_on_its_partnerships_page_afte
     assert result.success
     materialised = {event.asset_key.to_user_string() for event in result.get_asset_materialization_events()}
     assert {"raw_monitoring_returns", "indicator_progress", "monitoring_summary", "evaluation_report"} <= materialised
-    assert not materialised & {"raw_reference_partnerships", "raw_survey_answers", "success_factor_matrix"}
+    assert not materialised & {"raw_reference_partnerships", "raw_survey_rows", "success_factor_matrix"}
 
     import duckdb
 

@@ -141,3 +141,47 @@ def test_item_scores_stored_as_a_table_by_an_earlier_version_become_the_view(con
     ).fetchall()
     assert kind == [("VIEW",)]
     assert con.execute("SELECT count(DISTINCT source_row) FROM staging.survey_item_scores").fetchall() == [(3,)]
+
+
+def test_a_wave_is_kept_one_row_per_response_with_its_answers_viewable_one_by_one(con, drop_zone):
+    _write_wave(drop_zone / "surveys" / "w.csv", lambda names, responses: responses[:3])
+    _stage(con, drop_zone, "w")
+    assert con.execute("SELECT count(*) FROM raw.survey_rows WHERE wave = 'w'").fetchall() == [(3,)]
+    # the long view holds each loaded, non-empty answer of the rows, under its column's name
+    answered = con.execute("SELECT sum(list_count(answers)) FROM raw.survey_rows WHERE wave = 'w'").fetchall()[0][0]
+    assert con.execute("SELECT count(*) FROM raw.survey_answers WHERE wave = 'w'").fetchall() == [(answered,)]
+    assert (
+        con.execute(
+            "SELECT answer FROM raw.survey_answers WHERE wave = 'w' AND respondent_row = 1 AND column_name = 'Q1_1'"
+        ).fetchall()
+        == con.execute(
+            "SELECT r.answers[c.answer_index] FROM raw.survey_rows AS r JOIN raw.survey_columns AS c USING (wave)"
+            " WHERE r.wave = 'w' AND r.respondent_row = 1 AND c.column_name = 'Q1_1'"
+        ).fetchall()
+    )
+    personal = con.execute(
+        "SELECT count(*) FROM raw.survey_columns WHERE wave = 'w' AND kind IN ('personal', 'respondent_id')"
+        " AND answer_index IS NOT NULL"
+    ).fetchall()
+    assert personal == [(0,)]  # a personal column has no place among the kept answers
+
+
+def test_a_warehouse_holding_answers_one_per_row_loads_each_wave_again_wide(con, drop_zone):
+    # The layout before waves were kept wide: raw.survey_answers a table, in the ledger.
+    con.execute("CREATE TABLE raw.survey_answers (wave VARCHAR, answer VARCHAR, source_file VARCHAR)")
+    con.execute("INSERT INTO raw.survey_answers VALUES ('w', 'Agree', 'surveys/w.csv')")
+    con.execute(
+        "INSERT INTO raw._load_ledger BY NAME SELECT 'raw.survey_answers' AS table_name,"
+        " 'surveys/w.csv' AS source_file, 'old' AS content_hash, 1 AS rows_loaded, now() AS loaded_at,"
+        " 3 AS layout_version"
+    )
+    _write_wave(drop_zone / "surveys" / "w.csv", lambda names, responses: responses[:2])
+    _stage(con, drop_zone, "w")
+    kind = con.execute(
+        "SELECT table_type FROM information_schema.tables WHERE table_schema = 'raw' AND table_name = 'survey_answers'"
+    ).fetchall()
+    assert kind == [("VIEW",)]
+    assert con.execute("SELECT count(*) FROM raw.survey_rows").fetchall() == [(2,)]
+    assert con.execute("SELECT count(*) FROM raw._load_ledger WHERE table_name = 'raw.survey_answers'").fetchall() == [
+        (0,)
+    ]

@@ -51,16 +51,17 @@ def evaluations(result: dg.ExecuteInProcessResult) -> dict[str, dg.AssetCheckEva
 
 
 def plant_duplicate_answer(settings: Settings, wave: str) -> None:
-    """Copy one scored answer of `wave` in the raw answers, so the wave's item scores hold a respondent's
-    item twice, as if the staging had let it through."""
+    """Copy one scored answer of `wave` in the raw rows (a second row of its response, holding that answer
+    alone), so the wave's item scores hold a respondent's item twice, as if the staging had let it through."""
     with duckdb.connect(str(settings.warehouse)) as con:
         con.execute(
-            "INSERT INTO raw.survey_answers SELECT a.* FROM raw.survey_answers AS a"
-            " JOIN staging.survey_responses AS r"
-            " ON r.wave = a.wave AND r.source_file = a.source_file AND r.source_row = a.respondent_row"
+            "INSERT INTO raw.survey_rows BY NAME SELECT r.* REPLACE (list_transform(range(1, len(r.answers) + 1),"
+            " lambda i: CASE WHEN i = c.answer_index THEN r.answers[i] END) AS answers)"
+            " FROM raw.survey_rows AS r"
+            " JOIN raw.survey_columns AS c ON c.wave = r.wave"
             " JOIN staging.survey_answer_scores AS s"
-            " ON s.wave = a.wave AND s.tool = a.tool AND s.source_id = a.source_id AND s.answer = a.answer"
-            " WHERE a.wave = ? LIMIT 1",
+            " ON s.wave = r.wave AND s.tool = r.tool AND s.source_id = c.source_id AND s.answer = r.answers[c.answer_index]"
+            " WHERE r.wave = ? LIMIT 1",
             [wave],
         )
 

@@ -20,7 +20,7 @@ COMMENT_COLUMNS += ["item_code", "comment"]
 def survey_comments(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every staged response's answers to the free-text questions, as redacted at ingest (none before the
     survey source has run)."""
-    needed = ("raw.survey_answers", "raw.survey_columns", "staging.survey_responses", "staging.survey_instrument")
+    needed = ("raw.survey_rows", "raw.survey_columns", "staging.survey_responses", "staging.survey_instrument")
     if not all(table_exists(con, name) for name in needed):
         return pd.DataFrame({c: pd.Series(dtype="object") for c in COMMENT_COLUMNS})
     return con.execute(load_sql(__file__, "survey_comments")).df()

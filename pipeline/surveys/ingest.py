@@ -1,4 +1,6 @@
-"""Survey waves into the raw layer: one export per wave, its answers and its columns."""
+"""Survey waves into the raw layer: one export per wave, kept as received (one row per response, its
+answers as one list) in `raw.survey_rows`, its columns in `raw.survey_columns`, and the long view of both,
+`raw.survey_answers` (one row per answer), for whoever wants answers one by one."""
 
 from __future__ import annotations
 
@@ -12,9 +14,9 @@ import pandas as pd
 from pipeline.ingest import FileSnapshot, load_file
 from pipeline.safe_files import DEFAULT_LIMITS, ReadLimits
 from pipeline.surveys.readers.detect import read_survey
-from pipeline.surveys.readers.export import SurveyExport, load_answers
+from pipeline.surveys.readers.export import LOADED_KINDS, SurveyExport, load_responses
 from pipeline.surveys.readers.files import SURVEY_SUFFIXES
-from pipeline.warehouse import STAR, LoadResult, constant_columns
+from pipeline.warehouse import STAR, LoadResult, constant_columns, load_sql
 
 
 def wave_key(path: Path) -> str:
@@ -46,21 +48,23 @@ def load_survey_wave(
     read: Callable[[Path], SurveyExport] | None = None,
     limits: ReadLimits = DEFAULT_LIMITS,
 ) -> tuple[LoadResult, SurveyExport]:
-    """Load one wave's export into `raw.survey_answers` (long, no personal data) and describe its columns
-    in `raw.survey_columns` (one row per column, with what ingest did with it).
+    """Load one wave's export into `raw.survey_rows` (one row per response, its loaded answers as one list,
+    no personal data) and describe its columns in `raw.survey_columns` (one row per column, with what ingest
+    did with it and, for a loaded column, its place in the rows' `answers`).
 
     The export is read twice (its header by `read`, then its rows streamed by DuckDB), so it is hashed
     first and checked before each table commits: an export replaced or rewritten during the load is a
     `FileChangedError` naming it, and neither table nor the ledger takes anything from it. `read` (default
     `read_survey`) is given the file once it is checked against `limits` inside `data_dir`."""
+    drop_long_answers(con)
     # A national export is hundreds of MB: hashed once, for both tables, before anything reads it.
     limits = limits.within(data_dir)
     snapshot = FileSnapshot.take(path, limits)
     export = read(path) if read is not None else read_survey(path, limits)
 
-    def read_answers(_: Path) -> duckdb.DuckDBPyRelation:
-        answers = load_answers(con, export, key)
-        return answers.select(*constant_columns(wave=wave, tool=export.tool), *STAR)
+    def read_rows(_: Path) -> duckdb.DuckDBPyRelation:
+        rows = load_responses(con, export, key)
+        return rows.select(*constant_columns(wave=wave, tool=export.tool), *STAR)
 
     def read_columns(_: Path) -> pd.DataFrame:
         return pd.DataFrame(
@@ -72,9 +76,30 @@ def load_survey_wave(
                 "source_id": [c.source_id for c in export.columns],
                 "question_text": [c.question_text for c in export.columns],
                 "kind": [c.kind for c in export.columns],
+                "answer_index": pd.array(answer_index(export), dtype="Int64"),
             }
         )
 
-    result = load_file(con, "raw.survey_answers", path, data_dir, read_answers, snapshot)
+    result = load_file(con, "raw.survey_rows", path, data_dir, read_rows, snapshot)
     load_file(con, "raw.survey_columns", path, data_dir, read_columns, snapshot)
+    con.execute(load_sql(__file__, "answers_view"))
     return result, export
+
+
+def answer_index(export: SurveyExport) -> list[int | None]:
+    """Each column's place in `load_responses`' `answers` (1 = first), None for a column never loaded."""
+    places = iter(range(1, len(export.columns) + 1))
+    return [next(places) if c.kind in LOADED_KINDS else None for c in export.columns]
+
+
+def drop_long_answers(con: duckdb.DuckDBPyConnection) -> None:
+    """A warehouse loaded before waves were kept wide holds `raw.survey_answers` as a table of answers: it is
+    dropped with `raw.survey_columns` and their ledger entries, so every wave loads again, wide."""
+    stored = con.execute(
+        "SELECT 1 FROM information_schema.tables"
+        " WHERE table_schema = 'raw' AND table_name = 'survey_answers' AND table_type = 'BASE TABLE'"
+    ).fetchall()
+    if stored:
+        con.execute("DROP TABLE raw.survey_answers")
+        con.execute("DROP TABLE IF EXISTS raw.survey_columns")
+        con.execute("DELETE FROM raw._load_ledger WHERE table_name IN ('raw.survey_answers', 'raw.survey_columns')")

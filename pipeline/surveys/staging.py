@@ -1,7 +1,9 @@
 """Survey staging inside DuckDB: one wave's respondents and scored answers, validated where they lie.
 
-A national wave holds about a million respondents and sixty million answers, so neither table passes
-through pandas. Each is built by SQL; `pipeline.validation.suspect_rows_sql` turns the table's pandera
+A national wave holds about a million respondents and sixty million answers, so neither passes through
+pandas, and no answer becomes a row: the wave is kept as received (`raw.survey_rows`: one row per response,
+its answers as one list) and each answer is read in its row, by its place in the list
+(`raw.survey_columns.answer_index`). Each is built by SQL; `pipeline.validation.suspect_rows_sql` turns the table's pandera
 model into a SQL condition that holds for every row the model could reject, and only those rows (with any
 row sharing a unique key, and any row failing a check across tables) are read into pandas, where
 `validate_frame`, `reject_unknown` and `reject_where` judge them exactly as they judge a small table. The
@@ -14,7 +16,8 @@ Tables, one partition (`wave`) at a time:
   The scored answers are not written a second time: `staging.survey_item_scores` is a view joining the
   raw answers of staged responses to `staging.survey_answer_scores` (the score each distinct answer to an
   item stands for, a few hundred rows a wave), less the answers quarantined
-  (`staging.survey_item_rejections`). A national wave's sixty million answers are stored once, in `raw`;
+  (`staging.survey_item_rejections`). No step of a refresh reads the view: what the marts need is computed
+  from the same two tables in each response's row (`_wave_scored`);
 - `staging.survey_respondent_scores`: one row per wave x respondent x construct, the respondent's mean
   over the construct's scored items (derived, not validated again), and from it
   `staging.survey_construct_summaries` (one row per wave x partnership x construct) and
@@ -25,6 +28,7 @@ Tables, one partition (`wave`) at a time:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import duckdb
@@ -153,9 +157,8 @@ QUARANTINE_COLUMNS = {
 }
 
 # --- Per-wave summaries the survey marts read, so a mart never rescans every wave's answers -------------
-# A response is named by its pseudonym, as in the marts' own definitions. Where the wave came from one file,
-# its position in the file names it just as well (one to one: item scores come only from staged responses,
-# unique by pseudonym), and is far cheaper to group and join on; otherwise the pseudonym is used.
+# Each staged response's item scores are computed in its row (`_wave_scored`: one column per scored item),
+# and its construct scores, the reliability inputs and the support ratings from that row.
 #
 # Two refreshes must publish bit-identical marts, but DuckDB adds floats up in whatever order its threads
 # finish. Item scores are whole numbers on their scale, so sums of scores and of their squares are exact in
@@ -179,7 +182,8 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     ).fetchall()
     if stored:
         con.execute("DROP TABLE staging.survey_item_scores")
-    if table_exists(con, "raw.survey_answers"):
+    if table_exists(con, "raw.survey_rows"):
+        con.execute(load_sql(__file__, "answers_view"))
         con.execute(load_sql(__file__, "item_scores_view"))
 
 
@@ -233,6 +237,60 @@ def _replace_partition(
     return written + len(rescued)
 
 
+@dataclass(frozen=True)
+class ScoredColumn:
+    """A loaded column the instrument maps to a scored item: its place in the rows' `answers`."""
+
+    answer_index: int
+    source_id: str
+    item_code: str
+    construct: str
+    construct_kind: str | None
+
+
+@dataclass(frozen=True)
+class WaveColumns:
+    """Where a wave's answers are in its rows (`raw.survey_rows.answers`): the places of the columns that
+    say who responded (by instrument role, or kind for the start time) and of its scored items."""
+
+    tool: str | None
+    by_role: dict[str, list[int]]
+    scored: list[ScoredColumn]
+
+    @classmethod
+    def of(cls, con: duckdb.DuckDBPyConnection, wave: str) -> WaveColumns:
+        rows = con.execute(load_sql(__file__, "wave_columns"), {"wave": wave}).fetchall()
+        by_role: dict[str, list[int]] = {}
+        scored = []
+        for index, _, source_id, kind, role, item_code, construct, construct_kind in rows:
+            if role == "item":
+                scored.append(ScoredColumn(index, source_id, item_code, construct, construct_kind))
+            elif role is not None:
+                by_role.setdefault(role, []).append(index)
+            # as the tools write them: the start time is a kind of column, the finished flag a column id
+            if kind == "started_at":
+                by_role.setdefault("started_at", []).append(index)
+            if source_id == "finished":
+                by_role.setdefault("finished", []).append(index)
+        return cls(rows[0][1] if rows else None, by_role, scored)
+
+    def answer_sql(self, role: str, template: str = "answers[{}]", sql_type: str = "VARCHAR") -> str:
+        """SQL for a response's answer to the columns of `role` (the greatest, where several), NULL without
+        one. Only the columns' places (integers) become SQL text."""
+        places = self.by_role.get(role, [])
+        if not places:
+            return f"NULL::{sql_type}"
+        return f"greatest({', '.join(template.format(int(i)) for i in places)})"
+
+    def items(self) -> dict[str, list[ScoredColumn]]:
+        """The scored columns of each item, by item code in order (two columns of one item score it where
+        either is answered: a response answering both is quarantined as a duplicate)."""
+        items: dict[str, list[ScoredColumn]] = {}
+        for column in sorted(self.scored, key=lambda c: (c.item_code, c.answer_index)):
+            items.setdefault(column.item_code, []).append(column)
+        return items
+
+
 def _map_group_and_finished(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The stakeholder group and finished flag each distinct answer stands for, read with Python's own
     string rules (strip, lower) as a frame of the same answers would be: an unknown group stays as
@@ -268,9 +326,15 @@ def _map_group_and_finished(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFram
     )
 
 
-def stage_respondents(con: duckdb.DuckDBPyConnection, wave: str) -> tuple[int, int]:
+def stage_respondents(con: duckdb.DuckDBPyConnection, wave: str, columns: WaveColumns) -> tuple[int, int]:
     """`staging.survey_responses` for one wave; returns (rows, quarantined)."""
-    con.execute(load_sql(__file__, "respondents"), {"wave": wave, "formats": STARTED_AT_FORMATS})
+    respondents = load_sql(__file__, "respondents").format(
+        partnership=columns.answer_sql("partnership"),
+        group=columns.answer_sql("stakeholder_group"),
+        started=columns.answer_sql("started_at", "try_strptime(answers[{}], $formats)", "TIMESTAMP"),
+        finished=columns.answer_sql("finished"),
+    )
+    con.execute(respondents, {"wave": wave, "formats": STARTED_AT_FORMATS})
     group_answers, finished_answers = _map_group_and_finished(con)
     with registered(con, _group_answers=group_answers, _finished_answers=finished_answers):
         con.execute(load_sql(__file__, "candidates"))
@@ -328,22 +392,52 @@ def score_answers(con: duckdb.DuckDBPyConnection, answers: str, params: dict | N
     con.execute(load_sql(__file__, "answer_lookup").replace("{answers}", answers), params)
 
 
-def stage_item_scores(con: duckdb.DuckDBPyConnection, wave: str) -> tuple[int, int]:
+def distinct_answers_sql(columns: WaveColumns) -> str:
+    """A query of (tool, source_id, answer): each scored column's distinct answers in the wave (`$wave`),
+    read in one pass over its rows."""
+    if not columns.scored:
+        return "SELECT NULL::VARCHAR AS tool, NULL::VARCHAR AS source_id, NULL::VARCHAR AS answer WHERE false"
+    lists = ", ".join(f"list(DISTINCT answers[{int(c.answer_index)}])" for c in columns.scored)
+    return (
+        "SELECT tool, source_id, answer FROM (SELECT tool, source_id, unnest(answers) AS answer FROM ("
+        f"SELECT $tool AS tool, unnest($source_ids) AS source_id, unnest(lists) AS answers FROM ("
+        f"SELECT [{lists}] AS lists FROM raw.survey_rows WHERE wave = $wave))) WHERE answer IS NOT NULL"
+    )
+
+
+def stage_item_scores(con: duckdb.DuckDBPyConnection, wave: str, columns: WaveColumns) -> tuple[int, int]:
     """`staging.survey_item_scores` for one wave: the answers of its staged responses, scored; returns
     (rows, quarantined). Off-scale answers are quarantined with the scale's labels, then the model is
     applied to the rest. What is written is the wave's answer lookup and its quarantined answers (see
-    sql/item_scores_view.sql), not the scored answers themselves."""
+    sql/item_scores_view.sql), not the scored answers themselves.
+
+    Only answers in doubt are read one by one: those whose lookup row the model could reject (off the scale,
+    or a required value missing), as the response's own columns are its staged row's, validated already;
+    and, where two answers of one response might score one item, every answer, to find them as pandera would."""
     model = schemas.SurveyItemScore
+    answers_params = {"wave": wave, "tool": columns.tool, "source_ids": [c.source_id for c in columns.scored]}
+    score_answers(con, distinct_answers_sql(columns), answers_params if columns.scored else None)
     params = {"wave": wave}
-    score_answers(con, "SELECT tool, source_id, answer FROM raw.survey_answers WHERE wave = $wave", params)
-    scored = "(" + load_sql(__file__, "scored") + ") AS scored"
     suspect = f"off_scale_reason IS NOT NULL OR ({suspect_rows_sql(model)})"
+    # The lookup rows in doubt, judged with stand-ins for the response's columns (validated with it).
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _wave_answers_in_doubt AS SELECT * EXCLUDE (wave, respondent_key, source_row,"
+        " source_file) FROM (SELECT *, $wave AS wave, '-' AS respondent_key, 1 AS source_row, '-' AS source_file"
+        f" FROM _wave_answer_lookup) WHERE {suspect}",
+        params,
+    )
+    lookup = "_wave_answers_in_doubt"
     if _count(con, load_sql(__file__, "item_key_collisions"), params):
+        lookup = "_wave_answer_lookup"
+    scored = "(" + load_sql(__file__, "scored").replace("{lookup}", lookup) + ") AS scored"
+    if lookup == "_wave_answer_lookup":
         # Two answers might score one item for one respondent: find them the slow way, as pandera would.
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _wave_scored AS SELECT * FROM {scored}", params)
-        scored, params = "_wave_scored", None
-        clean = "(SELECT * FROM _wave_scored WHERE off_scale_reason IS NULL)"
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _wave_scored_answers AS SELECT * FROM {scored}", params)
+        scored, params = "_wave_scored_answers", None
+        clean = "(SELECT * FROM _wave_scored_answers WHERE off_scale_reason IS NULL)"
         suspect = f"{suspect} OR ({_duplicates_condition(model, clean)})"
+    elif not _count(con, "SELECT count(*) FROM _wave_answers_in_doubt"):
+        scored = f"(SELECT * FROM {scored} LIMIT 0) AS scored"  # nothing in doubt: no answer is read
     suspects = con.execute(f"SELECT * FROM {scored} WHERE {suspect}", params).df()
     off_scale = suspects["off_scale_reason"].notna()
     result = reject_where(
@@ -367,21 +461,62 @@ def stage_item_scores(con: duckdb.DuckDBPyConnection, wave: str) -> tuple[int, i
         con.execute("ROLLBACK")
         raise
     _write_quarantine(con, "survey_item_scores", result.quarantined, wave)
-    rows = _count(con, "SELECT count(*) FROM staging.survey_item_scores WHERE wave = ?", [wave])
-    return rows, len(result.quarantined)
+    return _score_rows(con, wave, columns), len(result.quarantined)
 
 
-def stage_summaries(con: duckdb.DuckDBPyConnection, wave: str) -> int:
-    """The wave's respondent scores, construct summaries, reliability inputs and support ratings (see the
-    SQL above), from its staged item scores and responses; returns the respondent scores written. Wave
-    pairs that include the wave are dropped, to be compared again (`wave_pair_statistics`)."""
-    identity = (
-        "source_row"
-        if con.execute(load_sql(__file__, "position_names_response"), {"wave": wave}).fetchall()[0][0]
-        else "respondent_key"
+def _score_rows(con: duckdb.DuckDBPyConnection, wave: str, columns: WaveColumns) -> int:
+    """`_wave_scored`: one row per staged response of the wave, with each scored item's score in the row
+    (`i1`, `i2`, ... in `columns.items()` order; NULL where unanswered, answered "did not use" or the answer
+    quarantined) and whether the item was answered on its scale (`a1`, `a2`, ...); returns how many item
+    scores the wave has (what `staging.survey_item_scores` holds of it). Each column's scale is two
+    parameters, its answers and their scores, so no answer becomes SQL text: an answer's place among the
+    scale's answers (`p<column>`, NULL off the scale or quarantined) picks its score."""
+    scales: dict[str, tuple[list[str], list[float | None]]] = {}
+    for source_id, answer, score in con.execute(
+        "SELECT source_id, answer, score FROM _wave_answer_lookup WHERE off_scale_reason IS NULL ORDER BY ALL"
+    ).fetchall():
+        answers, scores = scales.setdefault(source_id, ([], []))
+        answers.append(answer)
+        scores.append(score)
+    params: dict[str, object] = {"wave": wave}
+    # Most waves have no answer quarantined: their rows need no test for one.
+    rejections = _count(con, "SELECT count(*) FROM staging.survey_item_rejections WHERE wave = $wave", params)
+    places, items = [], []
+    for n, item_columns in enumerate(columns.items().values(), start=1):
+        for column in item_columns:
+            i = int(column.answer_index)
+            params[f"answers_{i}"], params[f"scores_{i}"] = scales.get(column.source_id, ([], []))
+            place = f"list_position($answers_{i}, r.answers[{i}])"
+            if rejections:
+                params[f"source_id_{i}"] = column.source_id
+                place = f"CASE WHEN list_contains(x.rejected, $source_id_{i}) THEN NULL ELSE {place} END"
+            places.append(f"{place} AS p{i}")
+        scores = ", ".join(f"$scores_{int(c.answer_index)}[p{int(c.answer_index)}]" for c in item_columns)
+        answered = " OR ".join(f"p{int(c.answer_index)} IS NOT NULL" for c in item_columns)
+        items.append(f"coalesce({scores})::DOUBLE AS i{n}, ({answered}) AS a{n}")
+    sql = load_sql(__file__, "scored_rows").format(
+        places=", ".join(places) or "NULL AS p0", items=", ".join(items) or "NULL::DOUBLE AS i0"
     )
-    params = {"wave": wave}
-    con.execute(load_sql(__file__, "per_respondent").format(identity=quote_identifier(identity)), params)
+    con.execute(sql, params)
+    answered = " + ".join(f"count(*) FILTER (WHERE a{n})" for n in range(1, len(items) + 1)) or "0"
+    return _count(con, f"SELECT {answered} FROM _wave_scored")
+
+
+def stage_summaries(con: duckdb.DuckDBPyConnection, wave: str, columns: WaveColumns) -> int:
+    """The wave's respondent scores, construct summaries, reliability inputs and support ratings, from its
+    staged responses' rows (`_wave_scored`); returns the respondent scores written. Wave pairs that include
+    the wave are dropped, to be compared again (`wave_pair_statistics`)."""
+    items = list(columns.items().items())
+    counts = ", ".join(f"count(i{n})" for n in range(1, len(items) + 1))
+    answered = con.execute(f"SELECT [{counts}] FROM _wave_scored").fetchall()[0][0] if items else []
+    # An item nobody answered is not among its construct's, as it would have no row in a long table of scores.
+    constructs: dict[str, list[str]] = {}
+    for n, (_, item_columns) in enumerate(items, start=1):
+        if answered[n - 1]:
+            constructs.setdefault(item_columns[0].construct, []).append(f"i{n}")
+    support = [
+        n for n, (_, item_columns) in enumerate(items, start=1) if item_columns[0].construct_kind == "support_offer"
+    ]
     con.execute("BEGIN TRANSACTION")
     try:
         for table in (
@@ -392,15 +527,45 @@ def stage_summaries(con: duckdb.DuckDBPyConnection, wave: str) -> int:
         ):
             con.execute(f"DELETE FROM staging.{table} WHERE wave = ?", [wave])
         con.execute("DELETE FROM staging.survey_wave_pairs WHERE ? IN (wave_before, wave_after)", [wave])
-        rows = _count(con, load_sql(__file__, "respondent_scores").format(identity=quote_identifier(identity)), params)
-        con.execute(load_sql(__file__, "construct_summaries"), params)
-        con.execute(load_sql(__file__, "reliability").format(identity=quote_identifier(identity)), params)
-        con.execute(load_sql(__file__, "support_ratings").format(identity=quote_identifier(identity)), params)
+        rows = 0
+        if constructs:
+            by_construct = "[" + ", ".join(f"[{', '.join(scores)}]" for scores in constructs.values()) + "]::DOUBLE[][]"
+            respondent_scores = load_sql(__file__, "respondent_scores").format(by_construct=by_construct)
+            rows = _count(con, respondent_scores, {"wave": wave, "constructs": list(constructs)})
+            con.execute(load_sql(__file__, "construct_summaries"), {"wave": wave})
+            reliability = load_sql(__file__, "reliability").format(
+                constructs=" UNION ALL ".join(
+                    _reliability_sql(c, scores) for c, scores in enumerate(constructs.values())
+                )
+            )
+            con.execute(reliability, {"wave": wave, **{f"construct_{c}": name for c, name in enumerate(constructs)}})
+        if support:
+            support_ratings = load_sql(__file__, "support_ratings").format(
+                scores=", ".join(f"i{n}" for n in support), answered=", ".join(f"a{n}" for n in support)
+            )
+            con.execute(
+                support_ratings,
+                {"wave": wave, "tool": columns.tool, "support_items": [items[n - 1][0] for n in support]},
+            )
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
     return rows
+
+
+def _reliability_sql(number: int, scores: list[str]) -> str:
+    """One construct's reliability inputs from `_wave_scored` (see sql/reliability.sql): `scores` are its
+    answered items' columns, in item order; the construct's name is the parameter `$construct_<number>`."""
+    listed = ", ".join(scores)
+    item_variances = " + ".join(f"exact_variance(CASE WHEN complete THEN {score} END)" for score in scores)
+    return (
+        f"SELECT $construct_{number} AS construct, {len(scores)} AS k_items,"
+        f" count(*) FILTER (WHERE complete) AS complete_respondents, {item_variances} AS item_variance_sum,"
+        f" exact_variance(CASE WHEN complete THEN total END) AS total_variance"
+        f" FROM (SELECT {listed}, list_count([{listed}]) = {len(scores)} AS complete, {' + '.join(scores)} AS total"
+        f" FROM _wave_scored)"
+    )
 
 
 def wave_pair_statistics(con: duckdb.DuckDBPyConnection, pairs: list[tuple[str, str]]) -> None:
@@ -425,8 +590,9 @@ def drop_temporary(con: duckdb.DuckDBPyConnection) -> None:
         "_wave_respondents",
         "_wave_candidates",
         "_wave_scored",
+        "_wave_scored_answers",
         "_wave_answer_lookup",
-        "_wave_per_respondent",
+        "_wave_answers_in_doubt",
     ):
         con.execute(f"DROP TABLE IF EXISTS {name}")
 
@@ -436,10 +602,11 @@ def stage_wave(con: duckdb.DuckDBPyConnection, wave: str) -> list[StageReport]:
     answers scored on their scales (`staging.survey_item_scores`), the per-wave summaries the marts read,
     and the answer columns the instrument does not map (`staging.survey_unmapped_columns`)."""
     ensure_tables(con)
+    columns = WaveColumns.of(con, wave)
     try:
-        responses, rejected = stage_respondents(con, wave)
-        scores, off_scale = stage_item_scores(con, wave)
-        summaries = stage_summaries(con, wave)
+        responses, rejected = stage_respondents(con, wave, columns)
+        scores, off_scale = stage_item_scores(con, wave, columns)
+        summaries = stage_summaries(con, wave, columns)
         unmapped = unmapped_columns(con, wave)
     finally:
         drop_temporary(con)
@@ -471,7 +638,7 @@ def responses_staged_and_quarantined(con: duckdb.DuckDBPyConnection, where: str,
 
 # Every table holding rows of one wave, by its `wave` column (the item scores are a view over them).
 WAVE_TABLES = (
-    "raw.survey_answers",
+    "raw.survey_rows",
     "raw.survey_columns",
     *(table for table in TABLES if table != "staging.survey_wave_pairs"),
     "quarantine.survey_responses",
@@ -505,7 +672,7 @@ def drop_waves_not_in(con: duckdb.DuckDBPyConnection, waves: list[str]) -> list[
             [gone, gone],
         )
         con.execute(
-            "DELETE FROM raw._load_ledger WHERE table_name IN ('raw.survey_answers', 'raw.survey_columns')"
+            "DELETE FROM raw._load_ledger WHERE table_name IN ('raw.survey_rows', 'raw.survey_columns')"
             " AND list_contains(?, source_file)",
             [files],
         )

@@ -1,9 +1,9 @@
 """Survey exports from any tool, as one shape: a description of every column and a table of responses.
 
-Each tool's reader (`pipeline/surveys/readers/qualtrics.py`, ...) returns a `SurveyExport`. `load_answers`
-then turns any export into the same long relation inside DuckDB: one row per response and answered
-column, personal-data columns never selected, the respondent's identifier replaced by a keyed pseudonym
-and free text redacted. `read_survey` picks the reader by sniffing the file.
+Each tool's reader (`pipeline/surveys/readers/qualtrics.py`, ...) returns a `SurveyExport`.
+`load_responses` then turns any export into the same relation inside DuckDB: one row per response with its
+answers as one list, personal-data columns never selected, the respondent's identifier replaced by a keyed
+pseudonym and free text redacted (`load_answers`: the same, one row per answer). `read_survey` picks the reader by sniffing the file.
 """
 
 from __future__ import annotations
@@ -108,18 +108,25 @@ def unique_names(names: list[str]) -> list[str]:
     return unique
 
 
-def load_answers(con: duckdb.DuckDBPyConnection, export: SurveyExport, key: bytes) -> duckdb.DuckDBPyRelation:
-    """The export as a long relation: (respondent_row, respondent_key, column_name, source_id, answer).
+def loaded_columns(export: SurveyExport) -> list[SurveyColumn]:
+    """The columns ingest keeps, in the export's order: their answers are `load_responses`' `answers`."""
+    return [c for c in export.columns if c.kind in LOADED_KINDS]
 
-    `respondent_row` is the response's position in the export (1 = first response). Only the loaded
-    kinds of column are selected, so personal data never enters the warehouse. Without any identifier
-    column, the pseudonym is derived from the file and row (stable for that file only).
+
+def load_responses(con: duckdb.DuckDBPyConnection, export: SurveyExport, key: bytes) -> duckdb.DuckDBPyRelation:
+    """The export as received, one row per response: (respondent_row, respondent_key, answers).
+
+    `respondent_row` is the response's position in the export (1 = first response); `answers` holds the
+    value of each of `loaded_columns(export)` in order, an empty or all-space answer as NULL (a response
+    with no answer at all is left out). Only the loaded kinds of column are selected, so personal data
+    never enters the warehouse. Without any identifier column, the pseudonym is derived from the file and
+    row (stable for that file only).
     """
-    kept = [c for c in export.columns if c.kind in LOADED_KINDS]
+    kept = loaded_columns(export)
     if not kept:
         raise InputFileError(export.path, "no answer columns", expected="at least one question column")
-    # Nothing read from the file becomes SQL text: the file name and the column names and source ids
-    # are bound parameters, the columns quoted identifiers; the responses are this connection's view `_responses`.
+    # Nothing read from the file becomes SQL text: the file name is a bound parameter, the columns quoted
+    # identifiers; the responses are this connection's view `_responses`.
     responses = (
         con.from_df(export.responses.astype("string"))
         if isinstance(export.responses, pd.DataFrame)
@@ -131,35 +138,41 @@ def load_answers(con: duckdb.DuckDBPyConnection, export: SurveyExport, key: byte
     con.register("_responses", responses)
     register_redaction(con)
     identifier = respondent_identifier_sql(export)
-    # Columns are unpivoted by position and named from two lists: joining a table of names back on made
-    # DuckDB hold the whole long table in memory (14 GB and minutes for a million responses). The
-    # responses are numbered in one thread (row_number() over the file's order), then materialised, so
-    # that unpivoting and writing run on every core. Only answers are redacted: the tool's own metadata
-    # (dates, progress, duration, status) holds no free text, and regular expressions over every
-    # timestamp cost a third of the load.
-    positions = ", ".join(f"{loaded_value_sql(c)} AS {_position(i)}" for i, c in enumerate(kept, start=1))
-    unpivoted = ", ".join(_position(i) for i in range(1, len(kept) + 1))
+    # Only answers are redacted: the tool's own metadata (dates, progress, duration, status) holds no free
+    # text, and regular expressions over every timestamp cost a third of the load. trim(answer) = '' is
+    # tested only where an answer starts with a space, the only way it can be all spaces.
+    values = ", ".join(f"{loaded_value_sql(c)}::VARCHAR" for c in kept)
     return con.sql(
         f"""
         WITH source AS (SELECT row_number() OVER () AS respondent_row, * FROM _responses),
-        responses AS MATERIALIZED (
-            SELECT respondent_row, {hmac_sql(identifier, key)} AS respondent_key, {positions} FROM source
-        ),
-        long AS (UNPIVOT responses ON {unpivoted} INTO NAME position VALUE answer),
-        answers AS (
-            SELECT respondent_row, respondent_key, position::INTEGER AS position, answer::VARCHAR AS answer FROM long
+        responses AS (
+            SELECT respondent_row, {hmac_sql(identifier, key)} AS respondent_key,
+                   list_transform(
+                       [{values}],
+                       lambda answer: CASE WHEN answer = '' OR (starts_with(answer, ' ') AND trim(answer) = '')
+                                      THEN NULL ELSE answer END
+                   ) AS answers
+            FROM source
         )
-        SELECT respondent_row, respondent_key, $column_names[position] AS column_name,
-               $source_ids[position] AS source_id, answer
-        FROM answers
-        -- trim(answer) <> '' without trimming every answer: only one starting with a space can be all spaces
-        WHERE answer <> '' AND (NOT starts_with(answer, ' ') OR trim(answer) <> '')
+        SELECT * FROM responses WHERE list_count(answers) > 0
         """,
-        params={
-            "file_name": export.path.name,
-            "column_names": [c.name for c in kept],
-            "source_ids": [c.source_id for c in kept],
-        },
+        params={"file_name": export.path.name},
+    )
+
+
+def load_answers(con: duckdb.DuckDBPyConnection, export: SurveyExport, key: bytes) -> duckdb.DuckDBPyRelation:
+    """The export as a long relation: (respondent_row, respondent_key, column_name, source_id, answer), one
+    row per response and answered column: `load_responses` unnested, as `raw.survey_answers` shows a wave."""
+    kept = loaded_columns(export)
+    load_responses(con, export, key).create_view("_wave_rows", replace=True)
+    return con.sql(
+        """
+        SELECT respondent_row, respondent_key, $column_names[i] AS column_name, $source_ids[i] AS source_id,
+               answers[i] AS answer
+        FROM (SELECT *, unnest(range(1, len(answers) + 1)) AS i FROM _wave_rows)
+        WHERE answers[i] IS NOT NULL
+        """,
+        params={"column_names": [c.name for c in kept], "source_ids": [c.source_id for c in kept]},
     )
 
 
@@ -176,10 +189,6 @@ def respondent_identifier_sql(export: SurveyExport) -> str:
 def loaded_value_sql(column: SurveyColumn) -> str:
     """SQL for a loaded column's value as stored: answers redacted, the tool's own metadata as exported."""
     return redact_sql(quote_identifier(column.name)) if column.kind == "answer" else quote_identifier(column.name)
-
-
-def _position(index: int) -> str:
-    return f'"{index}"'
 
 
 Reader = Callable[[Path], SurveyExport]

@@ -1,9 +1,9 @@
 -- Each answer to a scored item with its score on the item's scale (reverse-coded items reversed), or the
 -- reason it is not on the scale. An answer matches a scale row by its label (any case) or its code. A wave's
 -- answers to scored items are few distinct texts (each scale's labels or codes), so each distinct answer of
--- each item is scored once into `_wave_answer_lookup`, and the wave's millions of answers join that small
--- table on equality rather than each being trimmed, lower-cased and matched. The wave's answers are a query
--- of (tool, source_id, answer) given by the caller (`pipeline.surveys.staging.score_answers`).
+-- each item is scored once into `_wave_answer_lookup`, and the wave's millions of answers are found in that
+-- small table by equality rather than each being trimmed, lower-cased and matched. The wave's answers are a
+-- query of (tool, source_id, answer) given by the caller (`pipeline.surveys.staging.score_answers`).
 CREATE OR REPLACE TEMP TABLE _wave_answer_lookup AS
 WITH scale_range AS (
     SELECT scale_id, min(score) + max(score) AS reverse_sum, string_agg(label, ' / ' ORDER BY code) AS labels

@@ -1,9 +1,9 @@
--- Each response of the waves picked by {where} (a respondent row of an export, as raw.survey_answers holds
+-- Each response of the waves picked by {where} (a respondent row of an export, as raw.survey_rows holds
 -- it) is staged or quarantined, never both and never neither. The item scores (item_scores_view.sql) keep
 -- the answers of every response not quarantined, so a response neither staged nor quarantined would leak
 -- its answers into the scores. One row per way this fails, with how many responses and one example.
 WITH received AS (
-    SELECT DISTINCT wave, source_file, respondent_row AS source_row FROM raw.survey_answers WHERE {where}
+    SELECT wave, source_file, respondent_row AS source_row FROM raw.survey_rows WHERE {where}
 ),
 staged AS (SELECT wave, source_file, source_row FROM staging.survey_responses WHERE {where}),
 quarantined AS (SELECT DISTINCT wave, source_file, source_row FROM quarantine.survey_responses WHERE {where}),
