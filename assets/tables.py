@@ -26,6 +26,7 @@ from pipeline.warehouse import quote_identifier, table_exists
 PREVIEW_ROWS = 10
 LAYERS = {"raw": "raw", "staging": "staging", "quarantine": "quarantine", "marts": "mart"}
 KEY_PREFIXES = {"raw": "raw_", "staging": "stg_", "quarantine": "quarantine_", "marts": ""}
+VIEWS = "SELECT table_schema, table_name FROM information_schema.tables WHERE table_type = 'VIEW'"
 
 
 def asset_key(table: str) -> str:
@@ -82,13 +83,19 @@ def table_spec(table: str, description: str = "", **kwargs) -> dg.AssetSpec:
 
 
 def table_metadata(
-    con: duckdb.DuckDBPyConnection, table: str, where: str = "true", params: list | None = None, preview: bool = True
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    where: str = "true",
+    params: list | None = None,
+    preview: bool = True,
+    rows: int | None = None,
 ) -> dict[str, object]:
-    """Row count, column schema and (unless `preview` is off) a Markdown preview of a warehouse table, or
-    one partition of it."""
+    """Row count (counted unless given), column schema and (unless `preview` is off) a Markdown preview of a
+    warehouse table, or one partition of it."""
     if not table_exists(con, table):
         return {"dagster/table_name": f"warehouse.{table}", "dagster/row_count": 0}
-    rows = con.execute(f"SELECT count(*) FROM {table} WHERE {where}", params or []).fetchall()[0][0]
+    if rows is None:
+        rows = con.execute(f"SELECT count(*) FROM {table} WHERE {where}", params or []).fetchall()[0][0]
     model = model_of(table)
     if model is not None:
         schema = column_schema(model)
@@ -401,10 +408,14 @@ def step_results(
     """One result per table a step wrote: its metadata (previews for marts only, so no free text from raw or
     staging rows reaches the run storage), with the step's report for the table where there is one."""
     by_table = {getattr(report, "table", None): report for report in reports}
+    # Counting a view computes it again (the survey item scores: a wave's answers); its report has the count.
+    views = {schema + "." + name for schema, name in con.execute(VIEWS).fetchall()}
     results = []
     for table in tables:
-        metadata = table_metadata(con, table, where, params, preview=table.startswith("marts."))
-        if (report := by_table.get(table)) is not None:
+        report = by_table.get(table)
+        rows = report.rows if table in views and report is not None else None
+        metadata = table_metadata(con, table, where, params, preview=table.startswith("marts."), rows=rows)
+        if report is not None:
             metadata.update({k: _metadata_value(v) for k, v in report.as_metadata().items()})
         results.append(dg.MaterializeResult(asset_key=asset_key(table), metadata=metadata))
     return results

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from assets import reference, surveys
-from assets.tables import partition_filter
+from assets.tables import asset_key, partition_filter
 from pipeline.settings import Settings
 from tests.conftest import DATA_DIR, resources_for
 
@@ -205,3 +205,17 @@ def test_every_response_of_a_wave_with_a_quarantined_one_is_accounted_for(loaded
             "SELECT count(DISTINCT respondent_row) FROM raw.survey_answers WHERE wave = 'wave_3'"
         ).fetchall()[0][0]
     assert check.metadata["responses_staged"].value == received - 1
+
+
+def test_each_staged_table_of_a_wave_reports_the_rows_it_holds_of_the_wave(loaded):
+    settings, instance = loaded
+    # wave_3 quarantines a response, so its item scores (a view) are not simply its raw answers
+    result = run_wave(settings, instance, "wave_3")
+    reported = {
+        m.asset_key.to_user_string(): m.metadata["dagster/row_count"].value
+        for m in result.asset_materializations_for_node("stage_survey_wave")
+    }
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        for table in ("staging.survey_item_scores", "staging.survey_responses", "quarantine.survey_responses"):
+            held = con.execute(f"SELECT count(*) FROM {table} WHERE wave = 'wave_3'").fetchall()[0][0]
+            assert reported[asset_key(table)] == held, table
