@@ -3,7 +3,8 @@
 Each tool's reader (`pipeline/surveys/readers/qualtrics.py`, ...) returns a `SurveyExport`.
 `load_responses` then turns any export into the same relation inside DuckDB: one row per response with its
 answers as one list, personal-data columns never selected, the respondent's identifier replaced by a keyed
-pseudonym and free text redacted (`load_answers`: the same, one row per answer). `read_survey` picks the reader by sniffing the file.
+pseudonym and free text redacted (`load_answers`: the same, one row per answer). `read_survey` picks the
+reader by sniffing the file.
 """
 
 from __future__ import annotations
@@ -164,7 +165,7 @@ def load_answers(con: duckdb.DuckDBPyConnection, export: SurveyExport, key: byte
     """The export as a long relation: (respondent_row, respondent_key, column_name, source_id, answer), one
     row per response and answered column: `load_responses` unnested, as `raw.survey_answers` shows a wave."""
     kept = loaded_columns(export)
-    load_responses(con, export, key).create_view("_wave_rows", replace=True)
+    con.register("_wave_rows", load_responses(con, export, key))  # a view of this connection only
     return con.sql(
         """
         SELECT respondent_row, respondent_key, $column_names[i] AS column_name, $source_ids[i] AS source_id,
