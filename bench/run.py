@@ -32,6 +32,10 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 BENCH = Path(__file__).resolve().parent
 PROJECT = BENCH.parent
@@ -123,19 +127,25 @@ def machine() -> dict[str, object]:
 def agreement(work: Path, names: list[str]) -> dict[str, float | str | None]:
     """Largest absolute difference of each contestant's construct means from the DuckDB baseline's, or from
     the floor's when the baseline did not run."""
-    import pandas as pd
+    import duckdb
+
+    def read(path: Path) -> pd.DataFrame:
+        # Through DuckDB, not pandas' pyarrow reader: pyarrow's thread pool can abort the interpreter at exit
+        # ("terminate called without an active exception", apache/arrow#34314) after the report is written.
+        with duckdb.connect() as con:
+            return con.execute("SELECT * FROM read_parquet(?)", [str(path)]).df()
 
     files = {name: work / name / "construct_means.parquet" for name in names}
     reference = next((name for name in ("duckdb", "floor") if name in files and files[name].exists()), None)
     if reference is None:
         return {}
     keys = ["wave", "partnership_id", "construct"]
-    base = pd.read_parquet(files[reference])
+    base = read(files[reference])
     out: dict[str, float | str | None] = {"reference": reference}
     for name, path in files.items():
         if name == reference or not path.exists():
             continue
-        other = pd.read_parquet(path)
+        other = read(path)
         merged = base.merge(other, on=keys, how="outer", suffixes=("", "_other"), indicator=True)
         both = merged["_merge"] == "both"
         out[f"{name}_rows_matched"] = f"{int(both.sum())} of {len(base)} (other has {len(other)})"
