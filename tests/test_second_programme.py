@@ -76,7 +76,8 @@ class Refresh:
         return {key: getattr(value, "value", value) for key, value in events[-1].materialization.metadata.items()}
 
     def mart(self, name: str) -> pd.DataFrame:
-        return pd.read_parquet(self.settings.marts_dir / f"{name}.parquet")
+        with duckdb.connect() as con:
+            return con.execute("SELECT * FROM read_parquet(?)", [str(self.settings.marts_dir / f"{name}.parquet")]).df()
 
     def quarantined(self) -> dict[str, int]:
         with duckdb.connect(str(self.settings.warehouse), read_only=True) as con:
