@@ -138,15 +138,19 @@ def publish_and_describe(
 
 def data_tests(table: str, model: type[pa.DataFrameModel]) -> dict[str, tuple[str, str, list]]:
     """Each data test of a table: name -> (description, SQL counting offending rows and a sample, params).
-    The SQL reads the table as `{rows}`, so a check can read only the partitions a run wrote (`partition_filter`)."""
+    The SQL reads the table as `{rows}` (before any parameter of its own), so a check can read only the
+    partitions a run wrote (`partition_filter`)."""
     short = table.split(".")[-1]
     schema = model.to_schema()
     rules: dict[str, tuple[str, str, list]] = {}
     if key := grain(model):
         columns = ", ".join(quote_identifier(c) for c in key)
+        # Grouped by the key's hash first, then by the key only where a hash repeats: grouping millions of
+        # rows (a survey wave's item scores) by one integer takes half the time of grouping them by strings.
         rules[f"{short}_unique_{'_'.join(key)}"] = (
             f"One row per {' x '.join(key)} in {table}",
-            f"SELECT count(*), any_value(({columns})) FROM (SELECT {columns} FROM {{rows}} GROUP BY ALL HAVING count(*) > 1)",
+            f"SELECT count(*), any_value(({columns})) FROM (SELECT {columns} FROM {{rows}} WHERE hash({columns}) IN"
+            f" (SELECT hash({columns}) FROM {{rows}} GROUP BY ALL HAVING count(*) > 1) GROUP BY ALL HAVING count(*) > 1)",
             [],
         )
     required = [name for name, column in schema.columns.items() if not column.nullable]
@@ -229,8 +233,9 @@ def model_checks(
             rows = f"(SELECT * FROM {table} WHERE {where})"
             with warehouse.get_connection() as con:
                 for name, (_, sql, params) in rules.items():
-                    # The rows' parameter comes first: they are read before anything else in the SQL.
-                    offending, sample = con.execute(sql.replace("{rows}", rows), [*scope_params, *params]).fetchall()[0]
+                    # The rows' parameters come first: they are read before anything else in the SQL.
+                    scopes = scope_params * sql.count("{rows}")
+                    offending, sample = con.execute(sql.replace("{rows}", rows), [*scopes, *params]).fetchall()[0]
                     yield dg.AssetCheckResult(
                         asset_key=key,
                         check_name=name,

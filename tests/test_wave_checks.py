@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from assets import reference, surveys
-from assets.tables import asset_key, partition_filter
+from assets.tables import asset_key, data_tests, model_of, partition_filter
 from pipeline.settings import Settings
 from tests.conftest import DATA_DIR, resources_for
 
@@ -219,3 +219,18 @@ def test_each_staged_table_of_a_wave_reports_the_rows_it_holds_of_the_wave(loade
         for table in ("staging.survey_item_scores", "staging.survey_responses", "quarantine.survey_responses"):
             held = con.execute(f"SELECT count(*) FROM {table} WHERE wave = 'wave_3'").fetchall()[0][0]
             assert reported[asset_key(table)] == held, table
+
+
+def test_the_grain_check_counts_each_key_held_twice_and_names_one():
+    # Grouped by the key's hash first: every repeated key is still counted once, an empty key part included.
+    model = model_of("staging.survey_item_scores")
+    _, sql, params = data_tests("staging.survey_item_scores", model)[ITEM_GRAIN]
+    con = duckdb.connect()
+    con.execute("CREATE TABLE scores (wave VARCHAR, respondent_key VARCHAR, item_code VARCHAR)")
+    con.execute("INSERT INTO scores SELECT 'wave_1', 'r' || (i % 1000), 'q' || (i // 1000) FROM range(20000) AS t(i)")
+    assert con.execute(sql.replace("{rows}", "scores"), params).fetchall() == [(0, None)]
+    con.execute("INSERT INTO scores VALUES ('wave_1', 'r7', 'q3'), ('wave_1', 'r7', 'q3'), ('wave_1', 'r8', 'q3')")
+    con.execute("INSERT INTO scores VALUES ('wave_1', NULL, 'q1'), ('wave_1', NULL, 'q1')")
+    offending, sample = con.execute(sql.replace("{rows}", "scores"), params).fetchall()[0]
+    assert offending == 3  # r7 x q3 (three rows), r8 x q3 and the empty respondent x q1
+    assert sample in {("wave_1", "r7", "q3"), ("wave_1", "r8", "q3"), ("wave_1", None, "q1")}
