@@ -105,6 +105,16 @@ def discard_databases(folder: Path, keep: bool) -> float:
     return round(size, 2)
 
 
+def commit() -> str | None:
+    """The commit of the checkout measured (with "+changes" when its tracked files differ), if git can say."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=PROJECT, capture_output=True, text=True, check=True)
+        changed = subprocess.run(["git", "diff", "--quiet", "HEAD"], cwd=PROJECT).returncode != 0
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return head.stdout.strip() + ("+changes" if changed else "")
+
+
 def machine() -> dict[str, object]:
     model = "unknown"
     cpuinfo = Path("/proc/cpuinfo")
@@ -262,6 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     report: dict[str, object] = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
+        "commit": commit(),
         "spec": {
             "respondents": spec.respondents,
             "items": spec.items,
@@ -279,7 +290,10 @@ def main(argv: list[str] | None = None) -> int:
         report["generation"] = generate(
             data, spec, progress=lambda line: print(line, flush=True), workers=os.cpu_count() or 1
         )
-    env = {**os.environ, "EVAL_PSEUDONYM_KEY": "benchmark", "PYTHONUNBUFFERED": "1"}
+    # The children import this checkout's code: the venv's editable install points at the checkout it was made
+    # in, so a worktree of an earlier commit run with it would otherwise measure that checkout's code instead.
+    path = os.pathsep.join(filter(None, [str(PROJECT), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "PYTHONPATH": path, "EVAL_PSEUDONYM_KEY": "benchmark", "PYTHONUNBUFFERED": "1"}
     env.pop("DAGSTER_HOME", None)
     selected = arguments.only or [*CONTESTANTS, "incremental"]
 

@@ -73,6 +73,7 @@ def test_every_contestant_runs_and_reports_its_costs(bench_report) -> None:
             assert isinstance(run[measure], int | float) and run[measure] >= 0, (name, measure)
         assert run["peak_rss_gib"] > 0, name
     assert report["runs"]["pipeline"]["result"]["success"] is True
+    assert report["commit"] is None or len(report["commit"].removesuffix("+changes")) == 40  # what was measured
     assert report["incremental"]["new_wave_vs_full_refresh"] > 0
     assert set(report["targets"]) == {
         "pipeline within 2x of duckdb (wall)",
