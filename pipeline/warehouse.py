@@ -150,12 +150,17 @@ def already_loaded(con: duckdb.DuckDBPyConnection, table: str, source_file: str,
     return bool(rows) and table_exists(con, table)
 
 
-def table_exists(con: duckdb.DuckDBPyConnection, qualified_name: str) -> bool:
+def table_type(con: duckdb.DuckDBPyConnection, qualified_name: str) -> str | None:
+    """Whether `schema.name` is a "BASE TABLE" or a "VIEW" in the warehouse; None if it is neither."""
     schema, _, name = qualified_name.partition(".")
     rows = con.execute(
-        "SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", [schema, name]
+        "SELECT table_type FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", [schema, name]
     ).fetchall()
-    return bool(rows)
+    return rows[0][0] if rows else None
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, qualified_name: str) -> bool:
+    return table_type(con, qualified_name) is not None
 
 
 def _add_missing_columns(con: duckdb.DuckDBPyConnection, table: str, relation: duckdb.DuckDBPyRelation) -> None:

@@ -11,7 +11,7 @@ from pipeline.reference.ingest import load_reference
 from pipeline.reference.staging import stage_reference
 from pipeline.surveys.ingest import load_survey_wave
 from pipeline.surveys.staging import stage_wave
-from pipeline.warehouse import ensure_schemas
+from pipeline.warehouse import ensure_schemas, table_type
 from tests.conftest import DATA_DIR
 
 
@@ -136,10 +136,7 @@ def test_item_scores_stored_as_a_table_by_an_earlier_version_become_the_view(con
     _write_wave(drop_zone / "surveys" / "w.csv", lambda names, responses: responses[:3])
     con.execute("CREATE TABLE staging.survey_item_scores (wave VARCHAR, item_code VARCHAR, score DOUBLE)")
     _stage(con, drop_zone, "w")
-    kind = con.execute(
-        "SELECT table_type FROM information_schema.tables WHERE table_schema = 'staging' AND table_name = 'survey_item_scores'"
-    ).fetchall()
-    assert kind == [("VIEW",)]
+    assert table_type(con, "staging.survey_item_scores") == "VIEW"
     assert con.execute("SELECT count(DISTINCT source_row) FROM staging.survey_item_scores").fetchall() == [(3,)]
 
 
@@ -177,10 +174,7 @@ def test_a_warehouse_holding_answers_one_per_row_loads_each_wave_again_wide(con,
     )
     _write_wave(drop_zone / "surveys" / "w.csv", lambda names, responses: responses[:2])
     _stage(con, drop_zone, "w")
-    kind = con.execute(
-        "SELECT table_type FROM information_schema.tables WHERE table_schema = 'raw' AND table_name = 'survey_answers'"
-    ).fetchall()
-    assert kind == [("VIEW",)]
+    assert table_type(con, "raw.survey_answers") == "VIEW"
     assert con.execute("SELECT count(*) FROM raw.survey_rows").fetchall() == [(2,)]
     assert con.execute("SELECT count(*) FROM raw._load_ledger WHERE table_name = 'raw.survey_answers'").fetchall() == [
         (0,)

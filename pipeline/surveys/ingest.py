@@ -14,9 +14,9 @@ import pandas as pd
 from pipeline.ingest import FileSnapshot, load_file
 from pipeline.safe_files import DEFAULT_LIMITS, ReadLimits
 from pipeline.surveys.readers.detect import read_survey
-from pipeline.surveys.readers.export import LOADED_KINDS, SurveyExport, load_responses
+from pipeline.surveys.readers.export import SurveyExport, is_loaded, load_responses
 from pipeline.surveys.readers.files import SURVEY_SUFFIXES
-from pipeline.warehouse import STAR, LoadResult, constant_columns, load_sql
+from pipeline.warehouse import STAR, LoadResult, constant_columns, load_sql, table_type
 
 
 def wave_key(path: Path) -> str:
@@ -89,17 +89,13 @@ def load_survey_wave(
 def answer_index(export: SurveyExport) -> list[int | None]:
     """Each column's place in `load_responses`' `answers` (1 = first), None for a column never loaded."""
     places = iter(range(1, len(export.columns) + 1))
-    return [next(places) if c.kind in LOADED_KINDS else None for c in export.columns]
+    return [next(places) if is_loaded(c) else None for c in export.columns]
 
 
 def drop_long_answers(con: duckdb.DuckDBPyConnection) -> None:
     """A warehouse loaded before waves were kept wide holds `raw.survey_answers` as a table of answers: it is
     dropped with `raw.survey_columns` and their ledger entries, so every wave loads again, wide."""
-    stored = con.execute(
-        "SELECT 1 FROM information_schema.tables"
-        " WHERE table_schema = 'raw' AND table_name = 'survey_answers' AND table_type = 'BASE TABLE'"
-    ).fetchall()
-    if stored:
+    if table_type(con, "raw.survey_answers") == "BASE TABLE":
         con.execute("DROP TABLE raw.survey_answers")
         con.execute("DROP TABLE IF EXISTS raw.survey_columns")
         con.execute("DELETE FROM raw._load_ledger WHERE table_name IN ('raw.survey_answers', 'raw.survey_columns')")

@@ -54,6 +54,7 @@ from pipeline.warehouse import (
     replace_rows,
     replace_table,
     table_exists,
+    table_type,
 )
 
 # The staging tables of the survey path, created with their types before the first wave is written (a
@@ -176,11 +177,7 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
         _create(con, f"quarantine.{name}", QUARANTINE_COLUMNS)
     # A warehouse staged before the item scores became a view holds them as a table: each wave is staged
     # again by the refresh that brings this in (staging always runs), which fills the view's tables.
-    stored = con.execute(
-        "SELECT 1 FROM information_schema.tables"
-        " WHERE table_schema = 'staging' AND table_name = 'survey_item_scores' AND table_type = 'BASE TABLE'"
-    ).fetchall()
-    if stored:
+    if table_type(con, "staging.survey_item_scores") == "BASE TABLE":
         con.execute("DROP TABLE staging.survey_item_scores")
     if table_exists(con, "raw.survey_rows"):
         con.execute(load_sql(__file__, "answers_view"))

@@ -109,9 +109,14 @@ def unique_names(names: list[str]) -> list[str]:
     return unique
 
 
+def is_loaded(column: SurveyColumn) -> bool:
+    """Whether ingest keeps the column's values (personal data and identifiers it never reads)."""
+    return column.kind in LOADED_KINDS
+
+
 def loaded_columns(export: SurveyExport) -> list[SurveyColumn]:
     """The columns ingest keeps, in the export's order: their answers are `load_responses`' `answers`."""
-    return [c for c in export.columns if c.kind in LOADED_KINDS]
+    return [c for c in export.columns if is_loaded(c)]
 
 
 def load_responses(con: duckdb.DuckDBPyConnection, export: SurveyExport, key: bytes) -> duckdb.DuckDBPyRelation:
