@@ -150,8 +150,10 @@ def load_file(
     read: Reader,
     snapshot: FileSnapshot | None = None,
     limits: ReadLimits = DEFAULT_LIMITS,
+    supersedes: Sequence[str] = (),
 ) -> LoadResult:
-    """Load one file into a raw table unless these exact bytes are there already.
+    """Load one file into a raw table unless these exact bytes are there already and nothing it
+    `supersedes` (files whose rows it replaces: see `replace_source_rows`) is left.
 
     `snapshot` (taken before anything read the file; taken here if not given, after checking the file against
     `limits` inside `data_dir`) gives the hash; the file is checked against it before the rows commit. Any failure of the reader, and a content error while the
@@ -160,7 +162,7 @@ def load_file(
     drop_outdated_layout(con, table)
     source_file = relative_source(path, data_dir)
     snapshot = snapshot or FileSnapshot.take(path, limits.within(data_dir))
-    if already_loaded(con, table, source_file, snapshot.content_hash):
+    if not supersedes and already_loaded(con, table, source_file, snapshot.content_hash):
         count = con.execute(f"SELECT count(*) FROM {table} WHERE source_file = ?", [source_file]).fetchall()[0][0]
         return LoadResult(source_file, count, skipped_unchanged=True)
     try:
@@ -171,7 +173,13 @@ def load_file(
         raise InputFileError(path, f"the reader failed: {type(error).__name__}: {error}") from error
     try:
         return replace_source_rows(
-            con, table, rows, source_file=source_file, content_hash=snapshot.content_hash, before_commit=snapshot.verify
+            con,
+            table,
+            rows,
+            source_file=source_file,
+            content_hash=snapshot.content_hash,
+            before_commit=snapshot.verify,
+            supersedes=supersedes,
         )
     except _CONTENT_ERRORS as error:
         raise InputFileError(path, f"its rows could not be stored: {error}") from error

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -192,8 +192,11 @@ def replace_source_rows(
     source_file: str,
     content_hash: str,
     before_commit: Callable[[], None] | None = None,
+    supersedes: Sequence[str] = (),
 ) -> LoadResult:
-    """Put the rows read from one file into a raw table, replacing whatever that file loaded before.
+    """Put the rows read from one file into a raw table, replacing whatever that file loaded before, and
+    whatever the files it `supersedes` loaded (their rows and ledger entries: an earlier export of the same
+    survey wave under another name).
 
     `rows` may be a DataFrame or a relation on `con` (large files stay inside DuckDB). Lineage columns
     are added here. All in one transaction: a crash leaves the old rows in place, and so does an error
@@ -210,6 +213,12 @@ def replace_source_rows(
     try:
         _add_missing_columns(con, table, with_lineage)
         con.execute(f"DELETE FROM {table} WHERE source_file = ?", [source_file])
+        if supersedes:
+            con.execute(f"DELETE FROM {table} WHERE list_contains(?, source_file)", [list(supersedes)])
+            con.execute(
+                "DELETE FROM raw._load_ledger WHERE table_name = ? AND list_contains(?, source_file)",
+                [table, list(supersedes)],
+            )
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM with_lineage")
         count = con.execute(f"SELECT count(*) FROM {table} WHERE source_file = ?", [source_file]).fetchall()[0][0]
         con.execute(

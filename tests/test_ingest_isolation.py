@@ -89,6 +89,31 @@ def test_a_survey_export_replaced_between_its_header_and_its_rows_is_an_error_an
     assert _answers(con, "Q1_13") == _answers(reference, "Q1_13")
 
 
+def test_a_wave_exported_again_under_another_name_replaces_the_rows_of_its_first_export(tmp_path: Path):
+    # "wave 1.csv" gives the same wave as "wave_1.csv": an evaluator who re-exports a wave and deletes the
+    # first export has one wave, held once, of the second export's responses and columns.
+    surveys = tmp_path / "raw" / "surveys"
+    surveys.mkdir(parents=True)
+    first, again = surveys / "wave_1.csv", surveys / "wave 1.csv"
+    shutil.copyfile(DATA_DIR / "surveys" / "wave_1.csv", first)
+    con = _warehouse()
+    load_survey_wave(con, "wave_1", first, tmp_path / "raw", b"key")
+    _swap_columns(first, again, "Q1_1", "Q1_13")
+    first.unlink()
+
+    result, _ = load_survey_wave(con, "wave_1", again, tmp_path / "raw", b"key")
+
+    for table in ("raw.survey_rows", "raw.survey_columns"):
+        held = con.execute(f"SELECT DISTINCT wave, source_file FROM {table}").fetchall()
+        assert held == [("wave_1", "surveys/wave 1.csv")], table
+    assert con.execute("SELECT count(*) FROM raw.survey_rows").fetchall() == [(result.rows,)]
+    ledger = con.execute("SELECT DISTINCT source_file FROM raw._load_ledger").fetchall()
+    assert ledger == [("surveys/wave 1.csv",)]
+    reference = _warehouse()
+    load_survey_wave(reference, "wave_1", again, tmp_path / "raw", b"key")
+    assert _answers(con, "Q1_1") == _answers(reference, "Q1_1")
+
+
 def test_a_file_rewritten_while_its_reader_runs_is_refused_and_nothing_of_it_is_stored(tmp_path: Path):
     drop = tmp_path / "raw"
     (drop / "interventions").mkdir(parents=True)

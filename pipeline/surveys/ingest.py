@@ -16,7 +16,7 @@ from pipeline.safe_files import DEFAULT_LIMITS, ReadLimits
 from pipeline.surveys.readers.detect import read_survey
 from pipeline.surveys.readers.export import SurveyExport, is_loaded, load_responses
 from pipeline.surveys.readers.files import SURVEY_SUFFIXES
-from pipeline.warehouse import STAR, LoadResult, constant_columns, load_sql, table_type
+from pipeline.warehouse import STAR, LoadResult, constant_columns, load_sql, relative_source, table_exists, table_type
 
 
 def wave_key(path: Path) -> str:
@@ -55,7 +55,8 @@ def load_survey_wave(
     The export is read twice (its header by `read`, then its rows streamed by DuckDB), so it is hashed
     first and checked before each table commits: an export replaced or rewritten during the load is a
     `FileChangedError` naming it, and neither table nor the ledger takes anything from it. `read` (default
-    `read_survey`) is given the file once it is checked against `limits` inside `data_dir`."""
+    `read_survey`) is given the file once it is checked against `limits` inside `data_dir`. The rows of an
+    earlier export of the wave under another name go with the new rows' commit (`other_exports`)."""
     drop_long_answers(con)
     # A national export is hundreds of MB: hashed once, for both tables, before anything reads it.
     limits = limits.within(data_dir)
@@ -80,10 +81,40 @@ def load_survey_wave(
             }
         )
 
-    result = load_file(con, "raw.survey_rows", path, data_dir, read_rows, snapshot)
-    load_file(con, "raw.survey_columns", path, data_dir, read_columns, snapshot)
+    source_file = relative_source(path, data_dir)
+    result = load_file(
+        con,
+        "raw.survey_rows",
+        path,
+        data_dir,
+        read_rows,
+        snapshot,
+        supersedes=other_exports(con, "raw.survey_rows", wave, source_file),
+    )
+    load_file(
+        con,
+        "raw.survey_columns",
+        path,
+        data_dir,
+        read_columns,
+        snapshot,
+        supersedes=other_exports(con, "raw.survey_columns", wave, source_file),
+    )
     con.execute(load_sql(__file__, "answers_view"))
     return result, export
+
+
+def other_exports(con: duckdb.DuckDBPyConnection, table: str, wave: str, source_file: str) -> list[str]:
+    """The files other than `source_file` whose rows of `wave` `table` holds: an earlier export of the wave
+    under a name giving the same wave ("wave 1.csv" after "wave_1.csv", or a .sav after a .csv), which the
+    wave's export now in the drop zone replaces."""
+    if not table_exists(con, table):
+        return []
+    rows = con.execute(
+        f"SELECT DISTINCT source_file FROM {table} WHERE wave = ? AND source_file <> ? ORDER BY ALL",
+        [wave, source_file],
+    ).fetchall()
+    return [row[0] for row in rows]
 
 
 def answer_index(export: SurveyExport) -> list[int | None]:

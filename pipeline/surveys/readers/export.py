@@ -98,17 +98,6 @@ class SurveyExport:
         return next(c for c in self.columns if c.name == name)
 
 
-def unique_names(names: list[str]) -> list[str]:
-    """Column names safe to use side by side: a repeated name gets `__2`, `__3`, ... (tools repeat tags)."""
-    seen: dict[str, int] = {}
-    unique = []
-    for name in names:
-        count = seen.get(name, 0)
-        seen[name] = count + 1
-        unique.append(name if count == 0 else f"{name}__{count + 1}")
-    return unique
-
-
 def is_loaded(column: SurveyColumn) -> bool:
     """Whether ingest keeps the column's values (personal data and identifiers it never reads)."""
     return column.kind in LOADED_KINDS
