@@ -82,26 +82,12 @@ def load_survey_wave(
         )
 
     source_file = relative_source(path, data_dir)
-    result = load_file(
-        con,
-        "raw.survey_rows",
-        path,
-        data_dir,
-        read_rows,
-        snapshot,
-        supersedes=other_exports(con, "raw.survey_rows", wave, source_file),
-    )
-    load_file(
-        con,
-        "raw.survey_columns",
-        path,
-        data_dir,
-        read_columns,
-        snapshot,
-        supersedes=other_exports(con, "raw.survey_columns", wave, source_file),
-    )
+    loaded = [
+        load_file(con, table, path, data_dir, reader, snapshot, supersedes=other_exports(con, table, wave, source_file))
+        for table, reader in (("raw.survey_rows", read_rows), ("raw.survey_columns", read_columns))
+    ]
     con.execute(load_sql(__file__, "answers_view"))
-    return result, export
+    return loaded[0], export
 
 
 def other_exports(con: duckdb.DuckDBPyConnection, table: str, wave: str, source_file: str) -> list[str]:
