@@ -97,6 +97,7 @@ def ingest_survey_wave(context: dg.AssetExecutionContext, warehouse: WarehouseRe
             **answers,
             "source_file": result.source_file,
             "unchanged_file_skipped": result.skipped_unchanged,
+            "earlier_exports_replaced": ", ".join(result.superseded) or "none",
             "tool": export.tool,
             "columns_in_export": len(export.columns),
             "personal_data_columns_never_read": ", ".join(

@@ -139,6 +139,7 @@ class LoadResult:
     source_file: str
     rows: int
     skipped_unchanged: bool
+    superseded: tuple[str, ...] = ()  # files whose rows it replaced (an earlier export of its survey wave)
 
 
 def already_loaded(con: duckdb.DuckDBPyConnection, table: str, source_file: str, content_hash: str) -> bool:
@@ -232,7 +233,7 @@ def replace_source_rows(
     except Exception:
         con.execute("ROLLBACK")
         raise
-    return LoadResult(source_file=source_file, rows=count, skipped_unchanged=False)
+    return LoadResult(source_file=source_file, rows=count, skipped_unchanged=False, superseded=tuple(supersedes))
 
 
 STAR = (duckdb.StarExpression(),)

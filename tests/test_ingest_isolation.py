@@ -103,6 +103,7 @@ def test_a_wave_exported_again_under_another_name_replaces_the_rows_of_its_first
 
     result, _ = load_survey_wave(con, "wave_1", again, tmp_path / "raw", b"key")
 
+    assert result.superseded == ("surveys/wave_1.csv",)
     for table in ("raw.survey_rows", "raw.survey_columns"):
         held = con.execute(f"SELECT DISTINCT wave, source_file FROM {table}").fetchall()
         assert held == [("wave_1", "surveys/wave 1.csv")], table
