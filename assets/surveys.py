@@ -23,7 +23,7 @@ from pipeline.resources import EvaluationPaths, WarehouseResource
 from pipeline.settings import DropZone
 from pipeline.surveys import ingest, marts, staging
 from pipeline.surveys.ingest import survey_wave_files
-from pipeline.warehouse import file_hash
+from pipeline.warehouse import file_state
 
 GROUP = dict(group_name="surveys")
 survey_waves = dg.DynamicPartitionsDefinition(name="survey_waves")
@@ -251,26 +251,31 @@ def build_survey_drop_sensor(landed: dg.JobDefinition, removed: dg.JobDefinition
     @dg.sensor(jobs=[landed, removed], minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING)
     def survey_drop_sensor(context: dg.SensorEvaluationContext, paths: EvaluationPaths) -> dg.SensorResult:
         """Adds a wave partition for each new export in the surveys folder and runs that wave and the marts
-        downstream of it. The cursor maps every export seen to its content hash, so dropping the same file
-        again changes nothing and a corrected file (same name, new content) runs its wave again. An export
+        downstream of it. The cursor keeps each wave's export as last seen (name, size, modification time and
+        content hash), so dropping the same file again changes nothing, a corrected file (same name, new
+        content) runs its wave again, and so does an export renamed to a name giving the same wave (its rows
+        then name it); an export whose size and modification time are unchanged is not read again. An export
         deleted from the folder deletes its partition and runs the wave order and the marts, which drop it."""
-        seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
+        seen: dict[str, dict | str] = json.loads(context.cursor) if context.cursor else {}
         new_waves = unregistered_waves(context.instance, paths.drop_zone)
         gone = removed_waves(context.instance, paths.drop_zone)
         files = survey_wave_files(paths.drop_zone.surveys_dir)
         requests = []
         for wave, path in files.items():
-            digest = file_hash(path)
-            if seen.get(wave) != digest:
+            before = seen.get(wave)
+            if isinstance(before, str):  # a cursor written before the name was kept holds the hash alone
+                before = {"name": path.name, "sha256": before}
+            state = file_state(path, before)
+            if before is None or (before["name"], before["sha256"]) != (state["name"], state["sha256"]):
                 requests.append(
                     dg.RunRequest(
                         job_name=landed.name,
                         partition_key=wave,
-                        run_key=f"{wave}:{digest}",
+                        run_key=f"{wave}:{state['name']}:{state['sha256']}",
                         tags={"source_file": path.name},
                     )
                 )
-                seen[wave] = digest
+            seen[wave] = state
         if gone:
             requests.append(dg.RunRequest(job_name=removed.name, run_key=f"removed:{','.join(gone)}:{len(seen)}"))
         for wave in gone:

@@ -3,6 +3,8 @@ marts downstream of it run; dropping the same file again changes nothing."""
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 
 import dagster as dg
@@ -62,6 +64,42 @@ def test_the_sensor_registers_and_runs_each_new_or_changed_wave_once(settings, d
     rerun = _tick(defs, instance, landed.cursor, settings)
     assert [r.partition_key for r in rerun.run_requests] == ["wave_3"]
     assert rerun.run_requests[0].run_key != landed.run_requests[0].run_key
+
+
+def test_an_export_touched_but_unchanged_runs_nothing_and_one_renamed_runs_its_wave_again(settings, drop_zone):
+    defs = build_definitions(resources_for(settings))
+    instance = dg.DagsterInstance.ephemeral()
+    first = _tick(defs, instance, None, settings)
+    export = drop_zone / "surveys" / "wave_2.csv"
+
+    later = export.stat().st_mtime_ns + 10**9
+    os.utime(export, ns=(later, later))  # copied again, or touched: the same bytes
+    touched = _tick(defs, instance, first.cursor, settings)
+    assert touched.run_requests == []
+    assert json.loads(touched.cursor)["wave_2"] == {**json.loads(first.cursor)["wave_2"], "mtime_ns": later}
+
+    # A tick reads only the exports whose size or modification time changed: bytes rewritten under the same
+    # size and time go unseen until the next refresh, which hashes every file it loads.
+    rewritten = bytearray(export.read_bytes())
+    rewritten[-2] = ord("7") if rewritten[-2] != ord("7") else ord("8")
+    export.write_bytes(bytes(rewritten))
+    os.utime(export, ns=(later, later))
+    assert _tick(defs, instance, touched.cursor, settings).run_requests == []
+
+    export.rename(export.with_name("wave 2.csv"))  # a name giving the same wave, so the rows must name it
+    renamed = _tick(defs, instance, touched.cursor, settings)
+    assert [(r.partition_key, r.tags["source_file"]) for r in renamed.run_requests] == [("wave_2", "wave 2.csv")]
+    assert sorted(instance.get_dynamic_partitions("survey_waves")) == ["wave_1", "wave_2"]
+
+
+def test_a_cursor_holding_hashes_alone_reruns_no_unchanged_wave(settings):
+    # Cursors written before the sensor kept each export's name, size and time map each wave to its hash.
+    defs = build_definitions(resources_for(settings))
+    instance = dg.DagsterInstance.ephemeral()
+    first = _tick(defs, instance, None, settings)
+    hashes_alone = json.dumps({wave: state["sha256"] for wave, state in json.loads(first.cursor).items()})
+    upgraded = _tick(defs, instance, hashes_alone, settings)
+    assert upgraded.run_requests == [] and upgraded.cursor == first.cursor
 
 
 def test_a_landed_wave_reruns_only_its_partition_and_the_marts_downstream(settings, drop_zone):
