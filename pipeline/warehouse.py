@@ -227,11 +227,7 @@ def replace_source_rows(
         _add_missing_columns(con, table, with_lineage)
         con.execute(f"DELETE FROM {table} WHERE source_file = ?", [source_file])
         if supersedes:
-            con.execute(f"DELETE FROM {table} WHERE list_contains(?, source_file)", [list(supersedes)])
-            con.execute(
-                "DELETE FROM raw._load_ledger WHERE table_name = ? AND list_contains(?, source_file)",
-                [table, list(supersedes)],
-            )
+            drop_sources(con, table, supersedes)
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM with_lineage")
         count = con.execute(f"SELECT count(*) FROM {table} WHERE source_file = ?", [source_file]).fetchall()[0][0]
         con.execute(
@@ -302,13 +298,18 @@ def drop_sources_not_in(con: duckdb.DuckDBPyConnection, table: str, source_files
     removed = con.execute(
         f"SELECT count(*) FROM {table} WHERE NOT list_contains(?, source_file)", [source_files]
     ).fetchall()[0][0]
-    if removed:
-        con.execute(f"DELETE FROM {table} WHERE NOT list_contains(?, source_file)", [source_files])
-    con.execute(
-        "DELETE FROM raw._load_ledger WHERE table_name = ? AND NOT list_contains(?, source_file)",
-        [table, source_files],
-    )
+    drop_sources(con, table, source_files, all_but=True)
     return removed
+
+
+def drop_sources(
+    con: duckdb.DuckDBPyConnection, table: str, source_files: Sequence[str], *, all_but: bool = False
+) -> None:
+    """Delete the rows and ledger entries of `table` loaded from `source_files` (`all_but`: from every other
+    file), so a file loaded again later is read again."""
+    condition = f"{'NOT ' if all_but else ''}list_contains(?, source_file)"
+    con.execute(f"DELETE FROM {table} WHERE {condition}", [list(source_files)])
+    con.execute(f"DELETE FROM raw._load_ledger WHERE table_name = ? AND {condition}", [table, list(source_files)])
 
 
 def text_as_text(frame: pd.DataFrame) -> pd.DataFrame:
