@@ -14,7 +14,7 @@ import pandas as pd
 from pipeline.ingest import FileSnapshot, load_file
 from pipeline.safe_files import DEFAULT_LIMITS, ReadLimits
 from pipeline.surveys.readers.detect import read_survey
-from pipeline.surveys.readers.export import SurveyExport, is_loaded, load_responses
+from pipeline.surveys.readers.export import SurveyExport, drop_processed_responses, is_loaded, load_responses
 from pipeline.surveys.readers.files import SURVEY_SUFFIXES
 from pipeline.warehouse import STAR, LoadResult, constant_columns, load_sql, relative_source, table_exists, table_type
 
@@ -86,6 +86,7 @@ def load_survey_wave(
         load_file(con, table, path, data_dir, reader, snapshot, supersedes=other_exports(con, table, wave, source_file))
         for table, reader in (("raw.survey_rows", read_rows), ("raw.survey_columns", read_columns))
     ]
+    drop_processed_responses(con)
     con.execute(load_sql(__file__, "answers_view"))
     return loaded[0], export
 

@@ -22,6 +22,8 @@ from pipeline.warehouse import load_sql, quote_identifier
 
 COLUMN_KINDS = ("answer", "metadata", "started_at", "personal", "respondent_id")
 LOADED_KINDS = ("answer", "metadata", "started_at")
+# The connection's temporary table `load_responses` keeps an export's responses in (`drop_processed_responses`).
+PROCESSED_RESPONSES = "_processed_responses"
 # How tools write the time a response started (DuckDB strptime formats), tried in order.
 STARTED_AT_FORMATS = [
     "%Y-%m-%d %H:%M:%S",
@@ -116,6 +118,10 @@ def load_responses(con: duckdb.DuckDBPyConnection, export: SurveyExport, key: by
     with no answer at all is left out). Only the loaded kinds of column are selected, so personal data
     never enters the warehouse. Without any identifier column, the pseudonym is derived from the file and
     row (stable for that file only).
+
+    The export is read, keyed and redacted when this is called, into a temporary table of `con` that holds
+    no identifier and lasts until `drop_processed_responses` or the connection's end; the relation returned
+    numbers those responses and leaves out the empty ones.
     """
     kept = loaded_columns(export)
     if not kept:
@@ -132,27 +138,42 @@ def load_responses(con: duckdb.DuckDBPyConnection, export: SurveyExport, key: by
     con.execute("DROP VIEW IF EXISTS main._responses")
     con.register("_responses", responses)
     register_redaction(con)
-    identifier = respondent_identifier_sql(export)
     # Only answers are redacted: the tool's own metadata (dates, progress, duration, status) holds no free
     # text, and regular expressions over every timestamp cost a third of the load. trim(answer) = '' is
     # tested only where an answer starts with a space, the only way it can be all spaces.
     values = ", ".join(f"{loaded_value_sql(c)}::VARCHAR" for c in kept)
+    identifier = respondent_identifier_sql(export)
+    # In two statements, so the heavy one runs on every core: numbering the rows as they are read
+    # (`row_number() OVER ()`) would hold the whole read, redaction and keying to one thread. The first
+    # keeps each response in file order (DuckDB preserves insertion order), holding pseudonyms and no
+    # identifier; the second numbers them by `rowid`, which follows that order, and keys a response
+    # without an identifier by its file and position.
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {PROCESSED_RESPONSES} AS
+        SELECT {hmac_sql(identifier, key) if identifier else "NULL::VARCHAR"} AS respondent_key,
+               list_transform(
+                   [{values}],
+                   lambda answer: CASE WHEN answer = '' OR (starts_with(answer, ' ') AND trim(answer) = '')
+                                  THEN NULL ELSE answer END
+               ) AS answers
+        FROM _responses
+        """
+    )
+    by_position = hmac_sql("$file_name || ':' || respondent_row::VARCHAR", key)
     return con.sql(
         f"""
-        WITH source AS (SELECT row_number() OVER () AS respondent_row, * FROM _responses),
-        responses AS (
-            SELECT respondent_row, {hmac_sql(identifier, key)} AS respondent_key,
-                   list_transform(
-                       [{values}],
-                       lambda answer: CASE WHEN answer = '' OR (starts_with(answer, ' ') AND trim(answer) = '')
-                                      THEN NULL ELSE answer END
-                   ) AS answers
-            FROM source
-        )
-        SELECT * FROM responses WHERE list_count(answers) > 0
+        SELECT respondent_row, coalesce(respondent_key, {by_position}) AS respondent_key, answers
+        FROM (SELECT rowid + 1 AS respondent_row, * FROM temp.{PROCESSED_RESPONSES})
+        WHERE list_count(answers) > 0
         """,
         params={"file_name": export.path.name},
     )
+
+
+def drop_processed_responses(con: duckdb.DuckDBPyConnection) -> None:
+    """Free the memory `load_responses` holds until the connection closes (a national wave's answers)."""
+    con.execute(f"DROP TABLE IF EXISTS temp.{PROCESSED_RESPONSES}")
 
 
 def load_answers(con: duckdb.DuckDBPyConnection, export: SurveyExport, key: bytes) -> duckdb.DuckDBPyRelation:
@@ -171,14 +192,14 @@ def load_answers(con: duckdb.DuckDBPyConnection, export: SurveyExport, key: byte
     )
 
 
-def respondent_identifier_sql(export: SurveyExport) -> str:
-    """SQL for the identifier a response's pseudonym is derived from: its first non-empty identifier column,
-    else the file name (`$file_name`) and the response's position (`respondent_row`)."""
-    fallback = "$file_name || ':' || respondent_row::VARCHAR"
+def respondent_identifier_sql(export: SurveyExport) -> str | None:
+    """SQL for the identifier a response's pseudonym is derived from: its first non-empty identifier column
+    (NULL when all are empty), or None for an export without identifier columns. A response without an
+    identifier is keyed by the file name and its position instead (`load_responses`)."""
     if not export.respondent_ids:
-        return fallback
+        return None
     parts = ", ".join(f"nullif(trim({quote_identifier(n)}), '')" for n in export.respondent_ids)
-    return f"coalesce({parts}, {fallback})"
+    return f"coalesce({parts})"
 
 
 def loaded_value_sql(column: SurveyColumn) -> str:
