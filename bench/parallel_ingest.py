@@ -1,17 +1,20 @@
 """Waves ingested side by side: what parallel wave partitions could gain for a wave's heaviest step.
 
 Issue #20 asks for 10 waves refreshed on 2 processes at least 1.6x faster than on 1. Today a wave's ingest
-writes through the single warehouse writer, so two processes would take turns. This measures the ceiling
-if each wave partition wrote its own files instead: every wave of a drop zone through the pipeline's own
-ingest (`pipeline.surveys.ingest.load_survey_wave`: the export read and hashed, personal columns never read,
-respondents keyed, free text redacted, one row per response with lineage), each wave into a DuckDB file of its
-own, with 1 and then with N worker processes (forked after the imports, so start-up is not counted), and the
-wall and CPU time of each.
+writes through the single warehouse writer, so two processes would take turns. This measures what each wave
+partition writing its own file would gain: every wave of a drop zone through the pipeline's own ingest
+(`pipeline.surveys.ingest.load_survey_wave`: the export read and hashed, personal columns never read,
+respondents keyed, free text redacted, one row per response with lineage)
+
+- into one warehouse by one process, as a refresh does today (`one_warehouse`);
+- each wave into a DuckDB file of its own, with 1 and then with N worker processes (forked after the
+  imports, so start-up is not counted), then the part left to the single writer: copying every wave's rows
+  and columns into one warehouse (`writer_s`), which that design adds to what the writer does today.
 
     python bench/parallel_ingest.py DATA_DIR OUT_DIR [--processes 1 2]
 
-DATA_DIR is a drop zone from `pipeline.generators.national`; OUT_DIR receives the wave files (deleted after
-each count of processes) and prints one JSON line.
+DATA_DIR is a drop zone from `pipeline.generators.national`; OUT_DIR receives the files (deleted after each
+run) and prints one JSON line: each run's wall and CPU seconds and responses stored.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import resource
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 from pathlib import Path
@@ -35,13 +39,35 @@ from pipeline.settings import PSEUDONYM_KEY_VARIABLE, load_settings
 from pipeline.surveys.ingest import load_survey_wave, survey_wave_files
 from pipeline.warehouse import ensure_schemas
 
+RAW_TABLES = ("raw.survey_rows", "raw.survey_columns")
+
 
 def ingest_wave(data_dir: Path, out: Path, key: bytes, wave: str, path: Path) -> int:
     """One wave into a DuckDB file of its own, as the pipeline ingests it; returns the responses stored."""
-    with duckdb.connect(str(out / f"{wave}.duckdb"), config=warehouse_config(load_settings())) as con:
+    return ingest_waves(data_dir, out / f"{wave}.duckdb", key, {wave: path})
+
+
+def ingest_waves(data_dir: Path, database: Path, key: bytes, waves: dict[str, Path]) -> int:
+    """Waves into one DuckDB file, one after another, as a refresh ingests them; returns the responses stored."""
+    with duckdb.connect(str(database), config=warehouse_config(load_settings())) as con:
         ensure_schemas(con)
-        result, _ = load_survey_wave(con, wave, path, data_dir, key)
-    return result.rows
+        return sum(load_survey_wave(con, wave, path, data_dir, key)[0].rows for wave, path in waves.items())
+
+
+def copy_into_warehouse(wave_files: list[Path], warehouse: Path) -> int:
+    """What the single writer is left with when each wave wrote a file of its own: every wave's raw rows and
+    columns copied into one warehouse; returns the responses copied."""
+    with duckdb.connect(str(warehouse), config=warehouse_config(load_settings())) as con:
+        ensure_schemas(con)
+        for number, wave_file in enumerate(wave_files):
+            con.execute(f"ATTACH '{wave_file}' AS wave_{number} (READ_ONLY)")
+            for table in RAW_TABLES:
+                source = f"wave_{number}.{table}"
+                if number == 0:
+                    con.execute(f"CREATE TABLE {table} AS FROM {source} LIMIT 0")
+                con.execute(f"INSERT INTO {table} FROM {source}")
+            con.execute(f"DETACH wave_{number}")
+        return con.execute("SELECT count(*) FROM raw.survey_rows").fetchall()[0][0]
 
 
 def children_cpu_seconds() -> float:
@@ -49,8 +75,32 @@ def children_cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def timed(task: Callable[[], int]) -> dict[str, float | int]:
+    """Run `task` in a worker process; its wall and CPU seconds and what it returned (responses)."""
+    cpu_before = children_cpu_seconds()
+    started = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        responses = pool.submit(task).result()
+    return {
+        "responses": responses,
+        "wall_s": round(time.perf_counter() - started, 1),
+        "cpu_s": round(children_cpu_seconds() - cpu_before, 1),
+    }
+
+
+def one_warehouse(data_dir: Path, out: Path, key: bytes) -> dict[str, float | int]:
+    """Every wave into one warehouse by one process, as a refresh ingests them today."""
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    waves = survey_wave_files(data_dir / "surveys")
+    run = {"waves": len(waves), **timed(partial(ingest_waves, data_dir, out / "warehouse.duckdb", key, waves))}
+    shutil.rmtree(out, ignore_errors=True)
+    return run
+
+
 def ingest_all(data_dir: Path, out: Path, processes: int, key: bytes) -> dict[str, float | int]:
-    """Every wave of the drop zone, `processes` at a time; wall and CPU seconds, and the responses stored."""
+    """Every wave of the drop zone into a file of its own, `processes` at a time, then copied into one
+    warehouse by the writer: wall and CPU seconds of both, and the responses stored."""
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     waves = survey_wave_files(data_dir / "surveys")
@@ -60,8 +110,18 @@ def ingest_all(data_dir: Path, out: Path, processes: int, key: bytes) -> dict[st
         responses = sum(pool.map(partial(ingest_wave, data_dir, out, key), waves, waves.values()))
     wall = time.perf_counter() - started
     cpu = children_cpu_seconds() - cpu_before
+    writer = timed(partial(copy_into_warehouse, [out / f"{wave}.duckdb" for wave in waves], out / "warehouse.duckdb"))
     shutil.rmtree(out, ignore_errors=True)
-    return {"waves": len(waves), "responses": responses, "wall_s": round(wall, 1), "cpu_s": round(cpu, 1)}
+    assert writer["responses"] == responses, "the writer copied other responses than the waves stored"
+    return {
+        "waves": len(waves),
+        "responses": responses,
+        "wall_s": round(wall, 1),
+        "cpu_s": round(cpu, 1),
+        "writer_s": writer["wall_s"],
+        "writer_cpu_s": writer["cpu_s"],
+        "with_writer_s": round(wall + writer["wall_s"], 1),
+    }
 
 
 def main(argv: list[str] | None = None) -> dict[str, object]:
@@ -75,6 +135,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     find_personal_data("a@b.cd")
     # The pipeline's key, from where its resource takes it (the environment, else the secret file).
     key = pseudonym_key(os.environ.get(PSEUDONYM_KEY_VARIABLE, ""), load_settings().secret_file)
+    today = one_warehouse(arguments.data_dir, arguments.out_dir / "one_warehouse", key)
     runs = {
         str(n): ingest_all(arguments.data_dir, arguments.out_dir / f"{n}_processes", n, key)
         for n in arguments.processes
@@ -82,8 +143,13 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     one = runs.get("1", {}).get("wall_s")
     return {
         "cores": os.cpu_count(),
+        "one_warehouse": today,
         "runs": runs,
         "speedup_vs_1_process": {n: round(one / run["wall_s"], 2) for n, run in runs.items() if one and run["wall_s"]},
+        # With the writer's copy: against today's single warehouse, what the design gains end to end.
+        "speedup_with_writer_vs_one_warehouse": {
+            n: round(today["wall_s"] / run["with_writer_s"], 2) for n, run in runs.items() if run["with_writer_s"]
+        },
     }
 
 

@@ -154,7 +154,11 @@ def test_waves_ingested_side_by_side_store_what_the_pipeline_stores(bench_report
         "1": (3, stored),
         "2": (3, stored),
     }
+    assert result["one_warehouse"]["responses"] == stored  # today's ingest, into one warehouse
     assert result["speedup_vs_1_process"]["1"] == 1.0
+    # The single writer's copy of every wave's file is timed, and counted in the end-to-end comparison.
+    assert all(run["with_writer_s"] >= run["wall_s"] for run in result["runs"].values())
+    assert set(result["speedup_with_writer_vs_one_warehouse"]) == {"1", "2"}
     assert not (work / "side").exists() or not any((work / "side").rglob("*.duckdb"))  # wave files deleted
 
 
