@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
+import hmac
 import io
 import re
 from pathlib import Path
@@ -19,8 +21,9 @@ import pyreadstat
 import pytest
 
 from pipeline.errors import InputFileError
+from pipeline.generators.national import ScaleSpec, instrument_items, write_wave
 from pipeline.surveys.readers.detect import SURVEY_SUFFIXES, read_survey
-from pipeline.surveys.readers.export import STARTED_AT_FORMATS, SurveyExport, load_answers
+from pipeline.surveys.readers.export import STARTED_AT_FORMATS, SurveyExport, load_answers, load_responses
 from tests.conftest import FIXTURES
 
 SURVEYS = FIXTURES / "surveys"
@@ -294,6 +297,34 @@ def test_real_surveymonkey_export_resaved_through_pandas():
     assert (1, options[1]) not in cells  # not chosen: an empty cell is no answer
     assert cells[(311, "index")] == "311" and len(responses) == 311
     assert len(loaded) == sum(1 for row in responses for cell in row if cell.strip())
+
+
+def keyed(key: bytes, identifier: str) -> str:
+    """HMAC-SHA256 in hex, as `pipeline.privacy.hmac_sql` keys respondents."""
+    return hmac.new(key, identifier.encode(), hashlib.sha256).hexdigest()
+
+
+def test_each_response_keeps_its_position_and_pseudonym_when_the_export_is_read_in_parallel(tmp_path):
+    # 120,000 responses (about 30 MB) span several of the ranges DuckDB's CSV reader gives its threads;
+    # without insertion order preserved, this fails.
+    spec = ScaleSpec(respondents=120_000, items=4, waves=1, partnerships=12)
+    path = tmp_path / "wave_01.csv"
+    write_wave(path, spec, instrument_items(spec.items), 0)
+    references = pd.read_csv(path, skiprows=[1, 2], dtype=str, usecols=["ExternalReference"])["ExternalReference"]
+    with duckdb.connect() as con:
+        con.execute("SET threads = 4")
+        rows = load_responses(con, read_survey(path), b"key").order("respondent_row").fetchall()
+    assert [row[0] for row in rows] == list(range(1, len(references) + 1))
+    assert [row[1] for row in rows] == [keyed(b"key", reference) for reference in references]
+
+
+def test_a_response_without_an_identifier_is_keyed_by_its_file_and_position():
+    export = read_survey(SURVEYMONKEY)
+    assert export.respondent_ids == []
+    with duckdb.connect() as con:
+        rows = load_responses(con, export, b"key").order("respondent_row").fetchall()
+    assert [row for row, _, _ in rows] == list(range(1, 312))  # every response answered something
+    assert all(key == keyed(b"key", f"{SURVEYMONKEY.name}:{row}") for row, key, _ in rows)
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
