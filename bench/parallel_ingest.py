@@ -75,12 +75,13 @@ def children_cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def timed(task: Callable[[], int]) -> dict[str, float | int]:
-    """Run `task` in a worker process; its wall and CPU seconds and what it returned (responses)."""
+def timed(work: Callable[[ProcessPoolExecutor], int], processes: int = 1) -> dict[str, float | int]:
+    """Run `work` on a pool of `processes` worker processes; its wall and CPU seconds and what it returned
+    (responses)."""
     cpu_before = children_cpu_seconds()
     started = time.perf_counter()
-    with ProcessPoolExecutor(max_workers=1) as pool:
-        responses = pool.submit(task).result()
+    with ProcessPoolExecutor(max_workers=processes) as pool:
+        responses = work(pool)
     return {
         "responses": responses,
         "wall_s": round(time.perf_counter() - started, 1),
@@ -88,12 +89,20 @@ def timed(task: Callable[[], int]) -> dict[str, float | int]:
     }
 
 
+def in_one_process(task: Callable[[], int]) -> Callable[[ProcessPoolExecutor], int]:
+    """`task` as `timed`'s work: run in one worker process."""
+    return lambda pool: pool.submit(task).result()
+
+
 def one_warehouse(data_dir: Path, out: Path, key: bytes) -> dict[str, float | int]:
     """Every wave into one warehouse by one process, as a refresh ingests them today."""
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     waves = survey_wave_files(data_dir / "surveys")
-    run = {"waves": len(waves), **timed(partial(ingest_waves, data_dir, out / "warehouse.duckdb", key, waves))}
+    run = {
+        "waves": len(waves),
+        **timed(in_one_process(partial(ingest_waves, data_dir, out / "warehouse.duckdb", key, waves))),
+    }
     shutil.rmtree(out, ignore_errors=True)
     return run
 
@@ -104,23 +113,19 @@ def ingest_all(data_dir: Path, out: Path, processes: int, key: bytes) -> dict[st
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     waves = survey_wave_files(data_dir / "surveys")
-    cpu_before = children_cpu_seconds()
-    started = time.perf_counter()
-    with ProcessPoolExecutor(max_workers=processes) as pool:
-        responses = sum(pool.map(partial(ingest_wave, data_dir, out, key), waves, waves.values()))
-    wall = time.perf_counter() - started
-    cpu = children_cpu_seconds() - cpu_before
-    writer = timed(partial(copy_into_warehouse, [out / f"{wave}.duckdb" for wave in waves], out / "warehouse.duckdb"))
+    ingest = timed(
+        lambda pool: sum(pool.map(partial(ingest_wave, data_dir, out, key), waves, waves.values())), processes
+    )
+    wave_files = [out / f"{wave}.duckdb" for wave in waves]
+    writer = timed(in_one_process(partial(copy_into_warehouse, wave_files, out / "warehouse.duckdb")))
     shutil.rmtree(out, ignore_errors=True)
-    assert writer["responses"] == responses, "the writer copied other responses than the waves stored"
+    assert writer["responses"] == ingest["responses"], "the writer copied other responses than the waves stored"
     return {
         "waves": len(waves),
-        "responses": responses,
-        "wall_s": round(wall, 1),
-        "cpu_s": round(cpu, 1),
+        **ingest,
         "writer_s": writer["wall_s"],
         "writer_cpu_s": writer["cpu_s"],
-        "with_writer_s": round(wall + writer["wall_s"], 1),
+        "with_writer_s": round(ingest["wall_s"] + writer["wall_s"], 1),
     }
 
 
