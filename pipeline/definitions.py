@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import dagster as dg
 
 from assets.codings import coding_assets, coding_checks
@@ -107,3 +109,7 @@ def build_survey_definitions(resources: dict[str, dg.ConfigurableResource] | Non
 
 
 defs = build_definitions()
+
+# What is loaded by now (the libraries, the definitions) lives as long as the process. Frozen, the garbage
+# collector never walks it again: a run's process spent about a second doing so as it exited.
+gc.freeze()

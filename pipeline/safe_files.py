@@ -15,6 +15,7 @@ through the `EvaluationPaths` resource and each source's ingest); `FileSnapshot.
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 import stat
 import zipfile
@@ -90,6 +91,15 @@ def check_readable(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> None:
             "is not a regular file (a pipe, device or folder); it is never opened",
             expected="a file saved by the tool that exported it",
         )
+    identity = (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+    _check_contents(path, limits, identity)
+
+
+# A survey export is checked by its snapshot for the ledger, by `read_survey`, by the sniffing of its format and
+# by its reader, each of which can be called alone: its contents (a whole national export, for the NUL scan) are
+# read once while the file stays the same. A refusal is not remembered: it is raised again on every call.
+@functools.lru_cache(maxsize=256)
+def _check_contents(path: Path, limits: ReadLimits, identity: tuple[int, ...]) -> None:
     suffix = path.suffix.lower()
     if suffix in ZIP_CONTAINERS:
         _check_zip(path, limits)

@@ -137,6 +137,19 @@ def test_a_nul_byte_in_a_csv_is_an_error_naming_its_line(drop: Path) -> None:
     assert "row 3: a NUL byte" in message
 
 
+def test_a_file_checked_once_is_checked_again_once_it_changes(drop: Path) -> None:
+    # Its contents are read once while it stays the same; a NUL byte written after the first check is found.
+    path = drop / "grows.csv"
+    path.write_bytes(b"Intervention,Commissioner,Drivers addressed\nA,B,C\n")
+    check_readable(path)
+    check_readable(path)
+    with path.open("ab") as handle:
+        handle.write(b"X,Y\x00Z,W\n")
+    for _ in range(2):  # a refusal is raised every time, never remembered as passed
+        with pytest.raises(InputFileError, match="row 3: a NUL byte"):
+            check_readable(path)
+
+
 def test_control_characters_in_a_header_are_escaped_in_the_error(drop: Path) -> None:
     path = drop / "P01 inventory.csv"
     path.write_text('"Name\x1b[31m","Owner\r\nAll checks passed.","\u202eTeam"\nx,y,z\n', encoding="utf-8")
