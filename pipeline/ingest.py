@@ -31,7 +31,7 @@ import duckdb
 import pandas as pd
 
 from pipeline.errors import FileChangedError, InputFileError, printable
-from pipeline.safe_files import DEFAULT_LIMITS, ReadLimits, check_readable
+from pipeline.safe_files import DEFAULT_LIMITS, ReadLimits, check_readable, file_identity
 from pipeline.warehouse import (
     LoadResult,
     already_loaded,
@@ -86,11 +86,6 @@ class IngestReport:
         }
 
 
-def _identity(stat: os.stat_result) -> tuple[int, ...]:
-    # Replacing a file (a rename over it) changes the inode; rewriting it in place, its size or times.
-    return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
-
-
 def _unreadable(path: Path, error: OSError) -> InputFileError:
     if error.errno == errno.ENAMETOOLONG:
         return InputFileError(path, "the path is longer than the system allows", expected="a shallower folder")
@@ -113,12 +108,12 @@ class FileSnapshot:
         check_readable(path, limits)
         try:
             with open(path, "rb") as handle:
-                before = _identity(os.fstat(handle.fileno()))
+                before = file_identity(os.fstat(handle.fileno()))
                 digest = hashlib.sha256()
                 for block in iter(lambda: handle.read(1 << 20), b""):
                     digest.update(block)
-                after = _identity(os.fstat(handle.fileno()))
-            named = _identity(os.stat(path))
+                after = file_identity(os.fstat(handle.fileno()))
+            named = file_identity(os.stat(path))
         except OSError as error:
             raise _unreadable(path, error) from error
         if not before == after == named:
@@ -128,7 +123,7 @@ class FileSnapshot:
     def verify(self) -> None:
         """Raise `FileChangedError` naming the file if it is not, by its identity, the file hashed."""
         try:
-            now = _identity(os.stat(self.path))
+            now = file_identity(os.stat(self.path))
         except OSError:
             now = None
         if now != self.identity:

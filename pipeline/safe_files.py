@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import codecs
 import functools
+import os
 import re
 import stat
 import zipfile
@@ -91,8 +92,13 @@ def check_readable(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> None:
             "is not a regular file (a pipe, device or folder); it is never opened",
             expected="a file saved by the tool that exported it",
         )
-    identity = (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
-    _check_contents(path, limits, identity)
+    _check_contents(path, limits, file_identity(status))
+
+
+def file_identity(status: os.stat_result) -> tuple[int, ...]:
+    """What tells one version of a file from another without reading it: replacing the file (a rename over it)
+    changes its inode; rewriting it in place, its size or times."""
+    return (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
 
 
 # A survey export is checked by its snapshot for the ledger, by `read_survey`, by the sniffing of its format and
