@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import statistics
 from datetime import datetime
 from pathlib import Path
 
@@ -69,6 +70,26 @@ def test_construct_alpha_is_cronbachs_alpha_of_the_complete_respondents(marts, w
     assert (published["alpha_ci_low"] < published["alpha"]).all() and (
         published["alpha"] < published["alpha_ci_high"]
     ).all()
+
+
+def test_construct_summaries_are_the_mean_and_sample_variance_of_the_respondents_scores(warehouse):
+    # Summed over each distinct score with its count, in sorted order: as close to the exact figures as a
+    # float allows. Python's `statistics` computes them with exact fractions, rounded once.
+    summaries = warehouse.execute("SELECT * FROM staging.survey_construct_summaries").df()
+    scores = warehouse.execute(
+        "SELECT wave, partnership_id, construct, list(score) AS scores FROM staging.survey_respondent_scores GROUP BY ALL"
+    ).df()
+    merged = summaries.merge(scores, on=["wave", "partnership_id", "construct"], validate="one_to_one")
+    assert len(merged) == len(scores) > 0 and (merged["scores"].map(len) > 1).any()
+    for row in merged.itertuples():
+        assert row.respondents == len(row.scores)
+        assert row.mean == pytest.approx(statistics.mean(row.scores), rel=1e-15)
+        assert (row.min_score, row.max_score) == (min(row.scores), max(row.scores))
+        if len(row.scores) > 1:
+            assert row.variance == pytest.approx(statistics.variance(row.scores), rel=1e-14, abs=1e-15)
+            assert row.sd == pytest.approx(statistics.stdev(row.scores), rel=1e-14, abs=1e-15)
+        else:
+            assert pd.isna(row.variance) and pd.isna(row.sd)
 
 
 def test_reverse_coded_items_point_the_same_way_as_the_others(warehouse):
