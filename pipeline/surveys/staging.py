@@ -163,8 +163,10 @@ QUARANTINE_COLUMNS = {
 #
 # Two refreshes must publish bit-identical marts, but DuckDB adds floats up in whatever order its threads
 # finish. Item scores are whole numbers on their scale, so sums of scores and of their squares are exact in
-# any order, and variances are taken from those sums (the warehouse's `exact_variance` macro); statistics of fractional values
-# (respondents' construct scores) are aggregated in sorted order (`avg(x ORDER BY x)`).
+# any order, and variances are taken from those sums (the warehouse's `exact_variance` macro). Statistics of
+# fractional values (respondents' construct scores) are summed in sorted order: over each distinct score with
+# its count for the construct summaries (a partnership has few distinct scores), over every score in the wave
+# pairs (`avg(x ORDER BY x)`: counting pairs of scores saved nothing there).
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
