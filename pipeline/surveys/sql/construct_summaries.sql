@@ -17,13 +17,13 @@ means AS (
     FROM by_value
     GROUP BY ALL
 ),
-variances AS (
-    SELECT partnership_id, construct,
-           CASE WHEN any_value(m.respondents) > 1
-                THEN sum(n * (score - m.mean) ** 2 ORDER BY score) / (any_value(m.respondents) - 1) END AS variance
+summaries AS (
+    SELECT partnership_id, construct, m.respondents, m.mean, m.min_score, m.max_score,
+           CASE WHEN m.respondents > 1
+                THEN sum(n * (score - m.mean) ** 2 ORDER BY score) / (m.respondents - 1) END AS variance
     FROM by_value JOIN means AS m USING (partnership_id, construct)
-    GROUP BY ALL
+    GROUP BY partnership_id, construct, m.respondents, m.mean, m.min_score, m.max_score
 )
 SELECT $wave AS wave, partnership_id, construct, respondents, mean, sqrt(variance) AS sd, variance,
        min_score, max_score
-FROM means JOIN variances USING (partnership_id, construct)
+FROM summaries
