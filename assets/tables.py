@@ -4,12 +4,14 @@ A validated table is declared once, by its pandera model (`pipeline/<source>/sch
 types and descriptions, its grain (`Config.unique`), accepted values (`isin`), required columns (not
 nullable), references (a field's `metadata={"references": "schema.table.column"}`) and, for published
 counts, disclosure control (`Config.metadata = {"disclosure": {"counts": [...], "margins": [...]}}`). From
-it come the asset's column schema in the UI, its asset checks (one SQL query per rule, in the manner of
-dbt's generic tests) and its entry in the data dictionary.
+it come the asset's column schema in the UI, its asset checks (the rules of dbt's generic tests: one pass
+over the rows screens every rule, and a rule that finds something counts its rows exactly and names one)
+and its entry in the data dictionary.
 """
 
 import inspect
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import dagster as dg
 import duckdb
@@ -136,50 +138,86 @@ def publish_and_describe(
 # --- Checks from the models ------------------------------------------------------------------------------
 
 
-def data_tests(table: str, model: type[pa.DataFrameModel]) -> dict[str, tuple[str, str, list]]:
-    """Each data test of a table: name -> (description, SQL counting offending rows and a sample, params).
-    The SQL reads the table as `{rows}` (before any parameter of its own), so a check can read only the
-    partitions a run wrote (`partition_filter`)."""
+class DataTest(NamedTuple):
+    """One data test of a table. `sql` counts the offending rows and names one, reading the table as `{rows}`
+    (before any of its `params`); `offends` is the same test of one row, for the pass that screens every
+    test at once (`screening_sql`), or None for the grain, which no one row breaks."""
+
+    description: str
+    sql: str
+    params: list
+    offends: str | None
+
+
+def data_tests(table: str, model: type[pa.DataFrameModel]) -> dict[str, DataTest]:
+    """Each data test of a table, by its check's name, generated from the table's model."""
     short = table.split(".")[-1]
     schema = model.to_schema()
-    rules: dict[str, tuple[str, str, list]] = {}
+    tests: dict[str, DataTest] = {}
     if key := grain(model):
         columns = ", ".join(quote_identifier(c) for c in key)
         # Grouped by the key's hash first, then by the key only where a hash repeats: grouping millions of
         # rows (a survey wave's item scores) by one integer takes half the time of grouping them by strings.
-        rules[f"{short}_unique_{'_'.join(key)}"] = (
+        tests[f"{short}_unique_{'_'.join(key)}"] = DataTest(
             f"One row per {' x '.join(key)} in {table}",
             f"SELECT count(*), any_value(({columns})) FROM (SELECT {columns} FROM {{rows}} WHERE hash({columns}) IN"
             f" (SELECT hash({columns}) FROM {{rows}} GROUP BY ALL HAVING count(*) > 1) GROUP BY ALL HAVING count(*) > 1)",
             [],
+            None,
         )
-    required = [name for name, column in schema.columns.items() if not column.nullable]
-    if required:
+    if required := [name for name, column in schema.columns.items() if not column.nullable]:
         condition = " OR ".join(f"{quote_identifier(c)} IS NULL" for c in required)
-        rules[f"{short}_required_columns_not_null"] = (
+        tests[f"{short}_required_columns_not_null"] = DataTest(
             f"{table}: {', '.join(required)} are never empty",
             f"SELECT count(*), NULL FROM {{rows}} WHERE {condition}",
             [],
+            condition,
         )
     for name, column in schema.columns.items():
+        field = quote_identifier(name)
         for check in column.checks:
             if check.name == "isin":
                 allowed = list(check.statistics["allowed_values"])
-                rules[f"{short}_{name}_accepted_values"] = (
+                condition = f"NOT list_contains(?, {field}::VARCHAR)"
+                tests[f"{short}_{name}_accepted_values"] = DataTest(
                     f"{table}.{name} is one of {', '.join(map(str, allowed))}",
-                    f"SELECT count(*), any_value({quote_identifier(name)}::VARCHAR) FROM {{rows}}"
-                    f" WHERE NOT list_contains(?, {quote_identifier(name)}::VARCHAR)",
+                    f"SELECT count(*), any_value({field}::VARCHAR) FROM {{rows}} WHERE {condition}",
                     [[str(value) for value in allowed]],
+                    condition,
                 )
         if target := (column.metadata or {}).get("references"):
             target_table, target_column = target.rsplit(".", 1)
-            rules[f"{short}_{name}_in_{target_table.split('.')[-1]}"] = (
+            condition = f"{field} NOT IN (SELECT {quote_identifier(target_column)} FROM {target_table})"
+            tests[f"{short}_{name}_in_{target_table.split('.')[-1]}"] = DataTest(
                 f"{table}.{name} exists in {target}",
-                f"SELECT count(*), any_value({quote_identifier(name)}) FROM {{rows}} WHERE {quote_identifier(name)}"
-                f" NOT IN (SELECT {quote_identifier(target_column)} FROM {target_table})",
+                f"SELECT count(*), any_value({field}) FROM {{rows}} WHERE {condition}",
                 [],
+                condition,
             )
-    return rules
+    return tests
+
+
+def screening_sql(key: Sequence[str], tests: Sequence[DataTest]) -> tuple[str, list]:
+    """One pass over the rows (`{rows}`, read before the parameters returned) counting, for each test in
+    order, the rows it may find offending: exactly, for a test of one row; for the grain, the rows whose
+    key hashes as the one before it in hash order (a key held twice, or two keys with one hash). A wave's
+    item scores are a view computed afresh by each read, so the tests read them once, and a sort of the
+    key's hashes finds repeats in two thirds of the time of grouping by them."""
+    flags = [f"({test.offends}) AS offends_{i}" for i, test in enumerate(tests) if test.offends is not None]
+    counts = [
+        "count(*) FILTER (WHERE key_hash = previous_key_hash)"
+        if test.offends is None
+        else f"count(*) FILTER (WHERE offends_{i})"
+        for i, test in enumerate(tests)
+    ]
+    columns = ", ".join(quote_identifier(c) for c in key)
+    hashes = [f"hash({columns}) AS key_hash"] if key else []
+    ordered = ", lag(key_hash) OVER (ORDER BY key_hash) AS previous_key_hash" if key else ""
+    sql = (
+        f"WITH checked AS {{rows}}, flagged AS (SELECT {', '.join([*hashes, *flags]) or 'true'} FROM checked)"
+        f" SELECT {', '.join(counts)} FROM (SELECT *{ordered} FROM flagged)"
+    )
+    return sql, [param for test in tests if test.offends is not None for param in test.params]
 
 
 def run_partitions(context: dg.AssetCheckExecutionContext) -> list[str] | None:
@@ -216,14 +254,15 @@ def model_checks(
     if model is None:
         raise KeyError(f"{table} has no pandera model in pipeline.catalog.TABLES")
     key = asset_key(table)
-    rules = data_tests(table, model)
+    tests = data_tests(table, model)
     checks = []
-    if rules:
+    if tests:
+        screening, screening_params = screening_sql(grain(model), list(tests.values()))
 
         @dg.multi_asset_check(
             specs=[
-                dg.AssetCheckSpec(name, asset=key, description=description, blocking=blocking)
-                for name, (description, _, _) in rules.items()
+                dg.AssetCheckSpec(name, asset=key, description=test.description, blocking=blocking)
+                for name, test in tests.items()
             ],
             name=f"{key}_data_tests",
         )
@@ -232,10 +271,15 @@ def model_checks(
             where, scope_params, scope = partition_filter(partition_column, run_partitions(context))
             rows = f"(SELECT * FROM {table} WHERE {where})"
             with warehouse.get_connection() as con:
-                for name, (_, sql, params) in rules.items():
-                    # The rows' parameters come first: they are read before anything else in the SQL.
-                    scopes = scope_params * sql.count("{rows}")
-                    offending, sample = con.execute(sql.replace("{rows}", rows), [*scopes, *params]).fetchall()[0]
+                screened = con.execute(screening.replace("{rows}", rows), [*scope_params, *screening_params])
+                # A test the screening finds nothing for passes; the others count exactly and name a row.
+                for (name, test), candidates in zip(tests.items(), screened.fetchall()[0], strict=True):
+                    offending, sample = 0, None
+                    if candidates:
+                        # The rows' parameters come first: they are read before anything else in the SQL.
+                        scopes = scope_params * test.sql.count("{rows}")
+                        sql = test.sql.replace("{rows}", rows)
+                        offending, sample = con.execute(sql, [*scopes, *test.params]).fetchall()[0]
                     yield dg.AssetCheckResult(
                         asset_key=key,
                         check_name=name,

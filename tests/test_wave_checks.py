@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import dagster as dg
 import duckdb
+import pandera.pandas as pa
 import pytest
 
 from assets import reference, surveys
-from assets.tables import asset_key, data_tests, model_of, partition_filter
+from assets.tables import asset_key, data_tests, grain, model_of, partition_filter, screening_sql
 from pipeline.settings import Settings
 from tests.conftest import DATA_DIR, resources_for
 
@@ -224,13 +225,56 @@ def test_each_staged_table_of_a_wave_reports_the_rows_it_holds_of_the_wave(loade
 def test_the_grain_check_counts_each_key_held_twice_and_names_one():
     # Grouped by the key's hash first: every repeated key is still counted once, an empty key part included.
     model = model_of("staging.survey_item_scores")
-    _, sql, params = data_tests("staging.survey_item_scores", model)[ITEM_GRAIN]
+    test = data_tests("staging.survey_item_scores", model)[ITEM_GRAIN]
     con = duckdb.connect()
     con.execute("CREATE TABLE scores (wave VARCHAR, respondent_key VARCHAR, item_code VARCHAR)")
     con.execute("INSERT INTO scores SELECT 'wave_1', 'r' || (i % 1000), 'q' || (i // 1000) FROM range(20000) AS t(i)")
-    assert con.execute(sql.replace("{rows}", "scores"), params).fetchall() == [(0, None)]
+    assert con.execute(test.sql.replace("{rows}", "scores"), test.params).fetchall() == [(0, None)]
     con.execute("INSERT INTO scores VALUES ('wave_1', 'r7', 'q3'), ('wave_1', 'r7', 'q3'), ('wave_1', 'r8', 'q3')")
     con.execute("INSERT INTO scores VALUES ('wave_1', NULL, 'q1'), ('wave_1', NULL, 'q1')")
-    offending, sample = con.execute(sql.replace("{rows}", "scores"), params).fetchall()[0]
+    offending, sample = con.execute(test.sql.replace("{rows}", "scores"), test.params).fetchall()[0]
     assert offending == 3  # r7 x q3 (three rows), r8 x q3 and the empty respondent x q1
     assert sample in {("wave_1", "r7", "q3"), ("wave_1", "r8", "q3"), ("wave_1", None, "q1")}
+
+
+class Visit(pa.DataFrameModel):
+    """A table with every kind of data test: a grain, required columns, accepted values and a reference."""
+
+    wave: str = pa.Field(description="Wave")
+    site: str = pa.Field(description="Site visited", metadata={"references": "sites.site"})
+    outcome: str = pa.Field(isin=["met", "missed"], nullable=True, description="Outcome")
+
+    class Config:
+        unique = ["wave", "site"]
+
+
+def test_one_pass_screens_every_data_test_of_the_rows_a_run_wrote():
+    tests = data_tests("staging.visits", Visit)
+    screening, params = screening_sql(grain(Visit), list(tests.values()))
+    con = duckdb.connect()
+    con.execute("CREATE TABLE sites AS SELECT 's' || i AS site FROM range(100) AS t(i)")
+    con.execute(
+        "CREATE TABLE visits AS SELECT 'w' || (i % 2) AS wave, 's' || (i // 2) AS site, 'met' AS outcome"
+        " FROM range(200) AS t(i)"
+    )
+    # In the wave checked: a visit held twice, a site missing, another unknown, and an outcome not accepted.
+    con.execute(
+        "INSERT INTO visits VALUES ('w1', 's3', 'met'), ('w1', NULL, 'met'), ('w1', 's999', 'met'),"
+        " ('w1', 's5x', 'maybe')"
+    )
+    con.execute("INSERT INTO visits VALUES ('w0', 's3', 'met'), ('w0', NULL, 'maybe')")  # a wave not checked
+    rows, scope = partition_filter("wave", ["w1"])[:2]
+    screened = con.execute(screening.replace("{rows}", f"(SELECT * FROM visits WHERE {rows})"), [*scope, *params])
+    by_test = dict(zip(tests, screened.fetchall()[0], strict=True))
+    assert by_test == {
+        "visits_unique_wave_site": 1,
+        "visits_required_columns_not_null": 1,
+        "visits_outcome_accepted_values": 1,
+        "visits_site_in_sites": 2,  # s999 and s5x
+    }
+    for name, test in tests.items():  # a test of one row screens exactly what its own query counts
+        if test.offends is not None:
+            exact = con.execute(
+                test.sql.replace("{rows}", f"(SELECT * FROM visits WHERE {rows})"), [*scope, *test.params]
+            ).fetchall()[0][0]
+            assert exact == by_test[name]
