@@ -56,11 +56,10 @@ def print_quarantine(warehouse: Path, limit: float) -> list[str]:
     passes `limit` (the setting `max_quarantine_share`), a survey wave by wave as its check judges it."""
     import duckdb
 
-    from pipeline.quarantine import over_limit, quarantine_shares
+    from pipeline.quarantine import refresh_summary
 
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        shares = quarantine_shares(con)
-        over = over_limit(con, shares, limit)
+        shares, over = refresh_summary(con, limit)
     print(
         "Quarantine by source (rows set aside with their reason; query quarantine.<table> in the warehouse;"
         f" max_quarantine_share = {limit:g}):"

@@ -141,12 +141,17 @@ def _grouped(con: duckdb.DuckDBPyConnection, table: str, column: str) -> dict[st
 
 def shares_by_partition(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, SourceShare]:
     """A partitioned source's quarantine (`PARTITIONED`), partition by partition: one grouped count of each
-    table rather than a scan per partition."""
+    table rather than a scan per partition.
+
+    A table none of whose rows were quarantined has a share of 0 whatever it received, so its staged rows are
+    counted only if it is the source's first table, whose count a summary shows when nothing was quarantined:
+    a survey's item scores are a view over every answer of every wave, which counting would compute again."""
     column = PARTITIONED[source]
-    tables = {
-        table: (_grouped(con, f"staging.{table}", column), _grouped(con, f"quarantine.{table}", column))
-        for table in QUARANTINED[source]
-    }
+    tables = {}
+    for position, table in enumerate(QUARANTINED[source]):
+        quarantined = _grouped(con, f"quarantine.{table}", column)
+        staged = _grouped(con, f"staging.{table}", column) if quarantined or position == 0 else {}
+        tables[table] = (staged, quarantined)
     keys = sorted({key for staged, quarantined in tables.values() for key in (*staged, *quarantined)})
     return {
         key: SourceShare(source, tuple(_share(source, table, *tables[table], key) for table in tables)) for key in keys
@@ -160,17 +165,34 @@ def _share(source: str, table: str, staged: dict, quarantined: dict, key: str) -
     return TableShare(source, table, kept + set_aside, set_aside, reason)
 
 
-def over_limit(con: duckdb.DuckDBPyConnection, shares: Sequence[SourceShare], limit: float) -> list[str]:
-    """One line for each source whose share passes `limit`; a partitioned source names each partition over it."""
-    lines = []
-    for share in shares:
-        if share.source not in PARTITIONED:
-            lines += [share.limit_message(limit)] if share.over(limit) else []
-            continue
-        column = PARTITIONED[share.source]
-        lines += [
-            f"{column} = {key}: {part.limit_message(limit)}"
-            for key, part in shares_by_partition(con, share.source).items()
-            if part.over(limit)
-        ]
-    return lines
+def _added_up(source: str, parts: Sequence[SourceShare]) -> SourceShare:
+    """A partitioned source's quarantine over all its partitions: each table's partitions added up."""
+    tables = []
+    for position, table in enumerate(QUARANTINED[source]):
+        by_part = [part.tables[position] for part in parts]
+        reason = next((share.example_reason for share in by_part if share.example_reason), None)
+        received, quarantined = sum(s.received for s in by_part), sum(s.quarantined for s in by_part)
+        tables.append(TableShare(source, table, received, quarantined, reason))
+    return SourceShare(source, tuple(tables))
+
+
+def refresh_summary(con: duckdb.DuckDBPyConnection, limit: float) -> tuple[list[SourceShare], list[str]]:
+    """What a refresh reports of the quarantine: each source's over all its rows, in the order of
+    `QUARANTINED`, and one line for each source whose share passes `limit`, a partitioned source naming each
+    partition over it (as its check judges it). A partitioned source is counted once, partition by partition,
+    its whole their sum (`shares_by_partition`)."""
+    shares, over = [], []
+    for source, tables in QUARANTINED.items():
+        if source in PARTITIONED:
+            parts = shares_by_partition(con, source)
+            shares.append(_added_up(source, list(parts.values())))
+            over += [
+                f"{PARTITIONED[source]} = {key}: {part.limit_message(limit)}"
+                for key, part in parts.items()
+                if part.over(limit)
+            ]
+        else:
+            share = SourceShare(source, tuple(table_share(con, source, table) for table in tables))
+            shares.append(share)
+            over += [share.limit_message(limit)] if share.over(limit) else []
+    return shares, over

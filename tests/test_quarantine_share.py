@@ -12,7 +12,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from pipeline.quarantine import QUARANTINED, SourceShare, TableShare, quarantine_shares
+from pipeline.quarantine import QUARANTINED, SourceShare, TableShare, quarantine_shares, refresh_summary
 from pipeline.settings import SettingsError, load_settings
 from tests.conftest import DATA_DIR, run_refresh
 
@@ -88,6 +88,31 @@ def test_the_demo_is_within_the_default_limit_and_every_source_check_passes(demo
     checks = {e.check_name: e.passed for e in evaluations if e.check_name.endswith("_quarantine_share_within_limit")}
     assert set(checks) == {f"{source}_quarantine_share_within_limit" for source in QUARANTINED}
     assert all(checks.values())
+
+
+def test_the_refresh_summary_agrees_with_every_row_counted(demo_run):
+    # The summary counts a survey's waves once, by wave, and leaves uncounted a table nothing of which was
+    # quarantined (its share is 0 whatever it received): the figures it shows are those of every row counted.
+    with duckdb.connect(str(demo_run.settings.warehouse), read_only=True) as con:
+        exact = {share.source: share for share in quarantine_shares(con)}
+        summary, over = refresh_summary(con, 0.2)
+        lowest = refresh_summary(con, 0.0)[1]
+    assert [share.source for share in summary] == list(QUARANTINED) and over == []
+    for share in summary:
+        whole = exact[share.source]
+        assert (share.quarantined, share.share, share.worst.table) == (
+            whole.quarantined,
+            whole.share,
+            whole.worst.table,
+        )
+        assert share.worst.received == whole.worst.received
+        for table, counted in zip(share.tables, whole.tables, strict=True):
+            if table.quarantined:
+                assert (table.received, table.quarantined) == (counted.received, counted.quarantined)
+    # Any share over a limit of 0 is named, a survey wave by wave: the demo's respondent of an unknown partnership.
+    assert (
+        [line for line in lowest if line.startswith("wave = ")] == [line for line in lowest if "surveys:" in line] != []
+    )
 
 
 def test_a_source_share_is_its_worst_table_and_a_limit_of_one_is_never_passed():
