@@ -192,7 +192,7 @@ def refresh_summary(con: duckdb.DuckDBPyConnection, limit: float) -> tuple[list[
                 if part.over(limit)
             ]
         else:
-            share = SourceShare(source, tuple(table_share(con, source, table) for table in tables))
+            (share,) = quarantine_shares(con, {source: tables})
             shares.append(share)
             over += [share.limit_message(limit)] if share.over(limit) else []
     return shares, over
