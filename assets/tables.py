@@ -415,7 +415,7 @@ def quarantine_share_check(source: str) -> dg.AssetChecksDefinition:
                     [
                         {
                             "table": t.table,
-                            "received": t.received,
+                            "received": "not counted: none quarantined" if t.received is None else t.received,
                             "quarantined": t.quarantined,
                             "share": round(t.share, 4),
                         }

@@ -50,15 +50,18 @@ QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 REFRESH_TAG = "evaluation/refresh_pid"
 
 
-def print_quarantine(warehouse: Path, limit: float) -> list[str]:
+def print_quarantine(settings: Settings) -> list[str]:
     """Print, for each source, the rows quarantined and their share of the rows received (its worst staging
     table's; see `pipeline.quarantine`) with an example reason; returns one line for each source whose share
-    passes `limit` (the setting `max_quarantine_share`), a survey wave by wave as its check judges it."""
+    passes the setting `max_quarantine_share`, a survey wave by wave as its check judges it."""
     import duckdb
 
     from pipeline.quarantine import refresh_summary
+    from pipeline.resources import warehouse_config
 
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    limit = settings.max_quarantine_share
+    # Counting a national survey's quarantined item scores reads every wave's: within the pipeline's memory.
+    with duckdb.connect(str(settings.warehouse), read_only=True, config=warehouse_config(settings)) as con:
         shares, over = refresh_summary(con, limit)
     print(
         "Quarantine by source (rows set aside with their reason; query quarantine.<table> in the warehouse;"
@@ -396,7 +399,7 @@ def _refresh_locked(settings: Settings) -> int:
     if dropped:
         print("Personal-data columns never read (identifiers only pseudonymised):")
         print("\n".join(dropped))
-    over_limit = print_quarantine(settings.warehouse, settings.max_quarantine_share)
+    over_limit = print_quarantine(settings)
     print_missing_invitations(settings.warehouse)
     print_returns_due(settings.warehouse)
     if not_run := analyses_not_run(results):

@@ -8,6 +8,11 @@ adding them up would let a mass of good answers hide most respondents being set 
 
 The setting `max_quarantine_share` is the largest share a source may have: the asset check on each source
 (`assets.tables.quarantine_share_check`) and the refresh's run summary compare against it.
+
+A table none of whose rows were quarantined has a share of 0 whatever it received, so its rows received are
+counted only if it is its source's first table (whose count the summary and the check show whatever was
+quarantined): a survey's item scores are a view computing every answer's score again, which counting would
+do for nothing.
 """
 
 from __future__ import annotations
@@ -46,7 +51,7 @@ class TableShare:
 
     source: str
     table: str
-    received: int
+    received: int | None  # None: not counted, as none of its rows were quarantined
     quarantined: int
     example_reason: str | None = None
 
@@ -99,17 +104,25 @@ def _count(con: duckdb.DuckDBPyConnection, table: str, where: str, params: list)
 
 
 def table_share(
-    con: duckdb.DuckDBPyConnection, source: str, table: str, where: str = "true", params: list | None = None
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    table: str,
+    where: str = "true",
+    params: list | None = None,
+    *,
+    count_clean: bool = True,
 ) -> TableShare:
     """The rows of `staging.<table>` and `quarantine.<table>` (0 for a table not yet written), or those of
-    them `where` holds for (one partition, say)."""
+    them `where` holds for (one partition, say); with `count_clean` false, the rows received are left uncounted
+    (None) when none were quarantined."""
     params = params or []
     quarantined = _count(con, f"quarantine.{table}", where, params)
-    reason = None
-    if quarantined:
-        reason = con.execute(
-            f"SELECT any_value(reason) FROM quarantine.{quote_identifier(table)} WHERE {where}", params
-        ).fetchall()[0][0]
+    if not quarantined:
+        received = _count(con, f"staging.{table}", where, params) if count_clean else None
+        return TableShare(source, table, received, 0)
+    reason = con.execute(
+        f"SELECT any_value(reason) FROM quarantine.{quote_identifier(table)} WHERE {where}", params
+    ).fetchall()[0][0]
     return TableShare(source, table, _count(con, f"staging.{table}", where, params) + quarantined, quarantined, reason)
 
 
@@ -120,9 +133,16 @@ def quarantine_shares(
     params: list | None = None,
 ) -> list[SourceShare]:
     """Each source's quarantine, in the order of `sources` (default: every source); `where` limits the rows
-    counted (one wave of the surveys, when the check runs with that wave's partition)."""
+    counted (one wave of the surveys, when the check runs with that wave's partition). A table other than its
+    source's first is counted only if some of its rows were quarantined."""
     return [
-        SourceShare(source, tuple(table_share(con, source, table, where, params) for table in tables))
+        SourceShare(
+            source,
+            tuple(
+                table_share(con, source, table, where, params, count_clean=position == 0)
+                for position, table in enumerate(tables)
+            ),
+        )
         for source, tables in sources.items()
     ]
 
@@ -141,28 +161,27 @@ def _grouped(con: duckdb.DuckDBPyConnection, table: str, column: str) -> dict[st
 
 def shares_by_partition(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, SourceShare]:
     """A partitioned source's quarantine (`PARTITIONED`), partition by partition: one grouped count of each
-    table rather than a scan per partition.
-
-    A table none of whose rows were quarantined has a share of 0 whatever it received, so its staged rows are
-    counted only if it is the source's first table, whose count a summary shows when nothing was quarantined:
-    a survey's item scores are a view over every answer of every wave, which counting would compute again."""
+    table rather than a scan per partition, a table other than the first counted only if some of its rows
+    were quarantined (in any partition)."""
     column = PARTITIONED[source]
     tables = {}
     for position, table in enumerate(QUARANTINED[source]):
         quarantined = _grouped(con, f"quarantine.{table}", column)
-        staged = _grouped(con, f"staging.{table}", column) if quarantined or position == 0 else {}
+        staged = _grouped(con, f"staging.{table}", column) if quarantined or position == 0 else None
         tables[table] = (staged, quarantined)
-    keys = sorted({key for staged, quarantined in tables.values() for key in (*staged, *quarantined)})
+    keys = sorted({key for staged, quarantined in tables.values() for key in (*(staged or {}), *quarantined)})
     return {
         key: SourceShare(source, tuple(_share(source, table, *tables[table], key) for table in tables)) for key in keys
     }
 
 
-def _share(source: str, table: str, staged: dict, quarantined: dict, key: str) -> TableShare:
-    """One table's rows in one partition, from the grouped counts of its staging and quarantine tables."""
-    kept = staged.get(key, (0, None))[0]
+def _share(source: str, table: str, staged: dict | None, quarantined: dict, key: str) -> TableShare:
+    """One table's rows in one partition, from the grouped counts of its staging (None: not counted) and
+    quarantine tables."""
     set_aside, reason = quarantined.get(key, (0, None))
-    return TableShare(source, table, kept + set_aside, set_aside, reason)
+    if staged is None:
+        return TableShare(source, table, None, set_aside, reason)
+    return TableShare(source, table, staged.get(key, (0, None))[0] + set_aside, set_aside, reason)
 
 
 def _added_up(source: str, parts: Sequence[SourceShare]) -> SourceShare:
@@ -171,7 +190,9 @@ def _added_up(source: str, parts: Sequence[SourceShare]) -> SourceShare:
     for position, table in enumerate(QUARANTINED[source]):
         by_part = [part.tables[position] for part in parts]
         reason = next((share.example_reason for share in by_part if share.example_reason), None)
-        received, quarantined = sum(s.received for s in by_part), sum(s.quarantined for s in by_part)
+        counted = all(share.received is not None for share in by_part)
+        received = sum(share.received for share in by_part) if counted else None
+        quarantined = sum(share.quarantined for share in by_part)
         tables.append(TableShare(source, table, received, quarantined, reason))
     return SourceShare(source, tuple(tables))
 

@@ -18,6 +18,7 @@ from tests.conftest import DATA_DIR, resources_for
 
 ITEM_GRAIN = "survey_item_scores_unique_wave_respondent_key_item_code"
 RESPONSE_GRAIN = "survey_responses_unique_wave_respondent_key"
+SHARE = "surveys_quarantine_share_within_limit"
 
 
 def run_wave(
@@ -120,6 +121,29 @@ def test_the_quarantine_share_of_a_wave_counts_that_wave(loaded):
     responses = next(t for t in share["tables"].value if t["table"] == "survey_responses")
     assert responses["received"] == received
     assert share["checked"].value == "wave = wave_2"
+
+
+def test_the_quarantine_share_counts_a_waves_item_scores_only_when_some_were_set_aside(loaded):
+    # A table none of whose rows were quarantined has a share of 0 whatever it received: a wave's item scores,
+    # a view scoring every answer again, are counted only when some of them are in quarantine.
+    settings, instance = loaded
+    clean = evaluations(run_wave(settings, instance, "wave_2"))[SHARE].metadata["tables"].value
+    assert next(t for t in clean if t["table"] == "survey_item_scores") == {
+        "table": "survey_item_scores",
+        "received": "not counted: none quarantined",
+        "quarantined": 0,
+        "share": 0.0,
+    }
+    with duckdb.connect(str(settings.warehouse)) as con:
+        con.execute(
+            "INSERT INTO quarantine.survey_item_scores BY NAME SELECT source_file, source_row, wave,"
+            " 'planted: off the scale' AS reason FROM staging.survey_item_scores WHERE wave = 'wave_1' LIMIT 1"
+        )
+        staged = con.execute("SELECT count(*) FROM staging.survey_item_scores WHERE wave = 'wave_1'").fetchall()[0][0]
+    checked = evaluations(run_wave(settings, instance, "wave_1", checks_only=True))[SHARE]
+    scores = next(t for t in checked.metadata["tables"].value if t["table"] == "survey_item_scores")
+    assert (scores["received"], scores["quarantined"]) == (staged + 1, 1)
+    assert checked.passed and checked.metadata["checked"].value == "wave = wave_1"
 
 
 def test_a_run_that_is_not_partitioned_checks_the_whole_table():
