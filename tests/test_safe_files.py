@@ -137,6 +137,15 @@ def test_a_nul_byte_in_a_csv_is_an_error_naming_its_line(drop: Path) -> None:
     assert "row 3: a NUL byte" in message
 
 
+def test_a_nul_byte_past_the_first_mebibyte_is_named_by_its_line(drop: Path) -> None:
+    # The scan reads a mebibyte at a time and counts lines only once it finds a NUL.
+    path = drop / "long.csv"
+    rows = [b"Intervention,Commissioner,Drivers addressed\n"] + [b"A,B,%d\n" % i for i in range(300_000)]
+    assert sum(map(len, rows)) > 2 << 20
+    path.write_bytes(b"".join(rows) + b"X,Y\x00Z,W\n")
+    assert f"row {len(rows) + 1}: a NUL byte" in refusal(lambda: read_interventions(path))
+
+
 def test_a_file_checked_once_is_checked_again_once_it_changes(drop: Path) -> None:
     # Its contents are read once while it stays the same; a NUL byte written after the first check is found.
     path = drop / "grows.csv"
