@@ -57,7 +57,7 @@ class TableShare:
 
     @property
     def share(self) -> float:
-        """Quarantined rows as a share of the rows received (0 when none were received)."""
+        """Quarantined rows as a share of the rows received (0 when none were received, or none counted)."""
         return self.quarantined / self.received if self.received else 0.0
 
 
@@ -117,12 +117,13 @@ def table_share(
     (None) when none were quarantined."""
     params = params or []
     quarantined = _count(con, f"quarantine.{table}", where, params)
-    if not quarantined:
-        received = _count(con, f"staging.{table}", where, params) if count_clean else None
-        return TableShare(source, table, received, 0)
-    reason = con.execute(
-        f"SELECT any_value(reason) FROM quarantine.{quote_identifier(table)} WHERE {where}", params
-    ).fetchall()[0][0]
+    if not quarantined and not count_clean:
+        return TableShare(source, table, None, 0)
+    reason = None
+    if quarantined:
+        reason = con.execute(
+            f"SELECT any_value(reason) FROM quarantine.{quote_identifier(table)} WHERE {where}", params
+        ).fetchall()[0][0]
     return TableShare(source, table, _count(con, f"staging.{table}", where, params) + quarantined, quarantined, reason)
 
 
@@ -179,9 +180,8 @@ def _share(source: str, table: str, staged: dict | None, quarantined: dict, key:
     """One table's rows in one partition, from the grouped counts of its staging (None: not counted) and
     quarantine tables."""
     set_aside, reason = quarantined.get(key, (0, None))
-    if staged is None:
-        return TableShare(source, table, None, set_aside, reason)
-    return TableShare(source, table, staged.get(key, (0, None))[0] + set_aside, set_aside, reason)
+    received = None if staged is None else staged.get(key, (0, None))[0] + set_aside
+    return TableShare(source, table, received, set_aside, reason)
 
 
 def _added_up(source: str, parts: Sequence[SourceShare]) -> SourceShare:
