@@ -72,13 +72,16 @@ def register_waves(instance: dg.DagsterInstance, drop_zone: DropZone) -> list[st
     name="ingest_survey_wave",
     specs=table_specs(RAW_TABLES, kinds={"csv"}, **GROUP),
     partitions_def=survey_waves,
-    pool="warehouse",
 )
 def ingest_survey_wave(context: dg.AssetExecutionContext, warehouse: WarehouseResource, paths: EvaluationPaths):
     """One survey wave's export as received, in `raw.survey_rows` (one row per response, its answers as one
     list; personal-data columns never read, respondent ids as keyed pseudonyms, free text redacted), and its
     header in `raw.survey_columns` (one row per column, with each loaded column's place in that list); the
-    view `raw.survey_answers` shows the answers one by one. Partition: the wave (the export's file name)."""
+    view `raw.survey_answers` shows the answers one by one. Partition: the wave (the export's file name).
+
+    Outside the `warehouse` pool: when another process is writing the warehouse (a wave run beside this
+    one), the export is read, keyed and redacted into a file of its own meanwhile, and only stored once the
+    warehouse is free."""
     wave = context.partition_key
     files = survey_wave_files(paths.drop_zone.surveys_dir)
     if wave not in files:
@@ -86,10 +89,29 @@ def ingest_survey_wave(context: dg.AssetExecutionContext, warehouse: WarehouseRe
             description=f"No export for survey wave {wave!r} in {paths.drop_zone.surveys_dir}",
             metadata={"waves_found": ", ".join(files) or "none"},
         )
-    with warehouse.get_connection() as con:
-        result, export = ingest.load_survey_wave(
-            con, wave, files[wave], paths.drop_zone.data_dir, paths.respondent_key(), limits=paths.read_limits
+    data_dir, key = paths.drop_zone.data_dir, paths.respondent_key()
+    read_beside = warehouse.busy()
+    if read_beside:
+        prepared = ingest.prepare_survey_wave(
+            wave,
+            files[wave],
+            data_dir,
+            key,
+            warehouse.wave_files_dir,
+            warehouse.connection_config,
+            limits=paths.read_limits,
         )
+        context.log.info(f"Wave {wave} read while the warehouse was busy; storing it once the warehouse is free")
+
+        def store(con):
+            return ingest.store_prepared_wave(con, prepared, data_dir), prepared.export
+    else:
+
+        def store(con):
+            return ingest.load_survey_wave(con, wave, files[wave], data_dir, key, limits=paths.read_limits)
+
+    with warehouse.get_connection() as con:
+        result, export = store(con)
         answers, columns = (table_metadata(con, table, "wave = ?", [wave], preview=False) for table in RAW_TABLES)
     yield dg.MaterializeResult(
         asset_key="raw_survey_rows",
@@ -97,6 +119,7 @@ def ingest_survey_wave(context: dg.AssetExecutionContext, warehouse: WarehouseRe
             **answers,
             "source_file": result.source_file,
             "unchanged_file_skipped": result.skipped_unchanged,
+            "read_while_the_warehouse_was_busy": read_beside,
             "earlier_exports_replaced": ", ".join(result.superseded) or "none",
             "tool": export.tool,
             "columns_in_export": len(export.columns),

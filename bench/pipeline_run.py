@@ -3,7 +3,9 @@
     python bench/pipeline_run.py full DATA_DIR OUT_DIR
         A full refresh from an empty warehouse, as `python -m pipeline.cli refresh` runs it
         (`materialise_all`): reference data, each wave's partition (ingest, validation, staging) and the
-        survey marts with their asset checks, published to OUT_DIR/marts.
+        survey marts with their asset checks, published to OUT_DIR/marts. EVAL_WAVE_PROCESSES=2 runs two
+        waves side by side. The instance is ephemeral, unless BENCH_INSTANCE=persistent or waves run side
+        by side.
 
     python bench/pipeline_run.py setup DATA_DIR OUT_DIR
         The state before a wave lands: every wave but the last loaded into OUT_DIR's warehouse, in a
@@ -24,18 +26,20 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 import time
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 
 from pipeline.cli import failed_checks, materialise_all
-from pipeline.definitions import build_survey_definitions
+from pipeline.definitions import build_survey_definitions, definitions_for
 from pipeline.resources import default_resources, warehouse_config
-from pipeline.settings import Settings, load_settings
+from pipeline.settings import PROJECT_ROOT, Settings, load_settings
 from pipeline.surveys.ingest import survey_wave_files
 
 
@@ -94,10 +98,23 @@ def outcome(results: list) -> dict[str, object]:
 
 def full(data_dir: Path, out_dir: Path) -> dict[str, object]:
     settings = settings_for(data_dir, out_dir)
+    # An ephemeral instance, as in every figure before 7 December (evening); with BENCH_INSTANCE=persistent,
+    # and always for waves side by side (their processes share it), a fresh one configured by the project's
+    # `dagster.yaml`, as the command line's is.
+    if settings.wave_processes > 1 or os.environ.get("BENCH_INSTANCE") == "persistent":
+        home = out_dir / "dagster_home_full"
+        shutil.rmtree(home, ignore_errors=True)
+        instance = _instance(home, PROJECT_ROOT / "dagster.yaml")
+    else:
+        instance = dg.DagsterInstance.ephemeral()
     results = materialise_all(
-        build_survey_definitions(default_resources(settings)), dg.DagsterInstance.ephemeral(), settings.drop_zone
+        definitions_for(settings, surveys_only=True),
+        instance,
+        settings.drop_zone,
+        wave_processes=settings.wave_processes,
+        definitions=partial(definitions_for, settings, surveys_only=True),
     )
-    return outcome(results)
+    return {**outcome(results), "wave_processes": settings.wave_processes}
 
 
 def _link(source: Path, target: Path) -> None:
@@ -109,10 +126,9 @@ def _link(source: Path, target: Path) -> None:
         target.write_bytes(source.read_bytes())
 
 
-def _instance(out_dir: Path) -> dg.DagsterInstance:
-    home = out_dir / "dagster_home"
+def _instance(home: Path, config: Path | None = None) -> dg.DagsterInstance:
     home.mkdir(parents=True, exist_ok=True)
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    (home / "dagster.yaml").write_text(config.read_text() if config else "telemetry:\n  enabled: false\n")
     return dg.DagsterInstance.from_config(str(home))
 
 
@@ -136,7 +152,7 @@ def setup(data_dir: Path, out_dir: Path) -> dict[str, object]:
         _link(path, drop_zone / "surveys" / path.name)
     settings = settings_for(drop_zone, out_dir)
     defs = build_survey_definitions(default_resources(settings))
-    instance = _instance(out_dir)
+    instance = _instance(out_dir / "dagster_home")
     results = materialise_all(defs, instance, settings.drop_zone)
     cursor = _tick(defs, instance, settings, None).cursor
     (out_dir / "sensor_cursor.json").write_text(cursor or "")
@@ -150,7 +166,7 @@ def new_wave(data_dir: Path, out_dir: Path) -> dict[str, object]:
     _link(path, drop_zone / "surveys" / path.name)
     settings = settings_for(drop_zone, out_dir)
     defs = build_survey_definitions(default_resources(settings))
-    instance = _instance(out_dir)
+    instance = _instance(out_dir / "dagster_home")
     started = time.perf_counter()
     tick = _tick(defs, instance, settings, (out_dir / "sensor_cursor.json").read_text() or None)
     ticked = time.perf_counter()

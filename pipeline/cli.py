@@ -8,8 +8,10 @@ import argparse
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC
+from functools import partial
 from pathlib import Path
 
 from pipeline.errors import printable
@@ -189,11 +191,22 @@ def print_refused_files(warehouse: Path) -> int:
     return len(files)
 
 
-def materialise_all(defs, instance, drop_zone: DropZone, progress=print) -> list:
+def materialise_all(
+    defs,
+    instance,
+    drop_zone: DropZone,
+    progress=print,
+    wave_processes: int = 1,
+    definitions: Callable[[], object] | None = None,
+) -> list:
     """Register the waves in the drop zone, then run reference data, each wave, and everything else.
 
     Returns each run's result. A wave that fails does not stop the others, nor the codings, outcomes and
     marts, which are then built from the waves that loaded; only a failed reference run stops the rest.
+    With `wave_processes` above 1, that many waves run side by side, each run in a process of its own
+    (`definitions` builds `defs` there again: a picklable callable, such as a partial of a module-level
+    function; the instance must be persistent, as the command line's is). Each wave's ingest reads its
+    export while another process writes the warehouse, and every step that writes waits its turn.
     """
     from assets.surveys import register_waves
     from pipeline.surveys.ingest import survey_wave_files
@@ -204,24 +217,83 @@ def materialise_all(defs, instance, drop_zone: DropZone, progress=print) -> list
         f"Survey waves found: {', '.join(waves) or 'none'}"
         + (f" (newly registered: {', '.join(added)})" if added else "")
     )
-    runs = [("reference_job", None), *[("survey_wave_job", wave) for wave in waves], ("after_waves_job", None)]
-    results = []
-    for step, (job_name, partition) in enumerate(runs, start=1):
-        label = {"reference_job": "reference data", "after_waves_job": "codings, outcomes and marts"}.get(
-            job_name, f"wave {partition}"
+    tags = {REFRESH_TAG: str(os.getpid())}
+    total = len(waves) + 2
+
+    def run(job_name: str, partition: str | None = None):
+        return defs.resolve_job_def(job_name).execute_in_process(
+            run_config=QUIET, instance=instance, partition_key=partition, raise_on_error=False, tags=tags
         )
-        progress(f"[{step}/{len(runs)}] {job_name}: {label} ...")
-        result = defs.resolve_job_def(job_name).execute_in_process(
-            run_config=QUIET,
-            instance=instance,
-            partition_key=partition,
-            raise_on_error=False,
-            tags={REFRESH_TAG: str(os.getpid())},
-        )
-        results.append(result)
-        if not result.success and job_name == "reference_job":
-            break
+
+    progress(f"[1/{total}] reference_job: reference data ...")
+    results = [run("reference_job")]
+    if not results[0].success:
+        return results
+    if wave_processes > 1 and len(waves) > 1:
+        if definitions is None:
+            raise ValueError("waves side by side need `definitions`, to build the definitions in each process")
+        progress(f"[2-{total - 1}/{total}] survey_wave_job: {len(waves)} waves, {wave_processes} side by side ...")
+        results += waves_side_by_side(definitions, instance, waves, wave_processes, tags, progress)
+    else:
+        for step, wave in enumerate(waves, start=2):
+            progress(f"[{step}/{total}] survey_wave_job: wave {wave} ...")
+            results.append(run("survey_wave_job", wave))
+    progress(f"[{total}/{total}] after_waves_job: codings, outcomes and marts ...")
+    results.append(run("after_waves_job"))
     return results
+
+
+def waves_side_by_side(
+    definitions: Callable[[], object], instance, waves: list[str], processes: int, tags: dict[str, str], progress=print
+) -> list:
+    """Each wave's run (`survey_wave_job`) in one of `processes` worker processes; the runs' results, read
+    back from the instance, in the order of `waves`."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    if instance.is_ephemeral:
+        raise ValueError("waves side by side need a persistent Dagster instance (DAGSTER_HOME), not an ephemeral one")
+    # Spawned, not forked: the parent holds DuckDB's and Dagster's threads, which a fork would copy mid-work.
+    context = multiprocessing.get_context("spawn")
+    run_ids = {}
+    with ProcessPoolExecutor(max_workers=min(processes, len(waves)), mp_context=context) as pool:
+        futures = {pool.submit(_run_wave, definitions, instance.get_ref(), wave, tags): wave for wave in waves}
+        for future in as_completed(futures):
+            wave = futures[future]
+            run_ids[wave] = future.result()
+            recorded = RecordedRun(instance, run_ids[wave])
+            progress(f"  wave {wave}: {'done' if recorded.success else 'FAILED'} ({len(run_ids)}/{len(waves)})")
+    return [RecordedRun(instance, run_ids[wave]) for wave in waves]
+
+
+def _run_wave(definitions: Callable[[], object], instance_ref, wave: str, tags: dict[str, str]) -> str:
+    """One wave's run in a worker process; its run id."""
+    import dagster as dg
+
+    with dg.DagsterInstance.from_ref(instance_ref) as instance:
+        result = (
+            definitions()
+            .resolve_job_def("survey_wave_job")
+            .execute_in_process(
+                run_config=QUIET, instance=instance, partition_key=wave, raise_on_error=False, tags=tags
+            )
+        )
+        return result.run_id
+
+
+class RecordedRun:
+    """A run made in another process, read back from the instance: what a refresh reads of a run's result
+    (`success`, `run_id`, `all_events`, `get_asset_materialization_events()`)."""
+
+    def __init__(self, instance, run_id: str):
+        import dagster as dg
+
+        self.run_id = run_id
+        self.success = instance.get_run_by_id(run_id).status == dg.DagsterRunStatus.SUCCESS
+        self.all_events = [entry.dagster_event for entry in instance.all_logs(run_id) if entry.dagster_event]
+
+    def get_asset_materialization_events(self) -> list:
+        return [event for event in self.all_events if event.is_step_materialization]
 
 
 def failed_checks(result) -> list[str]:
@@ -375,16 +447,22 @@ def _refresh_locked(settings: Settings) -> int:
     use_project_instance(settings)
     import dagster as dg
 
-    from pipeline.definitions import build_definitions
-    from pipeline.resources import default_resources
+    from pipeline.definitions import definitions_for
 
-    defs = build_definitions(default_resources(settings))
+    defs = definitions_for(settings)
 
     instance = dg.DagsterInstance.get()
     abandoned = _fail_abandoned_runs(instance)
     if abandoned:
         print(f"Marked {len(abandoned)} run(s) of a refresh that was stopped as failed: {', '.join(abandoned)}")
-    results = materialise_all(defs, instance, settings.drop_zone, progress=lambda line: print(line, flush=True))
+    results = materialise_all(
+        defs,
+        instance,
+        settings.drop_zone,
+        progress=lambda line: print(line, flush=True),
+        wave_processes=settings.wave_processes,
+        definitions=partial(definitions_for, settings),
+    )
     print_refused_files(settings.warehouse)
     failed = [result for result in results if not result.success]
     for result in failed:

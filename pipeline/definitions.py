@@ -26,6 +26,7 @@ from assets.surveys import (
     wave_assets,
 )
 from pipeline.resources import default_resources
+from pipeline.settings import Settings
 
 __all__ = ["build_definitions", "build_survey_definitions", "defs", "register_waves", "survey_waves"]
 
@@ -106,6 +107,13 @@ def build_survey_definitions(resources: dict[str, dg.ConfigurableResource] | Non
         resources=resources or default_resources(),
         executor=dg.in_process_executor,
     )
+
+
+def definitions_for(settings: Settings, surveys_only: bool = False) -> dg.Definitions:
+    """The code location over the resources of `settings` (`surveys_only`: the survey path's), as a process
+    running survey waves beside others builds it again (`pipeline.cli.materialise_all`)."""
+    build = build_survey_definitions if surveys_only else build_definitions
+    return build(default_resources(settings))
 
 
 defs = build_definitions()

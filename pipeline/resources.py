@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import fields
@@ -16,22 +17,63 @@ from pipeline.safe_files import DEFAULT_LIMITS, ReadLimits
 from pipeline.settings import PSEUDONYM_KEY_VARIABLE, DropZone, Settings, load_settings
 from pipeline.warehouse import ensure_schemas
 
+# DuckDB lets one process at a time open a database file to write; another process's connect fails with
+# this until the first closes it.
+_LOCK_HELD = "Conflicting lock is held"
+
 
 class WarehouseResource(DuckDBResource):
-    """The one DuckDB warehouse, with its layers created on first use. Only the pipeline writes it."""
+    """The one DuckDB warehouse, with its layers created on first use. Only the pipeline writes it.
+
+    One process writes it at a time: a step that finds another process writing it waits, up to
+    `lock_wait_seconds`, for that process to close it (wave runs side by side: `pipeline.cli.materialise_all`)."""
+
+    lock_wait_seconds: float = 600.0
+
+    @property
+    def wave_files_dir(self) -> Path:
+        """Where a survey wave read while another process writes the warehouse waits to be stored in it
+        (`<warehouse>.waves/`, beside the warehouse file)."""
+        return Path(self.database).with_suffix(".waves")
 
     @contextmanager
     def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        con = self._connect(wait=True)
+        # Closed on failure too, or the failed step's open connection keeps the database busy for the run
+        # summary that follows in the same process.
+        try:
+            con.execute("SET enable_progress_bar = false")  # run logs, not a terminal
+            ensure_schemas(con)
+            yield con
+        finally:
+            con.close()
+
+    def busy(self) -> bool:
+        """Whether another process has the warehouse open now."""
+        con = self._connect(wait=False)
+        if con is None:
+            return True
+        con.close()
+        return False
+
+    def _connect(self, wait: bool) -> duckdb.DuckDBPyConnection | None:
+        """A connection; while another process holds the warehouse, None, or (`wait`) one once it is free."""
         Path(self.database).parent.mkdir(parents=True, exist_ok=True)
-        with super().get_connection() as con:
-            # Closed on failure too (the base resource closes only on success), or the failed step's open
-            # connection keeps the database busy for the run summary that follows in the same process.
+        deadline = time.monotonic() + self.lock_wait_seconds
+        while True:
             try:
-                con.execute("SET enable_progress_bar = false")  # run logs, not a terminal
-                ensure_schemas(con)
-                yield con
-            finally:
-                con.close()
+                return duckdb.connect(self.database, config=self.connection_config)
+            except duckdb.IOException as error:
+                if _LOCK_HELD not in str(error):
+                    raise
+                if not wait:
+                    return None
+                if time.monotonic() >= deadline:
+                    raise RuntimeError(
+                        f"The warehouse {self.database} stayed in use by another process for "
+                        f"{self.lock_wait_seconds:g} s (EVAL_REFRESH_WAIT): {error}"
+                    ) from error
+            time.sleep(0.1)
 
 
 class EvaluationPaths(dg.ConfigurableResource):
@@ -112,7 +154,11 @@ def default_resources(settings: Settings | None = None) -> dict[str, dg.Configur
     """Resources for the given settings (default: `load_settings()`, the environment and the drop zone)."""
     settings = settings or load_settings()
     return {
-        "warehouse": WarehouseResource(database=str(settings.warehouse), connection_config=warehouse_config(settings)),
+        "warehouse": WarehouseResource(
+            database=str(settings.warehouse),
+            connection_config=warehouse_config(settings),
+            lock_wait_seconds=settings.refresh_wait_seconds,
+        ),
         "paths": EvaluationPaths(
             data_dir=str(settings.data_dir),
             marts_dir=str(settings.marts_dir),

@@ -13,6 +13,7 @@ Dagster resources built from it, `pipeline.resources`) and passes what it needs 
 | `EVAL_SECRET_FILE` | `.eval_secret` | where a generated pseudonym key is kept |
 | `EVAL_DUCKDB_MEMORY_LIMIT` | `3GB` | DuckDB's memory limit (it spills to disk beyond it) |
 | `EVAL_REFRESH_WAIT` | `600` | seconds a refresh waits for another refresh of the same warehouse |
+| `EVAL_WAVE_PROCESSES` | `1` | survey waves a refresh runs side by side, each in a process of its own (see the README's "Growing past one machine") |
 | `EVAL_MAX_UNPACKED_BYTES` | `1073741824` (1 GiB) | most bytes one XLSX or REFI-QDA project may unpack to (a zip bomb is refused before it is parsed) |
 | `EVAL_MAX_SHARED_STRINGS_BYTES` | `134217728` (128 MiB) | most bytes an XLSX's shared strings may unpack to (held in memory whole, about 6 bytes per byte) |
 | `EVAL_MAX_ROWS` | `5000000` | most rows an SPSS file may declare in its header (it is read whole into memory) |
@@ -128,6 +129,7 @@ class Settings:
     disclosure_threshold: int = 5
     duckdb_memory_limit: str = "3GB"
     refresh_wait_seconds: float = 600.0
+    wave_processes: int = 1
     secret_file: Path = field(default=PROJECT_ROOT / ".eval_secret")
     # Whether EVAL_PSEUDONYM_KEY is set: resources then read it as a `dg.EnvVar`, so the key itself never
     # appears in a resource's configuration, the UI or the run storage.
@@ -319,6 +321,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             from_file.get("disclosure_threshold", 5), "disclosure_threshold", str(settings_file), int, 1
         )
     wait = environ.get("EVAL_REFRESH_WAIT", "").strip() or "600"
+    wave_processes = environ.get("EVAL_WAVE_PROCESSES", "").strip() or "1"
     limits = {
         field: int(
             _number(
@@ -335,6 +338,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         disclosure_threshold=int(threshold_value),
         duckdb_memory_limit=environ.get("EVAL_DUCKDB_MEMORY_LIMIT", "").strip() or "3GB",
         refresh_wait_seconds=float(_number(wait, "EVAL_REFRESH_WAIT", "environment", float, 0)),
+        wave_processes=int(_number(wave_processes, "EVAL_WAVE_PROCESSES", "environment", int, 1)),
         secret_file=_path(environ, "EVAL_SECRET_FILE", PROJECT_ROOT / ".eval_secret"),
         pseudonym_key_from_environment=bool(environ.get(PSEUDONYM_KEY_VARIABLE, "")),
         dagster_home=_path(environ, "DAGSTER_HOME", PROJECT_ROOT / ".dagster"),

@@ -22,6 +22,7 @@ def test_the_drop_zone_settings_file_sets_the_threshold_and_the_environment_wins
         ({"EVAL_DISCLOSURE_THRESHOLD": "0"}, "EVAL_DISCLOSURE_THRESHOLD must be at least 1"),
         ({"EVAL_DISCLOSURE_THRESHOLD": "five"}, "EVAL_DISCLOSURE_THRESHOLD must be a int"),
         ({"EVAL_REFRESH_WAIT": "soon"}, "EVAL_REFRESH_WAIT must be a float"),
+        ({"EVAL_WAVE_PROCESSES": "0"}, "EVAL_WAVE_PROCESSES must be at least 1"),
     ],
 )
 def test_a_setting_out_of_range_is_an_error_naming_it(tmp_path, environ, message):
@@ -157,7 +158,7 @@ def test_every_evaluation_setting_reaches_the_resource_with_the_same_default():
 
     # Settings that only the command line and the warehouse connection use, not the assets.
     process_only = {"warehouse", "duckdb_memory_limit", "refresh_wait_seconds", "pseudonym_key_from_environment"}
-    process_only |= {"dagster_home"}
+    process_only |= {"dagster_home", "wave_processes"}
     resource_fields = EvaluationPaths.model_fields
     for setting in fields(Settings):
         if setting.name in process_only:

@@ -6,17 +6,28 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from pipeline.ingest import FileSnapshot, load_file
+from pipeline.ingest import FileSnapshot, Reader, load_file
 from pipeline.safe_files import DEFAULT_LIMITS, ReadLimits
 from pipeline.surveys.readers.detect import read_survey
 from pipeline.surveys.readers.export import SurveyExport, drop_processed_responses, is_loaded, load_responses
 from pipeline.surveys.readers.files import SURVEY_SUFFIXES
-from pipeline.warehouse import STAR, LoadResult, constant_columns, load_sql, relative_source, table_exists, table_type
+from pipeline.warehouse import (
+    STAR,
+    LoadResult,
+    constant_columns,
+    load_sql,
+    relative_source,
+    sql_literal,
+    table_exists,
+    table_type,
+    text_as_text,
+)
 
 
 def wave_key(path: Path) -> str:
@@ -57,38 +68,121 @@ def load_survey_wave(
     `FileChangedError` naming it, and neither table nor the ledger takes anything from it. `read` (default
     `read_survey`) is given the file once it is checked against `limits` inside `data_dir`. The rows of an
     earlier export of the wave under another name go with the new rows' commit (`other_exports`)."""
-    drop_long_answers(con)
+    snapshot, export = _read_export(path, data_dir, read, limits)
+    result = _store_wave(
+        con,
+        wave,
+        snapshot,
+        data_dir,
+        rows=lambda _: _wave_rows(con, wave, export, key),
+        columns=lambda _: _wave_columns(wave, export),
+    )
+    return result, export
+
+
+@dataclass(frozen=True)
+class PreparedWave:
+    """A wave's export read, keyed and redacted into a DuckDB file of its own (`file`), not yet stored in
+    the warehouse; `snapshot` is the export as hashed before it was read."""
+
+    wave: str
+    file: Path
+    snapshot: FileSnapshot
+    export: SurveyExport
+
+
+def prepare_survey_wave(
+    wave: str,
+    path: Path,
+    data_dir: Path,
+    key: bytes,
+    folder: Path,
+    config: dict[str, str] | None = None,
+    read: Callable[[Path], SurveyExport] | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
+) -> PreparedWave:
+    """The heavy part of `load_survey_wave`, without the warehouse: the export hashed, read, keyed and
+    redacted, its rows and columns written to `folder/<wave>.duckdb` (tables `wave_rows` and `wave_columns`,
+    no lineage yet), so waves can be read side by side while another process writes the warehouse. Store it
+    with `store_prepared_wave`. `config`: DuckDB settings of that file's connection (its memory limit)."""
+    snapshot, export = _read_export(path, data_dir, read, limits)
+    folder.mkdir(parents=True, exist_ok=True)
+    file = folder / f"{wave}.duckdb"
+    file.unlink(missing_ok=True)
+    with duckdb.connect(str(file), config=config or {}) as con:
+        # The columns as `replace_source_rows` types a frame's, so both ways store the same types.
+        con.from_df(text_as_text(_wave_columns(wave, export))).create("wave_columns")
+        _wave_rows(con, wave, export, key).create("wave_rows")
+    return PreparedWave(wave, file, snapshot, export)
+
+
+def store_prepared_wave(con: duckdb.DuckDBPyConnection, prepared: PreparedWave, data_dir: Path) -> LoadResult:
+    """Store a wave `prepare_survey_wave` read in the warehouse, as `load_survey_wave` would have: unless
+    these bytes are there already, its rows and columns with lineage, in the same transactions and checks
+    (the export must still be the file that was hashed). Its file is deleted once read."""
+    con.execute(f"ATTACH {sql_literal(str(prepared.file))} AS prepared_wave (READ_ONLY)")
+    try:
+        return _store_wave(
+            con,
+            prepared.wave,
+            prepared.snapshot,
+            data_dir,
+            rows=lambda _: con.sql("FROM prepared_wave.wave_rows"),
+            columns=lambda _: con.sql("FROM prepared_wave.wave_columns"),
+        )
+    finally:
+        con.execute("DETACH prepared_wave")
+        prepared.file.unlink(missing_ok=True)
+
+
+def _read_export(
+    path: Path, data_dir: Path, read: Callable[[Path], SurveyExport] | None, limits: ReadLimits
+) -> tuple[FileSnapshot, SurveyExport]:
     # A national export is hundreds of MB: hashed once, for both tables, before anything reads it.
     limits = limits.within(data_dir)
     snapshot = FileSnapshot.take(path, limits)
-    export = read(path) if read is not None else read_survey(path, limits)
+    return snapshot, read(path) if read is not None else read_survey(path, limits)
 
-    def read_rows(_: Path) -> duckdb.DuckDBPyRelation:
-        rows = load_responses(con, export, key)
-        return rows.select(*constant_columns(wave=wave, tool=export.tool), *STAR)
 
-    def read_columns(_: Path) -> pd.DataFrame:
-        return pd.DataFrame(
-            {
-                "wave": wave,
-                "tool": export.tool,
-                "position": [c.position for c in export.columns],
-                "column_name": [c.name for c in export.columns],
-                "source_id": [c.source_id for c in export.columns],
-                "question_text": [c.question_text for c in export.columns],
-                "kind": [c.kind for c in export.columns],
-                "answer_index": pd.array(answer_index(export), dtype="Int64"),
-            }
-        )
+def _wave_rows(con: duckdb.DuckDBPyConnection, wave: str, export: SurveyExport, key: bytes) -> duckdb.DuckDBPyRelation:
+    rows = load_responses(con, export, key)
+    return rows.select(*constant_columns(wave=wave, tool=export.tool), *STAR)
 
+
+def _wave_columns(wave: str, export: SurveyExport) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "wave": wave,
+            "tool": export.tool,
+            "position": [c.position for c in export.columns],
+            "column_name": [c.name for c in export.columns],
+            "source_id": [c.source_id for c in export.columns],
+            "question_text": [c.question_text for c in export.columns],
+            "kind": [c.kind for c in export.columns],
+            "answer_index": pd.array(answer_index(export), dtype="Int64"),
+        }
+    )
+
+
+def _store_wave(
+    con: duckdb.DuckDBPyConnection,
+    wave: str,
+    snapshot: FileSnapshot,
+    data_dir: Path,
+    rows: Reader,
+    columns: Reader,
+) -> LoadResult:
+    """A wave's rows and columns into the raw tables (each read only if these bytes are not there yet)."""
+    drop_long_answers(con)
+    path = snapshot.path
     source_file = relative_source(path, data_dir)
     loaded = [
-        load_file(con, table, path, data_dir, reader, snapshot, supersedes=other_exports(con, table, wave, source_file))
-        for table, reader in (("raw.survey_rows", read_rows), ("raw.survey_columns", read_columns))
+        load_file(con, table, path, data_dir, read, snapshot, supersedes=other_exports(con, table, wave, source_file))
+        for table, read in (("raw.survey_rows", rows), ("raw.survey_columns", columns))
     ]
     drop_processed_responses(con)
     con.execute(load_sql(__file__, "answers_view"))
-    return loaded[0], export
+    return loaded[0]
 
 
 def other_exports(con: duckdb.DuckDBPyConnection, table: str, wave: str, source_file: str) -> list[str]:
