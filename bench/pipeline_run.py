@@ -114,7 +114,14 @@ def full(data_dir: Path, out_dir: Path) -> dict[str, object]:
         wave_processes=settings.wave_processes,
         definitions=partial(definitions_for, settings, surveys_only=True),
     )
-    return {**outcome(results), "wave_processes": settings.wave_processes}
+    read_beside = [
+        event.partition
+        for result in results
+        for event in result.get_asset_materialization_events()
+        if event.step_materialization_data.materialization.metadata.get("read_while_the_warehouse_was_busy")
+        == dg.BoolMetadataValue(True)
+    ]
+    return {**outcome(results), "wave_processes": settings.wave_processes, "waves_read_beside": sorted(read_beside)}
 
 
 def _link(source: Path, target: Path) -> None:
