@@ -29,6 +29,7 @@ import platform
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -67,8 +68,10 @@ def measure(command: list[str], log: Path, env: dict[str, str]) -> dict[str, obj
     with open(log, "w") as output:
         started = time.perf_counter()
         child = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, cwd=PROJECT, env=env)
+        summed = PeakTreeMemory(child.pid)
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - started
+        summed.stop()
     child.returncode = os.waitstatus_to_exitcode(status)
     lines = [line for line in log.read_text().splitlines() if line.strip()]
     try:
@@ -80,9 +83,55 @@ def measure(command: list[str], log: Path, env: dict[str, str]) -> dict[str, obj
         "wall_s": round(wall, 1),
         "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
         "peak_rss_gib": round(usage.ru_maxrss * 1024 / GIB, 2),  # ru_maxrss is in KiB on Linux
+        "peak_rss_summed_gib": round(summed.peak_kib * 1024 / GIB, 2),
         "result": result,
         "log": str(log),
     }
+
+
+class PeakTreeMemory:
+    """The largest resident memory of a process and its descendants together, sampled every half second
+    from /proc until `stop()`: `os.wait4` gives only the largest single process, and waves run side by
+    side are several processes at once. KiB; 0 where /proc is not there."""
+
+    def __init__(self, pid: int, interval: float = 0.5):
+        self.pid, self.interval, self.peak_kib = pid, interval, 0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        while not self._done.wait(self.interval):
+            self.peak_kib = max(self.peak_kib, sum(map(_resident_kib, self._tree())))
+
+    def _tree(self) -> list[int]:
+        children: dict[int, list[int]] = {}
+        for entry in Path("/proc").glob("[0-9]*"):
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue  # gone meanwhile
+            children.setdefault(parent, []).append(int(entry.name))
+        tree, stack = [], [self.pid]
+        while stack:
+            pid = stack.pop()
+            tree.append(pid)
+            stack += children.get(pid, [])
+        return tree
+
+
+def _resident_kib(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 def add_pipeline_counts(run: dict[str, object], data: Path, out: Path, log: Path, env: dict[str, str]) -> None:
@@ -231,7 +280,12 @@ def verdicts(report: dict[str, object]) -> dict[str, str]:
         goal = TARGETS["pandas_wall_vs_pipeline_at_least"]
         out["pipeline at least 5x faster than pandas (wall)"] = f"{'met' if ratio >= goal else 'missed'} ({ratio:.2f}x)"
     if "pipeline" in runs:
-        peak = max(run["peak_rss_gib"] for name, run in runs.items() if name.startswith("pipeline"))
+        # The summed peak where the pipeline ran several processes at once (waves side by side).
+        peak = max(
+            max(run["peak_rss_gib"], run.get("peak_rss_summed_gib", 0))
+            for name, run in runs.items()
+            if name.startswith("pipeline")
+        )
         goal = TARGETS["pipeline_peak_rss_gib_at_most"]
         out["pipeline peak RSS <= 4 GiB"] = f"{'met' if peak <= goal else 'missed'} ({peak:.2f} GiB)"
     if report.get("incremental"):

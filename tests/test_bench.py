@@ -124,6 +124,29 @@ def test_without_the_baseline_the_contestants_are_compared_with_the_floor(bench_
     assert "construct means against the floor's" in completed.stdout
 
 
+def test_the_pipeline_on_two_wave_processes_agrees_with_the_floor_and_sums_their_memory(bench_report) -> None:
+    _, work, _ = bench_report
+    json_path = work / "two_wave_processes.json"
+    command = [sys.executable, str(PROJECT_ROOT / "bench" / "run.py"), *("--respondents", "1500", "--items", "8")]
+    command += [*("--waves", "3", "--partnerships", "12", "--work", str(work), "--json", str(json_path))]
+    completed = subprocess.run(
+        [*command, "--only", "pipeline", "floor"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "EVAL_WAVE_PROCESSES": "2"},
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    report = json.loads(json_path.read_text())
+    pipeline = report["runs"]["pipeline"]
+    assert pipeline["result"]["success"] is True and pipeline["result"]["wave_processes"] == 2
+    assert set(pipeline["result"]["waves_read_beside"]) <= {"wave_01", "wave_02", "wave_03"}
+    assert pipeline["peak_rss_summed_gib"] > 0  # sampled over the parent and its wave processes
+    matched, _, total = report["agreement"]["pipeline_rows_matched"].partition(" of ")
+    assert matched == total.split(" ")[0], report["agreement"]
+    assert report["agreement"]["pipeline_max_abs_mean_difference"] < 1e-9
+
+
 def test_the_floor_keeps_each_wave_keyed_without_personal_data(bench_report) -> None:
     report, work, _ = bench_report
     assert report["runs"]["floor"]["result"]["respondents"] == 3 * 1500  # the planted outsider left out
