@@ -80,8 +80,8 @@ def ingest_survey_wave(context: dg.AssetExecutionContext, warehouse: WarehouseRe
     view `raw.survey_answers` shows the answers one by one. Partition: the wave (the export's file name).
 
     Outside the `warehouse` pool: when another process is writing the warehouse (a wave run beside this
-    one), the export is read, keyed and redacted into a file of its own meanwhile, and only stored once the
-    warehouse is free."""
+    one), an export the warehouse does not hold yet is read, keyed and redacted into a file of its own
+    meanwhile, and only stored once the warehouse is free."""
     wave = context.partition_key
     files = survey_wave_files(paths.drop_zone.surveys_dir)
     if wave not in files:
@@ -89,17 +89,11 @@ def ingest_survey_wave(context: dg.AssetExecutionContext, warehouse: WarehouseRe
             description=f"No export for survey wave {wave!r} in {paths.drop_zone.surveys_dir}",
             metadata={"waves_found": ", ".join(files) or "none"},
         )
-    data_dir, key = paths.drop_zone.data_dir, paths.respondent_key()
-    read_beside = warehouse.busy()
+    data_dir, key, folder = paths.drop_zone.data_dir, paths.respondent_key(), warehouse.wave_files_dir
+    read_beside = warehouse.busy() and not ingest.stored_before(folder, wave, files[wave], data_dir, paths.read_limits)
     if read_beside:
         prepared = ingest.prepare_survey_wave(
-            wave,
-            files[wave],
-            data_dir,
-            key,
-            warehouse.wave_files_dir,
-            warehouse.connection_config,
-            limits=paths.read_limits,
+            wave, files[wave], data_dir, key, folder, warehouse.connection_config, limits=paths.read_limits
         )
         context.log.info(f"Wave {wave} read while the warehouse was busy; storing it once the warehouse is free")
 
@@ -112,6 +106,7 @@ def ingest_survey_wave(context: dg.AssetExecutionContext, warehouse: WarehouseRe
 
     with warehouse.get_connection() as con:
         result, export = store(con)
+        ingest.record_stored(con, folder, wave, result.source_file)
         answers, columns = (table_metadata(con, table, "wave = ?", [wave], preview=False) for table in RAW_TABLES)
     yield dg.MaterializeResult(
         asset_key="raw_survey_rows",

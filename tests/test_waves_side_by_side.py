@@ -18,7 +18,7 @@ import pytest
 from assets.surveys import ingest_survey_wave, survey_waves
 from pipeline.errors import FileChangedError
 from pipeline.resources import EvaluationPaths, WarehouseResource
-from pipeline.surveys.ingest import load_survey_wave, prepare_survey_wave, store_prepared_wave
+from pipeline.surveys.ingest import load_survey_wave, prepare_survey_wave, store_prepared_wave, stored_before
 from pipeline.warehouse import ensure_schemas
 from tests.conftest import DATA_DIR, run_refresh
 
@@ -107,8 +107,11 @@ def test_a_wave_read_while_another_process_writes_the_warehouse_is_stored_as_a_w
 
     assert first["read_while_the_warehouse_was_busy"] is True
     assert first["unchanged_file_skipped"] is False
-    assert list(warehouse.wave_files_dir.iterdir()) == []  # the wave's own file, once stored, is gone
+    assert list(warehouse.wave_files_dir.glob("*.duckdb")) == []  # the wave's own file, once stored, is gone
     assert_same(stored(Path(warehouse.database)), loaded_in_turn(tmp_path, drop_zone))
+    # Beside the warehouse, a note of the export it now holds: a run finding it busy again need not read it.
+    export = drop_zone / "surveys" / "wave_1.csv"
+    assert stored_before(warehouse.wave_files_dir, "wave_1", export, drop_zone)
 
     # Taken again with the warehouse free, the same export changes nothing.
     assert not warehouse.busy()
@@ -116,6 +119,10 @@ def test_a_wave_read_while_another_process_writes_the_warehouse_is_stored_as_a_w
     assert again["read_while_the_warehouse_was_busy"] is False
     assert again["unchanged_file_skipped"] is True
     assert_same(stored(Path(warehouse.database)), loaded_in_turn(tmp_path, drop_zone))
+
+    # A corrected export of the wave is new to the warehouse, whatever the note says.
+    export.write_text(export.read_text(encoding="utf-8").replace("Strongly agree", "Agree"), encoding="utf-8")
+    assert not stored_before(warehouse.wave_files_dir, "wave_1", export, drop_zone)
 
 
 def test_an_export_changed_after_it_was_read_is_not_stored(tmp_path):
@@ -172,6 +179,14 @@ def test_a_refresh_with_two_wave_processes_publishes_what_one_process_publishes(
     # Read back from the instance, the runs made in the worker processes still give the summary its lines.
     never_read = refreshed.stdout.split("Personal-data columns never read")[1]
     assert all(f"surveys/{wave}.csv:" in never_read for wave in ("wave_1", "wave_2", "wave_3"))
+    # Run again, unchanged: no wave is read again because the warehouse was busy when its run began.
+    again = run_refresh(DATA_DIR, tmp_path, env={"EVAL_WAVE_PROCESSES": "2"})
+    assert again.returncode == 0, again.stderr
+    with dg.DagsterInstance.from_config(str(tmp_path / "dagster_home")) as instance:
+        latest = instance.fetch_materializations(dg.AssetKey("raw_survey_rows"), limit=3).records
+        metadata = [record.asset_materialization.metadata for record in latest]
+    assert [m["unchanged_file_skipped"].value for m in metadata] == [True] * 3
+    assert [m["read_while_the_warehouse_was_busy"].value for m in metadata] == [False] * 3
     for mart in ("response_rates", "construct_scores", "wave_change", "support_usefulness", "success_factor_matrix"):
         two = pd.read_parquet(tmp_path / "marts" / f"{mart}.parquet")
         one = pd.read_parquet(demo_run.settings.marts_dir / f"{mart}.parquet")

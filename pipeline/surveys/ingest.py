@@ -135,6 +135,29 @@ def store_prepared_wave(con: duckdb.DuckDBPyConnection, prepared: PreparedWave, 
         prepared.file.unlink(missing_ok=True)
 
 
+def record_stored(con: duckdb.DuckDBPyConnection, folder: Path, wave: str, source_file: str) -> None:
+    """Note beside the warehouse which export of `wave` it holds (`folder/<wave>.stored`: the file and its
+    hash, from the ledger), so a later run that finds the warehouse busy knows, without it, whether the
+    export is new (`stored_before`)."""
+    held = con.execute(
+        "SELECT content_hash FROM raw._load_ledger WHERE table_name = 'raw.survey_rows' AND source_file = ?",
+        [source_file],
+    ).fetchall()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{wave}.stored").write_text(f"{source_file}\n{held[0][0]}\n" if held else "", encoding="utf-8")
+
+
+def stored_before(folder: Path, wave: str, path: Path, data_dir: Path, limits: ReadLimits = DEFAULT_LIMITS) -> bool:
+    """Whether the warehouse held these exact bytes of the wave's export when a run last stored it
+    (`record_stored`): then a run that finds the warehouse busy waits for it rather than reading the export
+    beside it for nothing. Only a hint: the ledger still decides whether the export loads."""
+    record = folder / f"{wave}.stored"
+    if not record.exists():
+        return False
+    snapshot = FileSnapshot.take(path, limits.within(data_dir))
+    return record.read_text(encoding="utf-8") == f"{relative_source(path, data_dir)}\n{snapshot.content_hash}\n"
+
+
 def _read_export(
     path: Path, data_dir: Path, read: Callable[[Path], SurveyExport] | None, limits: ReadLimits
 ) -> tuple[FileSnapshot, SurveyExport]:
