@@ -233,7 +233,9 @@ def materialise_all(
         if definitions is None:
             raise ValueError("waves side by side need `definitions`, to build the definitions in each process")
         progress(f"[2-{total - 1}/{total}] survey_wave_job: {len(waves)} waves, {wave_processes} side by side ...")
-        results += waves_side_by_side(definitions, instance, waves, wave_processes, tags, progress)
+        finished = waves_side_by_side(definitions, instance, waves, wave_processes, tags, progress)
+        # A wave whose process stopped before its run ended (killed, out of memory) runs again here.
+        results += [finished[wave] if wave in finished else run("survey_wave_job", wave) for wave in waves]
     else:
         for step, wave in enumerate(waves, start=2):
             progress(f"[{step}/{total}] survey_wave_job: wave {wave} ...")
@@ -245,9 +247,9 @@ def materialise_all(
 
 def waves_side_by_side(
     definitions: Callable[[], object], instance, waves: list[str], processes: int, tags: dict[str, str], progress=print
-) -> list:
-    """Each wave's run (`survey_wave_job`) in one of `processes` worker processes; the runs' results, read
-    back from the instance, in the order of `waves`."""
+) -> dict:
+    """Each wave's run (`survey_wave_job`) in one of `processes` worker processes; the result of each run
+    that ended, by wave, read back from the instance. A wave whose process stopped first is left out."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
@@ -255,15 +257,18 @@ def waves_side_by_side(
         raise ValueError("waves side by side need a persistent Dagster instance (DAGSTER_HOME), not an ephemeral one")
     # Spawned, not forked: the parent holds DuckDB's and Dagster's threads, which a fork would copy mid-work.
     context = multiprocessing.get_context("spawn")
-    run_ids = {}
+    finished = {}
     with ProcessPoolExecutor(max_workers=min(processes, len(waves)), mp_context=context) as pool:
         futures = {pool.submit(_run_wave, definitions, instance.get_ref(), wave, tags): wave for wave in waves}
-        for future in as_completed(futures):
+        for done, future in enumerate(as_completed(futures), start=1):
             wave = futures[future]
-            run_ids[wave] = future.result()
-            recorded = RecordedRun(instance, run_ids[wave])
-            progress(f"  wave {wave}: {'done' if recorded.success else 'FAILED'} ({len(run_ids)}/{len(waves)})")
-    return [RecordedRun(instance, run_ids[wave]) for wave in waves]
+            try:
+                finished[wave] = RecordedRun(instance, future.result())
+                outcome = "done" if finished[wave].success else "FAILED"
+            except Exception as error:  # the process itself, not the run: a run's own failure is its result
+                outcome = f"its process stopped ({type(error).__name__}: {error}); it runs again after the others"
+            progress(f"  wave {wave}: {outcome} ({done}/{len(waves)})")
+    return finished
 
 
 def _run_wave(definitions: Callable[[], object], instance_ref, wave: str, tags: dict[str, str]) -> str:

@@ -4,6 +4,7 @@ processes publishes what a refresh with one publishes."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -16,11 +17,14 @@ import pandas as pd
 import pytest
 
 from assets.surveys import ingest_survey_wave, survey_waves
+from pipeline.cli import materialise_all
+from pipeline.definitions import build_survey_definitions
 from pipeline.errors import FileChangedError
 from pipeline.resources import EvaluationPaths, WarehouseResource
+from pipeline.settings import Settings
 from pipeline.surveys.ingest import load_survey_wave, prepare_survey_wave, store_prepared_wave, stored_before
 from pipeline.warehouse import ensure_schemas
-from tests.conftest import DATA_DIR, run_refresh
+from tests.conftest import DATA_DIR, resources_for, run_refresh
 
 KEY = b"test-suite-key"
 
@@ -195,3 +199,42 @@ def test_a_refresh_with_two_wave_processes_publishes_what_one_process_publishes(
             one.sort_values(list(one.columns)).reset_index(drop=True),
             obj=mart,
         )
+
+
+def definitions_in_a_process_that_stops():
+    """What a wave's worker process builds, in a process killed as it starts (out of memory, say)."""
+    os._exit(1)
+
+
+def test_a_wave_whose_process_stops_runs_again_in_the_refresh(tmp_path):
+    drop_zone = tmp_path / "raw"
+    for folder in ("reference", "surveys"):
+        shutil.copytree(DATA_DIR / folder, drop_zone / folder)
+    settings = Settings(data_dir=drop_zone, warehouse=tmp_path / "warehouse.duckdb", marts_dir=tmp_path / "marts")
+    (tmp_path / "home").mkdir()
+    (tmp_path / "home" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    lines: list[str] = []
+
+    with dg.DagsterInstance.from_config(str(tmp_path / "home")) as instance:
+        results = materialise_all(
+            build_survey_definitions(resources_for(settings)),
+            instance,
+            settings.drop_zone,
+            progress=lines.append,
+            wave_processes=2,
+            definitions=definitions_in_a_process_that_stops,
+        )
+
+    ran = [(result.dagster_run.job_name, result.dagster_run.tags.get("dagster/partition")) for result in results]
+    assert ran == [
+        ("reference_job", None),
+        ("survey_wave_job", "wave_1"),
+        ("survey_wave_job", "wave_2"),
+        ("survey_wave_job", "wave_3"),
+        ("after_waves_job", None),
+    ]
+    assert all(result.success for result in results)
+    stopped = [line for line in lines if "its process stopped" in line]
+    assert len(stopped) == 3 and all("it runs again after the others" in line for line in stopped)
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        assert con.execute("SELECT count(DISTINCT wave) FROM staging.survey_responses").fetchone() == (3,)
