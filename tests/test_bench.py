@@ -107,16 +107,22 @@ def test_the_contestants_agree_on_the_construct_means(bench_report) -> None:
         assert agreement[f"{name}_respondent_counts_equal"] is True
 
 
-def test_without_the_baseline_the_contestants_are_compared_with_the_floor(bench_report) -> None:
-    _, work, _ = bench_report
-    json_path = work / "floor_and_pandas.json"
+def bench_again(work: Path, report_name: str, *only: str, env: dict[str, str] | None = None):
+    """bench/run.py again on the same generated files, for the contestants `only`; its output and report."""
+    json_path = work / report_name
     command = [sys.executable, str(PROJECT_ROOT / "bench" / "run.py"), *("--respondents", "1500", "--items", "8")]
     command += [*("--waves", "3", "--partnerships", "12", "--work", str(work), "--json", str(json_path))]
     completed = subprocess.run(
-        [*command, "--only", "floor", "pandas"], cwd=PROJECT_ROOT, capture_output=True, text=True
+        [*command, "--only", *only], cwd=PROJECT_ROOT, capture_output=True, text=True, env={**os.environ, **(env or {})}
     )
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    agreement = json.loads(json_path.read_text())["agreement"]
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    return completed, json.loads(json_path.read_text())
+
+
+def test_without_the_baseline_the_contestants_are_compared_with_the_floor(bench_report) -> None:
+    _, work, _ = bench_report
+    completed, report = bench_again(work, "floor_and_pandas.json", "floor", "pandas")
+    agreement = report["agreement"]
     assert agreement["reference"] == "floor"
     matched, _, total = agreement["pandas_rows_matched"].partition(" of ")
     assert int(matched) > 0 and matched == total.split(" ")[0], agreement
@@ -126,18 +132,7 @@ def test_without_the_baseline_the_contestants_are_compared_with_the_floor(bench_
 
 def test_the_pipeline_on_two_wave_processes_agrees_with_the_floor_and_sums_their_memory(bench_report) -> None:
     _, work, _ = bench_report
-    json_path = work / "two_wave_processes.json"
-    command = [sys.executable, str(PROJECT_ROOT / "bench" / "run.py"), *("--respondents", "1500", "--items", "8")]
-    command += [*("--waves", "3", "--partnerships", "12", "--work", str(work), "--json", str(json_path))]
-    completed = subprocess.run(
-        [*command, "--only", "pipeline", "floor"],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "EVAL_WAVE_PROCESSES": "2"},
-    )
-    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
-    report = json.loads(json_path.read_text())
+    _, report = bench_again(work, "two_wave_processes.json", "pipeline", "floor", env={"EVAL_WAVE_PROCESSES": "2"})
     pipeline = report["runs"]["pipeline"]
     assert pipeline["result"]["success"] is True and pipeline["result"]["wave_processes"] == 2
     assert set(pipeline["result"]["waves_read_beside"]) <= {"wave_01", "wave_02", "wave_03"}
