@@ -98,7 +98,7 @@ def outcome(results: list) -> dict[str, object]:
 
 def full(data_dir: Path, out_dir: Path) -> dict[str, object]:
     settings = settings_for(data_dir, out_dir)
-    # An ephemeral instance, as in every figure before 7 December (evening); with BENCH_INSTANCE=persistent,
+    # An ephemeral instance, as in every figure before waves ran side by side; with BENCH_INSTANCE=persistent,
     # and always for waves side by side (their processes share it), a fresh one configured by the project's
     # `dagster.yaml`, as the command line's is.
     if settings.wave_processes > 1 or os.environ.get("BENCH_INSTANCE") == "persistent":

@@ -98,14 +98,13 @@ def prepare_survey_wave(
     key: bytes,
     folder: Path,
     config: dict[str, str] | None = None,
-    read: Callable[[Path], SurveyExport] | None = None,
     limits: ReadLimits = DEFAULT_LIMITS,
 ) -> PreparedWave:
     """The heavy part of `load_survey_wave`, without the warehouse: the export hashed, read, keyed and
     redacted, its rows and columns written to `folder/<wave>.duckdb` (tables `wave_rows` and `wave_columns`,
     no lineage yet), so waves can be read side by side while another process writes the warehouse. Store it
     with `store_prepared_wave`. `config`: DuckDB settings of that file's connection (its memory limit)."""
-    snapshot, export = _read_export(path, data_dir, read, limits)
+    snapshot, export = _read_export(path, data_dir, None, limits)
     folder.mkdir(parents=True, exist_ok=True)
     file = folder / f"{wave}.duckdb"
     file.unlink(missing_ok=True)
